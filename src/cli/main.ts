@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { ConfigError, DEFAULT_DATA_DIR, DEFAULT_PORT, resolveServeConfig, type ServeFlags } from '../config/config.js';
+import { startIamd } from '../server/app.js';
+import { jsonLogger } from '../server/logger.js';
+
+const program = new Command('iamd').description('A self-hostable, AWS-IAM-compatible identity service.');
+
+program
+  .command('serve')
+  .description('Serve the IAM Query API (and later the console) over HTTP.')
+  .option('--host <host>', 'address to listen on (env IAMD_HOST)', undefined)
+  .option('--port <port>', `port to listen on, 0 for any free port (env IAMD_PORT, default ${DEFAULT_PORT})`)
+  .option('--data-dir <dir>', `folder for the SQLite database (env IAMD_DATA_DIR, default ./${DEFAULT_DATA_DIR})`)
+  .option('--memory', 'keep everything in memory; nothing is written to disk (for test suites)')
+  .option('--max-body-bytes <n>', 'largest request body accepted (env IAMD_MAX_BODY_BYTES, default 1 MiB)')
+  .option('--quiet', 'no access log')
+  .action(async (flags: ServeFlags & { quiet?: boolean }) => {
+    const logger = jsonLogger({ access: !flags.quiet && process.env.IAMD_ACCESS_LOG !== 'false' });
+    let config;
+    try {
+      config = resolveServeConfig(flags, process.env);
+    } catch (e) {
+      if (e instanceof ConfigError) {
+        process.stderr.write(`iamd: ${e.message}\n`);
+        process.exit(2);
+      }
+      throw e;
+    }
+    const iamd = await startIamd(config, { logger, print: (text) => process.stdout.write(text) });
+    process.stdout.write(`iamd listening on ${iamd.url}\n`);
+
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('stopping: draining in-flight requests', { signal });
+      await iamd.stop();
+      logger.info('stopped');
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+  });
+
+await program.parseAsync(process.argv);

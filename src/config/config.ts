@@ -1,0 +1,65 @@
+import path from 'node:path';
+
+/** Everything `iamd serve` can be told, from flags first, then the environment, then defaults. */
+export interface ServeConfig {
+  host: string;
+  port: number;
+  /** null in memory mode: nothing is written to disk. */
+  dataDir: string | null;
+  accountId: string;
+  rootCredentials: { accessKeyId: string; secretAccessKey: string } | null;
+  maxBodyBytes: number;
+}
+
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  memory?: boolean;
+  maxBodyBytes?: string;
+}
+
+export class ConfigError extends Error {}
+
+export const DEFAULT_ACCOUNT_ID = '123456789012';
+export const DEFAULT_PORT = 4599;
+export const DEFAULT_DATA_DIR = 'iamd-data';
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
+  const accountId = env.IAMD_ACCOUNT_ID ?? DEFAULT_ACCOUNT_ID;
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`IAMD_ACCOUNT_ID must be 12 digits, got "${accountId}"`);
+
+  const keyId = env.IAMD_ROOT_ACCESS_KEY_ID;
+  const secret = env.IAMD_ROOT_SECRET_ACCESS_KEY;
+  if ((keyId === undefined) !== (secret === undefined)) {
+    throw new ConfigError('set both IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY, or neither');
+  }
+  if (keyId !== undefined && !/^[\w]{3,128}$/.test(keyId)) {
+    throw new ConfigError('IAMD_ROOT_ACCESS_KEY_ID must be 3-128 letters, digits or underscores');
+  }
+  if (secret !== undefined && secret.length < 8) throw new ConfigError('IAMD_ROOT_SECRET_ACCESS_KEY is too short');
+
+  const memory = flags.memory === true;
+  const dataDir = memory ? null : path.resolve(flags.dataDir ?? env.IAMD_DATA_DIR ?? DEFAULT_DATA_DIR);
+
+  return {
+    host: flags.host ?? env.IAMD_HOST ?? '127.0.0.1',
+    port: parseInteger('port', flags.port ?? env.IAMD_PORT ?? String(DEFAULT_PORT), 0, 65535),
+    dataDir,
+    accountId,
+    rootCredentials: keyId !== undefined && secret !== undefined ? { accessKeyId: keyId, secretAccessKey: secret } : null,
+    maxBodyBytes: parseInteger(
+      'max body bytes',
+      flags.maxBodyBytes ?? env.IAMD_MAX_BODY_BYTES ?? String(DEFAULT_MAX_BODY_BYTES),
+      1024,
+      64 * 1024 * 1024,
+    ),
+  };
+}
+
+function parseInteger(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  return n;
+}

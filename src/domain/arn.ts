@@ -1,0 +1,5 @@
+/** ARNs as IAM writes them. A user's path is part of its ARN: arn:aws:iam::123456789012:user/division/Bob. */
+export const userArn = (accountId: string, path: string, name: string): string =>
+  `arn:aws:iam::${accountId}:user${path}${name}`;
+
+export const rootArn = (accountId: string): string => `arn:aws:iam::${accountId}:root`;

@@ -1,0 +1,33 @@
+import type { Store } from '../ports/store.js';
+import type { Clock, IdGenerator, PasswordHasher } from '../ports/runtime.js';
+import type { Caller, User } from './entities.js';
+import { errors } from './errors.js';
+import { rootArn, userArn } from './arn.js';
+
+/** Everything a domain operation may use; built once at start-up and shared by all requests. */
+export interface Domain {
+  readonly accountId: string;
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly hasher: PasswordHasher;
+}
+
+export const callerArn = (caller: Caller): string =>
+  caller.kind === 'root' ? rootArn(caller.accountId) : userArn(caller.accountId, caller.user.path, caller.user.name);
+
+/**
+ * The user an operation with an optional UserName acts on: the named one, or else the calling IAM
+ * user. Root has no IAM user to default to, and AWS says so with a ValidationError.
+ */
+export function targetUserName(caller: Caller, userName: string | undefined): string {
+  if (userName !== undefined) return userName;
+  if (caller.kind === 'user') return caller.user.name;
+  throw errors.userNameRequired();
+}
+
+export async function requireUser(domain: Domain, userName: string): Promise<User> {
+  const user = await domain.store.users.getByName(userName);
+  if (!user) throw errors.noSuchUser(userName);
+  return user;
+}

@@ -1,0 +1,41 @@
+/** What iamd stores, as the domain sees it. Dates are Date objects; the wire format is not known here. */
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface User {
+  id: string; // AIDA…, stable across renames
+  name: string;
+  path: string;
+  createdAt: Date;
+  passwordLastUsed: Date | null;
+  tags: Tag[];
+}
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+export interface AccessKey {
+  id: string; // AKIA…
+  /** null for the account's root credentials. */
+  userId: string | null;
+  secret: string;
+  status: AccessKeyStatus;
+  createdAt: Date;
+  lastUsed: { at: Date; region: string; service: string } | null;
+}
+
+export interface LoginProfile {
+  userId: string;
+  passwordHash: string;
+  createdAt: Date;
+  /** When the current password was set; password expiry counts from here. */
+  passwordChangedAt: Date;
+  passwordResetRequired: boolean;
+}
+
+/** Who is calling: the account's root user or one of its IAM users. */
+export type Caller =
+  | { kind: 'root'; accountId: string; accessKeyId: string }
+  | { kind: 'user'; accountId: string; accessKeyId: string; user: User };

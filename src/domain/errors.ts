@@ -1,0 +1,88 @@
+/**
+ * Every failure the domain reports is an IamError with AWS's error code, the HTTP status AWS uses
+ * for it and whether the caller (Sender) or the service (Receiver) is at fault. The protocol layer
+ * turns it into the Query protocol's ErrorResponse; nothing else needs to know the wire format.
+ *
+ * Statuses for the modelled codes come from the IAM service model; a unit test checks this table
+ * against the model so the two cannot drift apart.
+ */
+export const ERROR_STATUS = {
+  // Modelled IAM exceptions.
+  ConcurrentModification: 409,
+  DeleteConflict: 409,
+  EntityAlreadyExists: 409,
+  EntityTemporarilyUnmodifiable: 409,
+  InvalidInput: 400,
+  InvalidUserType: 400,
+  LimitExceeded: 409,
+  MalformedPolicyDocument: 400,
+  NoSuchEntity: 404,
+  PasswordPolicyViolation: 400,
+  ServiceFailure: 500,
+  // Common errors of every AWS Query service (not in the service model).
+  AccessDenied: 403,
+  IncompleteSignature: 400,
+  InvalidAction: 400,
+  InvalidClientTokenId: 403,
+  MalformedQueryString: 400,
+  MissingAction: 400,
+  MissingAuthenticationToken: 403,
+  RequestEntityTooLarge: 413,
+  SignatureDoesNotMatch: 403,
+  ValidationError: 400,
+} as const;
+
+export type IamErrorCode = keyof typeof ERROR_STATUS;
+
+export class IamError extends Error {
+  readonly code: IamErrorCode;
+  readonly status: number;
+
+  constructor(code: IamErrorCode, message: string) {
+    super(message);
+    this.name = 'IamError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+  }
+
+  /** AWS marks 5xx errors as the service's fault, everything else as the caller's. */
+  get type(): 'Sender' | 'Receiver' {
+    return this.status >= 500 ? 'Receiver' : 'Sender';
+  }
+}
+
+// The messages below are AWS's own wording, as returned by IAM.
+export const errors = {
+  noSuchUser: (userName: string) => new IamError('NoSuchEntity', `The user with name ${userName} cannot be found.`),
+  noSuchLoginProfile: (userName: string) =>
+    new IamError('NoSuchEntity', `Login Profile for User ${userName} cannot be found.`),
+  noSuchAccessKey: (accessKeyId: string) =>
+    new IamError('NoSuchEntity', `The Access Key with id ${accessKeyId} cannot be found.`),
+  userExists: (userName: string) => new IamError('EntityAlreadyExists', `User with name ${userName} already exists.`),
+  loginProfileExists: (userName: string) =>
+    new IamError('EntityAlreadyExists', `Login Profile for user ${userName} already exists.`),
+  accessKeyQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2'),
+  tagQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for TagsPerUser: 50'),
+  deleteConflict: (what: 'login profile' | 'access keys' | 'policies' | 'referenced objects') => {
+    const message =
+      what === 'login profile'
+        ? 'Cannot delete entity, must delete login profile first.'
+        : what === 'access keys'
+          ? 'Cannot delete entity, must delete access keys first.'
+          : what === 'policies'
+            ? 'Cannot delete entity, must delete policies first.'
+            : 'Cannot delete entity, must remove referenced objects first.';
+    return new IamError('DeleteConflict', message);
+  },
+  userNameRequired: () =>
+    new IamError('ValidationError', 'Must specify userName when calling with non-User credentials'),
+  accessDenied: (principalArn: string, action: string, resourceArn: string, reason: 'implicit' | 'explicit') =>
+    new IamError(
+      'AccessDenied',
+      `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} ` +
+        (reason === 'explicit'
+          ? 'with an explicit deny in an identity-based policy'
+          : `because no identity-based policy allows the ${action} action`),
+    ),
+  passwordPolicyViolation: (message: string) => new IamError('PasswordPolicyViolation', message),
+} as const;

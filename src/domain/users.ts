@@ -1,0 +1,96 @@
+import type { Caller, Tag, User } from './entities.js';
+import { type Domain, requireUser, targetUserName } from './context.js';
+import { errors, IamError } from './errors.js';
+import type { ListPage } from '../ports/store.js';
+
+export const MAX_TAGS_PER_USER = 50;
+
+export async function createUser(domain: Domain, input: { UserName: string; Path?: string; Tags?: Tag[] }): Promise<User> {
+  rejectDuplicateTagKeys(input.Tags ?? []);
+  const user: User = {
+    id: domain.ids.userId(),
+    name: input.UserName,
+    path: input.Path ?? '/',
+    createdAt: domain.clock.now(),
+    passwordLastUsed: null,
+    tags: input.Tags ?? [],
+  };
+  if (!(await domain.store.users.create(user))) throw errors.userExists(input.UserName);
+  return user;
+}
+
+/** GetUser: the named user, or the caller itself (root included) when no name is given. */
+export async function getUser(domain: Domain, caller: Caller, userName: string | undefined): Promise<User | 'root'> {
+  if (userName === undefined && caller.kind === 'root') return 'root';
+  return requireUser(domain, targetUserName(caller, userName));
+}
+
+export async function updateUser(
+  domain: Domain,
+  input: { UserName: string; NewUserName?: string; NewPath?: string },
+): Promise<void> {
+  const result = await domain.store.users.update(input.UserName, { newName: input.NewUserName, newPath: input.NewPath });
+  if (result === 'missing') throw errors.noSuchUser(input.UserName);
+  if (result === 'name-taken') throw errors.userExists(input.NewUserName!);
+}
+
+export async function deleteUser(domain: Domain, userName: string): Promise<void> {
+  const result = await domain.store.users.delete(userName);
+  if (result === 'missing') throw errors.noSuchUser(userName);
+  if (result === 'has-login-profile') throw errors.deleteConflict('login profile');
+  if (result === 'has-access-keys') throw errors.deleteConflict('access keys');
+}
+
+export async function listUsers(
+  domain: Domain,
+  input: { PathPrefix?: string; Marker?: string; MaxItems?: number },
+): Promise<ListPage<User>> {
+  const page = await domain.store.users.list({
+    pathPrefix: input.PathPrefix ?? '/',
+    marker: input.Marker === undefined ? undefined : decodeMarker(input.Marker),
+    maxItems: input.MaxItems ?? 100,
+  });
+  return page.nextMarker === undefined ? page : { items: page.items, nextMarker: encodeMarker(page.nextMarker) };
+}
+
+export async function tagUser(domain: Domain, input: { UserName: string; Tags: Tag[] }): Promise<void> {
+  rejectDuplicateTagKeys(input.Tags);
+  const result = await domain.store.users.tag(input.UserName, input.Tags, MAX_TAGS_PER_USER);
+  if (result === 'missing') throw errors.noSuchUser(input.UserName);
+  if (result === 'too-many') throw errors.tagQuota();
+}
+
+export async function untagUser(domain: Domain, input: { UserName: string; TagKeys: string[] }): Promise<void> {
+  if ((await domain.store.users.untag(input.UserName, input.TagKeys)) === 'missing') throw errors.noSuchUser(input.UserName);
+}
+
+export async function listUserTags(
+  domain: Domain,
+  input: { UserName: string; Marker?: string; MaxItems?: number },
+): Promise<{ tags: Tag[]; nextMarker?: string }> {
+  const user = await requireUser(domain, input.UserName);
+  const start = input.Marker === undefined ? 0 : Number(decodeMarker(input.Marker));
+  if (!Number.isInteger(start) || start < 0) throw invalidMarker();
+  const end = start + (input.MaxItems ?? 100);
+  const tags = user.tags.slice(start, end);
+  return end < user.tags.length ? { tags, nextMarker: encodeMarker(String(end)) } : { tags };
+}
+
+function rejectDuplicateTagKeys(tags: Tag[]): void {
+  const seen = new Set<string>();
+  for (const t of tags) {
+    const key = t.Key.toLowerCase();
+    if (seen.has(key)) throw new IamError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
+    seen.add(key);
+  }
+}
+
+/** Pagination markers are opaque to clients: the position, base64url-encoded. */
+export const encodeMarker = (position: string): string => Buffer.from(position, 'utf8').toString('base64url');
+
+export function decodeMarker(marker: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(marker)) throw invalidMarker();
+  return Buffer.from(marker, 'base64url').toString('utf8');
+}
+
+const invalidMarker = () => new IamError('ValidationError', 'Invalid Marker.');

@@ -1,0 +1,18 @@
+/** Ports for what the domain must not take from the environment directly, so tests can drive them. */
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface IdGenerator {
+  userId(): string;
+  accessKeyId(): string;
+  secretAccessKey(): string;
+}
+
+export interface PasswordHasher {
+  /** A self-describing hash (algorithm, parameters, salt); runs off the event loop. */
+  hash(password: string): Promise<string>;
+  /** Constant-time comparison; false for a malformed hash rather than an exception. */
+  verify(hash: string, password: string): Promise<boolean>;
+}

@@ -1,0 +1,78 @@
+import type { AccessKey, AccessKeyStatus, LoginProfile, Tag, User } from '../domain/entities.js';
+
+/**
+ * The storage ports. Every method is one atomic step: an adapter runs it in a single transaction,
+ * so the domain never holds a transaction open across an await (hashing a password takes tens of
+ * milliseconds and must not pin a database lock). Methods that change state report whether their
+ * precondition held, so races end in AWS's errors rather than in lost updates.
+ *
+ * Methods are async so that a networked database (PostgreSQL) fits behind the same interfaces.
+ */
+
+export interface ListPage<T> {
+  items: T[];
+  /** Opaque position to continue from, present when more items exist. */
+  nextMarker?: string;
+}
+
+export interface UserRepository {
+  /** Returns false when the name is taken (names are unique regardless of case, as in AWS). */
+  create(user: User): Promise<boolean>;
+  getByName(name: string): Promise<User | undefined>;
+  getById(id: string): Promise<User | undefined>;
+  list(options: { pathPrefix: string; marker?: string; maxItems: number }): Promise<ListPage<User>>;
+  /** Returns 'missing' | 'name-taken' | 'ok'. */
+  update(name: string, change: { newName?: string; newPath?: string }): Promise<'missing' | 'name-taken' | 'ok'>;
+  /**
+   * Deletes the user when nothing still hangs off it; otherwise names the first dependant, in
+   * AWS's order of checks.
+   */
+  delete(name: string): Promise<'missing' | 'has-login-profile' | 'has-access-keys' | 'ok'>;
+  /** Upserts tags; false when the result would exceed maxTags or the user is missing. */
+  tag(name: string, tags: Tag[], maxTags: number): Promise<'missing' | 'too-many' | 'ok'>;
+  untag(name: string, keys: string[]): Promise<'missing' | 'ok'>;
+  recordPasswordUse(userId: string, at: Date): Promise<void>;
+}
+
+export interface AccessKeyRepository {
+  /** Inserts the key unless the owner already has maxPerUser keys. */
+  create(key: AccessKey, maxPerUser: number): Promise<'ok' | 'quota'>;
+  get(id: string): Promise<AccessKey | undefined>;
+  listForOwner(userId: string | null): Promise<AccessKey[]>;
+  setStatus(id: string, userId: string | null, status: AccessKeyStatus): Promise<boolean>;
+  delete(id: string, userId: string | null): Promise<boolean>;
+  recordUse(id: string, at: Date, region: string, service: string): Promise<void>;
+  /** Makes sure the given root key exists with this secret (root keys come from configuration). */
+  upsertRootKey(id: string, secret: string, createdAt: Date): Promise<void>;
+}
+
+export interface LoginProfileRepository {
+  get(userId: string): Promise<LoginProfile | undefined>;
+  /** False when the user already has one, or the user no longer exists. */
+  create(profile: LoginProfile): Promise<boolean>;
+  /**
+   * Changes the password and/or the reset flag; only the given members change. False when the
+   * profile does not exist.
+   */
+  update(
+    userId: string,
+    change: { passwordHash?: string; passwordChangedAt?: Date; passwordResetRequired?: boolean },
+  ): Promise<boolean>;
+  delete(userId: string): Promise<boolean>;
+}
+
+/** Small key/value settings of the installation (e.g. when the account was created). */
+export interface SettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface Store {
+  readonly users: UserRepository;
+  readonly accessKeys: AccessKeyRepository;
+  readonly loginProfiles: LoginProfileRepository;
+  readonly settings: SettingsRepository;
+  /** Removes every row (memory mode's reset endpoint and test suites). */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}

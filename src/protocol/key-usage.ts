@@ -1,0 +1,26 @@
+import type { AccessKey } from '../domain/entities.js';
+import type { Domain } from '../domain/context.js';
+
+/**
+ * Records when, where and for what each access key was last used (GetAccessKeyLastUsed), without
+ * a database write per request: a key's use is written at most once a minute, or at once when
+ * the region or service changes. AWS itself updates this information with a delay.
+ */
+export class KeyUsageRecorder {
+  private readonly lastWritten = new Map<string, { at: number; region: string; service: string }>();
+  private static readonly INTERVAL_MS = 60_000;
+
+  constructor(private readonly domain: Domain) {}
+
+  record(key: AccessKey, region: string, service: string): void {
+    const now = this.domain.clock.now();
+    const last = this.lastWritten.get(key.id) ?? (key.lastUsed && { ...key.lastUsed, at: key.lastUsed.at.getTime() });
+    if (last && last.region === region && last.service === service && now.getTime() - last.at < KeyUsageRecorder.INTERVAL_MS) return;
+    if (this.lastWritten.size > 10_000) this.lastWritten.clear(); // bounded; a miss costs one write
+    this.lastWritten.set(key.id, { at: now.getTime(), region, service });
+    // Fire and forget: a failure to record usage must not fail the request it describes.
+    this.domain.store.accessKeys.recordUse(key.id, now, region, service).catch((e: unknown) => {
+      console.error(JSON.stringify({ level: 'error', message: 'recording access key use failed', error: String(e) }));
+    });
+  }
+}

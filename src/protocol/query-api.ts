@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller } from '../domain/entities.js';
+import type { Domain } from '../domain/context.js';
+import { callerArn } from '../domain/context.js';
+import type { Authorizer } from '../domain/authorization.js';
+import { IamError } from '../domain/errors.js';
+import { OPERATIONS } from './operations.js';
+import { IAM_MODEL } from './query/model.js';
+import { readInput } from './query/read-input.js';
+import { writeError, writeOutput } from './query/write-output.js';
+import { verifySigV4 } from './sigv4/verify.js';
+import { KeyUsageRecorder } from './key-usage.js';
+
+export interface QueryRequest {
+  method: string;
+  rawPath: string;
+  rawQuery: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface QueryResponse {
+  status: number;
+  requestId: string;
+  body: string;
+  /** For the access log: what was asked and by whom. Never parameters. */
+  action?: string;
+  principal?: string;
+  errorCode?: string;
+}
+
+/**
+ * The AWS Query protocol endpoint, as a function from request to response (no sockets here, so it
+ * can be driven in-process too). Each request goes through the same steps:
+ * parameters → SigV4 → caller → action → input (model-validated) → authorization → domain → XML.
+ */
+export class QueryApi {
+  private readonly keyUsage: KeyUsageRecorder;
+
+  constructor(
+    private readonly domain: Domain,
+    private readonly authorizer: Authorizer,
+  ) {
+    this.keyUsage = new KeyUsageRecorder(domain);
+  }
+
+  async handle(req: QueryRequest): Promise<QueryResponse> {
+    const requestId = randomUUID();
+    let action: string | undefined;
+    let caller: Caller | undefined;
+    try {
+      const params = readParameters(req);
+      caller = await this.authenticate(req);
+      action = params.get('Action');
+      const operation = action === undefined ? undefined : OPERATIONS[action];
+      if (action === undefined || operation === undefined || !Object.hasOwn(OPERATIONS, action)) {
+        throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${IAM_MODEL.metadata.apiVersion}`);
+      }
+      const input = readInput(IAM_MODEL, IAM_MODEL.operations[action]!.input?.shape, params);
+      const resource = await operation.resource(this.domain, caller, input);
+      await this.authorizer.authorize(caller, operation.action, resource);
+      const output = await operation.handler(this.domain, caller, input);
+      return {
+        status: 200,
+        requestId,
+        body: writeOutput(IAM_MODEL, action, output ?? undefined, requestId),
+        action,
+        principal: callerArn(caller),
+      };
+    } catch (e) {
+      const error = e instanceof IamError ? e : new IamError('ServiceFailure', 'Request processing has failed due to an internal error.');
+      if (!(e instanceof IamError)) {
+        // Log the failure, never the request: parameters may hold a password.
+        console.error(JSON.stringify({ level: 'error', requestId, action, error: e instanceof Error ? e.stack : String(e) }));
+      }
+      return {
+        status: error.status,
+        requestId,
+        body: writeError(error.type, error.code, error.message, requestId),
+        action,
+        principal: caller && callerArn(caller),
+        errorCode: error.code,
+      };
+    }
+  }
+
+  /** Verifies the signature and finds who signed: the root user or an IAM user. */
+  private async authenticate(req: QueryRequest): Promise<Caller> {
+    let key;
+    const verdict = await verifySigV4(req, {
+      now: new Date(),
+      services: ['iam'],
+      lookupSecret: async (accessKeyId) => {
+        key = await this.domain.store.accessKeys.get(accessKeyId);
+        return key?.status === 'Active' ? key.secret : undefined;
+      },
+    });
+    if (!verdict.ok) throw new IamError(verdict.code, verdict.message);
+    const signingKey = key!;
+    this.keyUsage.record(signingKey, verdict.region, verdict.service);
+    if (signingKey.userId === null) return { kind: 'root', accountId: this.domain.accountId, accessKeyId: signingKey.id };
+    const user = await this.domain.store.users.getById(signingKey.userId);
+    if (!user) throw new IamError('InvalidClientTokenId', 'The security token included in the request is invalid.');
+    return { kind: 'user', accountId: this.domain.accountId, accessKeyId: signingKey.id, user };
+  }
+}
+
+/**
+ * The Query protocol's parameters: the query string, plus a form-encoded body on POST. The body
+ * wins where both name a member.
+ */
+function readParameters(req: QueryRequest): Map<string, string> {
+  const params = new Map<string, string>(new URLSearchParams(req.rawQuery));
+  const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
+  if (req.method === 'POST' && req.body.length > 0) {
+    if (!contentType.startsWith('application/x-www-form-urlencoded')) {
+      throw new IamError('MalformedQueryString', 'The request body must be application/x-www-form-urlencoded.');
+    }
+    for (const [k, v] of new URLSearchParams(req.body.toString('utf8'))) params.set(k, v);
+  }
+  return params;
+}

@@ -1,0 +1,99 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { QueryApi, QueryResponse } from '../protocol/query-api.js';
+import { writeError } from '../protocol/query/write-output.js';
+import { BodyTooLarge, readBody } from './read-body.js';
+import type { Logger } from './logger.js';
+
+export interface HttpServerOptions {
+  host: string;
+  port: number;
+  maxBodyBytes: number;
+  api: QueryApi;
+  logger: Logger;
+  /** Memory mode only: POST /moto-api/reset clears all state, as moto's server mode does. */
+  reset?: () => Promise<void>;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  /** Stops accepting, lets in-flight requests finish, then resolves. */
+  close(): Promise<void>;
+}
+
+/** The HTTP edge: sockets, body limit, routing, access log. Everything AWS-shaped is in QueryApi. */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { api, logger } = options;
+
+  const server = http.createServer(async (req, res) => {
+    const started = process.hrtime.bigint();
+    const url = new URL(req.url ?? '/', 'http://placeholder');
+    let response: QueryResponse | undefined;
+    try {
+      if (url.pathname === '/moto-api/reset' && options.reset && req.method === 'POST') {
+        await options.reset();
+        sendText(res, 200, 'application/json', '{"status":"ok"}');
+        return;
+      }
+      const body = await readBody(req, options.maxBodyBytes);
+      // SigV4 signs the path and query exactly as sent, so they are passed on undecoded.
+      const target = req.url ?? '/';
+      const queryIndex = target.indexOf('?');
+      response = await api.handle({
+        method: req.method ?? 'GET',
+        rawPath: queryIndex < 0 ? target : target.slice(0, queryIndex),
+        rawQuery: queryIndex < 0 ? '' : target.slice(queryIndex + 1),
+        headers: req.headers,
+        body,
+      });
+      res.setHeader('x-amzn-RequestId', response.requestId);
+      sendText(res, response.status, 'text/xml', response.body);
+    } catch (e) {
+      const requestId = randomUUID();
+      const [status, code, message] =
+        e instanceof BodyTooLarge
+          ? [413, 'RequestEntityTooLarge', `Request body must be at most ${options.maxBodyBytes} bytes.`]
+          : [500, 'ServiceFailure', 'Request processing has failed due to an internal error.'];
+      if (!(e instanceof BodyTooLarge)) logger.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
+      res.setHeader('x-amzn-RequestId', requestId);
+      res.setHeader('connection', 'close'); // the unread body stays on the socket
+      sendText(res, status, 'text/xml', writeError(status >= 500 ? 'Receiver' : 'Sender', code, message, requestId));
+    } finally {
+      logger.access({
+        method: req.method,
+        path: url.pathname,
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        requestId: response?.requestId,
+        action: response?.action,
+        principal: response?.principal,
+        errorCode: response?.errorCode,
+      });
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve()); // waits for in-flight requests
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+function sendText(res: http.ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,388 @@
+import Database from 'better-sqlite3';
+import type { AccessKey, AccessKeyStatus, LoginProfile, Tag, User } from '../../domain/entities.js';
+import type {
+  AccessKeyRepository,
+  ListPage,
+  LoginProfileRepository,
+  SettingsRepository,
+  Store,
+  UserRepository,
+} from '../../ports/store.js';
+import { MIGRATIONS } from './migrations.js';
+
+type Db = Database.Database;
+
+interface UserRow {
+  id: string;
+  name: string;
+  path: string;
+  created_at: number;
+  password_last_used: number | null;
+}
+interface AccessKeyRow {
+  id: string;
+  user_id: string | null;
+  secret: string;
+  status: AccessKeyStatus;
+  created_at: number;
+  last_used_at: number | null;
+  last_used_region: string | null;
+  last_used_service: string | null;
+}
+interface LoginProfileRow {
+  user_id: string;
+  password_hash: string;
+  created_at: number;
+  password_changed_at: number;
+  password_reset_required: number;
+}
+
+/**
+ * Opens (creating if needed) a SQLite database and brings its schema up to date.
+ * `filename` ':memory:' gives the same store without a file, for `--memory`.
+ */
+export function openSqliteStore(filename: string): Store {
+  const db = new Database(filename);
+  db.pragma('journal_mode = WAL'); // readers never wait for the writer
+  db.pragma('synchronous = NORMAL'); // durable at each WAL checkpoint; safe against process crashes
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  return new SqliteStore(db);
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `the database schema is version ${current}, newer than this iamd knows (${MIGRATIONS.length}); upgrade iamd`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}
+
+const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+
+class SqliteStore implements Store {
+  readonly users: UserRepository;
+  readonly accessKeys: AccessKeyRepository;
+  readonly loginProfiles: LoginProfileRepository;
+  readonly settings: SettingsRepository;
+
+  constructor(private readonly db: Db) {
+    this.users = new SqliteUsers(db);
+    this.accessKeys = new SqliteAccessKeys(db);
+    this.loginProfiles = new SqliteLoginProfiles(db);
+    this.settings = new SqliteSettings(db);
+  }
+
+  async clear(): Promise<void> {
+    this.db
+      .transaction(() => {
+        for (const table of ['login_profiles', 'access_keys', 'user_tags', 'users', 'settings']) {
+          this.db.prepare(`DELETE FROM ${table}`).run();
+        }
+      })
+      .immediate();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+class SqliteUsers implements UserRepository {
+  private readonly insertUser;
+  private readonly insertTag;
+  private readonly byName;
+  private readonly byId;
+  private readonly tagsOf;
+  private readonly maxTagPosition;
+  private readonly page;
+
+  constructor(private readonly db: Db) {
+    this.insertUser = db.prepare(
+      'INSERT INTO users (id, name, path, created_at, password_last_used) VALUES (?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING',
+    );
+    this.insertTag = db.prepare(
+      `INSERT INTO user_tags (user_id, key, value, position) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id, key) DO UPDATE SET key = excluded.key, value = excluded.value`,
+    );
+    this.byName = db.prepare<[string], UserRow>('SELECT * FROM users WHERE name = ?');
+    this.byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
+    this.tagsOf = db.prepare<[string], { key: string; value: string }>(
+      'SELECT key, value FROM user_tags WHERE user_id = ? ORDER BY position',
+    );
+    this.maxTagPosition = db.prepare<[string], { n: number | null }>(
+      'SELECT max(position) AS n FROM user_tags WHERE user_id = ?',
+    );
+    // Names compare case-insensitively (the column's collation), which is also the listing order.
+    this.page = db.prepare<[{ prefix: string; marker: string | null; limit: number }], UserRow>(
+      `SELECT * FROM users
+       WHERE substr(path, 1, length(@prefix)) = @prefix AND (@marker IS NULL OR name > @marker)
+       ORDER BY name LIMIT @limit`,
+    );
+  }
+
+  private toUser(row: UserRow): User {
+    return {
+      id: row.id,
+      name: row.name,
+      path: row.path,
+      createdAt: new Date(row.created_at),
+      passwordLastUsed: toDate(row.password_last_used),
+      tags: this.tagsOf.all(row.id).map((t) => ({ Key: t.key, Value: t.value })),
+    };
+  }
+
+  async create(user: User): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const inserted = this.insertUser.run(user.id, user.name, user.path, user.createdAt.getTime()).changes === 1;
+        if (inserted) user.tags.forEach((t, i) => this.insertTag.run(user.id, t.Key, t.Value, i));
+        return inserted;
+      })
+      .immediate();
+  }
+
+  async getByName(name: string): Promise<User | undefined> {
+    const row = this.byName.get(name);
+    return row && this.toUser(row);
+  }
+
+  async getById(id: string): Promise<User | undefined> {
+    const row = this.byId.get(id);
+    return row && this.toUser(row);
+  }
+
+  async list(options: { pathPrefix: string; marker?: string; maxItems: number }): Promise<ListPage<User>> {
+    // Ordered by name, case-insensitively (the uniqueness rule); the marker is the last name served.
+    const rows = this.page.all({
+      prefix: options.pathPrefix,
+      marker: options.marker ?? null,
+      limit: options.maxItems + 1,
+    });
+    const more = rows.length > options.maxItems;
+    const items = rows.slice(0, options.maxItems).map((r) => this.toUser(r));
+    return more ? { items, nextMarker: items[items.length - 1]!.name } : { items };
+  }
+
+  async update(name: string, change: { newName?: string; newPath?: string }): Promise<'missing' | 'name-taken' | 'ok'> {
+    return this.db
+      .transaction(() => {
+        const row = this.byName.get(name);
+        if (!row) return 'missing' as const;
+        if (change.newName !== undefined) {
+          const other = this.byName.get(change.newName);
+          if (other && other.id !== row.id) return 'name-taken' as const;
+        }
+        this.db
+          .prepare('UPDATE users SET name = ?, path = ? WHERE id = ?')
+          .run(change.newName ?? row.name, change.newPath ?? row.path, row.id);
+        return 'ok' as const;
+      })
+      .immediate();
+  }
+
+  async delete(name: string): Promise<'missing' | 'has-login-profile' | 'has-access-keys' | 'ok'> {
+    return this.db
+      .transaction(() => {
+        const row = this.byName.get(name);
+        if (!row) return 'missing' as const;
+        if (this.db.prepare('SELECT 1 FROM login_profiles WHERE user_id = ?').get(row.id)) return 'has-login-profile' as const;
+        if (this.db.prepare('SELECT 1 FROM access_keys WHERE user_id = ?').get(row.id)) return 'has-access-keys' as const;
+        this.db.prepare('DELETE FROM users WHERE id = ?').run(row.id);
+        return 'ok' as const;
+      })
+      .immediate();
+  }
+
+  async tag(name: string, tags: Tag[], maxTags: number): Promise<'missing' | 'too-many' | 'ok'> {
+    const run = this.db.transaction(() => {
+      const row = this.byName.get(name);
+      if (!row) return 'missing' as const;
+      let position = (this.maxTagPosition.get(row.id)?.n ?? -1) + 1;
+      for (const t of tags) this.insertTag.run(row.id, t.Key, t.Value, position++);
+      const count = (this.db.prepare('SELECT count(*) AS n FROM user_tags WHERE user_id = ?').get(row.id) as { n: number }).n;
+      if (count > maxTags) throw new TooManyTags();
+      return 'ok' as const;
+    });
+    try {
+      return run.immediate();
+    } catch (e) {
+      if (e instanceof TooManyTags) return 'too-many'; // the transaction rolled back
+      throw e;
+    }
+  }
+
+  async untag(name: string, keys: string[]): Promise<'missing' | 'ok'> {
+    return this.db
+      .transaction(() => {
+        const row = this.byName.get(name);
+        if (!row) return 'missing' as const;
+        const del = this.db.prepare('DELETE FROM user_tags WHERE user_id = ? AND key = ?');
+        for (const k of keys) del.run(row.id, k);
+        return 'ok' as const;
+      })
+      .immediate();
+  }
+
+  async recordPasswordUse(userId: string, at: Date): Promise<void> {
+    this.db.prepare('UPDATE users SET password_last_used = ? WHERE id = ?').run(at.getTime(), userId);
+  }
+}
+
+class TooManyTags extends Error {}
+
+class SqliteAccessKeys implements AccessKeyRepository {
+  private readonly byId;
+
+  constructor(private readonly db: Db) {
+    this.byId = db.prepare<[string], AccessKeyRow>('SELECT * FROM access_keys WHERE id = ?');
+  }
+
+  private static toKey(row: AccessKeyRow): AccessKey {
+    return {
+      id: row.id,
+      userId: row.user_id,
+      secret: row.secret,
+      status: row.status,
+      createdAt: new Date(row.created_at),
+      lastUsed:
+        row.last_used_at === null
+          ? null
+          : { at: new Date(row.last_used_at), region: row.last_used_region ?? 'N/A', service: row.last_used_service ?? 'N/A' },
+    };
+  }
+
+  async create(key: AccessKey, maxPerUser: number): Promise<'ok' | 'quota'> {
+    return this.db
+      .transaction(() => {
+        const { n } = this.db
+          .prepare('SELECT count(*) AS n FROM access_keys WHERE user_id IS ?')
+          .get(key.userId) as { n: number };
+        if (n >= maxPerUser) return 'quota' as const;
+        this.db
+          .prepare('INSERT INTO access_keys (id, user_id, secret, status, created_at) VALUES (?, ?, ?, ?, ?)')
+          .run(key.id, key.userId, key.secret, key.status, key.createdAt.getTime());
+        return 'ok' as const;
+      })
+      .immediate();
+  }
+
+  async get(id: string): Promise<AccessKey | undefined> {
+    const row = this.byId.get(id);
+    return row && SqliteAccessKeys.toKey(row);
+  }
+
+  async listForOwner(userId: string | null): Promise<AccessKey[]> {
+    return this.db
+      .prepare<[string | null], AccessKeyRow>('SELECT * FROM access_keys WHERE user_id IS ? ORDER BY created_at, id')
+      .all(userId)
+      .map(SqliteAccessKeys.toKey);
+  }
+
+  async setStatus(id: string, userId: string | null, status: AccessKeyStatus): Promise<boolean> {
+    return this.db.prepare('UPDATE access_keys SET status = ? WHERE id = ? AND user_id IS ?').run(status, id, userId).changes === 1;
+  }
+
+  async delete(id: string, userId: string | null): Promise<boolean> {
+    return this.db.prepare('DELETE FROM access_keys WHERE id = ? AND user_id IS ?').run(id, userId).changes === 1;
+  }
+
+  async recordUse(id: string, at: Date, region: string, service: string): Promise<void> {
+    this.db
+      .prepare('UPDATE access_keys SET last_used_at = ?, last_used_region = ?, last_used_service = ? WHERE id = ?')
+      .run(at.getTime(), region, service, id);
+  }
+
+  async upsertRootKey(id: string, secret: string, createdAt: Date): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO access_keys (id, user_id, secret, status, created_at) VALUES (?, NULL, ?, 'Active', ?)
+         ON CONFLICT (id) DO UPDATE SET secret = excluded.secret, status = 'Active' WHERE user_id IS NULL`,
+      )
+      .run(id, secret, createdAt.getTime());
+  }
+}
+
+class SqliteLoginProfiles implements LoginProfileRepository {
+  private readonly byUser;
+
+  constructor(private readonly db: Db) {
+    this.byUser = db.prepare<[string], LoginProfileRow>('SELECT * FROM login_profiles WHERE user_id = ?');
+  }
+
+  async get(userId: string): Promise<LoginProfile | undefined> {
+    const row = this.byUser.get(userId);
+    return (
+      row && {
+        userId: row.user_id,
+        passwordHash: row.password_hash,
+        createdAt: new Date(row.created_at),
+        passwordChangedAt: new Date(row.password_changed_at),
+        passwordResetRequired: row.password_reset_required === 1,
+      }
+    );
+  }
+
+  async create(p: LoginProfile): Promise<boolean> {
+    return (
+      this.db
+        .prepare(
+          `INSERT INTO login_profiles (user_id, password_hash, created_at, password_changed_at, password_reset_required)
+           SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1)
+           ON CONFLICT DO NOTHING`,
+        )
+        .run(p.userId, p.passwordHash, p.createdAt.getTime(), p.passwordChangedAt.getTime(), p.passwordResetRequired ? 1 : 0)
+        .changes === 1
+    );
+  }
+
+  async update(
+    userId: string,
+    change: { passwordHash?: string; passwordChangedAt?: Date; passwordResetRequired?: boolean },
+  ): Promise<boolean> {
+    // COALESCE keeps every member that was not given, in one statement (one atomic write).
+    return (
+      this.db
+        .prepare(
+          `UPDATE login_profiles SET
+             password_hash = COALESCE(?, password_hash),
+             password_changed_at = COALESCE(?, password_changed_at),
+             password_reset_required = COALESCE(?, password_reset_required)
+           WHERE user_id = ?`,
+        )
+        .run(
+          change.passwordHash ?? null,
+          change.passwordChangedAt?.getTime() ?? null,
+          change.passwordResetRequired === undefined ? null : change.passwordResetRequired ? 1 : 0,
+          userId,
+        ).changes === 1
+    );
+  }
+
+  async delete(userId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM login_profiles WHERE user_id = ?').run(userId).changes === 1;
+  }
+}
+
+class SqliteSettings implements SettingsRepository {
+  constructor(private readonly db: Db) {}
+
+  async get(key: string): Promise<string | undefined> {
+    const row = this.db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?').get(key);
+    return row?.value;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    this.db
+      .prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
+  }
+}

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  GetAccessKeyLastUsedCommand,
+  GetUserCommand,
+  ListAccessKeysCommand,
+  ListUsersCommand,
+  UpdateAccessKeyCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { ACCOUNT_ID, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+
+let server: TestServer;
+let iam: IAMClient;
+
+beforeAll(async () => {
+  server = await startServer();
+  iam = iamClient(server.url);
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function userWithKey() {
+  const UserName = uniqueName('keys');
+  await iam.send(new CreateUserCommand({ UserName }));
+  const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+  return { UserName, key, client: iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }) };
+}
+
+describe('access keys', () => {
+  it('CreateAccessKey returns an AKIA id, a 40-character secret, Active', async () => {
+    const { UserName, key } = await userWithKey();
+    expect(key.UserName).toBe(UserName);
+    expect(key.AccessKeyId).toMatch(/^AKIA[A-Z2-7]{16}$/);
+    expect(key.SecretAccessKey).toMatch(/^[A-Za-z0-9+/]{40}$/);
+    expect(key.Status).toBe('Active');
+    expect(key.CreateDate).toBeInstanceOf(Date);
+  });
+
+  it('allows two keys per user, then LimitExceeded', async () => {
+    const { UserName } = await userWithKey();
+    await iam.send(new CreateAccessKeyCommand({ UserName }));
+    expect(await awsError(iam.send(new CreateAccessKeyCommand({ UserName })))).toEqual({
+      code: 'LimitExceeded',
+      message: 'Cannot exceed quota for AccessKeysPerUser: 2',
+      status: 409,
+    });
+    expect((await iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata).toHaveLength(2);
+  });
+
+  it('ListAccessKeys shows metadata without secrets', async () => {
+    const { UserName, key } = await userWithKey();
+    const listed = await iam.send(new ListAccessKeysCommand({ UserName }));
+    expect(listed.AccessKeyMetadata).toEqual([{ UserName, AccessKeyId: key.AccessKeyId, Status: 'Active', CreateDate: key.CreateDate }]);
+    expect(JSON.stringify(listed)).not.toContain(key.SecretAccessKey);
+    expect(listed.IsTruncated).toBe(false);
+  });
+
+  it('a request signed with a user key acts as that user', async () => {
+    const { UserName, client } = await userWithKey();
+    expect((await client.send(new GetUserCommand({}))).User?.UserName).toBe(UserName);
+    expect((await client.send(new ListAccessKeysCommand({}))).AccessKeyMetadata?.[0]?.UserName).toBe(UserName);
+  });
+
+  it('an IAM user may not act on others, or outside self-service, until policies exist', async () => {
+    const { UserName, client } = await userWithKey();
+    const other = uniqueName('other');
+    await iam.send(new CreateUserCommand({ UserName: other }));
+    const me = `arn:aws:iam::${ACCOUNT_ID}:user/${UserName}`;
+    expect(await awsError(client.send(new GetUserCommand({ UserName: other })))).toEqual({
+      code: 'AccessDenied',
+      message: `User: ${me} is not authorized to perform: iam:GetUser on resource: arn:aws:iam::${ACCOUNT_ID}:user/${other} because no identity-based policy allows the iam:GetUser action`,
+      status: 403,
+    });
+    expect((await awsError(client.send(new ListUsersCommand({})))).message).toBe(
+      `User: ${me} is not authorized to perform: iam:ListUsers on resource: * because no identity-based policy allows the iam:ListUsers action`,
+    );
+    expect((await awsError(client.send(new CreateAccessKeyCommand({})))).code).toBe('AccessDenied');
+  });
+
+  it('an Inactive key is refused at SigV4, and works again once reactivated', async () => {
+    const { UserName, key, client } = await userWithKey();
+    await iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId: key.AccessKeyId!, Status: 'Inactive' }));
+    expect((await iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata?.[0]?.Status).toBe('Inactive');
+    expect(await awsError(client.send(new GetUserCommand({})))).toEqual({
+      code: 'InvalidClientTokenId',
+      message: 'The security token included in the request is invalid.',
+      status: 403,
+    });
+    await iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId: key.AccessKeyId!, Status: 'Active' }));
+    expect((await client.send(new GetUserCommand({}))).User?.UserName).toBe(UserName);
+  });
+
+  it('UpdateAccessKey and DeleteAccessKey on an unknown key are NoSuchEntity with AWS message', async () => {
+    const { UserName } = await userWithKey();
+    const AccessKeyId = 'AKIAZZZZZZZZZZZZZZZZ';
+    const expected = { code: 'NoSuchEntity', message: `The Access Key with id ${AccessKeyId} cannot be found.`, status: 404 };
+    expect(await awsError(iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId, Status: 'Inactive' })))).toEqual(expected);
+    expect(await awsError(iam.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId })))).toEqual(expected);
+  });
+
+  it("a key cannot be reached through another user's name", async () => {
+    const a = await userWithKey();
+    const b = await userWithKey();
+    expect((await awsError(iam.send(new DeleteAccessKeyCommand({ UserName: b.UserName, AccessKeyId: a.key.AccessKeyId! })))).code).toBe(
+      'NoSuchEntity',
+    );
+    expect((await a.client.send(new GetUserCommand({}))).User?.UserName).toBe(a.UserName);
+  });
+
+  it('DeleteAccessKey revokes the key at once', async () => {
+    const { UserName, key, client } = await userWithKey();
+    await iam.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId: key.AccessKeyId! }));
+    expect((await awsError(client.send(new GetUserCommand({})))).code).toBe('InvalidClientTokenId');
+  });
+
+  it('DeleteAccessKey as root without UserName is the ValidationError AWS gives', async () => {
+    const { key } = await userWithKey();
+    expect(await awsError(iam.send(new DeleteAccessKeyCommand({ AccessKeyId: key.AccessKeyId! })))).toEqual({
+      code: 'ValidationError',
+      message: 'Must specify userName when calling with non-User credentials',
+      status: 400,
+    });
+  });
+
+  it('GetAccessKeyLastUsed: N/A before use, then date, us-east-1 and iam', async () => {
+    const { UserName, key, client } = await userWithKey();
+    const before = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId! }));
+    expect(before.UserName).toBe(UserName);
+    expect(before.AccessKeyLastUsed).toEqual({ Region: 'N/A', ServiceName: 'N/A' });
+
+    const start = Math.floor(Date.now() / 1000) * 1000;
+    await client.send(new GetUserCommand({}));
+    const after = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId! }));
+    expect(after.AccessKeyLastUsed?.Region).toBe('us-east-1');
+    expect(after.AccessKeyLastUsed?.ServiceName).toBe('iam');
+    expect(after.AccessKeyLastUsed?.LastUsedDate!.getTime()).toBeGreaterThanOrEqual(start);
+  });
+
+  it('GetAccessKeyLastUsed of an unknown key is NoSuchEntity', async () => {
+    expect((await awsError(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIAQQQQQQQQQQQQQQQQ' })))).code).toBe('NoSuchEntity');
+  });
+});

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { IAMClient } from '@aws-sdk/client-iam';
+
+export const ROOT = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
+export const ACCOUNT_ID = '123456789012';
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/iamd.js');
+
+export interface TestServer {
+  url: string;
+  process: ChildProcess;
+  /** Everything the process printed so far (stdout and stderr). */
+  output(): string;
+  stdout(): string;
+  /** SIGTERM, and the exit code once it is gone. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts the real `iamd serve` (the built CLI) as a child process on a free loopback port and
+ * waits until it says where it listens.
+ */
+export async function startServer(options: { args?: string[]; env?: Record<string, string | undefined>; rootFromEnv?: boolean } = {}): Promise<TestServer> {
+  const env: Record<string, string | undefined> = { ...process.env, IAMD_ACCESS_LOG: 'false' };
+  if (options.rootFromEnv !== false) {
+    env.IAMD_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
+    env.IAMD_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
+  }
+  Object.assign(env, options.env);
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...(options.args ?? ['--memory'])], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let stdout = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    stdout += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`iamd did not start:\n${out}`)), 15_000);
+    const check = () => {
+      const m = /iamd listening on (http\S+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on('data', check);
+    void exited.then((code) => reject(new Error(`iamd exited with ${code} before listening:\n${out}`)));
+  });
+
+  return {
+    url,
+    process: child,
+    output: () => out,
+    stdout: () => stdout,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export function iamClient(url: string, credentials = ROOT): IAMClient {
+  return new IAMClient({ endpoint: url, region: 'us-east-1', credentials, maxAttempts: 1 });
+}
+
+/** Runs a call that must fail and returns the AWS error, for assertions on code, message and status. */
+export async function awsError(call: Promise<unknown>): Promise<{ code: string; message: string; status: number | undefined }> {
+  try {
+    await call;
+  } catch (e) {
+    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { code: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the call to fail, but it succeeded');
+}
+
+let counter = 0;
+/** A user name no other test in this process uses. */
+export const uniqueName = (prefix = 'user') => `${prefix}-${process.pid}-${++counter}`;
