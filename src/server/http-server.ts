@@ -36,6 +36,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         sendText(res, 200, 'application/json', '{"status":"ok"}');
         return;
       }
+      // AWS clients send every Query request to the root path.
+      if (url.pathname !== '/') {
+        sendText(res, 404, 'text/plain', 'Not Found');
+        return;
+      }
       const body = await readBody(req, options.maxBodyBytes);
       // SigV4 signs the path and query exactly as sent, so they are passed on undecoded.
       const target = req.url ?? '/';

@@ -21,7 +21,9 @@ export interface TestServer {
  * Starts the real `iamd serve` (the built CLI) as a child process on a free loopback port and
  * waits until it says where it listens.
  */
-export async function startServer(options: { args?: string[]; env?: Record<string, string | undefined>; rootFromEnv?: boolean } = {}): Promise<TestServer> {
+export async function startServer(
+  options: { args?: string[]; env?: Record<string, string | undefined>; rootFromEnv?: boolean; noPortFlag?: boolean; cwd?: string } = {},
+): Promise<TestServer> {
   const env: Record<string, string | undefined> = { ...process.env, IAMD_ACCESS_LOG: 'false' };
   if (options.rootFromEnv !== false) {
     env.IAMD_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
@@ -29,8 +31,10 @@ export async function startServer(options: { args?: string[]; env?: Record<strin
   }
   Object.assign(env, options.env);
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...(options.args ?? ['--memory'])], {
+  const portArgs = options.noPortFlag ? [] : ['--port', '0'];
+  const child = spawn(process.execPath, [BIN, 'serve', ...portArgs, ...(options.args ?? ['--memory'])], {
     env: env as NodeJS.ProcessEnv,
+    cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, startServer, uniqueName, type TestServer } from './support/server.js';
+
+/**
+ * The core scenario through the two other real clients, boto3 and the AWS CLI, both installed on
+ * the project's machines. A missing tool fails these tests; they are never skipped.
+ */
+const run = promisify(execFile);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+let server: TestServer;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  server = await startServer();
+  env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: server.url,
+    AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    AWS_MAX_ATTEMPTS: '1',
+  };
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('boto3', () => {
+  it('runs the login-profile scenario, including LoginProfile(name).update()', async () => {
+    const user = uniqueName('boto3');
+    const { stdout } = await run('python3', [path.join(here, 'clients/boto3_scenario.py')], { env: { ...env, IAMD_TEST_USER: user } });
+    const seen = JSON.parse(stdout);
+    expect(seen).toEqual({
+      arn: `arn:aws:iam::123456789012:user/boto3/${user}`,
+      user_id_prefix: 'AIDA',
+      created_reset_required: false,
+      update_status: 200,
+      reset_required_after_update: true,
+      profile_create_date_is_datetime: true,
+      reset_required_after_clear: false,
+      missing_user_error: { code: 'NoSuchEntity', message: `The user with name ${user}-missing cannot be found.`, status: 404 },
+      validation_error: {
+        code: 'ValidationError',
+        message: "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 128",
+        status: 400,
+      },
+      duplicate_profile_error: { code: 'EntityAlreadyExists', message: `Login Profile for user ${user} already exists.`, status: 409 },
+      key_listed: true,
+      self_user_name: user,
+      delete_conflict_error: { code: 'DeleteConflict', message: 'Cannot delete entity, must delete login profile first.', status: 409 },
+      profile_gone_error: { code: 'NoSuchEntity', message: `Login Profile for User ${user} cannot be found.`, status: 404 },
+      user_gone: 'NoSuchEntity',
+    });
+  });
+});
+
+describe('AWS CLI', () => {
+  const aws = async (...args: string[]) => {
+    const { stdout } = await run('aws', ['--endpoint-url', server.url, '--output', 'json', 'iam', ...args], { env });
+    return stdout.trim() === '' ? {} : JSON.parse(stdout);
+  };
+  const awsFails = async (...args: string[]) => {
+    try {
+      await run('aws', ['--endpoint-url', server.url, 'iam', ...args], { env });
+    } catch (e) {
+      return (e as { stderr: string }).stderr;
+    }
+    throw new Error('expected the aws command to fail');
+  };
+
+  it('runs the login-profile scenario with update-login-profile', async () => {
+    const user = uniqueName('cli');
+    expect((await aws('create-user', '--user-name', user)).User.Arn).toBe(`arn:aws:iam::123456789012:user/${user}`);
+    const created = await aws('create-login-profile', '--user-name', user, '--password', 'Cli-Initial-1!', '--no-password-reset-required');
+    expect(created.LoginProfile).toMatchObject({ UserName: user, PasswordResetRequired: false });
+
+    await aws('update-login-profile', '--user-name', user, '--password', 'Cli-Changed-2!', '--password-reset-required');
+    expect((await aws('get-login-profile', '--user-name', user)).LoginProfile.PasswordResetRequired).toBe(true);
+    await aws('update-login-profile', '--user-name', user, '--no-password-reset-required');
+    expect((await aws('get-login-profile', '--user-name', user)).LoginProfile.PasswordResetRequired).toBe(false);
+
+    expect(await awsFails('update-login-profile', '--user-name', `${user}-missing`, '--password', 'Xx-1234567')).toContain(
+      `An error occurred (NoSuchEntity) when calling the UpdateLoginProfile operation: The user with name ${user}-missing cannot be found.`,
+    );
+    expect(await awsFails('update-login-profile', '--user-name', user, '--password', 'Ā-not-latin-1')).toContain(
+      'An error occurred (ValidationError) when calling the UpdateLoginProfile operation: 1 validation error detected: ' +
+        "Value at 'password' failed to satisfy constraint: Member must satisfy regular expression pattern",
+    );
+
+    const listed = await aws('list-users');
+    expect(listed.Users.map((u: { UserName: string }) => u.UserName)).toContain(user);
+    await aws('delete-login-profile', '--user-name', user);
+    await aws('delete-user', '--user-name', user);
+    expect(await awsFails('get-user', '--user-name', user)).toContain('(NoSuchEntity)');
+  });
+});
