@@ -25,7 +25,6 @@ export const ERROR_STATUS = {
   InvalidAction: 400,
   InvalidClientTokenId: 403,
   MalformedQueryString: 400,
-  MissingAction: 400,
   MissingAuthenticationToken: 403,
   RequestEntityTooLarge: 413,
   SignatureDoesNotMatch: 403,
