@@ -9,6 +9,11 @@ export interface ServeConfig {
   accountId: string;
   rootCredentials: { accessKeyId: string; secretAccessKey: string } | null;
   maxBodyBytes: number;
+  /** What applies when the account has no password policy. */
+  defaultPasswordPolicy: 'aws' | 'none';
+  /** A file of banned passwords, one a line. */
+  passwordBlocklistFile: string | null;
+  blockCommonPasswords: boolean;
 }
 
 export interface ServeFlags {
@@ -43,7 +48,19 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   const memory = flags.memory === true;
   const dataDir = memory ? null : path.resolve(flags.dataDir ?? env.IAMD_DATA_DIR ?? DEFAULT_DATA_DIR);
 
+  const defaultPasswordPolicy = env.IAMD_DEFAULT_PASSWORD_POLICY ?? 'aws';
+  if (defaultPasswordPolicy !== 'aws' && defaultPasswordPolicy !== 'none') {
+    throw new ConfigError(`IAMD_DEFAULT_PASSWORD_POLICY must be "aws" or "none", got "${defaultPasswordPolicy}"`);
+  }
+  const blockCommon = env.IAMD_BLOCK_COMMON_PASSWORDS ?? 'false';
+  if (blockCommon !== 'true' && blockCommon !== 'false') {
+    throw new ConfigError(`IAMD_BLOCK_COMMON_PASSWORDS must be "true" or "false", got "${blockCommon}"`);
+  }
+
   return {
+    defaultPasswordPolicy,
+    passwordBlocklistFile: env.IAMD_PASSWORD_BLOCKLIST ? path.resolve(env.IAMD_PASSWORD_BLOCKLIST) : null,
+    blockCommonPasswords: blockCommon === 'true',
     host: flags.host ?? env.IAMD_HOST ?? '127.0.0.1',
     port: parseInteger('port', flags.port ?? env.IAMD_PORT ?? String(DEFAULT_PORT), 0, 65535),
     dataDir,

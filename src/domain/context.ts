@@ -3,6 +3,7 @@ import type { Clock, IdGenerator, PasswordHasher } from '../ports/runtime.js';
 import type { Caller, User } from './entities.js';
 import { errors } from './errors.js';
 import { rootArn, userArn } from './arn.js';
+import type { DefaultPolicyMode } from './password-policy.js';
 
 /** Everything a domain operation may use; built once at start-up and shared by all requests. */
 export interface Domain {
@@ -11,6 +12,15 @@ export interface Domain {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly hasher: PasswordHasher;
+  readonly passwordRules: PasswordRules;
+}
+
+/** Installation-wide password settings that are not part of AWS's account policy. */
+export interface PasswordRules {
+  /** What applies when the account has no password policy: AWS's documented default, or nothing. */
+  defaultMode: DefaultPolicyMode;
+  /** Banned passwords, lower-cased (IAMD_PASSWORD_BLOCKLIST, IAMD_BLOCK_COMMON_PASSWORDS). */
+  blocklist?: ReadonlySet<string>;
 }
 
 export const callerArn = (caller: Caller): string =>

@@ -1,4 +1,5 @@
 import type { AccessKey, AccessKeyStatus, LoginProfile, Tag, User } from '../domain/entities.js';
+import type { PasswordPolicy } from '../domain/password-policy.js';
 
 /**
  * The storage ports. Every method is one atomic step: an adapter runs it in a single transaction,
@@ -46,19 +47,54 @@ export interface AccessKeyRepository {
   upsertRootKey(id: string, secret: string, createdAt: Date): Promise<void>;
 }
 
+/** A password change as one atomic write: the profile, the reuse history and its trimming. */
+export interface PasswordWrite {
+  passwordHash: string;
+  passwordChangedAt: Date;
+  /** How many passwords to keep in the history (the most any reuse policy can ask for). */
+  historyLimit: number;
+}
+
 export interface LoginProfileRepository {
   get(userId: string): Promise<LoginProfile | undefined>;
-  /** False when the user already has one, or the user no longer exists. */
-  create(profile: LoginProfile): Promise<boolean>;
   /**
-   * Changes the password and/or the reset flag; only the given members change. False when the
-   * profile does not exist.
+   * Creates the profile and records its password in the history. False when the user already has
+   * one, or the user no longer exists.
+   */
+  create(profile: LoginProfile, historyLimit: number): Promise<boolean>;
+  /**
+   * Changes the password and/or the reset flag; only the given members change. With
+   * `expectedHash`, the change happens only if the stored hash is still that one (compare-and-set,
+   * so two racing ChangePassword calls cannot both succeed on the same old password).
+   * Returns 'missing' when there is no profile, 'stale' when expectedHash no longer matches.
    */
   update(
     userId: string,
-    change: { passwordHash?: string; passwordChangedAt?: Date; passwordResetRequired?: boolean },
-  ): Promise<boolean>;
+    change: { password?: PasswordWrite; passwordResetRequired?: boolean; expectedHash?: string },
+  ): Promise<'ok' | 'missing' | 'stale'>;
   delete(userId: string): Promise<boolean>;
+  /** The user's previous password hashes, newest first (the current one included). */
+  passwordHistory(userId: string, limit: number): Promise<string[]>;
+}
+
+export interface PasswordPolicyRepository {
+  get(): Promise<PasswordPolicy | undefined>;
+  put(policy: PasswordPolicy): Promise<void>;
+  /** False when there was no policy. */
+  delete(): Promise<boolean>;
+}
+
+/**
+ * Failed password checks per user (ChangePassword's old password, console sign-in), counted in
+ * the store so that parallel attempts cannot race past the limit and every node sees the same count.
+ */
+export interface FailureCounterRepository {
+  /**
+   * Atomically counts one more attempt and returns the count in the current window (a window
+   * older than windowMs starts again at one).
+   */
+  increment(key: string, now: Date, windowMs: number): Promise<number>;
+  reset(key: string): Promise<void>;
 }
 
 /** Small key/value settings of the installation (e.g. when the account was created). */
@@ -71,6 +107,8 @@ export interface Store {
   readonly users: UserRepository;
   readonly accessKeys: AccessKeyRepository;
   readonly loginProfiles: LoginProfileRepository;
+  readonly passwordPolicy: PasswordPolicyRepository;
+  readonly failures: FailureCounterRepository;
   readonly settings: SettingsRepository;
   /** Removes every row (memory mode's reset endpoint and test suites). */
   clear(): Promise<void>;

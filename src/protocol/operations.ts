@@ -4,8 +4,9 @@ import { rootArn, userArn } from '../domain/arn.js';
 import * as users from '../domain/users.js';
 import * as accessKeys from '../domain/access-keys.js';
 import * as loginProfiles from '../domain/login-profiles.js';
+import * as accountPasswordPolicy from '../domain/account-password-policy.js';
 import { validationError } from './query/read-input.js';
-import { presentAccessKeyMetadata, presentLoginProfile, presentUser } from './presenters.js';
+import { presentAccessKeyMetadata, presentLoginProfile, presentPasswordPolicy, presentUser } from './presenters.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves. The input and output shapes come
@@ -176,6 +177,28 @@ export const OPERATIONS: Record<string, Operation> = {
     resource: onUser,
     handler: async (domain, caller, input) =>
       loginProfiles.deleteLoginProfile(domain, targetUserName(caller, input.UserName)),
+  },
+  ChangePassword: {
+    action: 'iam:ChangePassword',
+    resource: async (_domain, caller) => callerArn(caller),
+    handler: async (domain, caller, input) => loginProfiles.changePassword(domain, caller, input),
+  },
+
+  // The account password policy
+  UpdateAccountPasswordPolicy: {
+    action: 'iam:UpdateAccountPasswordPolicy',
+    resource: onAccount,
+    handler: async (domain, _caller, input) => accountPasswordPolicy.updateAccountPasswordPolicy(domain, input),
+  },
+  GetAccountPasswordPolicy: {
+    action: 'iam:GetAccountPasswordPolicy',
+    resource: onAccount,
+    handler: async (domain) => ({ PasswordPolicy: presentPasswordPolicy(await accountPasswordPolicy.getAccountPasswordPolicy(domain)) }),
+  },
+  DeleteAccountPasswordPolicy: {
+    action: 'iam:DeleteAccountPasswordPolicy',
+    resource: onAccount,
+    handler: async (domain) => accountPasswordPolicy.deleteAccountPasswordPolicy(domain),
   },
 };
 

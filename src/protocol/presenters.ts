@@ -1,5 +1,6 @@
 import type { AccessKey, LoginProfile, User } from '../domain/entities.js';
 import { userArn } from '../domain/arn.js';
+import type { PasswordPolicy } from '../domain/password-policy.js';
 
 /** Domain entities in the shapes of the IAM model (PascalCase members, as AWS writes them). */
 
@@ -26,4 +27,18 @@ export const presentAccessKeyMetadata = (key: AccessKey, user: User | null) => (
   AccessKeyId: key.id,
   Status: key.status,
   CreateDate: key.createdAt,
+});
+
+/** Members never set stay absent; ExpirePasswords is derived from MaxPasswordAge, as AWS does. */
+export const presentPasswordPolicy = (p: PasswordPolicy) => ({
+  MinimumPasswordLength: p.minimumPasswordLength,
+  RequireSymbols: p.requireSymbols,
+  RequireNumbers: p.requireNumbers,
+  RequireUppercaseCharacters: p.requireUppercaseCharacters,
+  RequireLowercaseCharacters: p.requireLowercaseCharacters,
+  AllowUsersToChangePassword: p.allowUsersToChangePassword,
+  ExpirePasswords: (p.maxPasswordAge ?? 0) > 0,
+  MaxPasswordAge: p.maxPasswordAge,
+  PasswordReusePrevention: p.passwordReusePrevention,
+  HardExpiry: p.hardExpiry,
 });

@@ -11,6 +11,8 @@ import { bootstrap } from './bootstrap.js';
 import { startHttpServer } from './http-server.js';
 import type { Logger } from './logger.js';
 import type { Clock } from '../ports/runtime.js';
+import { OffsetClock } from './test-clock.js';
+import { COMMON_PASSWORDS } from '../domain/common-passwords.js';
 
 export interface Iamd {
   url: string;
@@ -32,12 +34,15 @@ export async function startIamd(
     file = path.join(config.dataDir, 'iamd.sqlite');
   }
   const store = openSqliteStore(file);
+  // In memory mode (test suites) the domain's clock can be moved through the test endpoint.
+  const testClock = config.dataDir === null ? new OffsetClock() : undefined;
   const domain: Domain = {
     accountId: config.accountId,
     store,
-    clock: io.clock ?? systemClock,
+    clock: io.clock ?? testClock ?? systemClock,
     ids: randomIds,
     hasher: argon2Hasher(),
+    passwordRules: { defaultMode: config.defaultPasswordPolicy, blocklist: loadBlocklist(config) },
   };
   await bootstrap(domain, config, io.print);
 
@@ -45,15 +50,16 @@ export async function startIamd(
     host: config.host,
     port: config.port,
     maxBodyBytes: config.maxBodyBytes,
-    api: new QueryApi(domain, selfServiceAuthorizer),
+    api: new QueryApi(domain, selfServiceAuthorizer(store.passwordPolicy)),
     logger: io.logger,
-    reset:
-      config.dataDir === null
-        ? async () => {
-            await store.clear();
-            await bootstrap(domain, config, io.print);
-          }
-        : undefined,
+    testing: testClock && {
+      reset: async () => {
+        await store.clear();
+        testClock.setOffsetSeconds(0);
+        await bootstrap(domain, config, io.print);
+      },
+      setClockOffset: (seconds) => testClock.setOffsetSeconds(seconds),
+    },
   });
   io.logger.info('iamd listening', { url: http.url, store: config.dataDir === null ? 'memory' : file, accountId: config.accountId });
 
@@ -65,4 +71,17 @@ export async function startIamd(
       await store.close();
     },
   };
+}
+
+/** The banned passwords in force, lower-cased: the built-in common list and/or a file, one a line. */
+function loadBlocklist(config: ServeConfig): ReadonlySet<string> | undefined {
+  if (!config.blockCommonPasswords && config.passwordBlocklistFile === null) return undefined;
+  const banned = new Set<string>();
+  if (config.blockCommonPasswords) for (const p of COMMON_PASSWORDS) banned.add(p.toLowerCase());
+  if (config.passwordBlocklistFile !== null) {
+    for (const line of fs.readFileSync(config.passwordBlocklistFile, 'utf8').split(/\r?\n/)) {
+      if (line !== '') banned.add(line.toLowerCase());
+    }
+  }
+  return banned;
 }

@@ -12,8 +12,11 @@ export interface HttpServerOptions {
   maxBodyBytes: number;
   api: QueryApi;
   logger: Logger;
-  /** Memory mode only: POST /moto-api/reset clears all state, as moto's server mode does. */
-  reset?: () => Promise<void>;
+  /**
+   * Memory mode only: POST /moto-api/reset clears all state, as moto's server mode does, and
+   * POST /iamd-test/clock?offsetSeconds=N moves the domain's clock for expiry tests.
+   */
+  testing?: { reset(): Promise<void>; setClockOffset(seconds: number): void };
 }
 
 export interface RunningHttpServer {
@@ -31,10 +34,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const url = new URL(req.url ?? '/', 'http://placeholder');
     let response: QueryResponse | undefined;
     try {
-      if (url.pathname === '/moto-api/reset' && options.reset && req.method === 'POST') {
-        await options.reset();
-        sendText(res, 200, 'application/json', '{"status":"ok"}');
-        return;
+      if (options.testing && req.method === 'POST') {
+        if (url.pathname === '/moto-api/reset') {
+          await options.testing.reset();
+          sendText(res, 200, 'application/json', '{"status":"ok"}');
+          return;
+        }
+        if (url.pathname === '/iamd-test/clock') {
+          const seconds = Number(url.searchParams.get('offsetSeconds'));
+          if (!Number.isFinite(seconds)) {
+            sendText(res, 400, 'application/json', '{"error":"offsetSeconds must be a number"}');
+          } else {
+            options.testing.setClockOffset(seconds);
+            sendText(res, 200, 'application/json', JSON.stringify({ offsetSeconds: seconds }));
+          }
+          return;
+        }
       }
       // AWS clients send every Query request to the root path.
       if (url.pathname !== '/') {

@@ -45,4 +45,30 @@ export const MIGRATIONS: readonly string[] = [
     password_reset_required INTEGER NOT NULL
   );
   `,
+  /* 2: the account password policy, password history, failure counters */ `
+  CREATE TABLE password_policy (
+    id                           INTEGER PRIMARY KEY CHECK (id = 1),
+    minimum_password_length      INTEGER NOT NULL,
+    require_symbols              INTEGER NOT NULL,
+    require_numbers              INTEGER NOT NULL,
+    require_uppercase_characters INTEGER NOT NULL,
+    require_lowercase_characters INTEGER NOT NULL,
+    allow_users_to_change_password INTEGER NOT NULL,
+    max_password_age             INTEGER,
+    password_reuse_prevention    INTEGER,
+    hard_expiry                  INTEGER
+  );
+  CREATE TABLE password_history (
+    user_id       TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    password_hash TEXT NOT NULL,
+    set_at        INTEGER NOT NULL,
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT
+  );
+  CREATE INDEX password_history_user ON password_history (user_id, seq);
+  CREATE TABLE failure_counters (
+    key               TEXT PRIMARY KEY,
+    failures          INTEGER NOT NULL,
+    window_started_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -3,11 +3,15 @@ import type { AccessKey, AccessKeyStatus, LoginProfile, Tag, User } from '../../
 import type {
   AccessKeyRepository,
   ListPage,
+  FailureCounterRepository,
   LoginProfileRepository,
+  PasswordPolicyRepository,
+  PasswordWrite,
   SettingsRepository,
   Store,
   UserRepository,
 } from '../../ports/store.js';
+import type { PasswordPolicy } from '../../domain/password-policy.js';
 import { MIGRATIONS } from './migrations.js';
 
 type Db = Database.Database;
@@ -72,19 +76,23 @@ class SqliteStore implements Store {
   readonly users: UserRepository;
   readonly accessKeys: AccessKeyRepository;
   readonly loginProfiles: LoginProfileRepository;
+  readonly passwordPolicy: PasswordPolicyRepository;
+  readonly failures: FailureCounterRepository;
   readonly settings: SettingsRepository;
 
   constructor(private readonly db: Db) {
     this.users = new SqliteUsers(db);
     this.accessKeys = new SqliteAccessKeys(db);
     this.loginProfiles = new SqliteLoginProfiles(db);
+    this.passwordPolicy = new SqlitePasswordPolicy(db);
+    this.failures = new SqliteFailureCounters(db);
     this.settings = new SqliteSettings(db);
   }
 
   async clear(): Promise<void> {
     this.db
       .transaction(() => {
-        for (const table of ['login_profiles', 'access_keys', 'user_tags', 'users', 'settings']) {
+        for (const table of ['password_history', 'failure_counters', 'password_policy', 'login_profiles', 'access_keys', 'user_tags', 'users', 'settings']) {
           this.db.prepare(`DELETE FROM ${table}`).run();
         }
       })
@@ -313,9 +321,16 @@ class SqliteAccessKeys implements AccessKeyRepository {
 
 class SqliteLoginProfiles implements LoginProfileRepository {
   private readonly byUser;
+  private readonly insertHistory;
+  private readonly trimHistory;
 
   constructor(private readonly db: Db) {
     this.byUser = db.prepare<[string], LoginProfileRow>('SELECT * FROM login_profiles WHERE user_id = ?');
+    this.insertHistory = db.prepare('INSERT INTO password_history (user_id, password_hash, set_at) VALUES (?, ?, ?)');
+    this.trimHistory = db.prepare(
+      `DELETE FROM password_history WHERE user_id = ?1 AND seq NOT IN
+         (SELECT seq FROM password_history WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2)`,
+    );
   }
 
   async get(userId: string): Promise<LoginProfile | undefined> {
@@ -331,44 +346,148 @@ class SqliteLoginProfiles implements LoginProfileRepository {
     );
   }
 
-  async create(p: LoginProfile): Promise<boolean> {
-    return (
-      this.db
-        .prepare(
-          `INSERT INTO login_profiles (user_id, password_hash, created_at, password_changed_at, password_reset_required)
-           SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1)
-           ON CONFLICT DO NOTHING`,
-        )
-        .run(p.userId, p.passwordHash, p.createdAt.getTime(), p.passwordChangedAt.getTime(), p.passwordResetRequired ? 1 : 0)
-        .changes === 1
-    );
+  private recordHistory(userId: string, password: PasswordWrite): void {
+    this.insertHistory.run(userId, password.passwordHash, password.passwordChangedAt.getTime());
+    this.trimHistory.run(userId, password.historyLimit);
+  }
+
+  async create(p: LoginProfile, historyLimit: number): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const inserted =
+          this.db
+            .prepare(
+              `INSERT INTO login_profiles (user_id, password_hash, created_at, password_changed_at, password_reset_required)
+               SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1)
+               ON CONFLICT DO NOTHING`,
+            )
+            .run(p.userId, p.passwordHash, p.createdAt.getTime(), p.passwordChangedAt.getTime(), p.passwordResetRequired ? 1 : 0)
+            .changes === 1;
+        if (inserted) {
+          this.recordHistory(p.userId, { passwordHash: p.passwordHash, passwordChangedAt: p.passwordChangedAt, historyLimit });
+        }
+        return inserted;
+      })
+      .immediate();
   }
 
   async update(
     userId: string,
-    change: { passwordHash?: string; passwordChangedAt?: Date; passwordResetRequired?: boolean },
-  ): Promise<boolean> {
-    // COALESCE keeps every member that was not given, in one statement (one atomic write).
-    return (
-      this.db
-        .prepare(
-          `UPDATE login_profiles SET
-             password_hash = COALESCE(?, password_hash),
-             password_changed_at = COALESCE(?, password_changed_at),
-             password_reset_required = COALESCE(?, password_reset_required)
-           WHERE user_id = ?`,
-        )
-        .run(
-          change.passwordHash ?? null,
-          change.passwordChangedAt?.getTime() ?? null,
-          change.passwordResetRequired === undefined ? null : change.passwordResetRequired ? 1 : 0,
-          userId,
-        ).changes === 1
-    );
+    change: { password?: PasswordWrite; passwordResetRequired?: boolean; expectedHash?: string },
+  ): Promise<'ok' | 'missing' | 'stale'> {
+    return this.db
+      .transaction(() => {
+        const current = this.byUser.get(userId);
+        if (!current) return 'missing' as const;
+        if (change.expectedHash !== undefined && current.password_hash !== change.expectedHash) return 'stale' as const;
+        this.db
+          .prepare(
+            `UPDATE login_profiles SET password_hash = ?, password_changed_at = ?, password_reset_required = ? WHERE user_id = ?`,
+          )
+          .run(
+            change.password?.passwordHash ?? current.password_hash,
+            change.password?.passwordChangedAt.getTime() ?? current.password_changed_at,
+            change.passwordResetRequired === undefined ? current.password_reset_required : change.passwordResetRequired ? 1 : 0,
+            userId,
+          );
+        if (change.password) this.recordHistory(userId, change.password);
+        return 'ok' as const;
+      })
+      .immediate();
   }
 
   async delete(userId: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM login_profiles WHERE user_id = ?').run(userId).changes === 1;
+  }
+
+  async passwordHistory(userId: string, limit: number): Promise<string[]> {
+    return this.db
+      .prepare<[string, number], { password_hash: string }>(
+        'SELECT password_hash FROM password_history WHERE user_id = ? ORDER BY seq DESC LIMIT ?',
+      )
+      .all(userId, limit)
+      .map((r) => r.password_hash);
+  }
+}
+
+interface PasswordPolicyRow {
+  minimum_password_length: number;
+  require_symbols: number;
+  require_numbers: number;
+  require_uppercase_characters: number;
+  require_lowercase_characters: number;
+  allow_users_to_change_password: number;
+  max_password_age: number | null;
+  password_reuse_prevention: number | null;
+  hard_expiry: number | null;
+}
+
+class SqlitePasswordPolicy implements PasswordPolicyRepository {
+  constructor(private readonly db: Db) {}
+
+  async get(): Promise<PasswordPolicy | undefined> {
+    const row = this.db.prepare<[], PasswordPolicyRow>('SELECT * FROM password_policy WHERE id = 1').get();
+    if (!row) return undefined;
+    const policy: PasswordPolicy = {
+      minimumPasswordLength: row.minimum_password_length,
+      requireSymbols: row.require_symbols === 1,
+      requireNumbers: row.require_numbers === 1,
+      requireUppercaseCharacters: row.require_uppercase_characters === 1,
+      requireLowercaseCharacters: row.require_lowercase_characters === 1,
+      allowUsersToChangePassword: row.allow_users_to_change_password === 1,
+    };
+    if (row.max_password_age !== null) policy.maxPasswordAge = row.max_password_age;
+    if (row.password_reuse_prevention !== null) policy.passwordReusePrevention = row.password_reuse_prevention;
+    if (row.hard_expiry !== null) policy.hardExpiry = row.hard_expiry === 1;
+    return policy;
+  }
+
+  async put(p: PasswordPolicy): Promise<void> {
+    const flag = (b: boolean | undefined) => (b === undefined ? null : b ? 1 : 0);
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO password_policy (id, minimum_password_length, require_symbols, require_numbers,
+           require_uppercase_characters, require_lowercase_characters, allow_users_to_change_password,
+           max_password_age, password_reuse_prevention, hard_expiry)
+         VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        p.minimumPasswordLength,
+        flag(p.requireSymbols),
+        flag(p.requireNumbers),
+        flag(p.requireUppercaseCharacters),
+        flag(p.requireLowercaseCharacters),
+        flag(p.allowUsersToChangePassword),
+        p.maxPasswordAge ?? null,
+        p.passwordReusePrevention ?? null,
+        flag(p.hardExpiry),
+      );
+  }
+
+  async delete(): Promise<boolean> {
+    return this.db.prepare('DELETE FROM password_policy WHERE id = 1').run().changes === 1;
+  }
+}
+
+class SqliteFailureCounters implements FailureCounterRepository {
+  constructor(private readonly db: Db) {}
+
+  async increment(key: string, now: Date, windowMs: number): Promise<number> {
+    // One statement: a window that has run out starts again at one failure.
+    const row = this.db
+      .prepare<[string, number, number], { failures: number }>(
+        `INSERT INTO failure_counters (key, failures, window_started_at) VALUES (?1, 1, ?2)
+         ON CONFLICT (key) DO UPDATE SET
+           failures = CASE WHEN ?2 - window_started_at >= ?3 THEN 1 ELSE failures + 1 END,
+           window_started_at = CASE WHEN ?2 - window_started_at >= ?3 THEN ?2 ELSE window_started_at END
+         RETURNING failures`,
+      )
+      .get(key, now.getTime(), windowMs);
+    return row!.failures;
+  }
+
+  async reset(key: string): Promise<void> {
+    this.db.prepare('DELETE FROM failure_counters WHERE key = ?').run(key);
   }
 }
 

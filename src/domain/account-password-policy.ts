@@ -1,0 +1,19 @@
+import type { Domain } from './context.js';
+import { IamError } from './errors.js';
+import { type PasswordPolicy, policyFromInput } from './password-policy.js';
+
+export async function updateAccountPasswordPolicy(domain: Domain, input: Parameters<typeof policyFromInput>[0]): Promise<void> {
+  await domain.store.passwordPolicy.put(policyFromInput(input));
+}
+
+export async function getAccountPasswordPolicy(domain: Domain): Promise<PasswordPolicy> {
+  const policy = await domain.store.passwordPolicy.get();
+  if (!policy) throw new IamError('NoSuchEntity', 'The Password Policy with domain name ACCOUNT cannot be found.');
+  return policy;
+}
+
+export async function deleteAccountPasswordPolicy(domain: Domain): Promise<void> {
+  if (!(await domain.store.passwordPolicy.delete())) {
+    throw new IamError('NoSuchEntity', 'The account policy with name PasswordPolicy cannot be found.');
+  }
+}

@@ -1,0 +1,57 @@
+import type { User } from './entities.js';
+import type { Domain } from './context.js';
+import { errors } from './errors.js';
+import { passwordRuleViolations } from './password-policy.js';
+import type { PasswordWrite } from '../ports/store.js';
+
+/** The most previous passwords any policy can protect (PasswordReusePrevention's maximum). */
+export const PASSWORD_HISTORY_LIMIT = 24;
+
+/**
+ * Checks a new password against every rule in force, and only then hashes it. The rules, in the
+ * order they are reported: the account policy (or AWS's default), the optional blocklist, and
+ * reuse of any of the last PasswordReusePrevention passwords. One PasswordPolicyViolation names
+ * every rule not met; nothing is written by this function.
+ */
+export async function acceptNewPassword(domain: Domain, user: User, password: string): Promise<PasswordWrite> {
+  const policy = await domain.store.passwordPolicy.get();
+  const { violations, usingDefault } = passwordRuleViolations(password, policy, {
+    userName: user.name,
+    accountId: domain.accountId,
+    defaultMode: domain.passwordRules.defaultMode,
+  });
+  if (domain.passwordRules.blocklist?.has(password.toLowerCase())) {
+    violations.push('Password should not be a commonly used or compromised password');
+  }
+  if (policy?.passwordReusePrevention && (await reusesPreviousPassword(domain, user, password, policy.passwordReusePrevention))) {
+    violations.push(`Password should not be one of your ${policy.passwordReusePrevention} previous passwords`);
+  }
+  if (violations.length > 0) throw policyViolation(violations, usingDefault);
+  return {
+    passwordHash: await domain.hasher.hash(password),
+    passwordChangedAt: domain.clock.now(),
+    historyLimit: PASSWORD_HISTORY_LIMIT,
+  };
+}
+
+/**
+ * Compares the candidate with each remembered hash. The comparisons run concurrently on the
+ * hasher's thread pool (argon2 verification costs as much as hashing), so 24 of them take about
+ * 24 x hash time / pool size, and the event loop stays free meanwhile.
+ */
+async function reusesPreviousPassword(domain: Domain, user: User, password: string, count: number): Promise<boolean> {
+  const previous = await domain.store.loginProfiles.passwordHistory(user.id, count);
+  const matches = await Promise.all(previous.map((hash) => domain.hasher.verify(hash, password)));
+  return matches.includes(true);
+}
+
+/**
+ * AWS's wording: with a custom policy it says the password does not conform; with the default
+ * policy it lists the requirements. iamd always names every rule not met, after AWS's sentence.
+ */
+function policyViolation(violations: string[], usingDefault: boolean) {
+  const rules = violations.join(', ');
+  return errors.passwordPolicyViolation(
+    usingDefault ? rules : `Password does not conform to the account password policy. ${rules}`,
+  );
+}
