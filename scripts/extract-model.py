@@ -20,6 +20,6 @@ def strip(node):
 for name, path in (("iam", "iam/2010-05-08/service-2.json.gz"), ("sts", "sts/2011-06-15/service-2.json.gz")):
     model = strip(json.load(gzip.open(os.path.join(root, path))))
     with open(os.path.join(out, f"{name}.json"), "w") as f:
-        json.dump(model, f, indent=0, sort_keys=True)
+        json.dump(model, f, indent=0)
         f.write("\n")
     print(name, len(model["operations"]), "operations")
