@@ -30,14 +30,14 @@ describe('the Query protocol on the wire', () => {
 
   it('wraps results in OpResult with list members and ISO 8601 dates', async () => {
     const UserName = uniqueName('wire');
-    await signedQuery(server.url, { Action: 'CreateUser', UserName, 'Tags.member.1.Key': 'k', 'Tags.member.1.Value': 'a<b&c' });
+    await signedQuery(server.url, { Action: 'CreateUser', UserName, Path: '/a&b<c>/', 'Tags.member.1.Key': 'k', 'Tags.member.1.Value': 'v w' });
     const res = await signedQuery(server.url, { Action: 'GetUser', UserName });
     expect(res.body).toMatch(
       new RegExp(
-        `^<GetUserResponse xmlns="${XMLNS}"><GetUserResult><User><Path>/</Path><UserName>${UserName}</UserName>` +
-          '<UserId>AIDA[A-Z2-7]{17}</UserId><Arn>arn:aws:iam::123456789012:user/' + UserName + '</Arn>' +
+        `^<GetUserResponse xmlns="${XMLNS}"><GetUserResult><User><Path>/a&amp;b&lt;c&gt;/</Path><UserName>${UserName}</UserName>` +
+          '<UserId>AIDA[A-Z2-7]{17}</UserId><Arn>arn:aws:iam::123456789012:user/a&amp;b&lt;c&gt;/' + UserName + '</Arn>' +
           '<CreateDate>\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ</CreateDate>' +
-          '<Tags><member><Key>k</Key><Value>a&lt;b&amp;c</Value></member></Tags></User></GetUserResult>' +
+          '<Tags><member><Key>k</Key><Value>v w</Value></member></Tags></User></GetUserResult>' +
           '<ResponseMetadata><RequestId>[0-9a-f-]{36}</RequestId></ResponseMetadata></GetUserResponse>$',
       ),
     );

@@ -1,24 +1,26 @@
 import type { AccessKey, AccessKeyStatus, Caller, User } from './entities.js';
-import { type Domain, requireUser } from './context.js';
+import { type Domain, requireUser, targetUserName } from './context.js';
 import { errors, IamError } from './errors.js';
 
 export const MAX_ACCESS_KEYS_PER_USER = 2;
 
-/** The owner an access-key call acts on: the named user, else the caller (root owns root keys). */
-async function owner(domain: Domain, caller: Caller, userName: string | undefined): Promise<User | null> {
-  if (userName !== undefined) return requireUser(domain, userName);
-  return caller.kind === 'user' ? caller.user : null;
+/**
+ * The user an access-key call acts on: the named user, else the calling IAM user. Root keys come
+ * from configuration, so root must name a user (AWS's ValidationError otherwise).
+ */
+async function owner(domain: Domain, caller: Caller, userName: string | undefined): Promise<User> {
+  return requireUser(domain, targetUserName(caller, userName));
 }
 
 export async function createAccessKey(
   domain: Domain,
   caller: Caller,
   userName: string | undefined,
-): Promise<{ key: AccessKey; user: User | null }> {
+): Promise<{ key: AccessKey; user: User }> {
   const user = await owner(domain, caller, userName);
   const key: AccessKey = {
     id: domain.ids.accessKeyId(),
-    userId: user?.id ?? null,
+    userId: user.id,
     secret: domain.ids.secretAccessKey(),
     status: 'Active',
     createdAt: domain.clock.now(),
@@ -32,9 +34,9 @@ export async function listAccessKeys(
   domain: Domain,
   caller: Caller,
   userName: string | undefined,
-): Promise<{ keys: AccessKey[]; user: User | null }> {
+): Promise<{ keys: AccessKey[]; user: User }> {
   const user = await owner(domain, caller, userName);
-  return { keys: await domain.store.accessKeys.listForOwner(user?.id ?? null), user };
+  return { keys: await domain.store.accessKeys.listForOwner(user.id), user };
 }
 
 export async function updateAccessKey(
@@ -47,7 +49,7 @@ export async function updateAccessKey(
     throw new IamError('InvalidInput', 'Invalid value for parameter Status. Valid values are Active and Inactive.');
   }
   const user = await owner(domain, caller, input.UserName);
-  if (!(await domain.store.accessKeys.setStatus(input.AccessKeyId, user?.id ?? null, input.Status))) {
+  if (!(await domain.store.accessKeys.setStatus(input.AccessKeyId, user.id, input.Status))) {
     throw errors.noSuchAccessKey(input.AccessKeyId);
   }
 }
@@ -58,7 +60,7 @@ export async function deleteAccessKey(
   input: { UserName?: string; AccessKeyId: string },
 ): Promise<void> {
   const user = await owner(domain, caller, input.UserName);
-  if (!(await domain.store.accessKeys.delete(input.AccessKeyId, user?.id ?? null))) {
+  if (!(await domain.store.accessKeys.delete(input.AccessKeyId, user.id))) {
     throw errors.noSuchAccessKey(input.AccessKeyId);
   }
 }

@@ -9,7 +9,7 @@ export const COMMON_PASSWORDS: readonly string[] = [
   '123123', '1234567890', '1234567', '000000', 'qwerty', 'abc123', 'password1', 'iloveyou', '1q2w3e4r',
   '1qaz2wsx', 'qwertyuiop', 'dragon', 'monkey', 'letmein', 'welcome', 'admin', 'sunshine', 'football',
   'princess', 'baseball', 'master', 'shadow', 'superman', 'trustno1', 'passw0rd', 'p@ssw0rd', 'p@ssword',
-  'p@ssw0rd1', 'p@ssw0rd!', 'p@55w0rd', 'password!', 'password1!', 'password123', 'password123!',
+  'p@ssw0rd1', 'p@ssw0rd!', 'p@ssw0rd1!', 'p@55w0rd', 'password!', 'password1!', 'password123', 'password123!',
   'password@123', 'password#1', 'welcome1', 'welcome1!', 'welcome123', 'welcome@123', 'letmein1!',
   'qwerty123!', 'qwerty@123', 'qwerty!23', 'admin123', 'admin@123', 'admin123!', 'administrator1!',
   'changeme', 'changeme1!', 'changeme123', 'summer2024!', 'winter2024!', 'spring2025!', 'autumn2025!',

@@ -26,7 +26,7 @@ export const systemClock: Clock = { now: () => new Date() };
 /** The composition root: wires the store, the domain, the protocol and the HTTP edge together. */
 export async function startIamd(
   config: ServeConfig,
-  io: { logger: Logger; print: (text: string) => void; clock?: Clock },
+  io: { logger: Logger; print: (text: string) => void },
 ): Promise<Iamd> {
   let file = ':memory:';
   if (config.dataDir !== null) {
@@ -39,7 +39,7 @@ export async function startIamd(
   const domain: Domain = {
     accountId: config.accountId,
     store,
-    clock: io.clock ?? testClock ?? systemClock,
+    clock: testClock ?? systemClock,
     ids: randomIds,
     hasher: argon2Hasher(),
     passwordRules: { defaultMode: config.defaultPasswordPolicy, blocklist: loadBlocklist(config) },

@@ -64,7 +64,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         method: req.method ?? 'GET',
         rawPath: queryIndex < 0 ? target : target.slice(0, queryIndex),
         rawQuery: queryIndex < 0 ? '' : target.slice(queryIndex + 1),
-        headers: req.headers,
+        headers: req.headersDistinct,
         body,
       });
       res.setHeader('x-amzn-RequestId', response.requestId);

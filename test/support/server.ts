@@ -13,6 +13,7 @@ export interface TestServer {
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
   stdout(): string;
+  stderr(): string;
   /** SIGTERM, and the exit code once it is gone. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -39,11 +40,15 @@ export async function startServer(
   });
   let out = '';
   let stdout = '';
+  let stderr = '';
   child.stdout!.on('data', (d: Buffer) => {
     out += d.toString();
     stdout += d.toString();
   });
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+    stderr += d.toString();
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
@@ -64,6 +69,7 @@ export async function startServer(
     process: child,
     output: () => out,
     stdout: () => stdout,
+    stderr: () => stderr,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null) child.kill(signal);
       return exited;
@@ -80,8 +86,9 @@ export async function awsError(call: Promise<unknown>): Promise<{ code: string; 
   try {
     await call;
   } catch (e) {
-    const err = e as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { code: err.name, message: err.message, status: err.$metadata?.httpStatusCode };
+    // The SDK names modelled errors after their class (NoSuchEntityException); Code is AWS's code.
+    const err = e as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { code: err.Code ?? err.name, message: err.message, status: err.$metadata?.httpStatusCode };
   }
   throw new Error('expected the call to fail, but it succeeded');
 }

@@ -67,26 +67,24 @@ export function canonicalQueryString(rawQuery: string, omit?: string): string {
   return out;
 }
 
-const NEEDS_TRIM = /^[ \t]|[ \t]$|[ \t]{2}|\t|[\r\n]/;
+const NEEDS_TRIM = /^\s|\s$|\s{2}|[\t\r\n]/;
 
+/** Trimmed, with each run of white space (spaces, tabs, line breaks) made one space. */
 function trimAll(value: string): string {
-  return NEEDS_TRIM.test(value) ? value.replace(/[ \t]+/g, ' ').replace(/^ | $/g, '') : value;
+  return NEEDS_TRIM.test(value) ? value.replace(/[ \t\r\n]+/g, ' ').replace(/^ | $/g, '') : value;
 }
 
 /**
- * A header's canonical value: each value trimmed, runs of spaces collapsed to one, and the values
- * of a header sent several times joined with ',' in the order received. A value folded over
- * several lines (obsolete line folding) counts as one value per line, as the AWS test suite's
- * get-header-value-multiline has it.
+ * A header's canonical value: trimmed, each run of white space made one space, and the values of
+ * a header sent several times joined with ',' in the order received. A value folded over several
+ * lines is one value whose line breaks are white space: what botocore, the AWS SDK for JavaScript
+ * and the AWS CRT signer do (the CRT's copy of the test suite was corrected to this in 2020; the
+ * 2015 suite had commas there).
  */
 export function canonicalHeaderValue(value: string | readonly string[]): string {
-  const values = typeof value === 'string' ? [value] : value;
+  if (typeof value === 'string') return trimAll(value);
   let out = '';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    const text = v.includes('\n') ? v.split(/\r?\n/).map(trimAll).join(',') : trimAll(v);
-    out += i === 0 ? text : `,${text}`;
-  }
+  for (let i = 0; i < value.length; i++) out += i === 0 ? trimAll(value[i]!) : `,${trimAll(value[i]!)}`;
   return out;
 }
 

@@ -328,8 +328,8 @@ class SqliteLoginProfiles implements LoginProfileRepository {
     this.byUser = db.prepare<[string], LoginProfileRow>('SELECT * FROM login_profiles WHERE user_id = ?');
     this.insertHistory = db.prepare('INSERT INTO password_history (user_id, password_hash, set_at) VALUES (?, ?, ?)');
     this.trimHistory = db.prepare(
-      `DELETE FROM password_history WHERE user_id = ?1 AND seq NOT IN
-         (SELECT seq FROM password_history WHERE user_id = ?1 ORDER BY seq DESC LIMIT ?2)`,
+      `DELETE FROM password_history WHERE user_id = @userId AND seq NOT IN
+         (SELECT seq FROM password_history WHERE user_id = @userId ORDER BY seq DESC LIMIT @keep)`,
     );
   }
 
@@ -348,7 +348,7 @@ class SqliteLoginProfiles implements LoginProfileRepository {
 
   private recordHistory(userId: string, password: PasswordWrite): void {
     this.insertHistory.run(userId, password.passwordHash, password.passwordChangedAt.getTime());
-    this.trimHistory.run(userId, password.historyLimit);
+    this.trimHistory.run({ userId, keep: password.historyLimit });
   }
 
   async create(p: LoginProfile, historyLimit: number): Promise<boolean> {
@@ -358,10 +358,16 @@ class SqliteLoginProfiles implements LoginProfileRepository {
           this.db
             .prepare(
               `INSERT INTO login_profiles (user_id, password_hash, created_at, password_changed_at, password_reset_required)
-               SELECT ?1, ?2, ?3, ?4, ?5 WHERE EXISTS (SELECT 1 FROM users WHERE id = ?1)
+               SELECT @userId, @hash, @createdAt, @changedAt, @resetRequired WHERE EXISTS (SELECT 1 FROM users WHERE id = @userId)
                ON CONFLICT DO NOTHING`,
             )
-            .run(p.userId, p.passwordHash, p.createdAt.getTime(), p.passwordChangedAt.getTime(), p.passwordResetRequired ? 1 : 0)
+            .run({
+              userId: p.userId,
+              hash: p.passwordHash,
+              createdAt: p.createdAt.getTime(),
+              changedAt: p.passwordChangedAt.getTime(),
+              resetRequired: p.passwordResetRequired ? 1 : 0,
+            })
             .changes === 1;
         if (inserted) {
           this.recordHistory(p.userId, { passwordHash: p.passwordHash, passwordChangedAt: p.passwordChangedAt, historyLimit });
@@ -475,14 +481,14 @@ class SqliteFailureCounters implements FailureCounterRepository {
   async increment(key: string, now: Date, windowMs: number): Promise<number> {
     // One statement: a window that has run out starts again at one failure.
     const row = this.db
-      .prepare<[string, number, number], { failures: number }>(
-        `INSERT INTO failure_counters (key, failures, window_started_at) VALUES (?1, 1, ?2)
+      .prepare<[{ key: string; now: number; windowMs: number }], { failures: number }>(
+        `INSERT INTO failure_counters (key, failures, window_started_at) VALUES (@key, 1, @now)
          ON CONFLICT (key) DO UPDATE SET
-           failures = CASE WHEN ?2 - window_started_at >= ?3 THEN 1 ELSE failures + 1 END,
-           window_started_at = CASE WHEN ?2 - window_started_at >= ?3 THEN ?2 ELSE window_started_at END
+           failures = CASE WHEN @now - window_started_at >= @windowMs THEN 1 ELSE failures + 1 END,
+           window_started_at = CASE WHEN @now - window_started_at >= @windowMs THEN @now ELSE window_started_at END
          RETURNING failures`,
       )
-      .get(key, now.getTime(), windowMs);
+      .get({ key, now: now.getTime(), windowMs });
     return row!.failures;
   }
 

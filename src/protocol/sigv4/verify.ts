@@ -1,0 +1,141 @@
+import { timingSafeEqual } from 'node:crypto';
+import {
+  canonicalHeaders,
+  canonicalQueryString,
+  canonicalRequest,
+  canonicalUri,
+  credentialScope,
+  payloadHash,
+  stringToSign,
+  UNSIGNED_PAYLOAD,
+} from './canonical-request.js';
+import {
+  incompleteSignature,
+  invalidClientTokenId,
+  MESSAGES,
+  messages,
+  signatureDoesNotMatch,
+  type SigV4Failure,
+} from './failures.js';
+import { parseCredential, parseSignature, type ParsedSignature } from './parse.js';
+import { signatureHex, signingKey } from './signing-key.js';
+import { formatAmzDate, parseAmzDate, parseHttpDate, windowText } from './timestamps.js';
+
+export type { SigV4Failure } from './failures.js';
+export { signRequest, type SignableRequest, type SignedRequest, type SigningCredentials, type SignOptions } from './sign.js';
+
+/**
+ * Verifies an incoming AWS Signature Version 4 request (header or presigned form), checking in
+ * the order AWS does, so that each kind of fault gets AWS's code and message:
+ *   the signature's presence and shape → host signed → the date's format → the clock window →
+ *   the credential scope → session token → the access key → the signature itself.
+ */
+
+export interface IncomingSignedRequest {
+  method: string; // 'GET' | 'POST' ...
+  rawPath: string; // path as received, e.g. '/', without the query
+  rawQuery: string; // query string as received, without '?', may be ''
+  /**
+   * node's IncomingMessage headers (lower-case names). Pass `req.headersDistinct` rather than
+   * `req.headers` where a header may be sent more than once: node joins repeats with ', ', SigV4
+   * with ','.
+   */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer; // the whole request body (may be empty)
+}
+
+export interface VerifyOptions {
+  now: Date; // server clock
+  services: readonly string[]; // accepted scope services, e.g. ['iam'] or ['iam','sts']
+  lookupSecret(accessKeyId: string): Promise<string | undefined>; // undefined = unknown or inactive key
+}
+
+export type SigV4Success = { ok: true; accessKeyId: string; region: string; service: string; signedAt: Date };
+
+/** How far a header-form request's time may be from the server's, either way. */
+export const CLOCK_SKEW_SECONDS = 15 * 60;
+
+/** A region as clients name them; any is accepted, as clients sign with their configured one. */
+const REGION = /^[A-Za-z0-9_-]{1,64}$/;
+
+function checkClock(auth: ParsedSignature, signedAt: Date, now: Date): SigV4Failure | undefined {
+  const t = signedAt.getTime();
+  const nowMs = now.getTime();
+  const signed = formatAmzDate(signedAt);
+  const nowText = formatAmzDate(now);
+  // Presigned with X-Amz-Expires: valid until X-Amz-Date + X-Amz-Expires. Otherwise ±15 minutes.
+  const lifetime = auth.form === 'query' && auth.expiresIn !== undefined ? auth.expiresIn : CLOCK_SKEW_SECONDS;
+  if (t < nowMs - lifetime * 1000) {
+    return signatureDoesNotMatch(messages.expired(signed, formatAmzDate(new Date(nowMs - lifetime * 1000)), nowText, windowText(lifetime)));
+  }
+  if (t > nowMs + CLOCK_SKEW_SECONDS * 1000) {
+    return signatureDoesNotMatch(
+      messages.notYetCurrent(signed, formatAmzDate(new Date(nowMs + CLOCK_SKEW_SECONDS * 1000)), nowText, windowText(CLOCK_SKEW_SECONDS)),
+    );
+  }
+  return undefined;
+}
+
+function sameSignature(expected: string, provided: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(provided, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+export async function verifySigV4(req: IncomingSignedRequest, opts: VerifyOptions): Promise<SigV4Success | SigV4Failure> {
+  const parsed = parseSignature(req.headers, req.rawQuery);
+  if (!parsed.ok) return parsed;
+  const auth = parsed.value;
+
+  if (!auth.signedHeaders.includes('host')) return signatureDoesNotMatch(MESSAGES.hostNotSigned);
+  const headerBlock = canonicalHeaders(req.headers, auth.signedHeaders);
+  if ('missing' in headerBlock) return incompleteSignature(messages.signedHeaderAbsent(headerBlock.missing));
+
+  // X-Amz-Date must be ISO 8601 basic; a Date header may also be an HTTP date.
+  const signedAt = parseAmzDate(auth.timestamp) ?? (auth.timestampFrom === 'Date' ? parseHttpDate(auth.timestamp) : undefined);
+  if (signedAt === undefined) return incompleteSignature(messages.badDate(auth.timestamp));
+  const amzDate = formatAmzDate(signedAt);
+
+  const clock = checkClock(auth, signedAt, opts.now);
+  if (clock) return clock;
+
+  const scope = parseCredential(auth.credential);
+  if (scope === undefined) return incompleteSignature(messages.credentialShape(auth.credential));
+  let complaints = '';
+  if (!REGION.test(scope.region)) complaints += messages.badRegion(scope.region);
+  if (!opts.services.includes(scope.service)) complaints += messages.badService(opts.services[0] ?? '');
+  if (scope.terminator !== 'aws4_request') complaints += messages.badTerminator(scope.terminator);
+  if (scope.date !== amzDate.slice(0, 8)) complaints += messages.badScopeDate(scope.date, amzDate.slice(0, 8), amzDate);
+  if (complaints !== '') return signatureDoesNotMatch(complaints);
+
+  // This server issues no temporary credentials, so no session token can be valid.
+  if (auth.securityToken !== undefined) return invalidClientTokenId(MESSAGES.invalidSessionToken);
+
+  const secret = await opts.lookupSecret(scope.accessKeyId);
+  if (secret === undefined) return invalidClientTokenId();
+
+  // The payload hash: the one the client declared (X-Amz-Content-Sha256), which it signed with,
+  // provided it is the body's; UNSIGNED-PAYLOAD only for an empty body, so no body goes unsigned.
+  const bodyHash = payloadHash(req.body);
+  let hash = bodyHash;
+  if (auth.contentSha256 !== undefined) {
+    const declared = auth.contentSha256;
+    const honest = declared.toLowerCase() === bodyHash || (declared === UNSIGNED_PAYLOAD && req.body.length === 0);
+    if (!honest) return signatureDoesNotMatch();
+    hash = declared;
+  }
+
+  const canonical = canonicalRequest({
+    method: req.method,
+    canonicalUri: canonicalUri(req.rawPath),
+    canonicalQuery: canonicalQueryString(req.rawQuery, auth.form === 'query' ? 'X-Amz-Signature' : undefined),
+    canonicalHeaders: headerBlock.text,
+    signedHeaders: auth.signedHeaders,
+    payloadHash: hash,
+  });
+  const toSign = stringToSign(amzDate, credentialScope(scope.date, scope.region, scope.service), canonical);
+  const expected = signatureHex(signingKey(secret, scope.date, scope.region, scope.service), toSign);
+  if (!sameSignature(expected, auth.signature)) return signatureDoesNotMatch();
+
+  return { ok: true, accessKeyId: scope.accessKeyId, region: scope.region, service: scope.service, signedAt };
+}
