@@ -61,6 +61,42 @@ describe('boto3', () => {
   });
 });
 
+describe('boto3 and the password policy', () => {
+  it('enforces the account policy, reuse prevention and ChangePassword through boto3', async () => {
+    const user = uniqueName('boto3pp');
+    const { stdout } = await run('python3', [path.join(here, 'clients/boto3_password_policy.py')], { env: { ...env, IAMD_TEST_USER: user } });
+    const custom = 'Password does not conform to the account password policy.';
+    expect(JSON.parse(stdout)).toEqual({
+      policy: {
+        AllowUsersToChangePassword: true,
+        ExpirePasswords: false,
+        MinimumPasswordLength: 10,
+        PasswordReusePrevention: 2,
+        RequireLowercaseCharacters: false,
+        RequireNumbers: true,
+        RequireSymbols: true,
+        RequireUppercaseCharacters: false,
+      },
+      resource_minimum_length: 10,
+      weak_create: {
+        code: 'PasswordPolicyViolation',
+        message: `${custom} Password should have a minimum length of 10, Password should have at least one number, Password should have at least one symbol`,
+        status: 400,
+      },
+      reuse: { code: 'PasswordPolicyViolation', message: `${custom} Password should not be one of your 2 previous passwords`, status: 400 },
+      wrong_old: { code: 'AccessDenied', message: 'The old password is incorrect.', status: 403 },
+      changed: true,
+      user_reads_policy: 10,
+      root_change: {
+        code: 'InvalidUserType',
+        message: 'Only IAM users can change their own password; the root user changes it in the root sign-in settings.',
+        status: 400,
+      },
+      policy_gone: { code: 'NoSuchEntity', message: 'The Password Policy with domain name ACCOUNT cannot be found.', status: 404 },
+    });
+  });
+});
+
 describe('AWS CLI', () => {
   const aws = async (...args: string[]) => {
     const { stdout } = await run('aws', ['--endpoint-url', server.url, '--output', 'json', 'iam', ...args], { env });
@@ -99,5 +135,5 @@ describe('AWS CLI', () => {
     await aws('delete-login-profile', '--user-name', user);
     await aws('delete-user', '--user-name', user);
     expect(await awsFails('get-user', '--user-name', user)).toContain('(NoSuchEntity)');
-  });
+  }, 180_000); // the CLI starts a Python interpreter per command: about a second each
 });

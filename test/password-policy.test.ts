@@ -350,6 +350,20 @@ describe('ChangePassword', () => {
   });
 });
 
+describe('expiry', () => {
+  it('applies at once to existing passwords when MaxPasswordAge is set later', async () => {
+    const { UserName, change } = await userWithProfile();
+    await moveClock(11 * 86_400);
+    // Set after the password: it is already 11 days old, past a 10-day limit.
+    await setPolicy({ AllowUsersToChangePassword: true, MaxPasswordAge: 10, HardExpiry: true });
+    expect((await awsError(change('Start-Passw0rd!', 'New-Passw0rd!'))).code).toBe('EntityTemporarilyUnmodifiable');
+    // Raising the limit makes the same password current again.
+    await setPolicy({ AllowUsersToChangePassword: true, MaxPasswordAge: 12, HardExpiry: true });
+    await change('Start-Passw0rd!', 'New-Passw0rd!');
+    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.UserName).toBe(UserName);
+  });
+});
+
 describe('beyond AWS: banned passwords (opt-in)', () => {
   it('IAMD_BLOCK_COMMON_PASSWORDS refuses common passwords, case-insensitively', async () => {
     const strict = await startServer({ env: { IAMD_BLOCK_COMMON_PASSWORDS: 'true' } });

@@ -8,14 +8,12 @@
  */
 export const ERROR_STATUS = {
   // Modelled IAM exceptions.
-  ConcurrentModification: 409,
   DeleteConflict: 409,
   EntityAlreadyExists: 409,
   EntityTemporarilyUnmodifiable: 409,
   InvalidInput: 400,
   InvalidUserType: 400,
   LimitExceeded: 409,
-  MalformedPolicyDocument: 400,
   NoSuchEntity: 404,
   PasswordPolicyViolation: 400,
   ServiceFailure: 500,

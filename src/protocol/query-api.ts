@@ -9,6 +9,7 @@ import { IAM_MODEL } from './query/model.js';
 import { readInput } from './query/read-input.js';
 import { writeError, writeOutput } from './query/write-output.js';
 import { verifySigV4 } from './sigv4/verify.js';
+import { queryParameters } from './sigv4/parse.js';
 import { KeyUsageRecorder } from './key-usage.js';
 
 export interface QueryRequest {
@@ -107,16 +108,23 @@ export class QueryApi {
 
 /**
  * The Query protocol's parameters: the query string, plus a form-encoded body on POST. The body
- * wins where both name a member.
+ * wins where both name a member; within each, the first value of a repeated name counts. The
+ * query string is decoded exactly as SigV4 reads it ('+' is a plus), so the parameters acted on
+ * are the ones that were signed; the body is form-encoded ('+' is a space) and signed as bytes.
  */
 function readParameters(req: QueryRequest): Map<string, string> {
-  const params = new Map<string, string>(new URLSearchParams(req.rawQuery));
+  const params = queryParameters(req.rawQuery);
   const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
   if (req.method === 'POST' && req.body.length > 0) {
     if (!contentType.startsWith('application/x-www-form-urlencoded')) {
       throw new IamError('MalformedQueryString', 'The request body must be application/x-www-form-urlencoded.');
     }
-    for (const [k, v] of new URLSearchParams(req.body.toString('utf8'))) params.set(k, v);
+    const seen = new Set<string>();
+    for (const [k, v] of new URLSearchParams(req.body.toString('utf8'))) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      params.set(k, v);
+    }
   }
   return params;
 }
