@@ -1,0 +1,72 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { signRequest } from '../src/protocol/sigv4/sign.js';
+
+export const ROOT = { accessKeyId: 'AKIABENCHBENCHBENCH0', secretAccessKey: 'bench/bench/bench/bench/bench/bench/benc' };
+export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/iamd.js');
+
+export interface Server {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts the built `iamd serve` on a free loopback port and resolves once it says where. */
+export async function startIamd(args: string[] = ['--memory'], env: Record<string, string> = {}): Promise<Server & { startedAt: bigint }> {
+  const startedAt = process.hrtime.bigint();
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--quiet', ...args], {
+    env: { ...process.env, IAMD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, IAMD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /iamd listening on (\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`iamd exited with ${code}`)));
+  });
+  return {
+    url,
+    child,
+    startedAt,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** One signed Query call; resolves to the HTTP status and body. */
+export async function call(url: string, params: Record<string, string>, credentials = ROOT): Promise<{ status: number; body: string }> {
+  const target = new URL(url);
+  const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+  const signed = signRequest(
+    { method: 'POST', headers: { host: target.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
+    { credentials, region: 'us-east-1', service: 'iam' },
+  );
+  const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host').map(([k, v]) => [k, String(v)]));
+  const res = await fetch(url + '/', { method: 'POST', headers, body });
+  return { status: res.status, body: await res.text() };
+}
+
+export function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+export const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+
+export function printTable(title: string, rows: [string, string][]): void {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log(`\n${title}\n${'-'.repeat(title.length)}`);
+  for (const [k, v] of rows) console.log(`${k.padEnd(width)}  ${v}`);
+}
