@@ -7,10 +7,11 @@ import {
   GetUserCommand,
   ListAccessKeysCommand,
   ListUsersCommand,
+  PutUserPolicyCommand,
   UpdateAccessKeyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, SELF_SERVICE_POLICY, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
 
 let server: TestServer;
 let iam: IAMClient;
@@ -27,6 +28,7 @@ async function userWithKey() {
   const UserName = uniqueName('keys');
   await iam.send(new CreateUserCommand({ UserName }));
   const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+  await iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'SelfService', PolicyDocument: SELF_SERVICE_POLICY }));
   return { UserName, key, client: iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }) };
 }
 
@@ -59,13 +61,24 @@ describe('access keys', () => {
     expect(listed.IsTruncated).toBe(false);
   });
 
+  it('an IAM user without policies may not even read itself, as in AWS', async () => {
+    const UserName = uniqueName('bare');
+    await iam.send(new CreateUserCommand({ UserName }));
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+    const bare = iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+    const me = `arn:aws:iam::${ACCOUNT_ID}:user/${UserName}`;
+    expect((await awsError(bare.send(new GetUserCommand({})))).message).toBe(
+      `User: ${me} is not authorized to perform: iam:GetUser on resource: ${me} because no identity-based policy allows the iam:GetUser action`,
+    );
+  });
+
   it('a request signed with a user key acts as that user', async () => {
     const { UserName, client } = await userWithKey();
     expect((await client.send(new GetUserCommand({}))).User?.UserName).toBe(UserName);
     expect((await client.send(new ListAccessKeysCommand({}))).AccessKeyMetadata?.[0]?.UserName).toBe(UserName);
   });
 
-  it('an IAM user may not act on others, or outside self-service, until policies exist', async () => {
+  it('an IAM user may not act on others, or beyond what its policies allow', async () => {
     const { UserName, client } = await userWithKey();
     const other = uniqueName('other');
     await iam.send(new CreateUserCommand({ UserName: other }));

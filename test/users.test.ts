@@ -7,12 +7,13 @@ import {
   GetUserCommand,
   ListUserTagsCommand,
   ListUsersCommand,
+  PutUserPolicyCommand,
   TagUserCommand,
   UntagUserCommand,
   UpdateUserCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, SELF_SERVICE_POLICY, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
 
 let server: TestServer;
 let iam: IAMClient;
@@ -77,11 +78,12 @@ describe('CreateUser / GetUser', () => {
     const UserName = uniqueName('self');
     await iam.send(new CreateUserCommand({ UserName, Path: '/p/' }));
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+    await iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'SelfService', PolicyDocument: SELF_SERVICE_POLICY }));
     const asUser = iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
     const self = await asUser.send(new GetUserCommand({}));
     expect(self.User?.UserName).toBe(UserName);
     expect(self.User?.Arn).toBe(`arn:aws:iam::${ACCOUNT_ID}:user/p/${UserName}`);
-    // And by name, on itself, which the self-service rule allows.
+    // And by name, on itself, which its policy allows.
     expect((await asUser.send(new GetUserCommand({ UserName }))).User?.UserName).toBe(UserName);
   });
 

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { ConfigError, DEFAULT_DATA_DIR, DEFAULT_PORT, resolveServeConfig, type ServeFlags } from '../config/config.js';
 import { startIamd } from '../server/app.js';
 import { jsonLogger } from '../server/logger.js';
@@ -12,6 +12,9 @@ program
   .option('--port <port>', `port to listen on, 0 for any free port (env IAMD_PORT, default ${DEFAULT_PORT})`)
   .option('--data-dir <dir>', `folder for the SQLite database (env IAMD_DATA_DIR, default ./${DEFAULT_DATA_DIR})`)
   .option('--memory', 'keep everything in memory; nothing is written to disk (for test suites)')
+  .option('--database <url>', 'a postgres:// URL: keep everything in PostgreSQL, which several iamd nodes may share (env IAMD_DATABASE_URL)')
+  // Test suites against a persistent store: POST /moto-api/reset and /iamd-test/clock (--memory implies them).
+  .addOption(new Option('--enable-test-endpoints').hideHelp())
   .option('--max-body-bytes <n>', 'largest request body accepted (env IAMD_MAX_BODY_BYTES, default 1 MiB)')
   .option('--quiet', 'no access log')
   .action(async (flags: ServeFlags & { quiet?: boolean }) => {
@@ -26,7 +29,14 @@ program
       }
       throw e;
     }
-    const iamd = await startIamd(config, { logger, print: (text) => process.stdout.write(text) });
+    let iamd;
+    try {
+      iamd = await startIamd(config, { logger, print: (text) => process.stdout.write(text) });
+    } catch (e) {
+      // E.g. the database is unreachable. pg's messages never contain the password.
+      process.stderr.write(`iamd: could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    }
     process.stdout.write(`iamd listening on ${iamd.url}\n`);
 
     let stopping = false;

@@ -4,8 +4,12 @@ import path from 'node:path';
 export interface ServeConfig {
   host: string;
   port: number;
-  /** null in memory mode: nothing is written to disk. */
+  /** The SQLite folder; null in memory mode (nothing is written to disk) and on PostgreSQL. */
   dataDir: string | null;
+  /** A `postgres://` URL: the store is that PostgreSQL database, which several nodes may share. */
+  databaseUrl: string | null;
+  /** POST /moto-api/reset and /iamd-test/clock: implied by --memory, or --enable-test-endpoints. */
+  testEndpoints: boolean;
   accountId: string;
   rootCredentials: { accessKeyId: string; secretAccessKey: string } | null;
   maxBodyBytes: number;
@@ -21,6 +25,8 @@ export interface ServeFlags {
   port?: string;
   dataDir?: string;
   memory?: boolean;
+  database?: string;
+  enableTestEndpoints?: boolean;
   maxBodyBytes?: string;
 }
 
@@ -46,7 +52,15 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   if (secret !== undefined && secret.length < 8) throw new ConfigError('IAMD_ROOT_SECRET_ACCESS_KEY is too short');
 
   const memory = flags.memory === true;
-  const dataDir = memory ? null : path.resolve(flags.dataDir ?? env.IAMD_DATA_DIR ?? DEFAULT_DATA_DIR);
+  const databaseUrl = flags.database ?? (env.IAMD_DATABASE_URL || undefined) ?? null;
+  if (databaseUrl !== null) {
+    if (memory) throw new ConfigError('--memory and a database URL (--database, IAMD_DATABASE_URL) exclude each other');
+    if (flags.dataDir !== undefined) throw new ConfigError('--data-dir and a database URL (--database, IAMD_DATABASE_URL) exclude each other');
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) {
+      throw new ConfigError(`the database URL must be a postgres:// URL, got "${redactDatabaseUrl(databaseUrl)}"`);
+    }
+  }
+  const dataDir = memory || databaseUrl !== null ? null : path.resolve(flags.dataDir ?? env.IAMD_DATA_DIR ?? DEFAULT_DATA_DIR);
 
   const defaultPasswordPolicy = env.IAMD_DEFAULT_PASSWORD_POLICY ?? 'aws';
   if (defaultPasswordPolicy !== 'aws' && defaultPasswordPolicy !== 'none') {
@@ -64,6 +78,8 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     host: flags.host ?? env.IAMD_HOST ?? '127.0.0.1',
     port: parseInteger('port', flags.port ?? env.IAMD_PORT ?? String(DEFAULT_PORT), 0, 65535),
     dataDir,
+    databaseUrl,
+    testEndpoints: memory || flags.enableTestEndpoints === true,
     accountId,
     rootCredentials: keyId !== undefined && secret !== undefined ? { accessKeyId: keyId, secretAccessKey: secret } : null,
     maxBodyBytes: parseInteger(
@@ -73,6 +89,17 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
       64 * 1024 * 1024,
     ),
   };
+}
+
+/** The URL with its password (if any) replaced, for logs and messages. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^/@]*):[^/@]*@/, '//$1:***@'); // not a URL; hide what looks like user:password@
+  }
 }
 
 function parseInteger(name: string, raw: string, min: number, max: number): number {

@@ -3,3 +3,9 @@ export const userArn = (accountId: string, path: string, name: string): string =
   `arn:aws:iam::${accountId}:user${path}${name}`;
 
 export const rootArn = (accountId: string): string => `arn:aws:iam::${accountId}:root`;
+
+export const groupArn = (accountId: string, path: string, name: string): string =>
+  `arn:aws:iam::${accountId}:group${path}${name}`;
+
+export const policyArn = (accountId: string, path: string, name: string): string =>
+  `arn:aws:iam::${accountId}:policy${path}${name}`;

@@ -12,6 +12,41 @@ export interface User {
   createdAt: Date;
   passwordLastUsed: Date | null;
   tags: Tag[];
+  /** The ARN of the managed policy that bounds the user's permissions, if any. */
+  permissionsBoundary: string | null;
+}
+
+export interface Group {
+  id: string; // AGPA…
+  name: string;
+  path: string;
+  createdAt: Date;
+}
+
+/** A customer managed policy; its documents live in its versions. */
+export interface ManagedPolicy {
+  arn: string;
+  id: string; // ANPA…
+  name: string;
+  path: string;
+  description: string | null;
+  defaultVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+  attachmentCount: number;
+  permissionsBoundaryUsageCount: number;
+}
+
+export interface PolicyVersion {
+  version: number;
+  document: string;
+  createdAt: Date;
+}
+
+/** Who holds an inline policy or a managed-policy attachment. */
+export interface PolicyOwner {
+  kind: 'user' | 'group';
+  id: string;
 }
 
 export type AccessKeyStatus = 'Active' | 'Inactive';

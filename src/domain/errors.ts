@@ -14,8 +14,11 @@ export const ERROR_STATUS = {
   InvalidInput: 400,
   InvalidUserType: 400,
   LimitExceeded: 409,
+  MalformedPolicyDocument: 400,
   NoSuchEntity: 404,
   PasswordPolicyViolation: 400,
+  ReportExpired: 410,
+  ReportNotPresent: 410,
   ServiceFailure: 500,
   // Common errors of every AWS Query service (not in the service model).
   AccessDenied: 403,
@@ -60,17 +63,17 @@ export const errors = {
     new IamError('EntityAlreadyExists', `Login Profile for user ${userName} already exists.`),
   accessKeyQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2'),
   tagQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for TagsPerUser: 50'),
-  deleteConflict: (what: 'login profile' | 'access keys' | 'policies' | 'referenced objects') => {
-    const message =
-      what === 'login profile'
-        ? 'Cannot delete entity, must delete login profile first.'
-        : what === 'access keys'
-          ? 'Cannot delete entity, must delete access keys first.'
-          : what === 'policies'
-            ? 'Cannot delete entity, must delete policies first.'
-            : 'Cannot delete entity, must remove referenced objects first.';
-    return new IamError('DeleteConflict', message);
-  },
+  deleteConflict: (what: 'login profile' | 'access keys' | 'policies' | 'attached policies' | 'groups') =>
+    new IamError(
+      'DeleteConflict',
+      {
+        'login profile': 'Cannot delete entity, must delete login profile first.',
+        'access keys': 'Cannot delete entity, must delete access keys first.',
+        policies: 'Cannot delete entity, must delete policies first.',
+        'attached policies': 'Cannot delete entity, must detach all policies first.',
+        groups: 'Cannot delete entity, must remove user from all groups first.',
+      }[what],
+    ),
   userNameRequired: () =>
     new IamError('ValidationError', 'Must specify userName when calling with non-User credentials'),
   accessDenied: (principalArn: string, action: string, resourceArn: string, reason: 'implicit' | 'explicit') =>

@@ -18,4 +18,6 @@ export const randomIds: IdGenerator = {
   userId: () => 'AIDA' + randomString(BASE32, 17),
   accessKeyId: () => 'AKIA' + randomString(BASE32, 16),
   secretAccessKey: () => randomString(SECRET_ALPHABET, 40),
+  groupId: () => 'AGPA' + randomString(BASE32, 17),
+  policyId: () => 'ANPA' + randomString(BASE32, 17),
 };

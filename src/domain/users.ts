@@ -2,11 +2,16 @@ import type { Caller, Tag, User } from './entities.js';
 import { type Domain, requireUser, targetUserName } from './context.js';
 import { errors, IamError } from './errors.js';
 import type { ListPage } from '../ports/store.js';
+import { requireBoundaryPolicy } from './policies.js';
 
 export const MAX_TAGS_PER_USER = 50;
 
-export async function createUser(domain: Domain, input: { UserName: string; Path?: string; Tags?: Tag[] }): Promise<User> {
+export async function createUser(
+  domain: Domain,
+  input: { UserName: string; Path?: string; Tags?: Tag[]; PermissionsBoundary?: string },
+): Promise<User> {
   rejectDuplicateTagKeys(input.Tags ?? []);
+  if (input.PermissionsBoundary !== undefined) await requireBoundaryPolicy(domain, input.PermissionsBoundary);
   const user: User = {
     id: domain.ids.userId(),
     name: input.UserName,
@@ -14,6 +19,7 @@ export async function createUser(domain: Domain, input: { UserName: string; Path
     createdAt: domain.clock.now(),
     passwordLastUsed: null,
     tags: input.Tags ?? [],
+    permissionsBoundary: input.PermissionsBoundary ?? null,
   };
   if (!(await domain.store.users.create(user))) throw errors.userExists(input.UserName);
   return user;
@@ -39,6 +45,9 @@ export async function deleteUser(domain: Domain, userName: string): Promise<void
   if (result === 'missing') throw errors.noSuchUser(userName);
   if (result === 'has-login-profile') throw errors.deleteConflict('login profile');
   if (result === 'has-access-keys') throw errors.deleteConflict('access keys');
+  if (result === 'has-inline-policies') throw errors.deleteConflict('policies');
+  if (result === 'has-attached-policies') throw errors.deleteConflict('attached policies');
+  if (result === 'in-groups') throw errors.deleteConflict('groups');
 }
 
 export async function listUsers(

@@ -8,6 +8,8 @@ export interface IdGenerator {
   userId(): string;
   accessKeyId(): string;
   secretAccessKey(): string;
+  groupId(): string;
+  policyId(): string;
 }
 
 export interface PasswordHasher {

@@ -1,4 +1,14 @@
-import type { AccessKey, AccessKeyStatus, LoginProfile, Tag, User } from '../domain/entities.js';
+import type {
+  AccessKey,
+  AccessKeyStatus,
+  Group,
+  LoginProfile,
+  ManagedPolicy,
+  PolicyOwner,
+  PolicyVersion,
+  Tag,
+  User,
+} from '../domain/entities.js';
 import type { PasswordPolicy } from '../domain/password-policy.js';
 
 /**
@@ -28,11 +38,93 @@ export interface UserRepository {
    * Deletes the user when nothing still hangs off it; otherwise names the first dependant, in
    * AWS's order of checks.
    */
-  delete(name: string): Promise<'missing' | 'has-login-profile' | 'has-access-keys' | 'ok'>;
+  delete(
+    name: string,
+  ): Promise<'missing' | 'has-login-profile' | 'has-access-keys' | 'has-inline-policies' | 'has-attached-policies' | 'in-groups' | 'ok'>;
   /** Upserts tags; false when the result would exceed maxTags or the user is missing. */
   tag(name: string, tags: Tag[], maxTags: number): Promise<'missing' | 'too-many' | 'ok'>;
   untag(name: string, keys: string[]): Promise<'missing' | 'ok'>;
   recordPasswordUse(userId: string, at: Date): Promise<void>;
+  /** Sets or (null) removes the user's permissions boundary; false when the user is missing. */
+  setPermissionsBoundary(name: string, policyArn: string | null): Promise<boolean>;
+  count(): Promise<number>;
+}
+
+export interface GroupRepository {
+  create(group: Group): Promise<boolean>;
+  getByName(name: string): Promise<Group | undefined>;
+  list(options: { pathPrefix: string; marker?: string; maxItems: number }): Promise<ListPage<Group>>;
+  delete(name: string): Promise<'missing' | 'has-members' | 'has-inline-policies' | 'has-attached-policies' | 'ok'>;
+  /** Adding twice is not an error (AWS's behaviour). */
+  addMember(groupId: string, userId: string): Promise<void>;
+  /** False when the user was not a member. */
+  removeMember(groupId: string, userId: string): Promise<boolean>;
+  members(groupId: string): Promise<User[]>;
+  groupsOf(userId: string): Promise<Group[]>;
+  count(): Promise<number>;
+}
+
+export interface ManagedPolicyRepository {
+  /** Creates the policy with its first version (v1, default); false when the name is taken. */
+  create(policy: ManagedPolicy, document: string): Promise<boolean>;
+  get(arn: string): Promise<ManagedPolicy | undefined>;
+  list(options: { pathPrefix: string; onlyAttached: boolean }): Promise<ManagedPolicy[]>;
+  delete(arn: string): Promise<'missing' | 'attached' | 'has-versions' | 'ok'>;
+  /** Adds a version; 'limit' when the policy already has maxVersions. */
+  createVersion(
+    arn: string,
+    document: string,
+    setAsDefault: boolean,
+    at: Date,
+    maxVersions: number,
+  ): Promise<'missing' | 'limit' | PolicyVersion>;
+  getVersion(arn: string, version: number): Promise<PolicyVersion | undefined>;
+  listVersions(arn: string): Promise<PolicyVersion[]>;
+  deleteVersion(arn: string, version: number): Promise<'missing' | 'default' | 'ok'>;
+  setDefaultVersion(arn: string, version: number, at: Date): Promise<'missing' | 'ok'>;
+  count(): Promise<number>;
+}
+
+export interface InlinePolicyRepository {
+  /** Creates or replaces. */
+  put(owner: PolicyOwner, name: string, document: string): Promise<void>;
+  get(owner: PolicyOwner, name: string): Promise<{ name: string; document: string } | undefined>;
+  delete(owner: PolicyOwner, name: string): Promise<boolean>;
+  list(owner: PolicyOwner): Promise<{ name: string; document: string }[]>;
+}
+
+export interface AttachmentRepository {
+  /** Attaching twice is not an error. 'limit' when the owner already has maxAttached policies. */
+  attach(owner: PolicyOwner, policyArn: string, maxAttached: number): Promise<'ok' | 'limit'>;
+  /** False when it was not attached. */
+  detach(owner: PolicyOwner, policyArn: string): Promise<boolean>;
+  list(owner: PolicyOwner): Promise<string[]>;
+  /** How many users and groups have this policy attached. */
+  countFor(policyArn: string): Promise<number>;
+}
+
+/**
+ * What the authorizer needs for one IAM user in one read: the documents of every policy that
+ * applies (inline and attached, the user's and its groups'), and its permissions boundary.
+ * Customer managed policies come with their default version's document; AWS managed ones as ARNs
+ * for the domain to resolve.
+ */
+export interface PolicySet {
+  inline: { id: string; document: string }[];
+  attachedArns: string[];
+  /** The permissions boundary's ARN, or null when the user has none. */
+  boundaryArn: string | null;
+  /** Default-version documents of the customer managed policies above (attached and boundary). */
+  customerDocuments: Map<string, string>;
+}
+
+export interface AuthorizationRepository {
+  policiesFor(userId: string): Promise<PolicySet>;
+}
+
+export interface CredentialReportRepository {
+  get(): Promise<{ generatedAt: Date; content: Buffer } | undefined>;
+  put(generatedAt: Date, content: Buffer): Promise<void>;
 }
 
 export interface AccessKeyRepository {
@@ -109,6 +201,12 @@ export interface Store {
   readonly loginProfiles: LoginProfileRepository;
   readonly passwordPolicy: PasswordPolicyRepository;
   readonly failures: FailureCounterRepository;
+  readonly groups: GroupRepository;
+  readonly managedPolicies: ManagedPolicyRepository;
+  readonly inlinePolicies: InlinePolicyRepository;
+  readonly attachments: AttachmentRepository;
+  readonly authorization: AuthorizationRepository;
+  readonly credentialReports: CredentialReportRepository;
   readonly settings: SettingsRepository;
   /** Removes every row (memory mode's reset endpoint and test suites). */
   clear(): Promise<void>;

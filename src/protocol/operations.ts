@@ -1,5 +1,4 @@
-import type { Caller } from '../domain/entities.js';
-import { type Domain, callerArn, targetUserName } from '../domain/context.js';
+import { callerArn, targetUserName } from '../domain/context.js';
 import { rootArn, userArn } from '../domain/arn.js';
 import * as users from '../domain/users.js';
 import * as accessKeys from '../domain/access-keys.js';
@@ -8,38 +7,16 @@ import * as accountPasswordPolicy from '../domain/account-password-policy.js';
 import { validationError } from './query/read-input.js';
 import { presentAccessKeyMetadata, presentLoginProfile, presentPasswordPolicy, presentUser } from './presenters.js';
 
+import { type Operation, onAccount, onNewUser, onUser } from './operation.js';
+import { POLICY_OPERATIONS } from './policy-operations.js';
+import { REPORT_OPERATIONS } from './report-operations.js';
+
 /**
- * The operation table: one entry per IAM action iamd serves. The input and output shapes come
- * from the service model under the same name; an entry adds who may call it (the action and the
- * resource it acts on, for authorization) and the handler that calls the domain.
- *
- * Handlers receive input already read and validated against the model, so its members have the
- * types and constraints the model declares.
+ * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
+ * users, access keys, login profiles and the password policy; policy-operations.ts and
+ * report-operations.ts hold the rest.
  */
-export interface Operation {
-  /** The IAM action checked by the authorizer, e.g. iam:UpdateLoginProfile. */
-  action: string;
-  /** The ARN of the resource acted on (a user's ARN includes its path, so it may need a lookup). */
-  resource(domain: Domain, caller: Caller, input: any): Promise<string>;
-  handler(domain: Domain, caller: Caller, input: any): Promise<Record<string, unknown> | void>;
-}
-
-/** The ARN of the user named in the input (or the caller); a missing user gets the path-less ARN. */
-async function targetUserArn(domain: Domain, caller: Caller, userName: string | undefined): Promise<string> {
-  if (userName === undefined && caller.kind === 'root') return rootArn(domain.accountId);
-  const name = targetUserName(caller, userName);
-  if (caller.kind === 'user' && caller.user.name.toLowerCase() === name.toLowerCase()) return callerArn(caller);
-  const user = await domain.store.users.getByName(name);
-  return userArn(domain.accountId, user?.path ?? '/', user?.name ?? name);
-}
-
-const onUser = async (domain: Domain, caller: Caller, input: { UserName?: string }) =>
-  targetUserArn(domain, caller, input.UserName);
-const onNewUser = async (domain: Domain, _caller: Caller, input: { UserName: string; Path?: string }) =>
-  userArn(domain.accountId, input.Path ?? '/', input.UserName);
-const onAccount = async () => '*';
-
-export const OPERATIONS: Record<string, Operation> = {
+const CORE_OPERATIONS: Record<string, Operation> = {
   // Users
   CreateUser: {
     action: 'iam:CreateUser',
@@ -130,10 +107,9 @@ export const OPERATIONS: Record<string, Operation> = {
     resource: async (domain, caller, input) => {
       // The resource is the key's owner; an unknown key is checked against the caller.
       const key = await domain.store.accessKeys.get(input.AccessKeyId);
-      if (!key) return callerArn(caller);
-      if (key.userId === null) return rootArn(domain.accountId);
-      const user = await domain.store.users.getById(key.userId);
-      return user ? userArn(domain.accountId, user.path, user.name) : callerArn(caller);
+      const user = key?.userId ? await domain.store.users.getById(key.userId) : undefined;
+      if (user) return { arn: userArn(domain.accountId, user.path, user.name), tags: user.tags };
+      return { arn: key?.userId === null ? rootArn(domain.accountId) : callerArn(caller) };
     },
     handler: async (domain, _caller, input) => {
       const { key, user } = await accessKeys.getAccessKeyLastUsed(domain, input.AccessKeyId);
@@ -180,7 +156,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
   ChangePassword: {
     action: 'iam:ChangePassword',
-    resource: async (_domain, caller) => callerArn(caller),
+    resource: async (_domain, caller) => ({ arn: callerArn(caller), tags: caller.kind === 'user' ? caller.user.tags : undefined }),
     handler: async (domain, caller, input) => loginProfiles.changePassword(domain, caller, input),
   },
 
@@ -201,6 +177,8 @@ export const OPERATIONS: Record<string, Operation> = {
     handler: async (domain) => accountPasswordPolicy.deleteAccountPasswordPolicy(domain),
   },
 };
+
+export const OPERATIONS: Readonly<Record<string, Operation>> = { ...CORE_OPERATIONS, ...POLICY_OPERATIONS, ...REPORT_OPERATIONS };
 
 /**
  * The current model lets CreateLoginProfile omit Password (for AWS Organizations' root-access

@@ -1,5 +1,6 @@
-import type { AccessKey, LoginProfile, User } from '../domain/entities.js';
-import { userArn } from '../domain/arn.js';
+import type { AccessKey, Group, LoginProfile, PolicyVersion, User } from '../domain/entities.js';
+import type { AnyManagedPolicy } from '../domain/policies.js';
+import { groupArn, userArn } from '../domain/arn.js';
 import type { PasswordPolicy } from '../domain/password-policy.js';
 
 /** Domain entities in the shapes of the IAM model (PascalCase members, as AWS writes them). */
@@ -13,6 +14,69 @@ export const presentUser = (accountId: string, user: User, withTags = true) => (
   PasswordLastUsed: user.passwordLastUsed ?? undefined,
   // ListUsers leaves tags out, as AWS does; GetUser/CreateUser include them when there are any.
   Tags: withTags && user.tags.length > 0 ? user.tags : undefined,
+  PermissionsBoundary:
+    withTags && user.permissionsBoundary !== null
+      ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: user.permissionsBoundary }
+      : undefined,
+});
+
+export const presentGroup = (accountId: string, group: Group) => ({
+  Path: group.path,
+  GroupName: group.name,
+  GroupId: group.id,
+  Arn: groupArn(accountId, group.path, group.name),
+  CreateDate: group.createdAt,
+});
+
+/** IAM returns policy documents URL-encoded (RFC 3986); botocore decodes them, the JS SDK does not. */
+export const encodePolicyDocument = (document: string) => encodeURIComponent(document);
+
+export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number) =>
+  found.kind === 'aws'
+    ? {
+        PolicyName: found.policy.name,
+        PolicyId: policyIdOfAws(found.policy.arn),
+        Arn: found.policy.arn,
+        Path: found.policy.path,
+        DefaultVersionId: found.policy.versionId,
+        AttachmentCount: attachmentCount,
+        PermissionsBoundaryUsageCount: 0,
+        IsAttachable: true,
+        Description: found.policy.description,
+        CreateDate: found.policy.createDate,
+        UpdateDate: found.policy.updateDate,
+      }
+    : {
+        PolicyName: found.policy.name,
+        PolicyId: found.policy.id,
+        Arn: found.policy.arn,
+        Path: found.policy.path,
+        DefaultVersionId: `v${found.policy.defaultVersion}`,
+        AttachmentCount: found.policy.attachmentCount,
+        PermissionsBoundaryUsageCount: found.policy.permissionsBoundaryUsageCount,
+        IsAttachable: true,
+        Description: found.policy.description ?? undefined,
+        CreateDate: found.policy.createdAt,
+        UpdateDate: found.policy.updatedAt,
+      };
+
+/** A stable ANPA id for an AWS managed policy, derived from its ARN. */
+function policyIdOfAws(arn: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let h = 2166136261;
+  let id = 'ANPA';
+  for (let i = 0; id.length < 21; i++) {
+    h = Math.imul(h ^ arn.charCodeAt(i % arn.length), 16777619) >>> 0;
+    id += alphabet[h & 31];
+  }
+  return id;
+}
+
+export const presentPolicyVersion = (v: { version: PolicyVersion; isDefault: boolean }, withDocument = true) => ({
+  Document: withDocument ? encodePolicyDocument(v.version.document) : undefined,
+  VersionId: `v${v.version.version}`,
+  IsDefaultVersion: v.isDefault,
+  CreateDate: v.version.createdAt,
 });
 
 export const presentLoginProfile = (profile: LoginProfile, user: User) => ({

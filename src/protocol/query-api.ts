@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller } from '../domain/entities.js';
+import type { Caller, Tag } from '../domain/entities.js';
 import type { Domain } from '../domain/context.js';
 import { callerArn } from '../domain/context.js';
 import type { Authorizer } from '../domain/authorization.js';
 import { IamError } from '../domain/errors.js';
 import { OPERATIONS } from './operations.js';
-import { IAM_MODEL } from './query/model.js';
+import { IAM_MODEL, STS_MODEL } from './query/model.js';
 import { readInput } from './query/read-input.js';
 import { writeError, writeOutput } from './query/write-output.js';
 import { verifySigV4 } from './sigv4/verify.js';
@@ -18,6 +18,9 @@ export interface QueryRequest {
   rawQuery: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The client's address and whether it came over TLS, for aws:SourceIp / aws:SecureTransport. */
+  sourceIp?: string;
+  secureTransport?: boolean;
 }
 
 export interface QueryResponse {
@@ -49,17 +52,31 @@ export class QueryApi {
     const requestId = randomUUID();
     let action: string | undefined;
     let caller: Caller | undefined;
+    let model = IAM_MODEL;
     try {
       const params = readParameters(req);
-      caller = await this.authenticate(req);
+      const authenticated = await this.authenticate(req);
+      caller = authenticated.caller;
       action = params.get('Action');
+      if (authenticated.service === 'sts') {
+        model = STS_MODEL;
+        return { ...this.sts(action, caller, requestId), action, principal: callerArn(caller) };
+      }
       const operation = action === undefined ? undefined : OPERATIONS[action];
       if (action === undefined || operation === undefined || !Object.hasOwn(OPERATIONS, action)) {
         throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${IAM_MODEL.metadata.apiVersion}`);
       }
       const input = readInput(IAM_MODEL, IAM_MODEL.operations[action]!.input?.shape, params);
       const resource = await operation.resource(this.domain, caller, input);
-      await this.authorizer.authorize(caller, operation.action, resource);
+      await this.authorizer.authorize(
+        caller,
+        { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
+        {
+          sourceIp: req.sourceIp,
+          secureTransport: req.secureTransport ?? false,
+          requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined,
+        },
+      );
       const output = await operation.handler(this.domain, caller, input);
       return {
         status: 200,
@@ -77,7 +94,7 @@ export class QueryApi {
       return {
         status: error.status,
         requestId,
-        body: writeError(error.type, error.code, error.message, requestId),
+        body: writeError(model, error.type, error.code, error.message, requestId),
         action,
         principal: caller && callerArn(caller),
         errorCode: error.code,
@@ -85,12 +102,28 @@ export class QueryApi {
     }
   }
 
+  /**
+   * STS on the same endpoint, told apart by the signature's service: GetCallerIdentity, which
+   * every authenticated caller may call.
+   */
+  private sts(action: string | undefined, caller: Caller, requestId: string): { status: number; requestId: string; body: string } {
+    if (action !== 'GetCallerIdentity') {
+      throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${STS_MODEL.metadata.apiVersion}`);
+    }
+    const output = {
+      UserId: caller.kind === 'root' ? caller.accountId : caller.user.id,
+      Account: caller.accountId,
+      Arn: callerArn(caller),
+    };
+    return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId) };
+  }
+
   /** Verifies the signature and finds who signed: the root user or an IAM user. */
-  private async authenticate(req: QueryRequest): Promise<Caller> {
+  private async authenticate(req: QueryRequest): Promise<{ caller: Caller; service: string }> {
     let key;
     const verdict = await verifySigV4(req, {
       now: new Date(),
-      services: ['iam'],
+      services: ['iam', 'sts'],
       lookupSecret: async (accessKeyId) => {
         key = await this.domain.store.accessKeys.get(accessKeyId);
         return key?.status === 'Active' ? key.secret : undefined;
@@ -99,10 +132,11 @@ export class QueryApi {
     if (!verdict.ok) throw new IamError(verdict.code, verdict.message);
     const signingKey = key!;
     this.keyUsage.record(signingKey, verdict.region, verdict.service);
-    if (signingKey.userId === null) return { kind: 'root', accountId: this.domain.accountId, accessKeyId: signingKey.id };
+    const service = verdict.service;
+    if (signingKey.userId === null) return { service, caller: { kind: 'root', accountId: this.domain.accountId, accessKeyId: signingKey.id } };
     const user = await this.domain.store.users.getById(signingKey.userId);
     if (!user) throw new IamError('InvalidClientTokenId', 'The security token included in the request is invalid.');
-    return { kind: 'user', accountId: this.domain.accountId, accessKeyId: signingKey.id, user };
+    return { service, caller: { kind: 'user', accountId: this.domain.accountId, accessKeyId: signingKey.id, user } };
   }
 }
 

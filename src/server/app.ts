@@ -1,12 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ServeConfig } from '../config/config.js';
+import { redactDatabaseUrl, type ServeConfig } from '../config/config.js';
 import type { Domain } from '../domain/context.js';
-import { selfServiceAuthorizer } from '../domain/authorization.js';
+import { policyAuthorizer } from '../domain/authorization.js';
 import { randomIds } from '../domain/ids.js';
 import { argon2Hasher } from '../crypto/argon2-hasher.js';
 import { QueryApi } from '../protocol/query-api.js';
 import { openSqliteStore } from '../storage/sqlite/sqlite-store.js';
+import { openPostgresStore } from '../storage/postgres/postgres-store.js';
+import type { Store } from '../ports/store.js';
 import { bootstrap } from './bootstrap.js';
 import { startHttpServer } from './http-server.js';
 import type { Logger } from './logger.js';
@@ -28,14 +30,9 @@ export async function startIamd(
   config: ServeConfig,
   io: { logger: Logger; print: (text: string) => void },
 ): Promise<Iamd> {
-  let file = ':memory:';
-  if (config.dataDir !== null) {
-    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    file = path.join(config.dataDir, 'iamd.sqlite');
-  }
-  const store = openSqliteStore(file);
-  // In memory mode (test suites) the domain's clock can be moved through the test endpoint.
-  const testClock = config.dataDir === null ? new OffsetClock() : undefined;
+  const { store, description, exclusively } = await openStore(config, io.logger);
+  // With the test endpoints (memory mode, test suites) the domain's clock can be moved.
+  const testClock = config.testEndpoints ? new OffsetClock() : undefined;
   const domain: Domain = {
     accountId: config.accountId,
     store,
@@ -44,24 +41,25 @@ export async function startIamd(
     hasher: argon2Hasher(),
     passwordRules: { defaultMode: config.defaultPasswordPolicy, blocklist: loadBlocklist(config) },
   };
-  await bootstrap(domain, config, io.print);
+  // Several nodes starting at once on one database set the installation up once.
+  await exclusively(() => bootstrap(domain, config, io.print));
 
   const http = await startHttpServer({
     host: config.host,
     port: config.port,
     maxBodyBytes: config.maxBodyBytes,
-    api: new QueryApi(domain, selfServiceAuthorizer(store.passwordPolicy)),
+    api: new QueryApi(domain, policyAuthorizer(store, domain.clock)),
     logger: io.logger,
     testing: testClock && {
       reset: async () => {
         await store.clear();
         testClock.setOffsetSeconds(0);
-        await bootstrap(domain, config, io.print);
+        await exclusively(() => bootstrap(domain, config, io.print));
       },
       setClockOffset: (seconds) => testClock.setOffsetSeconds(seconds),
     },
   });
-  io.logger.info('iamd listening', { url: http.url, store: config.dataDir === null ? 'memory' : file, accountId: config.accountId });
+  io.logger.info('iamd listening', { url: http.url, store: description, accountId: config.accountId });
 
   return {
     url: http.url,
@@ -71,6 +69,28 @@ export async function startIamd(
       await store.close();
     },
   };
+}
+
+/**
+ * The store the configuration names: PostgreSQL for a database URL, else SQLite in the data
+ * folder, else SQLite in memory. `exclusively` runs first-start set-up once across nodes.
+ */
+async function openStore(
+  config: ServeConfig,
+  logger: Logger,
+): Promise<{ store: Store; description: string; exclusively: <T>(work: () => Promise<T>) => Promise<T> }> {
+  if (config.databaseUrl !== null) {
+    const store = await openPostgresStore(config.databaseUrl, {
+      onError: (e) => logger.error('database connection failed', { error: e.message }),
+    });
+    return { store, description: redactDatabaseUrl(config.databaseUrl), exclusively: (work) => store.exclusively(work) };
+  }
+  let file = ':memory:';
+  if (config.dataDir !== null) {
+    fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    file = path.join(config.dataDir, 'iamd.sqlite');
+  }
+  return { store: openSqliteStore(file), description: config.dataDir === null ? 'memory' : file, exclusively: (work) => work() };
 }
 
 /** The banned passwords in force, lower-cased: the built-in common list and/or a file, one a line. */

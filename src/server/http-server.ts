@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { QueryApi, QueryResponse } from '../protocol/query-api.js';
 import { writeError } from '../protocol/query/write-output.js';
+import { IAM_MODEL } from '../protocol/query/model.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 import type { Logger } from './logger.js';
 
@@ -66,6 +67,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         rawQuery: queryIndex < 0 ? '' : target.slice(queryIndex + 1),
         headers: req.headersDistinct,
         body,
+        sourceIp: req.socket.remoteAddress,
+        secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
       });
       res.setHeader('x-amzn-RequestId', response.requestId);
       sendText(res, response.status, 'text/xml', response.body);
@@ -78,7 +81,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (!(e instanceof BodyTooLarge)) logger.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
       res.setHeader('x-amzn-RequestId', requestId);
       res.setHeader('connection', 'close'); // the unread body stays on the socket
-      sendText(res, status, 'text/xml', writeError(status >= 500 ? 'Receiver' : 'Sender', code, message, requestId));
+      sendText(res, status, 'text/xml', writeError(IAM_MODEL, status >= 500 ? 'Receiver' : 'Sender', code, message, requestId));
     } finally {
       logger.access({
         method: req.method,

@@ -54,6 +54,14 @@ seen["validation_error"] = error_of(lambda: client.update_login_profile(UserName
 seen["duplicate_profile_error"] = error_of(lambda: client.create_login_profile(UserName=user, Password="Another-1!"))
 
 key = client.create_access_key(UserName=user)["AccessKey"]
+# Real IAM grants nothing by default: let the user read itself.
+client.put_user_policy(
+    UserName=user,
+    PolicyName="SelfService",
+    PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/*/${aws:username}"]}]}
+    ),
+)
 seen["key_listed"] = [k["AccessKeyId"] for k in client.list_access_keys(UserName=user)["AccessKeyMetadata"]] == [key["AccessKeyId"]]
 as_user = boto3.session.Session(
     region_name="us-east-1", aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
@@ -62,6 +70,7 @@ seen["self_user_name"] = as_user.get_user()["User"]["UserName"]
 seen["delete_conflict_error"] = error_of(lambda: client.delete_user(UserName=user))
 
 client.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
+client.delete_user_policy(UserName=user, PolicyName="SelfService")
 client.delete_login_profile(UserName=user)
 seen["profile_gone_error"] = error_of(lambda: client.get_login_profile(UserName=user))
 client.delete_user(UserName=user)

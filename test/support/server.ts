@@ -2,10 +2,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { newTestDatabase } from './postgres-tests.js';
 
 export const ROOT = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 export const ACCOUNT_ID = '123456789012';
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/iamd.js');
+
+/**
+ * IAMD_TEST_STORE=postgres runs the API suites against PostgreSQL: where a test asks for a memory
+ * server (the default), it gets a new database on the run's PostgreSQL server instead, with the
+ * test endpoints (reset, clock) memory mode would have. Tests that name a data folder keep SQLite.
+ */
+const TEST_STORE = process.env.IAMD_TEST_STORE || 'memory';
+if (TEST_STORE !== 'memory' && TEST_STORE !== 'postgres') throw new Error(`IAMD_TEST_STORE must be "memory" or "postgres", got "${TEST_STORE}"`);
+export const testStore: 'memory' | 'postgres' = TEST_STORE;
 
 export interface TestServer {
   url: string;
@@ -25,7 +35,8 @@ export interface TestServer {
 export async function startServer(
   options: { args?: string[]; env?: Record<string, string | undefined>; rootFromEnv?: boolean; noPortFlag?: boolean; cwd?: string } = {},
 ): Promise<TestServer> {
-  const env: Record<string, string | undefined> = { ...process.env, IAMD_ACCESS_LOG: 'false' };
+  // A database URL in the developer's environment must not turn SQLite tests into PostgreSQL ones.
+  const env: Record<string, string | undefined> = { ...process.env, IAMD_ACCESS_LOG: 'false', IAMD_DATABASE_URL: undefined };
   if (options.rootFromEnv !== false) {
     env.IAMD_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
     env.IAMD_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
@@ -33,7 +44,12 @@ export async function startServer(
   Object.assign(env, options.env);
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const portArgs = options.noPortFlag ? [] : ['--port', '0'];
-  const child = spawn(process.execPath, [BIN, 'serve', ...portArgs, ...(options.args ?? ['--memory'])], {
+  let args = options.args ?? ['--memory'];
+  if (testStore === 'postgres' && args.includes('--memory')) {
+    const url = await newTestDatabase();
+    args = args.flatMap((a) => (a === '--memory' ? ['--database', url, '--enable-test-endpoints'] : [a]));
+  }
+  const child = spawn(process.execPath, [BIN, 'serve', ...portArgs, ...args], {
     env: env as NodeJS.ProcessEnv,
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -96,3 +112,19 @@ export async function awsError(call: Promise<unknown>): Promise<{ code: string; 
 let counter = 0;
 /** A user name no other test in this process uses. */
 export const uniqueName = (prefix = 'user') => `${prefix}-${process.pid}-${++counter}`;
+
+/**
+ * An inline policy letting an IAM user read itself and its keys: real IAM grants nothing by
+ * default, not even GetUser on oneself.
+ */
+export const SELF_SERVICE_POLICY = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Effect: 'Allow',
+      Action: ['iam:GetUser', 'iam:ListAccessKeys'],
+      // Both forms, as AWS's IAMUserChangePassword has them: a user with a path has it in its ARN.
+      Resource: ['arn:aws:iam::*:user/${aws:username}', 'arn:aws:iam::*:user/*/${aws:username}'],
+    },
+  ],
+});

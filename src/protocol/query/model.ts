@@ -1,4 +1,5 @@
 import iamModel from '../model/iam.json' with { type: 'json' };
+import stsModel from '../model/sts.json' with { type: 'json' };
 
 /**
  * The IAM service model (botocore's service-2.json without documentation). It is the single source
@@ -41,6 +42,7 @@ export interface ServiceModel {
 }
 
 export const IAM_MODEL = iamModel as unknown as ServiceModel;
+export const STS_MODEL = stsModel as unknown as ServiceModel;
 
 export function shapeOf(model: ServiceModel, name: string): Shape {
   const shape = model.shapes[name];

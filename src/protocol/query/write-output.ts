@@ -73,9 +73,9 @@ function writeElement(model: ServiceModel, name: string, shape: Shape, value: un
 }
 
 /** The Query protocol's error envelope. */
-export function writeError(type: 'Sender' | 'Receiver', code: string, message: string, requestId: string): string {
+export function writeError(model: ServiceModel, type: 'Sender' | 'Receiver', code: string, message: string, requestId: string): string {
   return (
-    `<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>${type}</Type>` +
+    `<ErrorResponse xmlns="${model.metadata.xmlNamespace}"><Error><Type>${type}</Type>` +
     `<Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error>` +
     `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`
   );

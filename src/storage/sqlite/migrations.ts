@@ -71,4 +71,57 @@ export const MIGRATIONS: readonly string[] = [
     window_started_at INTEGER NOT NULL
   );
   `,
+  /* 3: IAM policies, groups, permissions boundaries, credential reports */ `
+  ALTER TABLE users ADD COLUMN permissions_boundary TEXT;
+  CREATE TABLE groups (
+    id         TEXT PRIMARY KEY,
+    name       TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    path       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE group_members (
+    group_id TEXT NOT NULL REFERENCES groups (id),
+    user_id  TEXT NOT NULL REFERENCES users (id),
+    PRIMARY KEY (group_id, user_id)
+  );
+  CREATE INDEX group_members_user ON group_members (user_id);
+  CREATE TABLE managed_policies (
+    arn             TEXT PRIMARY KEY,
+    id              TEXT NOT NULL UNIQUE,
+    name            TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    path            TEXT NOT NULL,
+    description     TEXT,
+    default_version INTEGER NOT NULL,
+    next_version    INTEGER NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL
+  );
+  CREATE TABLE policy_versions (
+    policy_arn TEXT NOT NULL REFERENCES managed_policies (arn) ON DELETE CASCADE,
+    version    INTEGER NOT NULL,
+    document   TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (policy_arn, version)
+  );
+  CREATE TABLE inline_policies (
+    owner_kind TEXT NOT NULL CHECK (owner_kind IN ('user', 'group')),
+    owner_id   TEXT NOT NULL,
+    name       TEXT NOT NULL COLLATE NOCASE,
+    document   TEXT NOT NULL,
+    PRIMARY KEY (owner_kind, owner_id, name)
+  );
+  -- policy_arn may name an AWS managed policy, which has no row in managed_policies.
+  CREATE TABLE policy_attachments (
+    owner_kind TEXT NOT NULL CHECK (owner_kind IN ('user', 'group')),
+    owner_id   TEXT NOT NULL,
+    policy_arn TEXT NOT NULL,
+    PRIMARY KEY (owner_kind, owner_id, policy_arn)
+  );
+  CREATE INDEX policy_attachments_arn ON policy_attachments (policy_arn);
+  CREATE TABLE credential_reports (
+    id           INTEGER PRIMARY KEY CHECK (id = 1),
+    generated_at INTEGER NOT NULL,
+    content      BLOB NOT NULL
+  );
+  `,
 ];

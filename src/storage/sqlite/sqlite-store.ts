@@ -2,6 +2,12 @@ import Database from 'better-sqlite3';
 import type { AccessKey, AccessKeyStatus, LoginProfile, Tag, User } from '../../domain/entities.js';
 import type {
   AccessKeyRepository,
+  AttachmentRepository,
+  AuthorizationRepository,
+  CredentialReportRepository,
+  GroupRepository,
+  InlinePolicyRepository,
+  ManagedPolicyRepository,
   ListPage,
   FailureCounterRepository,
   LoginProfileRepository,
@@ -13,15 +19,24 @@ import type {
 } from '../../ports/store.js';
 import type { PasswordPolicy } from '../../domain/password-policy.js';
 import { MIGRATIONS } from './migrations.js';
+import {
+  SqliteAttachments,
+  SqliteAuthorization,
+  SqliteCredentialReports,
+  SqliteGroups,
+  SqliteInlinePolicies,
+  SqliteManagedPolicies,
+} from './sqlite-policies.js';
 
-type Db = Database.Database;
+export type Db = Database.Database;
 
-interface UserRow {
+export interface UserRow {
   id: string;
   name: string;
   path: string;
   created_at: number;
   password_last_used: number | null;
+  permissions_boundary: string | null;
 }
 interface AccessKeyRow {
   id: string;
@@ -70,7 +85,7 @@ function migrate(db: Db): void {
   }
 }
 
-const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
+export const toDate = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
 
 class SqliteStore implements Store {
   readonly users: UserRepository;
@@ -78,10 +93,23 @@ class SqliteStore implements Store {
   readonly loginProfiles: LoginProfileRepository;
   readonly passwordPolicy: PasswordPolicyRepository;
   readonly failures: FailureCounterRepository;
+  readonly groups: GroupRepository;
+  readonly managedPolicies: ManagedPolicyRepository;
+  readonly inlinePolicies: InlinePolicyRepository;
+  readonly attachments: AttachmentRepository;
+  readonly authorization: AuthorizationRepository;
+  readonly credentialReports: CredentialReportRepository;
   readonly settings: SettingsRepository;
 
   constructor(private readonly db: Db) {
-    this.users = new SqliteUsers(db);
+    const users = new SqliteUsers(db);
+    this.groups = new SqliteGroups(db, users);
+    this.managedPolicies = new SqliteManagedPolicies(db);
+    this.inlinePolicies = new SqliteInlinePolicies(db);
+    this.attachments = new SqliteAttachments(db);
+    this.authorization = new SqliteAuthorization(db);
+    this.credentialReports = new SqliteCredentialReports(db);
+    this.users = users;
     this.accessKeys = new SqliteAccessKeys(db);
     this.loginProfiles = new SqliteLoginProfiles(db);
     this.passwordPolicy = new SqlitePasswordPolicy(db);
@@ -92,7 +120,23 @@ class SqliteStore implements Store {
   async clear(): Promise<void> {
     this.db
       .transaction(() => {
-        for (const table of ['password_history', 'failure_counters', 'password_policy', 'login_profiles', 'access_keys', 'user_tags', 'users', 'settings']) {
+        for (const table of [
+          'credential_reports',
+          'policy_attachments',
+          'inline_policies',
+          'policy_versions',
+          'managed_policies',
+          'group_members',
+          'groups',
+          'password_history',
+          'failure_counters',
+          'password_policy',
+          'login_profiles',
+          'access_keys',
+          'user_tags',
+          'users',
+          'settings',
+        ]) {
           this.db.prepare(`DELETE FROM ${table}`).run();
         }
       })
@@ -104,7 +148,7 @@ class SqliteStore implements Store {
   }
 }
 
-class SqliteUsers implements UserRepository {
+export class SqliteUsers implements UserRepository {
   private readonly insertUser;
   private readonly insertTag;
   private readonly byName;
@@ -115,7 +159,7 @@ class SqliteUsers implements UserRepository {
 
   constructor(private readonly db: Db) {
     this.insertUser = db.prepare(
-      'INSERT INTO users (id, name, path, created_at, password_last_used) VALUES (?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING',
+      'INSERT INTO users (id, name, path, created_at, password_last_used, permissions_boundary) VALUES (?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING',
     );
     this.insertTag = db.prepare(
       `INSERT INTO user_tags (user_id, key, value, position) VALUES (?, ?, ?, ?)
@@ -137,7 +181,7 @@ class SqliteUsers implements UserRepository {
     );
   }
 
-  private toUser(row: UserRow): User {
+  toUser(row: UserRow): User {
     return {
       id: row.id,
       name: row.name,
@@ -145,13 +189,15 @@ class SqliteUsers implements UserRepository {
       createdAt: new Date(row.created_at),
       passwordLastUsed: toDate(row.password_last_used),
       tags: this.tagsOf.all(row.id).map((t) => ({ Key: t.key, Value: t.value })),
+      permissionsBoundary: row.permissions_boundary,
     };
   }
 
   async create(user: User): Promise<boolean> {
     return this.db
       .transaction(() => {
-        const inserted = this.insertUser.run(user.id, user.name, user.path, user.createdAt.getTime()).changes === 1;
+        const inserted =
+          this.insertUser.run(user.id, user.name, user.path, user.createdAt.getTime(), user.permissionsBoundary).changes === 1;
         if (inserted) user.tags.forEach((t, i) => this.insertTag.run(user.id, t.Key, t.Value, i));
         return inserted;
       })
@@ -197,13 +243,18 @@ class SqliteUsers implements UserRepository {
       .immediate();
   }
 
-  async delete(name: string): Promise<'missing' | 'has-login-profile' | 'has-access-keys' | 'ok'> {
+  async delete(name: string) {
     return this.db
       .transaction(() => {
         const row = this.byName.get(name);
         if (!row) return 'missing' as const;
-        if (this.db.prepare('SELECT 1 FROM login_profiles WHERE user_id = ?').get(row.id)) return 'has-login-profile' as const;
-        if (this.db.prepare('SELECT 1 FROM access_keys WHERE user_id = ?').get(row.id)) return 'has-access-keys' as const;
+        // The order in which AWS reports what still hangs off a user.
+        const has = (sql: string) => this.db.prepare(sql).get(row.id) !== undefined;
+        if (has('SELECT 1 FROM login_profiles WHERE user_id = ?')) return 'has-login-profile' as const;
+        if (has('SELECT 1 FROM access_keys WHERE user_id = ?')) return 'has-access-keys' as const;
+        if (has("SELECT 1 FROM inline_policies WHERE owner_kind = 'user' AND owner_id = ?")) return 'has-inline-policies' as const;
+        if (has("SELECT 1 FROM policy_attachments WHERE owner_kind = 'user' AND owner_id = ?")) return 'has-attached-policies' as const;
+        if (has('SELECT 1 FROM group_members WHERE user_id = ?')) return 'in-groups' as const;
         this.db.prepare('DELETE FROM users WHERE id = ?').run(row.id);
         return 'ok' as const;
       })
@@ -242,6 +293,14 @@ class SqliteUsers implements UserRepository {
 
   async recordPasswordUse(userId: string, at: Date): Promise<void> {
     this.db.prepare('UPDATE users SET password_last_used = ? WHERE id = ?').run(at.getTime(), userId);
+  }
+
+  async setPermissionsBoundary(name: string, policyArn: string | null): Promise<boolean> {
+    return this.db.prepare('UPDATE users SET permissions_boundary = ? WHERE name = ?').run(policyArn, name).changes === 1;
+  }
+
+  async count(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM users').get() as { n: number }).n;
   }
 }
 

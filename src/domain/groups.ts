@@ -1,0 +1,62 @@
+import type { Group, User } from './entities.js';
+import { type Domain, requireUser } from './context.js';
+import { IamError } from './errors.js';
+import { decodeMarker, encodeMarker } from './users.js';
+
+export const noSuchGroup = (name: string) => new IamError('NoSuchEntity', `The group with name ${name} cannot be found.`);
+
+export async function requireGroup(domain: Domain, name: string): Promise<Group> {
+  const group = await domain.store.groups.getByName(name);
+  if (!group) throw noSuchGroup(name);
+  return group;
+}
+
+export async function createGroup(domain: Domain, input: { GroupName: string; Path?: string }): Promise<Group> {
+  const group: Group = { id: domain.ids.groupId(), name: input.GroupName, path: input.Path ?? '/', createdAt: domain.clock.now() };
+  if (!(await domain.store.groups.create(group))) throw new IamError('EntityAlreadyExists', `Group with name ${input.GroupName} already exists.`);
+  return group;
+}
+
+export async function getGroup(domain: Domain, name: string): Promise<{ group: Group; users: User[] }> {
+  const group = await requireGroup(domain, name);
+  return { group, users: await domain.store.groups.members(group.id) };
+}
+
+export async function listGroups(
+  domain: Domain,
+  input: { PathPrefix?: string; Marker?: string; MaxItems?: number },
+): Promise<{ items: Group[]; nextMarker?: string }> {
+  const page = await domain.store.groups.list({
+    pathPrefix: input.PathPrefix ?? '/',
+    marker: input.Marker === undefined ? undefined : decodeMarker(input.Marker),
+    maxItems: input.MaxItems ?? 100,
+  });
+  return page.nextMarker === undefined ? page : { items: page.items, nextMarker: encodeMarker(page.nextMarker) };
+}
+
+export async function deleteGroup(domain: Domain, name: string): Promise<void> {
+  const result = await domain.store.groups.delete(name);
+  if (result === 'missing') throw noSuchGroup(name);
+  if (result === 'has-members') throw new IamError('DeleteConflict', 'Cannot delete entity, must remove users from group first.');
+  if (result === 'has-inline-policies') throw new IamError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
+  if (result === 'has-attached-policies') throw new IamError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+}
+
+export async function addUserToGroup(domain: Domain, groupName: string, userName: string): Promise<void> {
+  const group = await requireGroup(domain, groupName);
+  const user = await requireUser(domain, userName);
+  await domain.store.groups.addMember(group.id, user.id);
+}
+
+export async function removeUserFromGroup(domain: Domain, groupName: string, userName: string): Promise<void> {
+  const group = await requireGroup(domain, groupName);
+  const user = await requireUser(domain, userName);
+  if (!(await domain.store.groups.removeMember(group.id, user.id))) {
+    throw new IamError('NoSuchEntity', `User ${user.name} is not in group ${group.name}.`);
+  }
+}
+
+export async function listGroupsForUser(domain: Domain, userName: string): Promise<Group[]> {
+  const user = await requireUser(domain, userName);
+  return domain.store.groups.groupsOf(user.id);
+}

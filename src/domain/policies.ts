@@ -1,0 +1,231 @@
+import type { ManagedPolicy, PolicyOwner, PolicyVersion, User } from './entities.js';
+import { type Domain, requireUser } from './context.js';
+import { policyArn } from './arn.js';
+import { IamError } from './errors.js';
+import { parsePolicyDocument } from './policy/document.js';
+import { AWS_MANAGED_POLICIES, type AwsManagedPolicy } from './policy/aws-managed.js';
+
+/**
+ * Managed policies (customer managed, and the AWS managed ones iamd ships), inline policies,
+ * attachments and permissions boundaries. Every document is validated on write, as IAM does.
+ */
+
+export const MAX_POLICY_VERSIONS = 5;
+export const MAX_ATTACHED_POLICIES = 10;
+
+const notAttachable = (arn: string) => new IamError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
+const awsManagedIsReadOnly = () => new IamError('InvalidInput', 'AWS managed policies cannot be changed or deleted.');
+
+/** A managed policy as the API shows it: an AWS managed one, or a customer managed one. */
+export type AnyManagedPolicy = { kind: 'aws'; policy: AwsManagedPolicy } | { kind: 'customer'; policy: ManagedPolicy };
+
+export async function findManagedPolicy(domain: Domain, arn: string): Promise<AnyManagedPolicy | undefined> {
+  const aws = AWS_MANAGED_POLICIES.get(arn);
+  if (aws) return { kind: 'aws', policy: aws };
+  const customer = await domain.store.managedPolicies.get(arn);
+  return customer && { kind: 'customer', policy: customer };
+}
+
+async function requireManagedPolicy(domain: Domain, arn: string): Promise<AnyManagedPolicy> {
+  const found = await findManagedPolicy(domain, arn);
+  if (!found) throw notAttachable(arn);
+  return found;
+}
+
+async function requireCustomerPolicy(domain: Domain, arn: string): Promise<ManagedPolicy> {
+  if (AWS_MANAGED_POLICIES.has(arn)) throw awsManagedIsReadOnly();
+  const policy = await domain.store.managedPolicies.get(arn);
+  if (!policy) throw notAttachable(arn);
+  return policy;
+}
+
+/** A boundary must be a managed policy that exists. */
+export async function requireBoundaryPolicy(domain: Domain, arn: string): Promise<void> {
+  await requireManagedPolicy(domain, arn);
+}
+
+export async function createPolicy(
+  domain: Domain,
+  input: { PolicyName: string; Path?: string; PolicyDocument: string; Description?: string },
+): Promise<ManagedPolicy> {
+  parsePolicyDocument(input.PolicyDocument);
+  const path = input.Path ?? '/';
+  const now = domain.clock.now();
+  const policy: ManagedPolicy = {
+    arn: policyArn(domain.accountId, path, input.PolicyName),
+    id: domain.ids.policyId(),
+    name: input.PolicyName,
+    path,
+    description: input.Description ?? null,
+    defaultVersion: 1,
+    createdAt: now,
+    updatedAt: now,
+    attachmentCount: 0,
+    permissionsBoundaryUsageCount: 0,
+  };
+  if (!(await domain.store.managedPolicies.create(policy, input.PolicyDocument))) {
+    throw new IamError('EntityAlreadyExists', `A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`);
+  }
+  return policy;
+}
+
+export const getPolicy = requireManagedPolicy;
+
+export async function listPolicies(
+  domain: Domain,
+  input: { Scope?: 'All' | 'AWS' | 'Local'; OnlyAttached?: boolean; PathPrefix?: string },
+): Promise<AnyManagedPolicy[]> {
+  const scope = input.Scope ?? 'All';
+  const prefix = input.PathPrefix ?? '/';
+  const out: AnyManagedPolicy[] = [];
+  if (scope !== 'Local' && !input.OnlyAttached) {
+    for (const policy of AWS_MANAGED_POLICIES.values()) if (policy.path.startsWith(prefix)) out.push({ kind: 'aws', policy });
+  }
+  if (scope !== 'Local' && input.OnlyAttached) {
+    // AWS managed policies count as attached when any user or group has them.
+    for (const policy of AWS_MANAGED_POLICIES.values()) {
+      if (policy.path.startsWith(prefix) && (await domain.store.attachments.countFor(policy.arn)) > 0) out.push({ kind: 'aws', policy });
+    }
+  }
+  if (scope !== 'AWS') {
+    for (const policy of await domain.store.managedPolicies.list({ pathPrefix: prefix, onlyAttached: input.OnlyAttached ?? false })) {
+      out.push({ kind: 'customer', policy });
+    }
+  }
+  return out;
+}
+
+export async function deletePolicy(domain: Domain, arn: string): Promise<void> {
+  await requireCustomerPolicy(domain, arn);
+  const result = await domain.store.managedPolicies.delete(arn);
+  if (result === 'missing') throw notAttachable(arn);
+  if (result === 'attached') throw new IamError('DeleteConflict', 'Cannot delete a policy attached to entities.');
+  if (result === 'has-versions') {
+    throw new IamError(
+      'DeleteConflict',
+      "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.",
+    );
+  }
+}
+
+/** "v3" → 3; the model's pattern has already checked the form. */
+const versionNumber = (versionId: string) => Number.parseInt(versionId.slice(1), 10);
+
+export async function getPolicyVersion(
+  domain: Domain,
+  arn: string,
+  versionId: string,
+): Promise<{ version: PolicyVersion; isDefault: boolean }> {
+  const found = await requireManagedPolicy(domain, arn);
+  const missing = () => new IamError('NoSuchEntity', `Policy ${arn} version ${versionId} does not exist or is not attachable.`);
+  if (found.kind === 'aws') {
+    if (versionId !== found.policy.versionId) throw missing();
+    return { version: { version: versionNumber(versionId), document: found.policy.documentText, createdAt: found.policy.updateDate }, isDefault: true };
+  }
+  const version = await domain.store.managedPolicies.getVersion(arn, versionNumber(versionId));
+  if (!version) throw missing();
+  return { version, isDefault: version.version === found.policy.defaultVersion };
+}
+
+export async function listPolicyVersions(domain: Domain, arn: string): Promise<{ version: PolicyVersion; isDefault: boolean }[]> {
+  const found = await requireManagedPolicy(domain, arn);
+  if (found.kind === 'aws') return [await getPolicyVersion(domain, arn, found.policy.versionId)];
+  return (await domain.store.managedPolicies.listVersions(arn)).map((version) => ({ version, isDefault: version.version === found.policy.defaultVersion }));
+}
+
+export async function createPolicyVersion(
+  domain: Domain,
+  input: { PolicyArn: string; PolicyDocument: string; SetAsDefault?: boolean },
+): Promise<{ version: PolicyVersion; isDefault: boolean }> {
+  await requireCustomerPolicy(domain, input.PolicyArn);
+  parsePolicyDocument(input.PolicyDocument);
+  const result = await domain.store.managedPolicies.createVersion(
+    input.PolicyArn,
+    input.PolicyDocument,
+    input.SetAsDefault ?? false,
+    domain.clock.now(),
+    MAX_POLICY_VERSIONS,
+  );
+  if (result === 'missing') throw notAttachable(input.PolicyArn);
+  if (result === 'limit') {
+    throw new IamError(
+      'LimitExceeded',
+      `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`,
+    );
+  }
+  return { version: result, isDefault: input.SetAsDefault ?? false };
+}
+
+export async function deletePolicyVersion(domain: Domain, arn: string, versionId: string): Promise<void> {
+  await requireCustomerPolicy(domain, arn);
+  const result = await domain.store.managedPolicies.deleteVersion(arn, versionNumber(versionId));
+  if (result === 'missing') throw new IamError('NoSuchEntity', `Policy ${arn} version ${versionId} does not exist or is not attachable.`);
+  if (result === 'default') throw new IamError('DeleteConflict', 'Cannot delete the default version of a policy.');
+}
+
+export async function setDefaultPolicyVersion(domain: Domain, arn: string, versionId: string): Promise<void> {
+  await requireCustomerPolicy(domain, arn);
+  if ((await domain.store.managedPolicies.setDefaultVersion(arn, versionNumber(versionId), domain.clock.now())) === 'missing') {
+    throw new IamError('NoSuchEntity', `Policy ${arn} version ${versionId} does not exist or is not attachable.`);
+  }
+}
+
+// Inline policies and attachments, for users and groups alike.
+
+export async function putInlinePolicy(domain: Domain, owner: PolicyOwner, name: string, document: string): Promise<void> {
+  parsePolicyDocument(document);
+  await domain.store.inlinePolicies.put(owner, name, document);
+}
+
+export async function getInlinePolicy(domain: Domain, owner: PolicyOwner, name: string): Promise<{ name: string; document: string }> {
+  const policy = await domain.store.inlinePolicies.get(owner, name);
+  if (!policy) throw new IamError('NoSuchEntity', `The ${owner.kind} policy with name ${name} cannot be found.`);
+  return policy;
+}
+
+export async function deleteInlinePolicy(domain: Domain, owner: PolicyOwner, name: string): Promise<void> {
+  if (!(await domain.store.inlinePolicies.delete(owner, name))) {
+    throw new IamError('NoSuchEntity', `The ${owner.kind} policy with name ${name} cannot be found.`);
+  }
+}
+
+export async function attachPolicy(domain: Domain, owner: PolicyOwner, arn: string): Promise<void> {
+  await requireManagedPolicy(domain, arn);
+  if ((await domain.store.attachments.attach(owner, arn, MAX_ATTACHED_POLICIES)) === 'limit') {
+    throw new IamError('LimitExceeded', `Cannot exceed quota for PoliciesPer${owner.kind === 'user' ? 'User' : 'Group'}: ${MAX_ATTACHED_POLICIES}`);
+  }
+}
+
+export async function detachPolicy(domain: Domain, owner: PolicyOwner, arn: string): Promise<void> {
+  if (!(await domain.store.attachments.detach(owner, arn))) throw new IamError('NoSuchEntity', `Policy ${arn} was not found.`);
+}
+
+/** Attached managed policies with their names, as ListAttached*Policies shows them. */
+export async function listAttachedPolicies(
+  domain: Domain,
+  owner: PolicyOwner,
+  pathPrefix: string | undefined,
+): Promise<{ PolicyName: string; PolicyArn: string }[]> {
+  const out: { PolicyName: string; PolicyArn: string }[] = [];
+  for (const arn of await domain.store.attachments.list(owner)) {
+    const found = await findManagedPolicy(domain, arn);
+    if (!found) continue;
+    if (pathPrefix !== undefined && !found.policy.path.startsWith(pathPrefix)) continue;
+    out.push({ PolicyName: found.policy.name, PolicyArn: arn });
+  }
+  return out;
+}
+
+export async function putUserPermissionsBoundary(domain: Domain, userName: string, arn: string): Promise<void> {
+  await requireUser(domain, userName);
+  await requireBoundaryPolicy(domain, arn);
+  await domain.store.users.setPermissionsBoundary(userName, arn);
+}
+
+export async function deleteUserPermissionsBoundary(domain: Domain, userName: string): Promise<void> {
+  const user: User = await requireUser(domain, userName);
+  if (user.permissionsBoundary === null) {
+    throw new IamError('NoSuchEntity', `The user ${userName} does not have a permissions boundary.`);
+  }
+  await domain.store.users.setPermissionsBoundary(userName, null);
+}

@@ -1,0 +1,71 @@
+import type { Caller } from './entities.js';
+import { type Domain, requireUser } from './context.js';
+import { IamError } from './errors.js';
+import { type SourcedPolicy, policiesOf, requestContext } from './authorization.js';
+import { evaluate } from './policy/evaluate.js';
+import { parsePolicyDocument } from './policy/document.js';
+
+/**
+ * SimulatePrincipalPolicy and SimulateCustomPolicy: the same engine the server authorizes with,
+ * answering for each action and resource whether it would be allowed and which statements decided.
+ */
+
+export interface SimulationInput {
+  ActionNames: string[];
+  ResourceArns?: string[];
+  PolicyInputList?: string[];
+  PermissionsBoundaryPolicyInputList?: string[];
+  ContextEntries?: { ContextKeyName?: string; ContextKeyValues?: string[]; ContextKeyType?: string }[];
+}
+
+export interface SimulationResult {
+  action: string;
+  resource: string;
+  decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+  matched: { sourcePolicyId: string; sourcePolicyType: string }[];
+}
+
+const inputPolicies = (documents: string[] | undefined, listName: string): SourcedPolicy[] =>
+  (documents ?? []).map((text, i) => ({ id: `${listName}.${i + 1}`, sourceType: 'none', document: parsePolicyDocument(text) }));
+
+export async function simulatePrincipalPolicy(domain: Domain, input: SimulationInput & { PolicySourceArn: string }): Promise<SimulationResult[]> {
+  const match = /^arn:aws:iam::(\d{12}):user\/(?:.*\/)?([\w+=,.@-]+)$/.exec(input.PolicySourceArn);
+  if (!match || match[1] !== domain.accountId) {
+    throw new IamError('InvalidInput', `Invalid ARN: ${input.PolicySourceArn}. iamd simulates the policies of IAM users of this account.`);
+  }
+  const user = await requireUser(domain, match[2]!);
+  const caller: Caller = { kind: 'user', accountId: domain.accountId, accessKeyId: '', user };
+  const { identity, boundary } = await policiesOf(domain.store, caller);
+  const extraBoundary = input.PermissionsBoundaryPolicyInputList && inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
+  return simulate(domain, caller, [...identity, ...inputPolicies(input.PolicyInputList, 'PolicyInputList')], extraBoundary ?? boundary, input);
+}
+
+export async function simulateCustomPolicy(domain: Domain, caller: Caller, input: SimulationInput & { PolicyInputList: string[] }): Promise<SimulationResult[]> {
+  const boundary = input.PermissionsBoundaryPolicyInputList && inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
+  return simulate(domain, caller, inputPolicies(input.PolicyInputList, 'PolicyInputList'), boundary, input);
+}
+
+function simulate(domain: Domain, caller: Caller, identity: SourcedPolicy[], boundary: SourcedPolicy[] | undefined, input: SimulationInput): SimulationResult[] {
+  const types = new Map([...identity, ...(boundary ?? [])].map((p) => [p.id, p.sourceType]));
+  const now = domain.clock.now();
+  const results: SimulationResult[] = [];
+  for (const action of input.ActionNames) {
+    for (const resource of input.ResourceArns ?? ['*']) {
+      const context = requestContext(caller, { action, resourceArn: resource }, { secureTransport: true }, now);
+      for (const entry of input.ContextEntries ?? []) {
+        if (entry.ContextKeyName) context.context![entry.ContextKeyName] = entry.ContextKeyValues ?? [];
+      }
+      const evaluation = evaluate(context, identity, boundary);
+      results.push({
+        action,
+        resource,
+        decision: evaluation.decision,
+        // The statements that decided: the denies of an explicit deny, the allows of an allow.
+        matched: evaluation.matched
+          .filter((m) => (evaluation.decision === 'explicitDeny' ? m.effect === 'Deny' : evaluation.decision === 'allowed' && m.effect === 'Allow'))
+          .map((m) => ({ sourcePolicyId: m.policyId, sourcePolicyType: types.get(m.policyId) ?? 'none' })),
+      });
+    }
+  }
+  return results;
+}

@@ -1,0 +1,51 @@
+import type { Caller, Tag } from '../domain/entities.js';
+import { type Domain, callerArn, targetUserName } from '../domain/context.js';
+import { groupArn, rootArn, userArn } from '../domain/arn.js';
+
+/**
+ * One entry of the operation table. The input and output shapes come from the service model
+ * under the operation's name; an entry adds who may call it (the IAM action and the resource it
+ * acts on, for authorization) and the handler that calls the domain.
+ *
+ * Handlers receive input already read and validated against the model, so its members have the
+ * types and constraints the model declares.
+ */
+export interface Operation {
+  /** The IAM action checked by the authorizer, e.g. iam:UpdateLoginProfile. */
+  action: string;
+  /** The resource acted on: its ARN (a user's includes its path, so it may need a lookup) and tags. */
+  resource(domain: Domain, caller: Caller, input: any): Promise<Resource>;
+  handler(domain: Domain, caller: Caller, input: any): Promise<Record<string, unknown> | void>;
+}
+
+export interface Resource {
+  arn: string;
+  /** For the aws:ResourceTag/* condition keys. */
+  tags?: Tag[];
+}
+
+/** The user named in the input (or the caller); a missing user gets the path-less ARN. */
+export async function targetUser(domain: Domain, caller: Caller, userName: string | undefined): Promise<Resource> {
+  if (userName === undefined && caller.kind === 'root') return { arn: rootArn(domain.accountId) };
+  const name = targetUserName(caller, userName);
+  if (caller.kind === 'user' && caller.user.name.toLowerCase() === name.toLowerCase()) {
+    return { arn: callerArn(caller), tags: caller.user.tags };
+  }
+  const user = await domain.store.users.getByName(name);
+  return { arn: userArn(domain.accountId, user?.path ?? '/', user?.name ?? name), tags: user?.tags };
+}
+
+export const onUser = async (domain: Domain, caller: Caller, input: { UserName?: string }) => targetUser(domain, caller, input.UserName);
+
+export const onNewUser = async (domain: Domain, _caller: Caller, input: { UserName: string; Path?: string }) => ({
+  arn: userArn(domain.accountId, input.Path ?? '/', input.UserName),
+});
+
+export const onAccount = async (): Promise<Resource> => ({ arn: '*' });
+
+export const onGroup = async (domain: Domain, _caller: Caller, input: { GroupName: string; Path?: string }): Promise<Resource> => {
+  const group = await domain.store.groups.getByName(input.GroupName);
+  return { arn: groupArn(domain.accountId, group?.path ?? input.Path ?? '/', group?.name ?? input.GroupName) };
+};
+
+export const onPolicy = async (_domain: Domain, _caller: Caller, input: { PolicyArn: string }): Promise<Resource> => ({ arn: input.PolicyArn });

@@ -1,0 +1,84 @@
+import * as reports from '../domain/credential-report.js';
+import * as simulation from '../domain/simulate.js';
+import { MAX_ACCESS_KEYS_PER_USER } from '../domain/access-keys.js';
+import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
+import { type Operation, onAccount, onUser } from './operation.js';
+import { paginate } from './paginate.js';
+
+/** Credential report, account summary, and the policy simulator. */
+
+const presentSimulation = (results: simulation.SimulationResult[], input: { Marker?: string; MaxItems?: number }) => {
+  const page = paginate(
+    results.map((r) => ({
+      EvalActionName: r.action,
+      EvalResourceName: r.resource,
+      EvalDecision: r.decision,
+      MatchedStatements: r.matched.map((m) => ({ SourcePolicyId: m.sourcePolicyId, SourcePolicyType: m.sourcePolicyType })),
+      MissingContextValues: [],
+    })),
+    input,
+  );
+  return { EvaluationResults: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
+};
+
+export const REPORT_OPERATIONS: Record<string, Operation> = {
+  GenerateCredentialReport: {
+    action: 'iam:GenerateCredentialReport',
+    resource: onAccount,
+    handler: async (domain) => {
+      const { state, description } = await reports.generateCredentialReport(domain);
+      return { State: state, Description: description };
+    },
+  },
+  GetCredentialReport: {
+    action: 'iam:GetCredentialReport',
+    resource: onAccount,
+    handler: async (domain) => {
+      const { content, generatedAt } = await reports.getCredentialReport(domain);
+      return { Content: content, ReportFormat: 'text/csv', GeneratedTime: generatedAt };
+    },
+  },
+  GetAccountSummary: {
+    action: 'iam:GetAccountSummary',
+    resource: onAccount,
+    handler: async (domain) => {
+      const { store } = domain;
+      const summary: Record<string, number> = {
+        Users: await store.users.count(),
+        UsersQuota: 5000,
+        Groups: await store.groups.count(),
+        GroupsQuota: 300,
+        Policies: await store.managedPolicies.count(),
+        PoliciesQuota: 1500,
+        PolicySizeQuota: 6144,
+        VersionsPerPolicyQuota: MAX_POLICY_VERSIONS,
+        AttachedPoliciesPerUserQuota: MAX_ATTACHED_POLICIES,
+        AttachedPoliciesPerGroupQuota: MAX_ATTACHED_POLICIES,
+        GroupsPerUserQuota: 10,
+        AccessKeysPerUserQuota: MAX_ACCESS_KEYS_PER_USER,
+        UserPolicySizeQuota: 2048,
+        GroupPolicySizeQuota: 5120,
+        AccountAccessKeysPresent: (await store.accessKeys.listForOwner(null)).length > 0 ? 1 : 0,
+        // The root user of an iamd account signs in with keys only: it has no password and no MFA.
+        AccountPasswordPresent: 0,
+        AccountMFAEnabled: 0,
+        MFADevices: 0,
+        MFADevicesInUse: 0,
+      };
+      return { SummaryMap: summary };
+    },
+  },
+  SimulatePrincipalPolicy: {
+    action: 'iam:SimulatePrincipalPolicy',
+    resource: async (domain, caller, input) => {
+      const name = /:user\/(?:.*\/)?([^/]+)$/.exec(input.PolicySourceArn)?.[1];
+      return name ? onUser(domain, caller, { UserName: name }) : { arn: input.PolicySourceArn };
+    },
+    handler: async (domain, _caller, input) => presentSimulation(await simulation.simulatePrincipalPolicy(domain, input), input),
+  },
+  SimulateCustomPolicy: {
+    action: 'iam:SimulateCustomPolicy',
+    resource: onAccount,
+    handler: async (domain, caller, input) => presentSimulation(await simulation.simulateCustomPolicy(domain, caller, input), input),
+  },
+};

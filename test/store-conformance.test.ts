@@ -1,0 +1,740 @@
+/**
+ * One conformance suite for every Store adapter: the same calls and the same answers, edge results
+ * included, on SQLite in a file, SQLite in memory and PostgreSQL. The SQLite adapter is the
+ * reference; an adapter that differs from it anywhere fails here.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { AccessKey, Group, LoginProfile, ManagedPolicy, User } from '../src/domain/entities.js';
+import type { PasswordPolicy } from '../src/domain/password-policy.js';
+import type { Store } from '../src/ports/store.js';
+import { openPostgresStore } from '../src/storage/postgres/postgres-store.js';
+import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
+import { newTestDatabase } from './support/postgres-tests.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const at = (offsetMs = 0) => new Date(T0 + offsetMs);
+
+let seq = 0;
+const id = (prefix: string) => `${prefix}${String(++seq).padStart(17, '0')}`;
+
+function user(name: string, extra: Partial<User> = {}): User {
+  return { id: id('AIDA'), name, path: '/', createdAt: at(), passwordLastUsed: null, tags: [], permissionsBoundary: null, ...extra };
+}
+function key(userId: string | null, extra: Partial<AccessKey> = {}): AccessKey {
+  return { id: id('AKIA'), userId, secret: `secret-${seq}`, status: 'Active', createdAt: at(), lastUsed: null, ...extra };
+}
+function profile(userId: string, hash = 'hash-0', extra: Partial<LoginProfile> = {}): LoginProfile {
+  return { userId, passwordHash: hash, createdAt: at(), passwordChangedAt: at(), passwordResetRequired: false, ...extra };
+}
+const pw = (hash: string, historyLimit = 24, offsetMs = 1000) => ({ passwordHash: hash, passwordChangedAt: at(offsetMs), historyLimit });
+function group(name: string, extra: Partial<Group> = {}): Group {
+  return { id: id('AGPA'), name, path: '/', createdAt: at(), ...extra };
+}
+function policy(name: string, extra: Partial<ManagedPolicy> = {}): ManagedPolicy {
+  const p = extra.path ?? '/';
+  return {
+    arn: `arn:aws:iam::123456789012:policy${p}${name}`,
+    id: id('ANPA'),
+    name,
+    path: p,
+    description: null,
+    defaultVersion: 1,
+    createdAt: at(),
+    updatedAt: at(),
+    attachmentCount: 0,
+    permissionsBoundaryUsageCount: 0,
+    ...extra,
+  };
+}
+const DOC = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: `iam:Get${n}`, Resource: '*' }] });
+const names = (users: { name: string }[]) => users.map((u) => u.name);
+
+/** The suite itself, for any store. `open` gives a store; the suite clears it before each test. */
+function storeConformance(label: string, open: () => Promise<Store>, dispose: () => Promise<void> = async () => {}) {
+  describe(`Store conformance: ${label}`, () => {
+    let store: Store;
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await dispose();
+    });
+    beforeEach(async () => {
+      await store.clear();
+    });
+
+    describe('users', () => {
+      it('creates, finds by name in any case and by id, and refuses a name taken in any case', async () => {
+        const alice = user('Alice', { path: '/eng/', tags: [{ Key: 'team', Value: 'a' }, { Key: 'Cost', Value: '1' }] });
+        expect(await store.users.create(alice)).toBe(true);
+        expect(await store.users.create(user('alice'))).toBe(false);
+        expect(await store.users.create(user('ALICE'))).toBe(false);
+        expect(await store.users.getByName('aLiCe')).toEqual(alice);
+        expect(await store.users.getById(alice.id)).toEqual(alice);
+        expect(await store.users.getByName('bob')).toBeUndefined();
+        expect(await store.users.getById('AIDANOSUCHUSER')).toBeUndefined();
+        expect(await store.users.getByName('Ali\u0000ce')).toBeUndefined();
+        expect(await store.users.count()).toBe(1);
+      });
+
+      it('concurrent creates of one name in different cases: exactly one wins', async () => {
+        const results = await Promise.all(['race', 'RACE', 'Race', 'rAce', 'raCE', 'racE'].map((n) => store.users.create(user(n))));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await store.users.count()).toBe(1);
+      });
+
+      it('lists case-insensitively by name, pages with markers, filters by a plain path prefix', async () => {
+        for (const [n, p] of [
+          ['b', '/'],
+          ['A', '/test-lifecycle-path/'],
+          ['c', '/test-life/'],
+          ['Z', '/other/'],
+          ['_x', '/'],
+          ['a1', '/test-lifecycle-path/deep/'],
+        ] as const) {
+          expect(await store.users.create(user(n, { path: p }))).toBe(true);
+        }
+        const all = await store.users.list({ pathPrefix: '/', maxItems: 100 });
+        expect(names(all.items)).toEqual(['_x', 'A', 'a1', 'b', 'c', 'Z']);
+        expect(all.nextMarker).toBeUndefined();
+
+        const seen: string[] = [];
+        let marker: string | undefined;
+        let pages = 0;
+        do {
+          const page = await store.users.list({ pathPrefix: '/', marker, maxItems: 2 });
+          seen.push(...names(page.items));
+          marker = page.nextMarker;
+          pages++;
+        } while (marker !== undefined);
+        expect(seen).toEqual(['_x', 'A', 'a1', 'b', 'c', 'Z']);
+        expect(pages).toBe(3);
+
+        const first = await store.users.list({ pathPrefix: '/', maxItems: 2 });
+        expect(first.nextMarker).toBe('A');
+        // The marker compares case-insensitively, and need not be an existing name.
+        expect(names((await store.users.list({ pathPrefix: '/', marker: 'a', maxItems: 100 })).items)).toEqual(['a1', 'b', 'c', 'Z']);
+        expect(names((await store.users.list({ pathPrefix: '/', marker: 'B', maxItems: 100 })).items)).toEqual(['c', 'Z']);
+        expect(names((await store.users.list({ pathPrefix: '/', marker: 'bb', maxItems: 100 })).items)).toEqual(['c', 'Z']);
+        expect(names((await store.users.list({ pathPrefix: '/', marker: 'zz', maxItems: 100 })).items)).toEqual([]);
+        expect(names((await store.users.list({ pathPrefix: '/', marker: 'b\u0000x', maxItems: 100 })).items)).toEqual(['c', 'Z']);
+
+        // A plain string prefix: '/test-life' matches '/test-lifecycle-path/' too.
+        expect(names((await store.users.list({ pathPrefix: '/test-life', maxItems: 100 })).items)).toEqual(['A', 'a1', 'c']);
+        expect(names((await store.users.list({ pathPrefix: '/test-lifecycle-path/', maxItems: 100 })).items)).toEqual(['A', 'a1']);
+        expect(names((await store.users.list({ pathPrefix: '/TEST-life', maxItems: 100 })).items)).toEqual([]);
+        expect(names((await store.users.list({ pathPrefix: '/test-life', marker: 'A', maxItems: 1 })).items)).toEqual(['a1']);
+        expect((await store.users.list({ pathPrefix: '/nothing/', maxItems: 10 })).items).toEqual([]);
+      });
+
+      it('renames and moves; refuses a name taken in any case; a case change of its own name is fine', async () => {
+        const alice = user('alice');
+        await store.users.create(alice);
+        await store.users.create(user('bob'));
+        expect(await store.users.update('ALICE', { newName: 'Bob' })).toBe('name-taken');
+        expect(await store.users.update('alice', { newName: 'Alice' })).toBe('ok');
+        expect((await store.users.getById(alice.id))!.name).toBe('Alice');
+        expect(await store.users.update('alice', { newName: 'carol', newPath: '/moved/' })).toBe('ok');
+        expect(await store.users.getByName('alice')).toBeUndefined();
+        expect(await store.users.getByName('CAROL')).toMatchObject({ id: alice.id, name: 'carol', path: '/moved/' });
+        expect(await store.users.update('carol', { newPath: '/again/' })).toBe('ok');
+        expect(await store.users.getByName('carol')).toMatchObject({ name: 'carol', path: '/again/' });
+        expect(await store.users.update('nobody', { newName: 'x' })).toBe('missing');
+      });
+
+      it('concurrent renames to one free name: exactly one wins, the others see it taken', async () => {
+        for (const n of ['r1', 'r2', 'r3', 'r4']) await store.users.create(user(n));
+        const results = await Promise.all(['r1', 'r2', 'r3', 'r4'].map((n, i) => store.users.update(n, { newName: i % 2 ? 'TARGET' : 'target' })));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+        expect(results.filter((r) => r === 'name-taken')).toHaveLength(3);
+      });
+
+      it('deletes only a user nothing hangs off, naming the first dependant in AWS order', async () => {
+        const u = user('dep');
+        await store.users.create(u);
+        await store.loginProfiles.create(profile(u.id), 24);
+        const k = key(u.id);
+        await store.accessKeys.create(k, 2);
+        await store.inlinePolicies.put({ kind: 'user', id: u.id }, 'inline', DOC(1));
+        await store.attachments.attach({ kind: 'user', id: u.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        const g = group('g');
+        await store.groups.create(g);
+        await store.groups.addMember(g.id, u.id);
+
+        expect(await store.users.delete('nobody')).toBe('missing');
+        expect(await store.users.delete('DEP')).toBe('has-login-profile');
+        await store.loginProfiles.delete(u.id);
+        expect(await store.users.delete('dep')).toBe('has-access-keys');
+        await store.accessKeys.delete(k.id, u.id);
+        expect(await store.users.delete('dep')).toBe('has-inline-policies');
+        await store.inlinePolicies.delete({ kind: 'user', id: u.id }, 'inline');
+        expect(await store.users.delete('dep')).toBe('has-attached-policies');
+        await store.attachments.detach({ kind: 'user', id: u.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
+        expect(await store.users.delete('dep')).toBe('in-groups');
+        await store.groups.removeMember(g.id, u.id);
+        expect(await store.users.delete('dep')).toBe('ok');
+        expect(await store.users.getById(u.id)).toBeUndefined();
+        expect(await store.users.delete('dep')).toBe('missing');
+        // Tags and the password history go with the user.
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual([]);
+        expect(await store.users.create(user('DEP'))).toBe(true);
+      });
+
+      it('tags: upsert with case-insensitive keys (the new spelling wins), a quota that changes nothing when exceeded', async () => {
+        const u = user('tagged', { tags: [{ Key: 'Team', Value: 'a' }] });
+        await store.users.create(u);
+        expect(await store.users.tag('TAGGED', [{ Key: 'cost', Value: '1' }, { Key: 'TEAM', Value: 'b' }], 3)).toBe('ok');
+        expect((await store.users.getByName('tagged'))!.tags).toEqual([
+          { Key: 'TEAM', Value: 'b' },
+          { Key: 'cost', Value: '1' },
+        ]);
+        // Unicode letters are not folded (ASCII case only, as SQLite's NOCASE).
+        expect(await store.users.tag('tagged', [{ Key: 'É', Value: 'upper' }], 3)).toBe('ok');
+        expect(await store.users.tag('tagged', [{ Key: 'é', Value: 'lower' }, { Key: 'more', Value: 'x' }], 3)).toBe('too-many');
+        expect((await store.users.getByName('tagged'))!.tags).toEqual([
+          { Key: 'TEAM', Value: 'b' },
+          { Key: 'cost', Value: '1' },
+          { Key: 'É', Value: 'upper' },
+        ]);
+        expect(await store.users.tag('tagged', [{ Key: 'COST', Value: '2' }], 3)).toBe('ok'); // an update stays within the quota
+        expect(await store.users.tag('nobody', [{ Key: 'a', Value: 'b' }], 3)).toBe('missing');
+
+        expect(await store.users.untag('tagged', ['team', 'NOT-THERE', 'é'])).toBe('ok');
+        expect((await store.users.getByName('tagged'))!.tags).toEqual([
+          { Key: 'COST', Value: '2' },
+          { Key: 'É', Value: 'upper' },
+        ]);
+        expect(await store.users.untag('nobody', ['a'])).toBe('missing');
+      });
+
+      it('records password use, sets and removes a permissions boundary', async () => {
+        const u = user('used');
+        await store.users.create(u);
+        await store.users.recordPasswordUse(u.id, at(5000));
+        expect((await store.users.getById(u.id))!.passwordLastUsed).toEqual(at(5000));
+        const arn = 'arn:aws:iam::aws:policy/PowerUserAccess';
+        expect(await store.users.setPermissionsBoundary('USED', arn)).toBe(true);
+        expect((await store.users.getByName('used'))!.permissionsBoundary).toBe(arn);
+        expect(await store.users.setPermissionsBoundary('used', null)).toBe(true);
+        expect((await store.users.getByName('used'))!.permissionsBoundary).toBeNull();
+        expect(await store.users.setPermissionsBoundary('nobody', arn)).toBe(false);
+        const bounded = user('bounded', { permissionsBoundary: arn });
+        await store.users.create(bounded);
+        expect((await store.users.getById(bounded.id))!.permissionsBoundary).toBe(arn);
+      });
+    });
+
+    describe('access keys', () => {
+      it('creates up to the quota per owner (root counted apart), lists by creation, gets one', async () => {
+        const u = user('keys');
+        await store.users.create(u);
+        const k1 = key(u.id, { createdAt: at(2000) });
+        const k2 = key(u.id, { createdAt: at(1000), status: 'Inactive' });
+        expect(await store.accessKeys.create(k1, 2)).toBe('ok');
+        expect(await store.accessKeys.create(k2, 2)).toBe('ok');
+        expect(await store.accessKeys.create(key(u.id), 2)).toBe('quota');
+        expect(await store.accessKeys.create(key(null), 1)).toBe('ok');
+        expect(await store.accessKeys.create(key(null), 1)).toBe('quota');
+        expect(await store.accessKeys.listForOwner(u.id)).toEqual([k2, k1]);
+        expect(await store.accessKeys.listForOwner(null)).toHaveLength(1);
+        expect(await store.accessKeys.get(k1.id)).toEqual(k1);
+        expect(await store.accessKeys.get('AKIANOSUCHKEY')).toBeUndefined();
+        expect(await store.accessKeys.get('AKIA\u0000')).toBeUndefined();
+      });
+
+      it('same creation time: ordered by id', async () => {
+        const u = user('same-time');
+        await store.users.create(u);
+        const a = key(u.id, { id: 'AKIAB000000000000002' });
+        const b = key(u.id, { id: 'AKIAB000000000000001' });
+        await store.accessKeys.create(a, 2);
+        await store.accessKeys.create(b, 2);
+        expect((await store.accessKeys.listForOwner(u.id)).map((k) => k.id)).toEqual([b.id, a.id]);
+      });
+
+      it('concurrent creates never exceed the quota', async () => {
+        const u = user('quota-race');
+        await store.users.create(u);
+        const results = await Promise.all(Array.from({ length: 8 }, () => store.accessKeys.create(key(u.id), 2)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(2);
+        expect(await store.accessKeys.listForOwner(u.id)).toHaveLength(2);
+      });
+
+      it('changes status and deletes only for the right owner; records use', async () => {
+        const u = user('owner');
+        const other = user('other');
+        await store.users.create(u);
+        await store.users.create(other);
+        const k = key(u.id);
+        await store.accessKeys.create(k, 2);
+        expect(await store.accessKeys.setStatus(k.id, other.id, 'Inactive')).toBe(false);
+        expect(await store.accessKeys.setStatus(k.id, null, 'Inactive')).toBe(false);
+        expect(await store.accessKeys.setStatus(k.id, u.id, 'Inactive')).toBe(true);
+        expect((await store.accessKeys.get(k.id))!.status).toBe('Inactive');
+        expect(await store.accessKeys.setStatus('AKIANOSUCHKEY', u.id, 'Active')).toBe(false);
+
+        await store.accessKeys.recordUse(k.id, at(9000), 'eu-west-1', 'iam');
+        expect((await store.accessKeys.get(k.id))!.lastUsed).toEqual({ at: at(9000), region: 'eu-west-1', service: 'iam' });
+
+        expect(await store.accessKeys.delete(k.id, other.id)).toBe(false);
+        expect(await store.accessKeys.delete(k.id, null)).toBe(false);
+        expect(await store.accessKeys.delete(k.id, u.id)).toBe(true);
+        expect(await store.accessKeys.delete(k.id, u.id)).toBe(false);
+        expect(await store.accessKeys.get(k.id)).toBeUndefined();
+      });
+
+      it('root keys: upsert inserts, then updates the secret and reactivates; never touches a user key of that id', async () => {
+        await store.accessKeys.upsertRootKey('AKIAROOT000000000001', 'first-secret', at());
+        expect(await store.accessKeys.get('AKIAROOT000000000001')).toMatchObject({ userId: null, secret: 'first-secret', status: 'Active' });
+        expect(await store.accessKeys.setStatus('AKIAROOT000000000001', null, 'Inactive')).toBe(true);
+        await store.accessKeys.upsertRootKey('AKIAROOT000000000001', 'second-secret', at(1000));
+        expect(await store.accessKeys.get('AKIAROOT000000000001')).toMatchObject({ secret: 'second-secret', status: 'Active', createdAt: at() });
+
+        const u = user('has-key');
+        await store.users.create(u);
+        const k = key(u.id, { status: 'Inactive' });
+        await store.accessKeys.create(k, 2);
+        await store.accessKeys.upsertRootKey(k.id, 'hijack', at());
+        expect(await store.accessKeys.get(k.id)).toEqual(k);
+      });
+    });
+
+    describe('login profiles', () => {
+      it('creates once per existing user, recording the password in the history', async () => {
+        const u = user('lp');
+        await store.users.create(u);
+        const p = profile(u.id, 'h0', { passwordResetRequired: true });
+        expect(await store.loginProfiles.create(p, 24)).toBe(true);
+        expect(await store.loginProfiles.create(profile(u.id, 'other'), 24)).toBe(false);
+        expect(await store.loginProfiles.create(profile('AIDANOSUCHUSER'), 24)).toBe(false);
+        expect(await store.loginProfiles.get(u.id)).toEqual(p);
+        expect(await store.loginProfiles.get('AIDANOSUCHUSER')).toBeUndefined();
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual(['h0']);
+      });
+
+      it('updates only the given members; a flag alone writes no history', async () => {
+        const u = user('lp-update');
+        await store.users.create(u);
+        await store.loginProfiles.create(profile(u.id, 'h0'), 24);
+        expect(await store.loginProfiles.update(u.id, { passwordResetRequired: true })).toBe('ok');
+        expect(await store.loginProfiles.get(u.id)).toMatchObject({ passwordHash: 'h0', passwordResetRequired: true, passwordChangedAt: at() });
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual(['h0']);
+        expect(await store.loginProfiles.update(u.id, { password: pw('h1', 24, 7000) })).toBe('ok');
+        expect(await store.loginProfiles.get(u.id)).toEqual({
+          userId: u.id,
+          passwordHash: 'h1',
+          createdAt: at(),
+          passwordChangedAt: at(7000),
+          passwordResetRequired: true,
+        });
+        expect(await store.loginProfiles.update(u.id, { password: pw('h2'), passwordResetRequired: false })).toBe('ok');
+        expect(await store.loginProfiles.get(u.id)).toMatchObject({ passwordHash: 'h2', passwordResetRequired: false });
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual(['h2', 'h1', 'h0']);
+        expect(await store.loginProfiles.passwordHistory(u.id, 2)).toEqual(['h2', 'h1']);
+        expect(await store.loginProfiles.update('AIDANOSUCHUSER', { passwordResetRequired: true })).toBe('missing');
+      });
+
+      it('compare-and-set: a stale expected hash changes nothing', async () => {
+        const u = user('lp-cas');
+        await store.users.create(u);
+        await store.loginProfiles.create(profile(u.id, 'h0'), 24);
+        expect(await store.loginProfiles.update(u.id, { password: pw('h1'), expectedHash: 'not-h0' })).toBe('stale');
+        expect((await store.loginProfiles.get(u.id))!.passwordHash).toBe('h0');
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual(['h0']);
+        expect(await store.loginProfiles.update(u.id, { password: pw('h1'), passwordResetRequired: false, expectedHash: 'h0' })).toBe('ok');
+        expect(await store.loginProfiles.update(u.id, { password: pw('h2'), expectedHash: 'h0' })).toBe('stale');
+        expect(await store.loginProfiles.update('AIDANOSUCHUSER', { password: pw('h2'), expectedHash: 'h0' })).toBe('missing');
+      });
+
+      it('concurrent compare-and-set from one old hash: exactly one wins', async () => {
+        const u = user('lp-cas-race');
+        await store.users.create(u);
+        await store.loginProfiles.create(profile(u.id, 'h0'), 24);
+        const results = await Promise.all(
+          Array.from({ length: 6 }, (_, i) => store.loginProfiles.update(u.id, { password: pw(`new-${i}`), expectedHash: 'h0' })),
+        );
+        expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+        expect(results.filter((r) => r === 'stale')).toHaveLength(5);
+        const history = await store.loginProfiles.passwordHistory(u.id, 24);
+        expect(history).toHaveLength(2);
+        expect(history[0]).toBe((await store.loginProfiles.get(u.id))!.passwordHash);
+      });
+
+      it('concurrent password changes and flag changes: none lost, the history has every password, newest first', async () => {
+        const u = user('lp-race');
+        await store.users.create(u);
+        await store.loginProfiles.create(profile(u.id, 'h0'), 24);
+        await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            i % 2 ? store.loginProfiles.update(u.id, { passwordResetRequired: i % 4 === 1 }) : store.loginProfiles.update(u.id, { password: pw(`p${i}`) }),
+          ),
+        );
+        const history = await store.loginProfiles.passwordHistory(u.id, 24);
+        expect(new Set(history)).toEqual(new Set(['h0', 'p0', 'p2', 'p4', 'p6', 'p8']));
+        expect(history[0]).toBe((await store.loginProfiles.get(u.id))!.passwordHash);
+      });
+
+      it('trims the history to the limit, in the same write', async () => {
+        const u = user('lp-trim');
+        await store.users.create(u);
+        await store.loginProfiles.create(profile(u.id, 'h0'), 3);
+        for (let i = 1; i <= 5; i++) await store.loginProfiles.update(u.id, { password: pw(`h${i}`, 3) });
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual(['h5', 'h4', 'h3']);
+        await store.loginProfiles.update(u.id, { password: pw('h6', 1) });
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual(['h6']);
+      });
+
+      it('deletes; the history outlives the profile (a new profile still may not reuse)', async () => {
+        const u = user('lp-delete');
+        await store.users.create(u);
+        await store.loginProfiles.create(profile(u.id, 'h0'), 24);
+        expect(await store.loginProfiles.delete(u.id)).toBe(true);
+        expect(await store.loginProfiles.delete(u.id)).toBe(false);
+        expect(await store.loginProfiles.get(u.id)).toBeUndefined();
+        expect(await store.loginProfiles.update(u.id, { passwordResetRequired: true })).toBe('missing');
+        expect(await store.loginProfiles.create(profile(u.id, 'h1'), 24)).toBe(true);
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual(['h1', 'h0']);
+      });
+
+      it('concurrent creates: exactly one wins', async () => {
+        const u = user('lp-create-race');
+        await store.users.create(u);
+        const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.loginProfiles.create(profile(u.id, `c${i}`), 24)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toHaveLength(1);
+      });
+    });
+
+    describe('account password policy', () => {
+      it('round-trips, replaces as a whole, deletes', async () => {
+        expect(await store.passwordPolicy.get()).toBeUndefined();
+        expect(await store.passwordPolicy.delete()).toBe(false);
+        const full: PasswordPolicy = {
+          minimumPasswordLength: 12,
+          requireSymbols: true,
+          requireNumbers: false,
+          requireUppercaseCharacters: true,
+          requireLowercaseCharacters: false,
+          allowUsersToChangePassword: true,
+          maxPasswordAge: 90,
+          passwordReusePrevention: 5,
+          hardExpiry: false,
+        };
+        await store.passwordPolicy.put(full);
+        expect(await store.passwordPolicy.get()).toEqual(full);
+        const bare: PasswordPolicy = {
+          minimumPasswordLength: 6,
+          requireSymbols: false,
+          requireNumbers: true,
+          requireUppercaseCharacters: false,
+          requireLowercaseCharacters: true,
+          allowUsersToChangePassword: false,
+        };
+        await store.passwordPolicy.put(bare);
+        expect(await store.passwordPolicy.get()).toEqual(bare);
+        expect(await store.passwordPolicy.delete()).toBe(true);
+        expect(await store.passwordPolicy.get()).toBeUndefined();
+      });
+    });
+
+    describe('failure counters', () => {
+      const WINDOW = 15 * 60_000;
+
+      it('counts within a window, starts again at one once it has run out, resets', async () => {
+        expect(await store.failures.increment('k', at(), WINDOW)).toBe(1);
+        expect(await store.failures.increment('k', at(1000), WINDOW)).toBe(2);
+        expect(await store.failures.increment('K', at(1000), WINDOW)).toBe(1); // keys are exact
+        expect(await store.failures.increment('k', at(WINDOW - 1), WINDOW)).toBe(3);
+        // The window counts from its first failure: at exactly WINDOW it has run out.
+        expect(await store.failures.increment('k', at(WINDOW), WINDOW)).toBe(1);
+        expect(await store.failures.increment('k', at(2 * WINDOW - 1), WINDOW)).toBe(2);
+        expect(await store.failures.increment('k', at(2 * WINDOW), WINDOW)).toBe(1);
+        await store.failures.reset('k');
+        expect(await store.failures.increment('k', at(2 * WINDOW), WINDOW)).toBe(1);
+        await store.failures.reset('never-counted');
+      });
+
+      it('concurrent increments each get their own count', async () => {
+        const counts = await Promise.all(Array.from({ length: 20 }, () => store.failures.increment('parallel', at(), WINDOW)));
+        expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      });
+    });
+
+    describe('settings', () => {
+      it('gets, sets, overwrites', async () => {
+        expect(await store.settings.get('a')).toBeUndefined();
+        await store.settings.set('a', '1');
+        await store.settings.set('a', '2');
+        await store.settings.set('A', 'upper');
+        expect(await store.settings.get('a')).toBe('2');
+        expect(await store.settings.get('A')).toBe('upper');
+      });
+    });
+
+    describe('groups', () => {
+      it('creates with case-insensitive names, lists like users, deletes only an empty group', async () => {
+        const dev = group('Dev', { path: '/eng/' });
+        expect(await store.groups.create(dev)).toBe(true);
+        expect(await store.groups.create(group('DEV'))).toBe(false);
+        for (const n of ['ops', 'Admins', '_sys']) await store.groups.create(group(n));
+        expect(await store.groups.getByName('dev')).toEqual(dev);
+        expect(await store.groups.getByName('nobody')).toBeUndefined();
+        expect(await store.groups.count()).toBe(4);
+
+        expect(names((await store.groups.list({ pathPrefix: '/', maxItems: 10 })).items)).toEqual(['_sys', 'Admins', 'Dev', 'ops']);
+        const page = await store.groups.list({ pathPrefix: '/', maxItems: 3 });
+        expect(page.nextMarker).toBe('Dev');
+        expect(names((await store.groups.list({ pathPrefix: '/', marker: page.nextMarker, maxItems: 3 })).items)).toEqual(['ops']);
+        expect(names((await store.groups.list({ pathPrefix: '/e', maxItems: 10 })).items)).toEqual(['Dev']);
+
+        const u = user('member');
+        await store.users.create(u);
+        await store.groups.addMember(dev.id, u.id);
+        await store.groups.addMember(dev.id, u.id); // twice is fine
+        expect(await store.groups.delete('nobody')).toBe('missing');
+        expect(await store.groups.delete('DEV')).toBe('has-members');
+        expect(await store.groups.removeMember(dev.id, u.id)).toBe(true);
+        expect(await store.groups.removeMember(dev.id, u.id)).toBe(false);
+        await store.inlinePolicies.put({ kind: 'group', id: dev.id }, 'p', DOC(1));
+        expect(await store.groups.delete('dev')).toBe('has-inline-policies');
+        await store.inlinePolicies.delete({ kind: 'group', id: dev.id }, 'p');
+        await store.attachments.attach({ kind: 'group', id: dev.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        expect(await store.groups.delete('dev')).toBe('has-attached-policies');
+        await store.attachments.detach({ kind: 'group', id: dev.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
+        expect(await store.groups.delete('dev')).toBe('ok');
+        expect(await store.groups.getByName('dev')).toBeUndefined();
+      });
+
+      it('members and groups of a user, both by name case-insensitively', async () => {
+        const g1 = group('beta');
+        const g2 = group('Alpha');
+        await store.groups.create(g1);
+        await store.groups.create(g2);
+        const users = [user('zed', { tags: [{ Key: 't', Value: 'v' }] }), user('Amy'), user('bob')];
+        for (const u of users) {
+          await store.users.create(u);
+          await store.groups.addMember(g1.id, u.id);
+        }
+        await store.groups.addMember(g2.id, users[0]!.id);
+        expect(await store.groups.members(g1.id)).toEqual([users[1], users[2], users[0]]);
+        expect(await store.groups.groupsOf(users[0]!.id)).toEqual([g2, g1]);
+        expect(await store.groups.groupsOf('AIDANOSUCHUSER')).toEqual([]);
+      });
+    });
+
+    describe('managed policies', () => {
+      it('creates with v1 as default, refuses a taken name in any case, counts attachments and boundary uses', async () => {
+        const p = policy('ReadThings', { path: '/team/', description: 'reads' });
+        expect(await store.managedPolicies.create(p, DOC(1))).toBe(true);
+        expect(await store.managedPolicies.create(policy('readthings'), DOC(1))).toBe(false);
+        expect(await store.managedPolicies.get(p.arn)).toEqual(p);
+        expect(await store.managedPolicies.get('arn:aws:iam::123456789012:policy/none')).toBeUndefined();
+        expect(await store.managedPolicies.getVersion(p.arn, 1)).toEqual({ version: 1, document: DOC(1), createdAt: at() });
+        expect(await store.managedPolicies.count()).toBe(1);
+
+        const u = user('pu');
+        await store.users.create(u);
+        await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10);
+        await store.users.setPermissionsBoundary('pu', p.arn);
+        expect(await store.managedPolicies.get(p.arn)).toMatchObject({ attachmentCount: 1, permissionsBoundaryUsageCount: 1 });
+        expect(await store.managedPolicies.delete(p.arn)).toBe('attached');
+        await store.attachments.detach({ kind: 'user', id: u.id }, p.arn);
+        expect(await store.managedPolicies.delete(p.arn)).toBe('attached');
+        await store.users.setPermissionsBoundary('pu', null);
+        await store.managedPolicies.createVersion(p.arn, DOC(2), false, at(1), 5);
+        expect(await store.managedPolicies.delete(p.arn)).toBe('has-versions');
+        expect(await store.managedPolicies.deleteVersion(p.arn, 2)).toBe('ok');
+        expect(await store.managedPolicies.delete(p.arn)).toBe('ok');
+        expect(await store.managedPolicies.delete(p.arn)).toBe('missing');
+        expect(await store.managedPolicies.getVersion(p.arn, 1)).toBeUndefined();
+      });
+
+      it('lists by name case-insensitively, by plain path prefix, optionally only attached ones', async () => {
+        const ps = [policy('b', { path: '/x/' }), policy('A', { path: '/x/y/' }), policy('c'), policy('_z', { path: '/x/' })];
+        for (const p of ps) await store.managedPolicies.create(p, DOC(1));
+        expect(names(await store.managedPolicies.list({ pathPrefix: '/', onlyAttached: false }))).toEqual(['_z', 'A', 'b', 'c']);
+        expect(names(await store.managedPolicies.list({ pathPrefix: '/x', onlyAttached: false }))).toEqual(['_z', 'A', 'b']);
+        await store.attachments.attach({ kind: 'group', id: 'AGPAANYGROUP' }, ps[0]!.arn, 10);
+        expect(names(await store.managedPolicies.list({ pathPrefix: '/', onlyAttached: true }))).toEqual(['b']);
+      });
+
+      it('versions: numbered on, limited, default switching, the default cannot be deleted', async () => {
+        const p = policy('versioned');
+        await store.managedPolicies.create(p, DOC(1));
+        expect(await store.managedPolicies.createVersion(p.arn, DOC(2), false, at(10), 3)).toEqual({ version: 2, document: DOC(2), createdAt: at(10) });
+        expect(await store.managedPolicies.createVersion(p.arn, DOC(3), true, at(20), 3)).toEqual({ version: 3, document: DOC(3), createdAt: at(20) });
+        expect(await store.managedPolicies.get(p.arn)).toMatchObject({ defaultVersion: 3, updatedAt: at(20) });
+        expect(await store.managedPolicies.createVersion(p.arn, DOC(4), false, at(30), 3)).toBe('limit');
+        expect(await store.managedPolicies.createVersion('arn:aws:iam::123456789012:policy/none', DOC(4), false, at(30), 3)).toBe('missing');
+        expect((await store.managedPolicies.listVersions(p.arn)).map((v) => v.version)).toEqual([3, 2, 1]);
+        expect(await store.managedPolicies.deleteVersion(p.arn, 3)).toBe('default');
+        expect(await store.managedPolicies.deleteVersion(p.arn, 9)).toBe('missing');
+        expect(await store.managedPolicies.deleteVersion('arn:aws:iam::123456789012:policy/none', 1)).toBe('missing');
+        expect(await store.managedPolicies.deleteVersion(p.arn, 2)).toBe('ok');
+        // Version numbers are never reused.
+        expect(await store.managedPolicies.createVersion(p.arn, DOC(4), false, at(40), 3)).toMatchObject({ version: 4 });
+        expect(await store.managedPolicies.setDefaultVersion(p.arn, 2, at(50))).toBe('missing');
+        expect(await store.managedPolicies.setDefaultVersion('arn:aws:iam::123456789012:policy/none', 1, at(50))).toBe('missing');
+        expect(await store.managedPolicies.setDefaultVersion(p.arn, 1, at(50))).toBe('ok');
+        expect(await store.managedPolicies.get(p.arn)).toMatchObject({ defaultVersion: 1, updatedAt: at(50) });
+        expect(await store.managedPolicies.getVersion(p.arn, 2)).toBeUndefined();
+      });
+
+      it('concurrent new versions never exceed the limit and get distinct numbers', async () => {
+        const p = policy('version-race');
+        await store.managedPolicies.create(p, DOC(1));
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.managedPolicies.createVersion(p.arn, DOC(i), false, at(i), 5)));
+        const made = results.filter((r) => typeof r === 'object');
+        expect(made).toHaveLength(4);
+        expect(new Set(made.map((v) => (v as { version: number }).version)).size).toBe(4);
+      });
+    });
+
+    describe('inline policies and attachments', () => {
+      it('inline: create or replace (case-insensitive names), get, list by name, delete', async () => {
+        const owner = { kind: 'user' as const, id: 'AIDAOWNER' };
+        await store.inlinePolicies.put(owner, 'b', DOC(1));
+        await store.inlinePolicies.put(owner, 'A', DOC(2));
+        await store.inlinePolicies.put(owner, 'B', DOC(3)); // replaces 'b', and is now spelt 'B'
+        await store.inlinePolicies.put({ kind: 'group', id: 'AIDAOWNER' }, 'other-kind', DOC(4));
+        expect(await store.inlinePolicies.get(owner, 'b')).toEqual({ name: 'B', document: DOC(3) });
+        expect(await store.inlinePolicies.get(owner, 'missing')).toBeUndefined();
+        expect(await store.inlinePolicies.list(owner)).toEqual([
+          { name: 'A', document: DOC(2) },
+          { name: 'B', document: DOC(3) },
+        ]);
+        expect(await store.inlinePolicies.delete(owner, 'a')).toBe(true);
+        expect(await store.inlinePolicies.delete(owner, 'a')).toBe(false);
+        expect(await store.inlinePolicies.list(owner)).toEqual([{ name: 'B', document: DOC(3) }]);
+      });
+
+      it('attachments: idempotent, limited per owner, listed in attachment order, counted per policy', async () => {
+        const owner = { kind: 'group' as const, id: 'AGPAOWNER' };
+        const arn = (n: string) => `arn:aws:iam::aws:policy/${n}`;
+        expect(await store.attachments.attach(owner, arn('Z'), 2)).toBe('ok');
+        expect(await store.attachments.attach(owner, arn('A'), 2)).toBe('ok');
+        expect(await store.attachments.attach(owner, arn('A'), 2)).toBe('ok');
+        expect(await store.attachments.attach(owner, arn('M'), 2)).toBe('limit');
+        expect(await store.attachments.list(owner)).toEqual([arn('Z'), arn('A')]);
+        await store.attachments.attach({ kind: 'user', id: 'AGPAOWNER' }, arn('A'), 2);
+        expect(await store.attachments.countFor(arn('A'))).toBe(2);
+        expect(await store.attachments.detach(owner, arn('Z'))).toBe(true);
+        expect(await store.attachments.detach(owner, arn('Z'))).toBe(false);
+        expect(await store.attachments.list(owner)).toEqual([arn('A')]);
+        expect(await store.attachments.countFor(arn('Z'))).toBe(0);
+      });
+
+      it('concurrent attachments never exceed the limit', async () => {
+        const owner = { kind: 'user' as const, id: 'AIDARACE' };
+        const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.attachments.attach(owner, `arn:aws:iam::aws:policy/P${i}`, 3)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(3);
+        expect(await store.attachments.list(owner)).toHaveLength(3);
+      });
+
+      it("authorization: a user's and its groups' policies, with customer documents and the boundary, in one read", async () => {
+        const u = user('authz');
+        await store.users.create(u);
+        const g = group('authz-group');
+        await store.groups.create(g);
+        await store.groups.addMember(g.id, u.id);
+        const mine = policy('Mine');
+        const boundary = policy('Boundary');
+        await store.managedPolicies.create(mine, DOC(1));
+        await store.managedPolicies.createVersion(mine.arn, DOC(2), true, at(1), 5);
+        await store.managedPolicies.create(boundary, DOC(9));
+        await store.inlinePolicies.put({ kind: 'user', id: u.id }, 'own', DOC(3));
+        await store.inlinePolicies.put({ kind: 'group', id: g.id }, 'shared', DOC(4));
+        await store.attachments.attach({ kind: 'user', id: u.id }, mine.arn, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id }, mine.arn, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        await store.users.setPermissionsBoundary('authz', boundary.arn);
+
+        const set = await store.authorization.policiesFor(u.id);
+        expect([...set.inline].sort((a, b) => a.id.localeCompare(b.id))).toEqual([
+          { id: `group:${g.id}:shared`, document: DOC(4) },
+          { id: `user:${u.id}:own`, document: DOC(3) },
+        ]);
+        expect([...set.attachedArns].sort()).toEqual(['arn:aws:iam::aws:policy/ReadOnlyAccess', mine.arn].sort());
+        expect(set.boundaryArn).toBe(boundary.arn);
+        expect(set.customerDocuments).toEqual(new Map([[mine.arn, DOC(2)], [boundary.arn, DOC(9)]]));
+
+        const empty = await store.authorization.policiesFor('AIDANOSUCHUSER');
+        expect(empty).toEqual({ inline: [], attachedArns: [], boundaryArn: null, customerDocuments: new Map() });
+      });
+    });
+
+    describe('credential reports', () => {
+      it('keeps the latest report, bytes intact', async () => {
+        expect(await store.credentialReports.get()).toBeUndefined();
+        const content = Buffer.from([0, 1, 2, 255, 10, 13]);
+        await store.credentialReports.put(at(), content);
+        await store.credentialReports.put(at(1000), Buffer.from('user,arn\nalice,x\n'));
+        const report = await store.credentialReports.get();
+        expect(report!.generatedAt).toEqual(at(1000));
+        expect(Buffer.compare(report!.content, Buffer.from('user,arn\nalice,x\n'))).toBe(0);
+        await store.credentialReports.put(at(2000), content);
+        expect(Buffer.compare((await store.credentialReports.get())!.content, content)).toBe(0);
+      });
+    });
+
+    describe('clear()', () => {
+      it('removes every row, after which everything can be created again', async () => {
+        const u = user('cleared', { tags: [{ Key: 'a', Value: 'b' }] });
+        await store.users.create(u);
+        await store.loginProfiles.create(profile(u.id), 24);
+        await store.accessKeys.create(key(u.id), 2);
+        await store.accessKeys.upsertRootKey('AKIAROOTCLEARED00000', 's', at());
+        await store.passwordPolicy.put({
+          minimumPasswordLength: 8,
+          requireSymbols: false,
+          requireNumbers: false,
+          requireUppercaseCharacters: false,
+          requireLowercaseCharacters: false,
+          allowUsersToChangePassword: true,
+        });
+        await store.failures.increment('cleared', at(), 1000);
+        await store.settings.set('cleared', 'yes');
+        const g = group('cleared-group');
+        await store.groups.create(g);
+        await store.groups.addMember(g.id, u.id);
+        const p = policy('Cleared');
+        await store.managedPolicies.create(p, DOC(1));
+        await store.inlinePolicies.put({ kind: 'user', id: u.id }, 'i', DOC(1));
+        await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10);
+        await store.credentialReports.put(at(), Buffer.from('x'));
+
+        await store.clear();
+
+        expect(await store.users.count()).toBe(0);
+        expect((await store.users.list({ pathPrefix: '/', maxItems: 10 })).items).toEqual([]);
+        expect(await store.loginProfiles.get(u.id)).toBeUndefined();
+        expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual([]);
+        expect(await store.accessKeys.listForOwner(u.id)).toEqual([]);
+        expect(await store.accessKeys.listForOwner(null)).toEqual([]);
+        expect(await store.passwordPolicy.get()).toBeUndefined();
+        expect(await store.failures.increment('cleared', at(), 1000)).toBe(1);
+        expect(await store.settings.get('cleared')).toBeUndefined();
+        expect(await store.groups.count()).toBe(0);
+        expect(await store.managedPolicies.count()).toBe(0);
+        expect(await store.inlinePolicies.list({ kind: 'user', id: u.id })).toEqual([]);
+        expect(await store.attachments.countFor(p.arn)).toBe(0);
+        expect(await store.credentialReports.get()).toBeUndefined();
+
+        expect(await store.users.create(user('cleared'))).toBe(true);
+        expect(await store.groups.create(group('cleared-group'))).toBe(true);
+        expect(await store.managedPolicies.create(policy('Cleared'), DOC(1))).toBe(true);
+      });
+    });
+  });
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-conformance-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+storeConformance('SQLite (file)', async () => openSqliteStore(path.join(tmp, 'conformance.sqlite')));
+storeConformance('SQLite (:memory:)', async () => openSqliteStore(':memory:'));
+storeConformance('PostgreSQL', async () => openPostgresStore(await newTestDatabase('conformance')));
