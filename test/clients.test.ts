@@ -137,3 +137,55 @@ describe('AWS CLI', () => {
     expect(await awsFails('get-user', '--user-name', user)).toContain('(NoSuchEntity)');
   }, 180_000); // the CLI starts a Python interpreter per command: about a second each
 });
+
+describe('AWS CLI: users change only their own password, helpdesk resets anyone but the admins', () => {
+  it('is set up with AWS managed policies and CLI commands alone, and enforced', async () => {
+    const aws = async (args: string[], credentials?: { id: string; secret: string }) => {
+      const e = credentials ? { ...env, AWS_ACCESS_KEY_ID: credentials.id, AWS_SECRET_ACCESS_KEY: credentials.secret } : env;
+      try {
+        const { stdout } = await run('aws', ['--endpoint-url', server.url, '--output', 'json', 'iam', ...args], { env: e });
+        return { ok: true as const, out: stdout.trim() === '' ? {} : JSON.parse(stdout) };
+      } catch (err) {
+        return { ok: false as const, err: (err as { stderr: string }).stderr };
+      }
+    };
+    const s = process.pid;
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'iam:UpdateLoginProfile', Resource: 'arn:aws:iam::123456789012:user/*' },
+        { Effect: 'Deny', Action: 'iam:UpdateLoginProfile', Resource: 'arn:aws:iam::123456789012:user/admins/*' },
+      ],
+    });
+    const setup = [
+      ['create-group', '--group-name', `everyone-${s}`],
+      ['attach-group-policy', '--group-name', `everyone-${s}`, '--policy-arn', 'arn:aws:iam::aws:policy/IAMUserChangePassword'],
+      ['create-group', '--group-name', `helpdesk-${s}`],
+      ['put-group-policy', '--group-name', `helpdesk-${s}`, '--policy-name', 'ResetPasswords', '--policy-document', policy],
+      ['create-user', '--user-name', `staff-${s}`, '--path', '/staff/'],
+      ['create-user', '--user-name', `root-admin-${s}`, '--path', '/admins/'],
+      ['create-user', '--user-name', `desk-${s}`, '--path', '/staff/'],
+      ['create-login-profile', '--user-name', `staff-${s}`, '--password', 'Staff-Passw0rd!'],
+      ['create-login-profile', '--user-name', `root-admin-${s}`, '--password', 'Admin-Passw0rd!'],
+      ['add-user-to-group', '--group-name', `everyone-${s}`, '--user-name', `staff-${s}`],
+      ['add-user-to-group', '--group-name', `helpdesk-${s}`, '--user-name', `desk-${s}`],
+    ];
+    for (const args of setup) expect((await aws(args)).ok, args.join(' ')).toBe(true);
+    const keyOf = async (user: string) => {
+      const r = await aws(['create-access-key', '--user-name', user]);
+      return { id: r.ok ? r.out.AccessKey.AccessKeyId : '', secret: r.ok ? r.out.AccessKey.SecretAccessKey : '' };
+    };
+    const staff = await keyOf(`staff-${s}`);
+    const desk = await keyOf(`desk-${s}`);
+
+    expect((await aws(['change-password', '--old-password', 'Staff-Passw0rd!', '--new-password', 'Staff-Own-1!'], staff)).ok).toBe(true);
+    const hijack = await aws(['update-login-profile', '--user-name', `root-admin-${s}`, '--password', 'Hijack-1!'], staff);
+    expect(hijack.ok ? '' : hijack.err).toContain('because no identity-based policy allows the iam:UpdateLoginProfile action');
+    expect((await aws(['update-login-profile', '--user-name', `staff-${s}`, '--password-reset-required'], desk)).ok).toBe(true);
+    const blocked = await aws(['update-login-profile', '--user-name', `root-admin-${s}`, '--password', 'Hijack-1!'], desk);
+    expect(blocked.ok ? '' : blocked.err).toContain(
+      `(AccessDenied) when calling the UpdateLoginProfile operation: User: arn:aws:iam::123456789012:user/staff/desk-${s} is not authorized to perform: ` +
+        `iam:UpdateLoginProfile on resource: arn:aws:iam::123456789012:user/admins/root-admin-${s} with an explicit deny in an identity-based policy`,
+    );
+  }, 180_000);
+});
