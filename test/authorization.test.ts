@@ -183,13 +183,28 @@ describe('inline and managed policies', () => {
     await iam.send(new CreateUserCommand({ UserName }));
     expect(await awsError(iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'Bad', PolicyDocument: 'not json' })))).toEqual({
       code: 'MalformedPolicyDocument',
-      message: 'Syntax errors in policy.',
+      message: 'Syntax errors in policy. (the document is not JSON)',
       status: 400,
     });
     const noEffect = await awsError(
       iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'Bad', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Action: '*', Resource: '*' }] }) })),
     );
     expect(noEffect.code).toBe('MalformedPolicyDocument');
+    expect(noEffect.message).toMatch(/^Syntax errors in policy\. \(.*Effect.*\)$/);
+    const principal = await awsError(
+      iam.send(
+        new PutUserPolicyCommand({
+          UserName,
+          PolicyName: 'Bad',
+          PolicyDocument: doc({ Effect: 'Allow', Principal: '*', Action: 'iam:GetUser', Resource: '*' }),
+        }),
+      ),
+    );
+    expect(principal.message).toBe('Policy document should not specify a principal. (statement 1 has a Principal; identity policies cannot)');
+    const old = await awsError(
+      iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('old'), PolicyDocument: JSON.stringify({ Version: '2008-10-17', Statement: [] }) })),
+    );
+    expect(old.code).toBe('MalformedPolicyDocument');
     expect((await iam.send(new ListUserPoliciesCommand({ UserName }))).PolicyNames).toEqual([]);
   });
 

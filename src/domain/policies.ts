@@ -3,6 +3,7 @@ import { type Domain, requireUser } from './context.js';
 import { policyArn } from './arn.js';
 import { IamError } from './errors.js';
 import { parsePolicyDocument } from './policy/document.js';
+import { MalformedPolicyDocumentError } from './policy/malformed.js';
 import { AWS_MANAGED_POLICIES, type AwsManagedPolicy } from './policy/aws-managed.js';
 
 /**
@@ -11,6 +12,22 @@ import { AWS_MANAGED_POLICIES, type AwsManagedPolicy } from './policy/aws-manage
  */
 
 export const MAX_POLICY_VERSIONS = 5;
+
+/**
+ * Validates a document on write. AWS answers many faults with one generic sentence ("Syntax
+ * errors in policy."); iamd keeps that sentence first, so clients see AWS's text, and adds in
+ * parentheses what exactly is wrong.
+ */
+function validateDocument(text: string, kind: 'managed' | 'inline'): void {
+  try {
+    parsePolicyDocument(text, { requireVersion2012: kind === 'managed' });
+  } catch (e) {
+    if (e instanceof MalformedPolicyDocumentError && e.detail !== e.message) {
+      throw new IamError('MalformedPolicyDocument', `${e.message} (${e.detail})`);
+    }
+    throw e;
+  }
+}
 export const MAX_ATTACHED_POLICIES = 10;
 
 const notAttachable = (arn: string) => new IamError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
@@ -48,7 +65,7 @@ export async function createPolicy(
   domain: Domain,
   input: { PolicyName: string; Path?: string; PolicyDocument: string; Description?: string },
 ): Promise<ManagedPolicy> {
-  parsePolicyDocument(input.PolicyDocument);
+  validateDocument(input.PolicyDocument, 'managed');
   const path = input.Path ?? '/';
   const now = domain.clock.now();
   const policy: ManagedPolicy = {
@@ -138,7 +155,7 @@ export async function createPolicyVersion(
   input: { PolicyArn: string; PolicyDocument: string; SetAsDefault?: boolean },
 ): Promise<{ version: PolicyVersion; isDefault: boolean }> {
   await requireCustomerPolicy(domain, input.PolicyArn);
-  parsePolicyDocument(input.PolicyDocument);
+  validateDocument(input.PolicyDocument, 'managed');
   const result = await domain.store.managedPolicies.createVersion(
     input.PolicyArn,
     input.PolicyDocument,
@@ -173,7 +190,7 @@ export async function setDefaultPolicyVersion(domain: Domain, arn: string, versi
 // Inline policies and attachments, for users and groups alike.
 
 export async function putInlinePolicy(domain: Domain, owner: PolicyOwner, name: string, document: string): Promise<void> {
-  parsePolicyDocument(document);
+  validateDocument(document, 'inline');
   await domain.store.inlinePolicies.put(owner, name, document);
 }
 
