@@ -4,6 +4,27 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, startServer, uniqueName, type TestServer } from './support/server.js';
+import {
+  ChangePasswordCommand,
+  CreateAccessKeyCommand,
+  CreateLoginProfileCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteAccountPasswordPolicyCommand,
+  DeleteLoginProfileCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  GetAccountPasswordPolicyCommand,
+  GetLoginProfileCommand,
+  GetUserCommand,
+  GetUserPolicyCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListUserPoliciesCommand,
+  PutUserPolicyCommand,
+  UpdateAccountPasswordPolicyCommand,
+  UpdateLoginProfileCommand,
+} from '@aws-sdk/client-iam';
 
 /**
  * The core scenario through the two other real clients, boto3 and the AWS CLI, both installed on
@@ -188,4 +209,185 @@ describe('AWS CLI: users change only their own password, helpdesk resets anyone 
         `iam:UpdateLoginProfile on resource: arn:aws:iam::123456789012:user/admins/root-admin-${s} with an explicit deny in an identity-based policy`,
     );
   }, 180_000);
+});
+
+/*
+ * The compatibility scenario: the very same steps through the AWS CLI v1, boto3 and the AWS SDK
+ * for JavaScript v3, each reporting what it saw in one shape, checked against one expectation.
+ * A user, the account password policy, a login profile, an access key, an inline policy,
+ * ChangePassword by the user itself, and errors. The CLI prints no HTTP status, so its errors are
+ * compared on code and message only.
+ */
+interface SeenError {
+  code: string;
+  message: string;
+  status?: number;
+}
+
+const SELF_READ = {
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: 'arn:aws:iam::*:user/compat/${aws:username}' }],
+};
+
+function compatExpected(user: string, withStatus: boolean): Record<string, unknown> {
+  const err = (code: string, message: string, status: number): SeenError => (withStatus ? { code, message, status } : { code, message });
+  return {
+    arn: `arn:aws:iam::123456789012:user/compat/${user}`,
+    policy: { MinimumPasswordLength: 10, RequireNumbers: true, RequireSymbols: true, AllowUsersToChangePassword: true, ExpirePasswords: false },
+    weak_password_error: err(
+      'PasswordPolicyViolation',
+      'Password does not conform to the account password policy. Password should have a minimum length of 10, ' +
+        'Password should have at least one number, Password should have at least one symbol',
+      400,
+    ),
+    created_reset_required: true,
+    key_id_prefix: 'AKIA',
+    keys_listed: [[true, 'Active']],
+    inline_policies: ['SelfRead'],
+    inline_document: SELF_READ,
+    self_user_name: user,
+    reset_required_after_change: false,
+    wrong_old_password_error: err('AccessDenied', 'The old password is incorrect.', 403),
+    reset_required_after_admin_update: true,
+    missing_user_error: err('NoSuchEntity', `The user with name ${user}-missing cannot be found.`, 404),
+    delete_conflict_error: err('DeleteConflict', 'Cannot delete entity, must delete login profile first.', 409),
+    user_gone: 'NoSuchEntity',
+    policy_gone: 'NoSuchEntity',
+  };
+}
+
+describe('compatibility scenario: AWS CLI v1', () => {
+  it('runs users, password policy, login profile, ChangePassword, access keys, inline policy and errors', async () => {
+    const user = uniqueName('compatcli');
+    const cli = async (args: string[], keys?: { id: string; secret: string }) => {
+      const e = keys ? { ...env, AWS_ACCESS_KEY_ID: keys.id, AWS_SECRET_ACCESS_KEY: keys.secret } : env;
+      const { stdout } = await run('aws', ['--endpoint-url', server.url, '--output', 'json', 'iam', ...args], { env: e });
+      return stdout.trim() === '' ? {} : JSON.parse(stdout);
+    };
+    const cliError = async (args: string[], keys?: { id: string; secret: string }): Promise<SeenError> => {
+      try {
+        await cli(args, keys);
+      } catch (e) {
+        const stderr = (e as { stderr: string }).stderr;
+        const m = /An error occurred \((\w+)\) when calling the \w+ operation: (.*)/.exec(stderr);
+        if (!m) throw new Error(`unexpected aws output: ${stderr}`);
+        return { code: m[1]!, message: m[2]!.trim() };
+      }
+      throw new Error(`expected aws iam ${args.join(' ')} to fail`);
+    };
+    const seen: Record<string, unknown> = {};
+    seen.arn = (await cli(['create-user', '--user-name', user, '--path', '/compat/'])).User.Arn;
+    await cli(['update-account-password-policy', '--minimum-password-length', '10', '--require-numbers', '--require-symbols', '--allow-users-to-change-password']);
+    const policy = (await cli(['get-account-password-policy'])).PasswordPolicy;
+    seen.policy = Object.fromEntries(
+      ['MinimumPasswordLength', 'RequireNumbers', 'RequireSymbols', 'AllowUsersToChangePassword', 'ExpirePasswords'].map((k) => [k, policy[k]]),
+    );
+    seen.weak_password_error = await cliError(['create-login-profile', '--user-name', user, '--password', 'shortpass']);
+    const profile = await cli(['create-login-profile', '--user-name', user, '--password', 'Compat-Init-1!', '--password-reset-required']);
+    seen.created_reset_required = profile.LoginProfile.PasswordResetRequired;
+
+    const key = (await cli(['create-access-key', '--user-name', user])).AccessKey;
+    const keys = { id: key.AccessKeyId as string, secret: key.SecretAccessKey as string };
+    seen.key_id_prefix = keys.id.slice(0, 4);
+    seen.keys_listed = (await cli(['list-access-keys', '--user-name', user])).AccessKeyMetadata.map((k: { AccessKeyId: string; Status: string }) => [
+      k.AccessKeyId === keys.id,
+      k.Status,
+    ]);
+
+    await cli(['put-user-policy', '--user-name', user, '--policy-name', 'SelfRead', '--policy-document', JSON.stringify(SELF_READ)]);
+    seen.inline_policies = (await cli(['list-user-policies', '--user-name', user])).PolicyNames;
+    seen.inline_document = (await cli(['get-user-policy', '--user-name', user, '--policy-name', 'SelfRead'])).PolicyDocument;
+
+    seen.self_user_name = (await cli(['get-user'], keys)).User.UserName;
+    await cli(['change-password', '--old-password', 'Compat-Init-1!', '--new-password', 'Compat-Own-2!'], keys);
+    seen.reset_required_after_change = (await cli(['get-login-profile', '--user-name', user])).LoginProfile.PasswordResetRequired;
+    seen.wrong_old_password_error = await cliError(['change-password', '--old-password', 'Compat-Init-1!', '--new-password', 'Compat-Own-3!'], keys);
+
+    await cli(['update-login-profile', '--user-name', user, '--password-reset-required']);
+    seen.reset_required_after_admin_update = (await cli(['get-login-profile', '--user-name', user])).LoginProfile.PasswordResetRequired;
+
+    seen.missing_user_error = await cliError(['get-user', '--user-name', `${user}-missing`]);
+    seen.delete_conflict_error = await cliError(['delete-user', '--user-name', user]);
+
+    await cli(['delete-access-key', '--user-name', user, '--access-key-id', keys.id]);
+    await cli(['delete-user-policy', '--user-name', user, '--policy-name', 'SelfRead']);
+    await cli(['delete-login-profile', '--user-name', user]);
+    await cli(['delete-user', '--user-name', user]);
+    await cli(['delete-account-password-policy']);
+    seen.user_gone = (await cliError(['get-user', '--user-name', user])).code;
+    seen.policy_gone = (await cliError(['get-account-password-policy'])).code;
+
+    expect(seen).toEqual(compatExpected(user, false));
+  }, 300_000); // one to three seconds per CLI command
+});
+
+describe('compatibility scenario: boto3', () => {
+  it('runs users, password policy, login profile, ChangePassword, access keys, inline policy and errors', async () => {
+    const user = uniqueName('compatboto');
+    const { stdout } = await run('python3', [path.join(here, 'clients/boto3_compat_scenario.py')], { env: { ...env, IAMD_TEST_USER: user } });
+    expect(JSON.parse(stdout)).toEqual(compatExpected(user, true));
+  }, 60_000);
+});
+
+describe('compatibility scenario: AWS SDK for JavaScript v3', () => {
+  it('runs users, password policy, login profile, ChangePassword, access keys, inline policy and errors', async () => {
+    const user = uniqueName('compatjs');
+    const client = (credentials = ROOT) => new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+    const iam = client();
+    const errorOf = async (call: Promise<unknown>): Promise<SeenError> => {
+      try {
+        await call;
+      } catch (e) {
+        const err = e as { name: string; Code?: string; message: string; $metadata?: { httpStatusCode?: number } };
+        return { code: err.Code ?? err.name, message: err.message, status: err.$metadata!.httpStatusCode! };
+      }
+      throw new Error('expected the call to fail');
+    };
+    const seen: Record<string, unknown> = {};
+    seen.arn = (await iam.send(new CreateUserCommand({ UserName: user, Path: '/compat/' }))).User!.Arn;
+    await iam.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 10, RequireNumbers: true, RequireSymbols: true, AllowUsersToChangePassword: true }));
+    const policy = (await iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy!;
+    seen.policy = {
+      MinimumPasswordLength: policy.MinimumPasswordLength,
+      RequireNumbers: policy.RequireNumbers,
+      RequireSymbols: policy.RequireSymbols,
+      AllowUsersToChangePassword: policy.AllowUsersToChangePassword,
+      ExpirePasswords: policy.ExpirePasswords,
+    };
+    seen.weak_password_error = await errorOf(iam.send(new CreateLoginProfileCommand({ UserName: user, Password: 'shortpass' })));
+    const profile = await iam.send(new CreateLoginProfileCommand({ UserName: user, Password: 'Compat-Init-1!', PasswordResetRequired: true }));
+    seen.created_reset_required = profile.LoginProfile!.PasswordResetRequired;
+
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
+    seen.key_id_prefix = key.AccessKeyId!.slice(0, 4);
+    seen.keys_listed = (await iam.send(new ListAccessKeysCommand({ UserName: user }))).AccessKeyMetadata!.map((k) => [k.AccessKeyId === key.AccessKeyId, k.Status]);
+
+    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'SelfRead', PolicyDocument: JSON.stringify(SELF_READ) }));
+    seen.inline_policies = (await iam.send(new ListUserPoliciesCommand({ UserName: user }))).PolicyNames;
+    // IAM returns the document URL-encoded; boto3 and the CLI decode it, the JS SDK does not.
+    const document = (await iam.send(new GetUserPolicyCommand({ UserName: user, PolicyName: 'SelfRead' }))).PolicyDocument!;
+    seen.inline_document = JSON.parse(decodeURIComponent(document));
+
+    const asUser = client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+    seen.self_user_name = (await asUser.send(new GetUserCommand({}))).User!.UserName;
+    await asUser.send(new ChangePasswordCommand({ OldPassword: 'Compat-Init-1!', NewPassword: 'Compat-Own-2!' }));
+    seen.reset_required_after_change = (await iam.send(new GetLoginProfileCommand({ UserName: user }))).LoginProfile!.PasswordResetRequired;
+    seen.wrong_old_password_error = await errorOf(asUser.send(new ChangePasswordCommand({ OldPassword: 'Compat-Init-1!', NewPassword: 'Compat-Own-3!' })));
+
+    await iam.send(new UpdateLoginProfileCommand({ UserName: user, PasswordResetRequired: true }));
+    seen.reset_required_after_admin_update = (await iam.send(new GetLoginProfileCommand({ UserName: user }))).LoginProfile!.PasswordResetRequired;
+
+    seen.missing_user_error = await errorOf(iam.send(new GetUserCommand({ UserName: `${user}-missing` })));
+    seen.delete_conflict_error = await errorOf(iam.send(new DeleteUserCommand({ UserName: user })));
+
+    await iam.send(new DeleteAccessKeyCommand({ UserName: user, AccessKeyId: key.AccessKeyId! }));
+    await iam.send(new DeleteUserPolicyCommand({ UserName: user, PolicyName: 'SelfRead' }));
+    await iam.send(new DeleteLoginProfileCommand({ UserName: user }));
+    await iam.send(new DeleteUserCommand({ UserName: user }));
+    await iam.send(new DeleteAccountPasswordPolicyCommand({}));
+    seen.user_gone = (await errorOf(iam.send(new GetUserCommand({ UserName: user })))).code;
+    seen.policy_gone = (await errorOf(iam.send(new GetAccountPasswordPolicyCommand({})))).code;
+
+    expect(seen).toEqual(compatExpected(user, true));
+  });
 });

@@ -681,6 +681,63 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
       });
     });
 
+    describe('console sessions and the sign-in throttle', () => {
+      it('sessions: create, get, delete, expire; they go with their user', async () => {
+        const u = user('console');
+        await store.users.create(u);
+        const session = (tokenHash: string, expiresAt: number) => ({
+          tokenHash,
+          userId: u.id,
+          createdAt: at(),
+          expiresAt: at(expiresAt),
+          passwordChangedAt: at(-5000),
+          mustChangePassword: true,
+        });
+        await store.consoleSessions.create(session('t1', 1000));
+        await store.consoleSessions.create({ ...session('t2', 2000), mustChangePassword: false });
+        expect(await store.consoleSessions.get('t1')).toEqual(session('t1', 1000));
+        expect(await store.consoleSessions.get('nope')).toBeUndefined();
+        await store.consoleSessions.deleteExpired(at(1000)); // expiring at exactly now is expired
+        expect(await store.consoleSessions.get('t1')).toBeUndefined();
+        expect(await store.consoleSessions.get('t2')).toMatchObject({ mustChangePassword: false });
+        await store.consoleSessions.delete('t2');
+        await store.consoleSessions.delete('t2');
+        expect(await store.consoleSessions.get('t2')).toBeUndefined();
+        await store.consoleSessions.create(session('t3', 9000));
+        expect(await store.users.delete('console')).toBe('ok');
+        expect(await store.consoleSessions.get('t3')).toBeUndefined();
+      });
+
+      it('throttle: books failures, blocks for the delay or until cleared, and clears', async () => {
+        const delays: (number | null)[] = [0, 0, 1000, null];
+        const delayAfter = (failures: number) => delays[failures - 1] ?? null;
+        expect(await store.signInThrottle.book('u', at(), delayAfter)).toEqual({ allowed: true });
+        expect(await store.signInThrottle.book('u', at(), delayAfter)).toEqual({ allowed: true });
+        expect(await store.signInThrottle.book('u', at(), delayAfter)).toEqual({ allowed: true }); // third: blocked for 1 s from now
+        expect(await store.signInThrottle.book('u', at(999), delayAfter)).toEqual({ allowed: false, retryAt: at(1000) });
+        expect(await store.signInThrottle.book('u', at(1000), delayAfter)).toEqual({ allowed: true }); // fourth: blocked until cleared
+        expect(await store.signInThrottle.book('u', at(10 ** 9), delayAfter)).toEqual({ allowed: false, retryAt: null });
+        expect(await store.signInThrottle.book('other', at(), delayAfter)).toEqual({ allowed: true });
+        await store.signInThrottle.clear('u');
+        expect(await store.signInThrottle.book('u', at(10 ** 9), (n) => (n === 1 ? 0 : null))).toEqual({ allowed: true });
+      });
+
+      it('throttle: concurrent attempts are booked one after another', async () => {
+        const seen: number[] = [];
+        const results = await Promise.all(
+          Array.from({ length: 10 }, () =>
+            store.signInThrottle.book('parallel', at(), (failures) => {
+              seen.push(failures);
+              return failures >= 3 ? null : 0;
+            }),
+          ),
+        );
+        expect(results.filter((r) => r.allowed)).toHaveLength(3);
+        expect(results.filter((r) => !r.allowed)).toEqual(Array.from({ length: 7 }, () => ({ allowed: false, retryAt: null })));
+        expect(seen.slice(-3).sort()).toEqual([1, 2, 3]);
+      });
+    });
+
     describe('clear()', () => {
       it('removes every row, after which everything can be created again', async () => {
         const u = user('cleared', { tags: [{ Key: 'a', Value: 'b' }] });

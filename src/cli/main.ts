@@ -16,6 +16,8 @@ program
   // Test suites against a persistent store: POST /moto-api/reset and /iamd-test/clock (--memory implies them).
   .addOption(new Option('--enable-test-endpoints').hideHelp())
   .option('--max-body-bytes <n>', 'largest request body accepted (env IAMD_MAX_BODY_BYTES, default 1 MiB)')
+  .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (env IAMD_TLS_CERT); needs --tls-key')
+  .option('--tls-key <file>', 'the PEM private key for --tls-cert (env IAMD_TLS_KEY)')
   .option('--quiet', 'no access log')
   .action(async (flags: ServeFlags & { quiet?: boolean }) => {
     const logger = jsonLogger({ access: !flags.quiet && process.env.IAMD_ACCESS_LOG !== 'false' });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_SIGN_IN_SETTINGS, type SignInSettings } from '../domain/console-sign-in.js';
 
 /** Everything `iamd serve` can be told, from flags first, then the environment, then defaults. */
 export interface ServeConfig {
@@ -18,6 +19,20 @@ export interface ServeConfig {
   /** A file of banned passwords, one a line. */
   passwordBlocklistFile: string | null;
   blockCommonPasswords: boolean;
+  /** Serve HTTPS with this certificate and key (PEM files). */
+  tls: { certFile: string; keyFile: string } | null;
+  /** Console sign-in throttling and sessions. */
+  signIn: SignInSettings;
+  /** IAMD_MASTER_KEY: base64 of 32 bytes sealing access-key secrets (else master.key in the data folder). */
+  masterKey?: string;
+  /** IAMD_AUDIT_LOG: a file for the audit trail, `-` for stdout; off when absent. */
+  auditLog?: string;
+  /** Slow-client limits (IAMD_HEADERS_TIMEOUT_MS, IAMD_REQUEST_TIMEOUT_MS). */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** Bounded password hashing (IAMD_MAX_CONCURRENT_HASHES, IAMD_MAX_QUEUED_HASHES). */
+  maxConcurrentHashes?: number;
+  maxQueuedHashes?: number;
 }
 
 export interface ServeFlags {
@@ -28,6 +43,8 @@ export interface ServeFlags {
   database?: string;
   enableTestEndpoints?: boolean;
   maxBodyBytes?: string;
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export class ConfigError extends Error {}
@@ -71,7 +88,24 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     throw new ConfigError(`IAMD_BLOCK_COMMON_PASSWORDS must be "true" or "false", got "${blockCommon}"`);
   }
 
+  const certFile = flags.tlsCert ?? env.IAMD_TLS_CERT;
+  const keyFile = flags.tlsKey ?? env.IAMD_TLS_KEY;
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('give both --tls-cert and --tls-key, or neither');
+
   return {
+    tls: certFile !== undefined && keyFile !== undefined ? { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) } : null,
+    signIn: {
+      ...DEFAULT_SIGN_IN_SETTINGS,
+      freeAttemptsPerUser: parseInteger(
+        'IAMD_SIGNIN_FREE_ATTEMPTS',
+        env.IAMD_SIGNIN_FREE_ATTEMPTS ?? String(DEFAULT_SIGN_IN_SETTINGS.freeAttemptsPerUser),
+        1,
+        99,
+      ),
+      maxDelayMs:
+        1000 *
+        parseInteger('IAMD_SIGNIN_MAX_DELAY_SECONDS', env.IAMD_SIGNIN_MAX_DELAY_SECONDS ?? String(DEFAULT_SIGN_IN_SETTINGS.maxDelayMs / 1000), 1, 86_400),
+    },
     defaultPasswordPolicy,
     passwordBlocklistFile: env.IAMD_PASSWORD_BLOCKLIST ? path.resolve(env.IAMD_PASSWORD_BLOCKLIST) : null,
     blockCommonPasswords: blockCommon === 'true',
@@ -88,6 +122,20 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
       1024,
       64 * 1024 * 1024,
     ),
+    ...hardeningSettings(env),
+  };
+}
+
+/** Secrets at rest, the audit trail and resource limits (SECURITY.md); each optional. */
+function hardeningSettings(env: NodeJS.ProcessEnv): Partial<ServeConfig> {
+  const optional = (name: string, min: number, max: number) => (env[name] ? parseInteger(name, env[name], min, max) : undefined);
+  return {
+    masterKey: env.IAMD_MASTER_KEY || undefined,
+    auditLog: env.IAMD_AUDIT_LOG || undefined,
+    headersTimeoutMs: optional('IAMD_HEADERS_TIMEOUT_MS', 100, 600_000),
+    requestTimeoutMs: optional('IAMD_REQUEST_TIMEOUT_MS', 100, 3_600_000),
+    maxConcurrentHashes: optional('IAMD_MAX_CONCURRENT_HASHES', 1, 1024),
+    maxQueuedHashes: optional('IAMD_MAX_QUEUED_HASHES', 0, 100_000),
   };
 }
 

@@ -29,6 +29,8 @@ export const ERROR_STATUS = {
   MissingAuthenticationToken: 403,
   RequestEntityTooLarge: 413,
   SignatureDoesNotMatch: 403,
+  /** Too many password hashes in flight (the bounded hashing queue is full); AWS's code and message, "Rate exceeded". */
+  Throttling: 503,
   ValidationError: 400,
 } as const;
 
@@ -84,5 +86,4 @@ export const errors = {
           ? 'with an explicit deny in an identity-based policy'
           : `because no identity-based policy allows the ${action} action`),
     ),
-  passwordPolicyViolation: (message: string) => new IamError('PasswordPolicyViolation', message),
 } as const;

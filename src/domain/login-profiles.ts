@@ -3,6 +3,7 @@ import { type Domain, requireUser } from './context.js';
 import { errors, IamError } from './errors.js';
 import { acceptNewPassword, PASSWORD_HISTORY_LIMIT } from './passwords.js';
 import { isPasswordExpired } from './password-policy.js';
+import { userThrottleKey } from './throttle-keys.js';
 
 /**
  * Login profiles: an IAM user's console password. A password arrives already checked against
@@ -49,6 +50,8 @@ export async function updateLoginProfile(
   const password = input.Password === undefined ? undefined : await acceptNewPassword(domain, user, input.Password);
   const result = await domain.store.loginProfiles.update(user.id, { password, passwordResetRequired: input.PasswordResetRequired });
   if (result === 'missing') throw errors.noSuchLoginProfile(user.name);
+  // An administrator's new password also lifts a console sign-in lock-out.
+  if (password) await domain.store.signInThrottle.clear(userThrottleKey(domain.accountId, user.name));
 }
 
 export async function deleteLoginProfile(domain: Domain, userName: string): Promise<void> {

@@ -1,6 +1,6 @@
 import type { User } from './entities.js';
 import type { Domain } from './context.js';
-import { errors } from './errors.js';
+import { IamError } from './errors.js';
 import { passwordRuleViolations } from './password-policy.js';
 import type { PasswordWrite } from '../ports/store.js';
 
@@ -51,7 +51,15 @@ async function reusesPreviousPassword(domain: Domain, user: User, password: stri
  */
 function policyViolation(violations: string[], usingDefault: boolean) {
   const rules = violations.join(', ');
-  return errors.passwordPolicyViolation(
-    usingDefault ? rules : `Password does not conform to the account password policy. ${rules}`,
-  );
+  return new PasswordPolicyViolation(usingDefault ? rules : `Password does not conform to the account password policy. ${rules}`, violations);
+}
+
+/** A PasswordPolicyViolation that also lists the rules one by one, for the console to show. */
+export class PasswordPolicyViolation extends IamError {
+  constructor(
+    message: string,
+    readonly rules: readonly string[],
+  ) {
+    super('PasswordPolicyViolation', message);
+  }
 }

@@ -122,6 +122,40 @@ export interface AuthorizationRepository {
   policiesFor(userId: string): Promise<PolicySet>;
 }
 
+/** A console session, kept server-side; the browser holds only an opaque token. */
+export interface ConsoleSession {
+  /** sha256 of the token in the cookie: a database leak yields no usable session. */
+  tokenHash: string;
+  userId: string;
+  createdAt: Date;
+  expiresAt: Date;
+  /** When the password used to sign in was set: a later change revokes the session. */
+  passwordChangedAt: Date;
+  /** The user must choose a new password before anything else. */
+  mustChangePassword: boolean;
+}
+
+export interface ConsoleSessionRepository {
+  create(session: ConsoleSession): Promise<void>;
+  get(tokenHash: string): Promise<ConsoleSession | undefined>;
+  delete(tokenHash: string): Promise<void>;
+  /** Removes sessions whose time is up. */
+  deleteExpired(now: Date): Promise<void>;
+}
+
+/**
+ * Consecutive failed sign-ins per key (a user, a source address), booked before the password is
+ * checked so that parallel guesses cannot race past the limit, and cleared by a success.
+ */
+export interface SignInThrottleRepository {
+  /**
+   * Atomically: refuses while the key is blocked; otherwise counts this attempt as a failure (until
+   * cleared) and blocks the key for `delayAfter(failures)` ms (0: not at all; null: until cleared).
+   */
+  book(key: string, now: Date, delayAfter: (failures: number) => number | null): Promise<{ allowed: true } | { allowed: false; retryAt: Date | null }>;
+  clear(key: string): Promise<void>;
+}
+
 export interface CredentialReportRepository {
   get(): Promise<{ generatedAt: Date; content: Buffer } | undefined>;
   put(generatedAt: Date, content: Buffer): Promise<void>;
@@ -137,6 +171,10 @@ export interface AccessKeyRepository {
   recordUse(id: string, at: Date, region: string, service: string): Promise<void>;
   /** Makes sure the given root key exists with this secret (root keys come from configuration). */
   upsertRootKey(id: string, secret: string, createdAt: Date): Promise<void>;
+  /** Every key's id and stored secret (sealed or not, as stored), for re-sealing under a new master key. */
+  listAllSecrets(): Promise<{ id: string; secret: string }[]>;
+  /** Replaces a key's stored secret only while it is still `oldSecret` (compare-and-set); false otherwise. */
+  replaceSecret(id: string, oldSecret: string, newSecret: string): Promise<boolean>;
 }
 
 /** A password change as one atomic write: the profile, the reuse history and its trimming. */
@@ -207,6 +245,8 @@ export interface Store {
   readonly attachments: AttachmentRepository;
   readonly authorization: AuthorizationRepository;
   readonly credentialReports: CredentialReportRepository;
+  readonly consoleSessions: ConsoleSessionRepository;
+  readonly signInThrottle: SignInThrottleRepository;
   readonly settings: SettingsRepository;
   /** Removes every row (memory mode's reset endpoint and test suites). */
   clear(): Promise<void>;

@@ -15,6 +15,8 @@ import type { Logger } from './logger.js';
 import type { Clock } from '../ports/runtime.js';
 import { OffsetClock } from './test-clock.js';
 import { COMMON_PASSWORDS } from '../domain/common-passwords.js';
+import { ConsoleSignIn } from '../domain/console-sign-in.js';
+import { consoleHandler } from '../console/console-handler.js';
 
 export interface Iamd {
   url: string;
@@ -44,11 +46,15 @@ export async function startIamd(
   // Several nodes starting at once on one database set the installation up once.
   await exclusively(() => bootstrap(domain, config, io.print));
 
+  const authorizer = policyAuthorizer(store, domain.clock);
+  const tls = config.tls && { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) };
   const http = await startHttpServer({
     host: config.host,
     port: config.port,
     maxBodyBytes: config.maxBodyBytes,
-    api: new QueryApi(domain, policyAuthorizer(store, domain.clock)),
+    api: new QueryApi(domain, authorizer),
+    console: consoleHandler({ signIn: new ConsoleSignIn(domain, authorizer, config.signIn), accountId: config.accountId, tls: tls !== null }),
+    tls: tls ?? undefined,
     logger: io.logger,
     testing: testClock && {
       reset: async () => {

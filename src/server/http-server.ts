@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { QueryApi, QueryResponse } from '../protocol/query-api.js';
@@ -18,6 +19,10 @@ export interface HttpServerOptions {
    * POST /iamd-test/clock?offsetSeconds=N moves the domain's clock for expiry tests.
    */
   testing?: { reset(): Promise<void>; setClockOffset(seconds: number): void };
+  /** The console, served under /console. */
+  console?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void>;
+  /** Serve HTTPS (API and console) with this certificate and key (PEM). */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface RunningHttpServer {
@@ -30,7 +35,7 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { api, logger } = options;
 
-  const server = http.createServer(async (req, res) => {
+  const handler: http.RequestListener = async (req, res) => {
     const started = process.hrtime.bigint();
     const url = new URL(req.url ?? '/', 'http://placeholder');
     let response: QueryResponse | undefined;
@@ -51,6 +56,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           }
           return;
         }
+      }
+      if (options.console && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+        await options.console(req, res, url.pathname);
+        return;
       }
       // AWS clients send every Query request to the root path.
       if (url.pathname !== '/') {
@@ -94,7 +103,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         errorCode: response?.errorCode,
       });
     }
-  });
+  };
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
@@ -107,7 +117,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
 
   return {
-    url: `http://${host}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve()); // waits for in-flight requests

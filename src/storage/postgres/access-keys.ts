@@ -94,4 +94,14 @@ export class PostgresAccessKeys implements AccessKeyRepository {
       [id, secret, createdAt.getTime()],
     );
   }
+
+  async listAllSecrets(): Promise<{ id: string; secret: string }[]> {
+    const { rows } = await this.pool.query<{ id: string; secret: string }>('SELECT id, secret FROM access_keys ORDER BY id');
+    return rows;
+  }
+
+  async replaceSecret(id: string, oldSecret: string, newSecret: string): Promise<boolean> {
+    const { rowCount } = await this.pool.query('UPDATE access_keys SET secret = $1 WHERE id = $2 AND secret = $3', [newSecret, id, oldSecret]);
+    return rowCount === 1;
+  }
 }

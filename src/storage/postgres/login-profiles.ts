@@ -68,6 +68,18 @@ export class PostgresLoginProfiles implements LoginProfileRepository {
     userId: string,
     change: { password?: PasswordWrite; passwordResetRequired?: boolean; expectedHash?: string },
   ): Promise<'ok' | 'missing' | 'stale'> {
+    if (change.password === undefined && change.expectedHash === undefined) {
+      // The reset flag alone: one statement, atomic by itself, and it never writes back a hash.
+      if (change.passwordResetRequired === undefined) {
+        const { rowCount } = await this.pool.query('SELECT 1 FROM login_profiles WHERE user_id = $1', [userId]);
+        return rowCount === 1 ? 'ok' : 'missing';
+      }
+      const { rowCount } = await this.pool.query('UPDATE login_profiles SET password_reset_required = $2 WHERE user_id = $1', [
+        userId,
+        change.passwordResetRequired,
+      ]);
+      return rowCount === 1 ? 'ok' : 'missing';
+    }
     return transaction(this.pool, async (tx) => {
       // The row lock orders concurrent changes of one profile across nodes: each reads the hash
       // the previous one committed, so compare-and-set and the history stay exact.

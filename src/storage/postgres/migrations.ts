@@ -135,6 +135,23 @@ export const MIGRATIONS: readonly string[] = [
     content      BYTEA NOT NULL
   );
   `,
+  /* 4: console sessions and sign-in throttling */ `
+  CREATE TABLE console_sessions (
+    token_hash           TEXT COLLATE "C" PRIMARY KEY,
+    user_id              TEXT COLLATE "C" NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at           BIGINT NOT NULL,
+    expires_at           BIGINT NOT NULL,
+    password_changed_at  BIGINT NOT NULL,
+    must_change_password BOOLEAN NOT NULL
+  );
+  CREATE INDEX console_sessions_user ON console_sessions (user_id);
+  CREATE INDEX console_sessions_expiry ON console_sessions (expires_at);
+  CREATE TABLE sign_in_throttle (
+    key           TEXT COLLATE "C" PRIMARY KEY,
+    failures      INTEGER NOT NULL,
+    blocked_until BIGINT -- NULL: not blocked; -1: blocked until cleared
+  );
+  `,
 ];
 
 /** The advisory lock every iamd node takes around migration (and first-start set-up). */

@@ -3,6 +3,7 @@ import type {
   AccessKeyRepository,
   AttachmentRepository,
   AuthorizationRepository,
+  ConsoleSessionRepository,
   CredentialReportRepository,
   FailureCounterRepository,
   GroupRepository,
@@ -11,10 +12,12 @@ import type {
   ManagedPolicyRepository,
   PasswordPolicyRepository,
   SettingsRepository,
+  SignInThrottleRepository,
   Store,
   UserRepository,
 } from '../../ports/store.js';
 import { PostgresAccessKeys } from './access-keys.js';
+import { PostgresConsoleSessions, PostgresSignInThrottle } from './console.js';
 import { createPool } from './db.js';
 import { PostgresLoginProfiles } from './login-profiles.js';
 import { migrate, MIGRATION_LOCK } from './migrations.js';
@@ -64,6 +67,8 @@ class PgStore implements PostgresStore {
   readonly attachments: AttachmentRepository;
   readonly authorization: AuthorizationRepository;
   readonly credentialReports: CredentialReportRepository;
+  readonly consoleSessions: ConsoleSessionRepository;
+  readonly signInThrottle: SignInThrottleRepository;
   readonly settings: SettingsRepository;
   private closed = false;
 
@@ -79,6 +84,8 @@ class PgStore implements PostgresStore {
     this.attachments = new PostgresAttachments(pool);
     this.authorization = new PostgresAuthorization(pool);
     this.credentialReports = new PostgresCredentialReports(pool);
+    this.consoleSessions = new PostgresConsoleSessions(pool);
+    this.signInThrottle = new PostgresSignInThrottle(pool);
     this.settings = new PostgresSettings(pool);
   }
 

@@ -124,4 +124,19 @@ export const MIGRATIONS: readonly string[] = [
     content      BLOB NOT NULL
   );
   `,
+  /* 4: console sessions and sign-in throttling */ `
+  CREATE TABLE console_sessions (
+    token_hash           TEXT PRIMARY KEY,
+    user_id              TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at           INTEGER NOT NULL,
+    expires_at           INTEGER NOT NULL,
+    password_changed_at  INTEGER NOT NULL,
+    must_change_password INTEGER NOT NULL
+  );
+  CREATE TABLE sign_in_throttle (
+    key           TEXT PRIMARY KEY,
+    failures      INTEGER NOT NULL,
+    blocked_until INTEGER -- NULL: not blocked; -1: blocked until cleared
+  );
+  `,
 ];

@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import type { AccessKey, AccessKeyStatus, LoginProfile, Tag, User } from '../../domain/entities.js';
 import type {
   AccessKeyRepository,
+  ConsoleSessionRepository,
+  SignInThrottleRepository,
   AttachmentRepository,
   AuthorizationRepository,
   CredentialReportRepository,
@@ -19,6 +21,7 @@ import type {
 } from '../../ports/store.js';
 import type { PasswordPolicy } from '../../domain/password-policy.js';
 import { MIGRATIONS } from './migrations.js';
+import { SqliteConsoleSessions, SqliteSignInThrottle } from './sqlite-console.js';
 import {
   SqliteAttachments,
   SqliteAuthorization,
@@ -99,9 +102,13 @@ class SqliteStore implements Store {
   readonly attachments: AttachmentRepository;
   readonly authorization: AuthorizationRepository;
   readonly credentialReports: CredentialReportRepository;
+  readonly consoleSessions: ConsoleSessionRepository;
+  readonly signInThrottle: SignInThrottleRepository;
   readonly settings: SettingsRepository;
 
   constructor(private readonly db: Db) {
+    this.consoleSessions = new SqliteConsoleSessions(db);
+    this.signInThrottle = new SqliteSignInThrottle(db);
     const users = new SqliteUsers(db);
     this.groups = new SqliteGroups(db, users);
     this.managedPolicies = new SqliteManagedPolicies(db);
@@ -121,6 +128,8 @@ class SqliteStore implements Store {
     this.db
       .transaction(() => {
         for (const table of [
+          'console_sessions',
+          'sign_in_throttle',
           'credential_reports',
           'policy_attachments',
           'inline_policies',
@@ -375,6 +384,14 @@ class SqliteAccessKeys implements AccessKeyRepository {
          ON CONFLICT (id) DO UPDATE SET secret = excluded.secret, status = 'Active' WHERE user_id IS NULL`,
       )
       .run(id, secret, createdAt.getTime());
+  }
+
+  async listAllSecrets(): Promise<{ id: string; secret: string }[]> {
+    return this.db.prepare<[], { id: string; secret: string }>('SELECT id, secret FROM access_keys ORDER BY id').all();
+  }
+
+  async replaceSecret(id: string, oldSecret: string, newSecret: string): Promise<boolean> {
+    return this.db.prepare('UPDATE access_keys SET secret = ? WHERE id = ? AND secret = ?').run(newSecret, id, oldSecret).changes === 1;
   }
 }
 

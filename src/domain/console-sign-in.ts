@@ -1,0 +1,207 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Caller, LoginProfile, User } from './entities.js';
+import type { Domain } from './context.js';
+import type { Authorizer, RequestFacts } from './authorization.js';
+import { userArn } from './arn.js';
+import { IamError } from './errors.js';
+import { acceptNewPassword } from './passwords.js';
+import { isPasswordExpired, passwordExpiresAt } from './password-policy.js';
+import { changePassword } from './login-profiles.js';
+import type { ConsoleSession } from '../ports/store.js';
+import { addressThrottleKey, userThrottleKey } from './throttle-keys.js';
+
+/**
+ * Console sign-in, the place where a login profile is used. Passwords are checked with the same
+ * hasher as the API; throttling is booked before any hashing; an unknown user costs the same hash
+ * as a wrong password, so neither the answer nor its timing tells them apart.
+ */
+
+export interface SignInSettings {
+  /** Failed attempts per user before delays begin; then 30 s, 60 s, 120 s … up to maxDelayMs. */
+  freeAttemptsPerUser: number;
+  freeAttemptsPerAddress: number;
+  maxDelayMs: number;
+  /** Consecutive failures after which a user is locked until an administrator resets the password (NIST: at most 100). */
+  lockAfter: number;
+  sessionLifetimeMs: number;
+}
+
+export const DEFAULT_SIGN_IN_SETTINGS: SignInSettings = {
+  freeAttemptsPerUser: 5,
+  freeAttemptsPerAddress: 20,
+  maxDelayMs: 15 * 60_000,
+  lockAfter: 100,
+  sessionLifetimeMs: 12 * 3600_000,
+};
+
+export type SignInResult =
+  | { kind: 'signed-in'; token: string; mustChangePassword: boolean }
+  | { kind: 'hard-expired' }
+  /** retryAfterSeconds null: locked until an administrator sets a new password. */
+  | { kind: 'throttled'; retryAfterSeconds: number | null }
+  | { kind: 'invalid' };
+
+/** What the audit trail hears of a sign-in attempt (never the password). */
+export interface SignInAttempt {
+  /** The user the name was found as (absent: unknown user or account). */
+  user?: User;
+  success: boolean;
+  /** Why it failed, in words. */
+  reason?: string;
+  sourceAddress: string;
+  userAgent?: string;
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+const FIRST_DELAY_MS = 30_000;
+
+/**
+ * Growing delays: none before the `free`-th failure, then 30 s doubling each time, capped. A user
+ * is locked at lockAfter; an address never is (a shared address must not lock its neighbours out).
+ */
+function delaySchedule(free: number, settings: SignInSettings, lockAfter = Number.POSITIVE_INFINITY) {
+  return (failures: number): number | null => {
+    if (failures >= lockAfter) return null;
+    if (failures < free) return 0;
+    return Math.min(FIRST_DELAY_MS * 2 ** (failures - free), settings.maxDelayMs);
+  };
+}
+
+export class ConsoleSignIn {
+  /** A hash of a random password, verified against when the user does not exist. */
+  private dummyHash: Promise<string>;
+
+  constructor(
+    private readonly domain: Domain,
+    private readonly authorizer: Authorizer,
+    private readonly settings: SignInSettings = DEFAULT_SIGN_IN_SETTINGS,
+    /** Told of every sign-in attempt, once it is decided (the audit trail's ConsoleLogin). */
+    private readonly onSignIn?: (attempt: SignInAttempt) => void,
+  ) {
+    this.dummyHash = domain.hasher.hash(randomBytes(16).toString('hex'));
+  }
+
+  async signIn(input: { accountId: string; userName: string; password: string; sourceAddress: string; userAgent?: string }): Promise<SignInResult> {
+    const { result, user } = await this.attemptSignIn(input);
+    if (this.onSignIn) {
+      const reason = { 'signed-in': undefined, 'hard-expired': 'Password expired', throttled: 'Too many failed sign-in attempts', invalid: 'Failed authentication' }[result.kind];
+      this.onSignIn({ user, success: result.kind === 'signed-in', reason, sourceAddress: input.sourceAddress, userAgent: input.userAgent });
+    }
+    return result;
+  }
+
+  private async attemptSignIn(input: { accountId: string; userName: string; password: string; sourceAddress: string }): Promise<{ result: SignInResult; user?: User }> {
+    const { store, clock } = this.domain;
+    const now = clock.now();
+    for (const [key, schedule] of [
+      [userThrottleKey(this.domain.accountId, input.userName), delaySchedule(this.settings.freeAttemptsPerUser, this.settings, this.settings.lockAfter)],
+      [addressThrottleKey(input.sourceAddress), delaySchedule(this.settings.freeAttemptsPerAddress, this.settings)],
+    ] as const) {
+      const booking = await store.signInThrottle.book(key, now, schedule);
+      if (!booking.allowed) {
+        const retryAfterSeconds = booking.retryAt && Math.max(1, Math.ceil((booking.retryAt.getTime() - now.getTime()) / 1000));
+        return { result: { kind: 'throttled', retryAfterSeconds } };
+      }
+    }
+
+    const user = input.accountId === this.domain.accountId ? await store.users.getByName(input.userName) : undefined;
+    const profile = user && (await store.loginProfiles.get(user.id));
+    const hash = profile?.passwordHash ?? (await this.dummyHash);
+    const ok = (await this.domain.hasher.verify(hash, input.password)) && profile !== undefined;
+    if (!ok || !user || !profile) return { result: { kind: 'invalid' }, user };
+
+    await store.signInThrottle.clear(userThrottleKey(this.domain.accountId, user.name));
+    await store.users.recordPasswordUse(user.id, now);
+    const policy = await store.passwordPolicy.get();
+    const expired = isPasswordExpired(profile.passwordChangedAt, policy, now);
+    if (expired && policy?.hardExpiry) return { result: { kind: 'hard-expired' }, user };
+    const mustChangePassword = profile.passwordResetRequired || expired;
+    return { result: { kind: 'signed-in', token: await this.startSession(user, profile, mustChangePassword), mustChangePassword }, user };
+  }
+
+  private async startSession(user: User, profile: LoginProfile, mustChangePassword: boolean): Promise<string> {
+    const now = this.domain.clock.now();
+    const token = randomBytes(32).toString('base64url');
+    await this.domain.store.consoleSessions.deleteExpired(now);
+    await this.domain.store.consoleSessions.create({
+      tokenHash: hashToken(token),
+      userId: user.id,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + this.settings.sessionLifetimeMs),
+      passwordChangedAt: profile.passwordChangedAt,
+      mustChangePassword,
+    });
+    return token;
+  }
+
+  /**
+   * The session behind a cookie, if it is still good: not expired, not signed out, and its
+   * password unchanged since sign-in (a change anywhere revokes every session of the user).
+   */
+  async session(token: string | undefined): Promise<{ session: ConsoleSession; user: User; profile: LoginProfile } | undefined> {
+    if (!token) return undefined;
+    const { store, clock } = this.domain;
+    const session = await store.consoleSessions.get(hashToken(token));
+    if (!session) return undefined;
+    const user = await store.users.getById(session.userId);
+    const profile = user && (await store.loginProfiles.get(user.id));
+    if (!user || !profile || session.expiresAt <= clock.now() || profile.passwordChangedAt.getTime() !== session.passwordChangedAt.getTime()) {
+      await store.consoleSessions.delete(session.tokenHash);
+      return undefined;
+    }
+    return { session, user, profile };
+  }
+
+  async signOut(token: string | undefined): Promise<void> {
+    if (token) await this.domain.store.consoleSessions.delete(hashToken(token));
+  }
+
+  /**
+   * The forced change after sign-in (reset required or expired): the old password was just
+   * verified, so only the new one is asked for. Needs iam:ChangePassword, as in AWS.
+   * Returns a new session token: the change revoked the old session.
+   */
+  async setNewPassword(token: string, newPassword: string, facts: RequestFacts): Promise<string> {
+    const current = await this.session(token);
+    if (!current) throw new IamError('AccessDenied', 'Your session has ended. Sign in again.');
+    const caller = this.callerOf(current.user);
+    await this.authorizer.authorize(caller, { action: 'iam:ChangePassword', resourceArn: userArn(this.domain.accountId, current.user.path, current.user.name) }, facts);
+    const password = await acceptNewPassword(this.domain, current.user, newPassword);
+    const result = await this.domain.store.loginProfiles.update(current.user.id, {
+      password,
+      passwordResetRequired: false,
+      expectedHash: current.profile.passwordHash,
+    });
+    if (result !== 'ok') throw new IamError('EntityTemporarilyUnmodifiable', 'The password was changed meanwhile. Sign in again.');
+    await this.domain.store.consoleSessions.delete(current.session.tokenHash);
+    const profile = (await this.domain.store.loginProfiles.get(current.user.id))!;
+    return this.startSession(current.user, profile, false);
+  }
+
+  /** "My security credentials": old + new password, exactly as the ChangePassword API. */
+  async changePassword(token: string, oldPassword: string, newPassword: string, facts: RequestFacts): Promise<string> {
+    const current = await this.session(token);
+    if (!current) throw new IamError('AccessDenied', 'Your session has ended. Sign in again.');
+    const caller = this.callerOf(current.user);
+    await this.authorizer.authorize(caller, { action: 'iam:ChangePassword', resourceArn: userArn(this.domain.accountId, current.user.path, current.user.name) }, facts);
+    await changePassword(this.domain, caller, { OldPassword: oldPassword, NewPassword: newPassword });
+    await this.domain.store.consoleSessions.delete(current.session.tokenHash);
+    const profile = (await this.domain.store.loginProfiles.get(current.user.id))!;
+    return this.startSession(current.user, profile, false);
+  }
+
+  /** The password's age and expiry, for the credentials page. */
+  async passwordStatus(profile: LoginProfile): Promise<{ ageDays: number; expiresAt?: Date; warn: boolean }> {
+    const now = this.domain.clock.now();
+    const expiresAt = passwordExpiresAt(profile.passwordChangedAt, await this.domain.store.passwordPolicy.get());
+    const ageDays = Math.floor((now.getTime() - profile.passwordChangedAt.getTime()) / 86_400_000);
+    const warn = expiresAt !== undefined && expiresAt.getTime() - now.getTime() <= 15 * 86_400_000;
+    return { ageDays, expiresAt, warn };
+  }
+
+  private callerOf(user: User): Caller {
+    return { kind: 'user', accountId: this.domain.accountId, accessKeyId: '', user };
+  }
+}
+

@@ -1,0 +1,460 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import {
+  CreateLoginProfileCommand,
+  CreateUserCommand,
+  GetLoginProfileCommand,
+  GetUserCommand,
+  UpdateAccountPasswordPolicyCommand,
+  UpdateLoginProfileCommand,
+  type IAMClient,
+} from '@aws-sdk/client-iam';
+import { ACCOUNT_ID, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { launchBrowser, screenshotPath } from './support/browser.js';
+
+/** The console in a real browser (Debian's Chromium via playwright-core), against the real server. */
+
+let server: TestServer;
+let iam: IAMClient;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  iam = iamClient(server.url);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+beforeEach(async () => {
+  await fetch(`${server.url}/moto-api/reset`, { method: 'POST' });
+});
+
+const PASSWORD = 'Console-Passw0rd!';
+
+async function userWithPassword(options: { resetRequired?: boolean; path?: string } = {}): Promise<string> {
+  const UserName = uniqueName('web');
+  await iam.send(new CreateUserCommand({ UserName, Path: options.path }));
+  await iam.send(new CreateLoginProfileCommand({ UserName, Password: PASSWORD, PasswordResetRequired: options.resetRequired }));
+  return UserName;
+}
+
+async function signIn(page: Page, userName: string, password = PASSWORD, account = ACCOUNT_ID): Promise<void> {
+  await page.goto(`${server.url}/console`);
+  await page.getByLabel('Account ID').fill(account);
+  await page.getByLabel('IAM user name').fill(userName);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+const moveClock = (seconds: number) => fetch(`${server.url}/iamd-test/clock?offsetSeconds=${seconds}`, { method: 'POST' });
+
+async function withPage<T>(fn: (page: Page) => Promise<T>, width = 1024): Promise<T> {
+  const context = await browser.newContext({ viewport: { width, height: 800 } });
+  try {
+    return await fn(await context.newPage());
+  } finally {
+    await context.close();
+  }
+}
+
+describe('console sign-in', () => {
+  it('signs in, shows my security credentials, and records PasswordLastUsed', async () => {
+    const userName = await userWithPassword();
+    expect((await iam.send(new GetUserCommand({ UserName: userName }))).User?.PasswordLastUsed).toBeUndefined();
+    await withPage(async (page) => {
+      await page.goto(`${server.url}/console`);
+      await page.screenshot({ path: screenshotPath('01-sign-in'), fullPage: true });
+      await signIn(page, userName);
+      await expect(page.url()).toBe(`${server.url}/console/home`);
+      expect(await page.locator('#user').textContent()).toBe(userName);
+      expect(await page.locator('#age').textContent()).toBe('Your password is 0 days old.');
+      expect(await page.locator('#expiry').textContent()).toBe('Your password does not expire.');
+      await page.screenshot({ path: screenshotPath('02-credentials'), fullPage: true });
+
+      const cookies = await page.context().cookies();
+      const session = cookies.find((c) => c.name === 'iamd_session')!;
+      expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console', secure: false });
+      expect(session.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    });
+    const used = (await iam.send(new GetUserCommand({ UserName: userName }))).User?.PasswordLastUsed;
+    expect(Math.abs(used!.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
+  it('gives the same answer for an unknown user, a wrong password and a wrong account', async () => {
+    const userName = await userWithPassword();
+    const texts: string[] = [];
+    await withPage(async (page) => {
+      for (const [user, password, account] of [
+        ['no-such-user', PASSWORD, ACCOUNT_ID],
+        [userName, 'Wrong-Passw0rd!', ACCOUNT_ID],
+        [userName, PASSWORD, '000000000000'],
+      ] as const) {
+        await signIn(page, user, password, account);
+        texts.push((await page.locator('#errors').textContent())!.trim());
+      }
+      await page.screenshot({ path: screenshotPath('03-wrong-password'), fullPage: true });
+      // The password is never echoed back into the page.
+      expect(await page.content()).not.toContain('Wrong-Passw0rd!');
+      expect(await page.getByLabel('Password', { exact: true }).inputValue()).toBe('');
+    });
+    expect(new Set(texts)).toEqual(new Set(['Your authentication information is incorrect. Please try again.']));
+  });
+
+  it('signs out, and the old session cookie no longer works', async () => {
+    const userName = await userWithPassword();
+    await withPage(async (page) => {
+      await signIn(page, userName);
+      const token = (await page.context().cookies()).find((c) => c.name === 'iamd_session')!.value;
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      expect(page.url()).toBe(`${server.url}/console`);
+      const replay = await fetch(`${server.url}/console/home`, { headers: { cookie: `iamd_session=${token}` }, redirect: 'manual' });
+      expect(replay.status).toBe(303);
+      expect(replay.headers.get('location')).toBe('/console');
+    });
+  });
+});
+
+describe('forced password change', () => {
+  it('when PasswordResetRequired is set: nothing else until a policy-compliant new password is chosen', async () => {
+    await iam.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 12, RequireSymbols: true, AllowUsersToChangePassword: true }));
+    const userName = await userWithPassword({ resetRequired: true });
+    await withPage(async (page) => {
+      await signIn(page, userName);
+      expect(page.url()).toBe(`${server.url}/console/new-password`);
+      expect(await page.locator('main p').first().textContent()).toContain('Your administrator requires you to choose a new password');
+      await page.screenshot({ path: screenshotPath('04-forced-change'), fullPage: true });
+
+      await page.goto(`${server.url}/console/home`); // not allowed yet
+      expect(page.url()).toBe(`${server.url}/console/new-password`);
+
+      await page.getByLabel('New password', { exact: true }).fill('short');
+      await page.getByLabel('Confirm new password').fill('short');
+      await page.getByRole('button', { name: 'Set new password' }).click();
+      expect(await page.locator('#errors li').allTextContents()).toEqual([
+        'Password should have a minimum length of 12',
+        'Password should have at least one symbol',
+      ]);
+      await page.screenshot({ path: screenshotPath('05-policy-errors'), fullPage: true });
+
+      await page.getByLabel('New password', { exact: true }).fill('Console-Passw0rd!');
+      await page.getByLabel('Confirm new password').fill('Console-Passw0rd!');
+      await page.getByRole('button', { name: 'Set new password' }).click();
+      // Without a reuse rule the old password may be chosen again; the next test sets one.
+      expect(page.url()).toBe(`${server.url}/console/home?changed=1`);
+      expect(await page.locator('#notice').textContent()).toBe('Your password has been changed.');
+    });
+    expect((await iam.send(new GetLoginProfileCommand({ UserName: userName }))).LoginProfile?.PasswordResetRequired).toBe(false);
+  });
+
+  it('refuses a reused password with the reuse rule, and mismatched confirmations', async () => {
+    await iam.send(new UpdateAccountPasswordPolicyCommand({ PasswordReusePrevention: 3, AllowUsersToChangePassword: true }));
+    const userName = await userWithPassword({ resetRequired: true });
+    await withPage(async (page) => {
+      await signIn(page, userName);
+      await page.getByLabel('New password', { exact: true }).fill(PASSWORD);
+      await page.getByLabel('Confirm new password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Set new password' }).click();
+      expect(await page.locator('#errors li').allTextContents()).toEqual(['Password should not be one of your 3 previous passwords']);
+      await page.getByLabel('New password', { exact: true }).fill('Another-Passw0rd!');
+      await page.getByLabel('Confirm new password').fill('Different-Passw0rd!');
+      await page.getByRole('button', { name: 'Set new password' }).click();
+      expect(await page.locator('#errors li').allTextContents()).toEqual(['The new passwords do not match.']);
+    });
+  });
+
+  it('when the password is older than MaxPasswordAge (moved clock)', async () => {
+    const userName = await userWithPassword();
+    await iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 30, AllowUsersToChangePassword: true }));
+    await moveClock(31 * 86_400);
+    await withPage(async (page) => {
+      await signIn(page, userName);
+      expect(page.url()).toBe(`${server.url}/console/new-password`);
+      expect(await page.locator('main p').first().textContent()).toContain('Your password has expired');
+      await page.screenshot({ path: screenshotPath('06-expired'), fullPage: true });
+      await page.getByLabel('New password', { exact: true }).fill('Renewed-Passw0rd!');
+      await page.getByLabel('Confirm new password').fill('Renewed-Passw0rd!');
+      await page.getByRole('button', { name: 'Set new password' }).click();
+      expect(page.url()).toBe(`${server.url}/console/home?changed=1`);
+      expect(await page.locator('#age').textContent()).toBe('Your password is 0 days old.');
+    });
+  });
+
+  it('needs iam:ChangePassword, as in AWS', async () => {
+    const userName = await userWithPassword({ resetRequired: true }); // no AllowUsersToChangePassword, no policy
+    await withPage(async (page) => {
+      await signIn(page, userName);
+      await page.getByLabel('New password', { exact: true }).fill('Wanted-Passw0rd!');
+      await page.getByLabel('Confirm new password').fill('Wanted-Passw0rd!');
+      await page.getByRole('button', { name: 'Set new password' }).click();
+      expect(await page.locator('#errors').textContent()).toContain('is not authorized to perform: iam:ChangePassword');
+    });
+  });
+
+  it('with HardExpiry and an expired password, refuses sign-in: contact your administrator, no change form', async () => {
+    const userName = await userWithPassword();
+    await iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 10, HardExpiry: true, AllowUsersToChangePassword: true }));
+    await moveClock(11 * 86_400);
+    await withPage(async (page) => {
+      await signIn(page, userName);
+      expect(await page.locator('#errors').textContent()).toContain('Contact your administrator');
+      expect(await page.locator('form').count()).toBe(0);
+      expect((await page.context().cookies()).some((c) => c.name === 'iamd_session')).toBe(false);
+      await page.screenshot({ path: screenshotPath('07-hard-expired'), fullPage: true });
+      // The administrator resets it: the user is in again, and must change it (reset required).
+      await iam.send(new UpdateLoginProfileCommand({ UserName: userName, Password: 'Admin-Set-Passw0rd!', PasswordResetRequired: true }));
+      await signIn(page, userName, 'Admin-Set-Passw0rd!');
+      expect(page.url()).toBe(`${server.url}/console/new-password`);
+    });
+  });
+});
+
+describe('my security credentials', () => {
+  it('changes the password with old + new, subject to iam:ChangePassword, and revokes other sessions', async () => {
+    await iam.send(new UpdateAccountPasswordPolicyCommand({ AllowUsersToChangePassword: true, MaxPasswordAge: 90 }));
+    const userName = await userWithPassword();
+    await withPage(async (other) => {
+      await signIn(other, userName);
+      await withPage(async (page) => {
+        await signIn(page, userName);
+        expect(await page.locator('#expiry').textContent()).toMatch(/^Your password expires on \d{4}-\d\d-\d\d\.$/);
+        await page.getByLabel('Current password').fill('Not-My-Passw0rd!');
+        await page.getByLabel('New password', { exact: true }).fill('Changed-Passw0rd!');
+        await page.getByLabel('Confirm new password').fill('Changed-Passw0rd!');
+        await page.getByRole('button', { name: 'Change password' }).click();
+        expect(await page.locator('#errors').textContent()).toContain('The old password is incorrect.');
+        await page.getByLabel('Current password').fill(PASSWORD);
+        await page.getByLabel('New password', { exact: true }).fill('Changed-Passw0rd!');
+        await page.getByLabel('Confirm new password').fill('Changed-Passw0rd!');
+        await page.getByRole('button', { name: 'Change password' }).click();
+        expect(await page.locator('#notice').textContent()).toBe('Your password has been changed.');
+        await page.screenshot({ path: screenshotPath('08-changed'), fullPage: true });
+      });
+      // The other browser's session ended with the change.
+      await other.goto(`${server.url}/console/home`);
+      expect(other.url()).toBe(`${server.url}/console`);
+    });
+  });
+
+  it('warns in the last 15 days before expiry', async () => {
+    await iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 30 }));
+    const userName = await userWithPassword();
+    await moveClock(20 * 86_400);
+    await withPage(async (page) => {
+      await signIn(page, userName);
+      expect(await page.locator('#expiry-warning').textContent()).toContain('Your password will expire soon');
+      expect(await page.locator('#age').textContent()).toBe('Your password is 20 days old.');
+      await page.screenshot({ path: screenshotPath('09-expiry-warning'), fullPage: true });
+    });
+  });
+
+  it('is readable on a phone and usable with the keyboard alone', async () => {
+    const userName = await userWithPassword();
+    await withPage(async (page) => {
+      await page.goto(`${server.url}/console`);
+      await page.keyboard.press('Tab'); // the account field, pre-filled with this account
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(userName);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${server.url}/console/home`);
+      const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
+      expect(overflow).toBe(false);
+      await page.screenshot({ path: screenshotPath('10-phone'), fullPage: true });
+    }, 375);
+  });
+});
+
+describe('abuse resistance', () => {
+  it('throttles after repeated failures, even for the right password, with growing delays', async () => {
+    const userName = await userWithPassword();
+    await withPage(async (page) => {
+      for (let i = 0; i < 5; i++) {
+        await signIn(page, userName, `Guess-${i}-Passw0rd!`);
+        expect(await page.locator('#errors').textContent()).toContain('Your authentication information is incorrect');
+      }
+      await signIn(page, userName); // the right one, but too soon
+      expect(await page.locator('#errors').textContent()).toContain('Too many failed sign-in attempts. Try again in 30 seconds.');
+      await page.screenshot({ path: screenshotPath('11-throttled'), fullPage: true });
+      // After the delay one more try is allowed; another failure doubles the delay.
+      await moveClock(31);
+      await signIn(page, userName, 'Guess-6-Passw0rd!');
+      expect(await page.locator('#errors').textContent()).toContain('Your authentication information is incorrect');
+      await moveClock(31 + 50);
+      await signIn(page, userName);
+      expect(await page.locator('#errors').textContent()).toMatch(/Too many failed sign-in attempts. Try again in (9|10) seconds\./);
+      await moveClock(31 + 61);
+      await signIn(page, userName);
+      await page.waitForURL(`${server.url}/console/home`);
+    });
+  });
+
+  it('locks a user after 100 consecutive failures until an administrator resets the password (NIST SP 800-63B)', async () => {
+    const userName = await userWithPassword();
+    const form = await csrfForm();
+    const post = (password: string) =>
+      fetch(`${server.url}/console/signin`, {
+        method: 'POST',
+        headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: userName, password }),
+        redirect: 'manual',
+      });
+    let allowed = 0;
+    for (let hour = 0; hour < 120; hour++) {
+      await moveClock(hour * 3600); // past every delay, so each attempt is checked
+      if ((await post(`Guess-${hour}-Passw0rd!`)).status === 401) allowed++;
+    }
+    expect(allowed).toBe(100);
+    const locked = await post(PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(await locked.text()).toContain('Contact your administrator to reset your password.');
+  }, 120_000);
+
+  it('parallel guesses cannot race past the limit (rejected before hashing)', async () => {
+    const userName = await userWithPassword();
+    const form = await csrfForm();
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        fetch(`${server.url}/console/signin`, {
+          method: 'POST',
+          headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: userName, password: `Guess-${i}-Passw0rd!` }),
+          redirect: 'manual',
+        }).then((r) => r.status),
+      ),
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+  });
+
+  it('an administrator reset lifts the lock', async () => {
+    const userName = await userWithPassword();
+    const form = await csrfForm();
+    const post = (password: string) =>
+      fetch(`${server.url}/console/signin`, {
+        method: 'POST',
+        headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: userName, password }),
+        redirect: 'manual',
+      });
+    for (let i = 0; i < 6; i++) await post(`Guess-${i}-Passw0rd!`);
+    expect((await post(PASSWORD)).status).toBe(429);
+    await iam.send(new UpdateLoginProfileCommand({ UserName: userName, Password: 'Fresh-Admin-Passw0rd!' }));
+    expect((await post('Fresh-Admin-Passw0rd!')).status).toBe(303);
+  });
+
+  it('refuses a form without the CSRF token, or from another origin', async () => {
+    const userName = await userWithPassword();
+    const noToken = await fetch(`${server.url}/console/signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ account: ACCOUNT_ID, username: userName, password: PASSWORD }),
+      redirect: 'manual',
+    });
+    expect(noToken.status).toBe(403);
+    const form = await csrfForm();
+    const foreign = await fetch(`${server.url}/console/signin`, {
+      method: 'POST',
+      headers: { cookie: form.cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: userName, password: PASSWORD }),
+      redirect: 'manual',
+    });
+    expect(foreign.status).toBe(403);
+  });
+
+  it('sends security headers: CSP without inline script, frame-ancestors none, no caching', async () => {
+    const res = await fetch(`${server.url}/console`);
+    const csp = res.headers.get('content-security-policy')!;
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.text()).not.toMatch(/<script/i);
+  });
+
+  it('never writes a password to the logs', async () => {
+    const logged = await startServer({ env: { IAMD_ACCESS_LOG: 'true' } });
+    try {
+      const client = iamClient(logged.url);
+      await client.send(new CreateUserCommand({ UserName: 'logged' }));
+      await client.send(new CreateLoginProfileCommand({ UserName: 'logged', Password: 'Secret-Log-Passw0rd!' }));
+      const form = await csrfForm(logged.url);
+      await fetch(`${logged.url}/console/signin`, {
+        method: 'POST',
+        headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: 'logged', password: 'Secret-Log-Passw0rd!' }),
+        redirect: 'manual',
+      });
+      await fetch(`${logged.url}/console/signin`, {
+        method: 'POST',
+        headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: 'logged', password: 'Wrong-Log-Passw0rd!' }),
+        redirect: 'manual',
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(logged.output()).toContain('"path":"/console/signin"');
+      expect(logged.output()).not.toContain('Secret-Log-Passw0rd!');
+      expect(logged.output()).not.toContain('Wrong-Log-Passw0rd!');
+    } finally {
+      await logged.stop();
+    }
+  });
+});
+
+describe('TLS', () => {
+  it('serves the API and the console over HTTPS with --tls-cert/--tls-key, with Secure cookies', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-tls-'));
+    const cert = path.join(dir, 'cert.pem');
+    const key = path.join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-keyout', key, '-out', cert], {
+      stdio: 'ignore',
+    });
+    const secure = await startServer({ args: ['--memory', '--tls-cert', cert, '--tls-key', key] });
+    try {
+      expect(secure.url).toMatch(/^https:\/\//);
+      const { NodeHttpHandler } = await import('@smithy/node-http-handler');
+      const https = await import('node:https');
+      const { IAMClient } = await import('@aws-sdk/client-iam');
+      const client = new IAMClient({
+        endpoint: secure.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' },
+        maxAttempts: 1,
+        requestHandler: new NodeHttpHandler({ httpsAgent: new https.Agent({ rejectUnauthorized: false }) }),
+      });
+      await client.send(new CreateUserCommand({ UserName: 'over-tls' }));
+      await client.send(new CreateLoginProfileCommand({ UserName: 'over-tls', Password: PASSWORD }));
+      const context = await browser.newContext({ ignoreHTTPSErrors: true });
+      try {
+        const page = await context.newPage();
+        await page.goto(`${secure.url}/console`);
+        await page.getByLabel('IAM user name').fill('over-tls');
+        await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        expect(page.url()).toBe(`${secure.url}/console/home`);
+        expect((await context.cookies()).find((c) => c.name === 'iamd_session')?.secure).toBe(true);
+      } finally {
+        await context.close();
+      }
+    } finally {
+      await secure.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A fresh CSRF cookie and its token, as a browser gets them from the sign-in page. */
+async function csrfForm(url = server.url): Promise<{ cookie: string; token: string }> {
+  const res = await fetch(`${url}/console`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('iamd_csrf='))!.split(';')[0]!;
+  const token = /name="csrf" value="([^"]+)"/.exec(await res.text())![1]!;
+  return { cookie, token };
+}
