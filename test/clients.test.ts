@@ -113,7 +113,7 @@ describe('boto3 and the password policy', () => {
         message: 'Only IAM users can change their own password; the root user changes it in the root sign-in settings.',
         status: 400,
       },
-      policy_gone: { code: 'NoSuchEntity', message: 'The Password Policy with domain name ACCOUNT cannot be found.', status: 404 },
+      policy_gone: { code: 'NoSuchEntity', message: 'The Password Policy with domain name 123456789012 cannot be found.', status: 404 },
     });
   });
 });

@@ -45,7 +45,7 @@ describe('UpdateAccountPasswordPolicy / GetAccountPasswordPolicy / DeleteAccount
   it('answers NoSuchEntity with AWS messages while there is no policy', async () => {
     expect(await awsError(iam.send(new GetAccountPasswordPolicyCommand({})))).toEqual({
       code: 'NoSuchEntity',
-      message: 'The Password Policy with domain name ACCOUNT cannot be found.',
+      message: 'The Password Policy with domain name 123456789012 cannot be found.',
       status: 404,
     });
     expect(await awsError(iam.send(new DeleteAccountPasswordPolicyCommand({})))).toEqual({

@@ -8,7 +8,8 @@ export async function updateAccountPasswordPolicy(domain: Domain, input: Paramet
 
 export async function getAccountPasswordPolicy(domain: Domain): Promise<PasswordPolicy> {
   const policy = await domain.store.passwordPolicy.get();
-  if (!policy) throw new IamError('NoSuchEntity', 'The Password Policy with domain name ACCOUNT cannot be found.');
+  // AWS names the account id as the "domain" (responses quoted in aws/aws-cli#7265).
+  if (!policy) throw new IamError('NoSuchEntity', `The Password Policy with domain name ${domain.accountId} cannot be found.`);
   return policy;
 }
 
