@@ -298,13 +298,7 @@ describe('abuse resistance', () => {
   it('locks a user after 100 consecutive failures until an administrator resets the password (NIST SP 800-63B)', async () => {
     const userName = await userWithPassword();
     const form = await csrfForm();
-    const post = (password: string) =>
-      fetch(`${server.url}/console/signin`, {
-        method: 'POST',
-        headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: userName, password }),
-        redirect: 'manual',
-      });
+    const post = (password: string) => postSignIn(form, userName, password);
     let allowed = 0;
     for (let hour = 0; hour < 120; hour++) {
       await moveClock(hour * 3600); // past every delay, so each attempt is checked
@@ -321,12 +315,7 @@ describe('abuse resistance', () => {
     const form = await csrfForm();
     const statuses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        fetch(`${server.url}/console/signin`, {
-          method: 'POST',
-          headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: userName, password: `Guess-${i}-Passw0rd!` }),
-          redirect: 'manual',
-        }).then((r) => r.status),
+        postSignIn(form, userName, `Guess-${i}-Passw0rd!`).then((r) => r.status),
       ),
     );
     expect(statuses.filter((s) => s === 401)).toHaveLength(5);
@@ -336,13 +325,7 @@ describe('abuse resistance', () => {
   it('an administrator reset lifts the lock', async () => {
     const userName = await userWithPassword();
     const form = await csrfForm();
-    const post = (password: string) =>
-      fetch(`${server.url}/console/signin`, {
-        method: 'POST',
-        headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: userName, password }),
-        redirect: 'manual',
-      });
+    const post = (password: string) => postSignIn(form, userName, password);
     for (let i = 0; i < 6; i++) await post(`Guess-${i}-Passw0rd!`);
     expect((await post(PASSWORD)).status).toBe(429);
     await iam.send(new UpdateLoginProfileCommand({ UserName: userName, Password: 'Fresh-Admin-Passw0rd!' }));
@@ -387,18 +370,8 @@ describe('abuse resistance', () => {
       await client.send(new CreateUserCommand({ UserName: 'logged' }));
       await client.send(new CreateLoginProfileCommand({ UserName: 'logged', Password: 'Secret-Log-Passw0rd!' }));
       const form = await csrfForm(logged.url);
-      await fetch(`${logged.url}/console/signin`, {
-        method: 'POST',
-        headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: 'logged', password: 'Secret-Log-Passw0rd!' }),
-        redirect: 'manual',
-      });
-      await fetch(`${logged.url}/console/signin`, {
-        method: 'POST',
-        headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: 'logged', password: 'Wrong-Log-Passw0rd!' }),
-        redirect: 'manual',
-      });
+      await postSignIn(form, 'logged', 'Secret-Log-Passw0rd!', logged.url);
+      await postSignIn(form, 'logged', 'Wrong-Log-Passw0rd!', logged.url);
       await new Promise((r) => setTimeout(r, 200));
       expect(logged.output()).toContain('"path":"/console/signin"');
       expect(logged.output()).not.toContain('Secret-Log-Passw0rd!');
@@ -450,6 +423,16 @@ describe('TLS', () => {
     }
   });
 });
+
+/** A sign-in form posted without a browser, with the CSRF cookie and token of `form`. */
+function postSignIn(form: { cookie: string; token: string }, userName: string, password: string, url = server.url): Promise<Response> {
+  return fetch(`${url}/console/signin`, {
+    method: 'POST',
+    headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: userName, password }),
+    redirect: 'manual',
+  });
+}
 
 /** A fresh CSRF cookie and its token, as a browser gets them from the sign-in page. */
 async function csrfForm(url = server.url): Promise<{ cookie: string; token: string }> {

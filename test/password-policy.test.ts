@@ -247,7 +247,7 @@ describe('PasswordReusePrevention', () => {
       );
     }
     await iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'Pw-0-Passw0rd!' }));
-  });
+  }, 120_000); // about 300 argon2 verifications in all
 
   it('reports reuse together with the other rules', async () => {
     const { UserName } = await userWithProfile('Start-Passw0rd!');

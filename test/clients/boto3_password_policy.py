@@ -9,7 +9,7 @@ import os
 import sys
 
 import boto3
-from botocore.exceptions import ClientError
+from aws_errors import error_of
 
 endpoint = os.environ["AWS_ENDPOINT_URL"]
 user = os.environ["IAMD_TEST_USER"]
@@ -18,12 +18,6 @@ iam = session.client("iam", endpoint_url=endpoint)
 seen = {}
 
 
-def error_of(call):
-    try:
-        call()
-    except ClientError as e:
-        return {"code": e.response["Error"]["Code"], "message": e.response["Error"]["Message"], "status": e.response["ResponseMetadata"]["HTTPStatusCode"]}
-    return None
 
 
 iam.update_account_password_policy(

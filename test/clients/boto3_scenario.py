@@ -9,7 +9,7 @@ import os
 import sys
 
 import boto3
-from botocore.exceptions import ClientError
+from aws_errors import error_of
 
 endpoint = os.environ["AWS_ENDPOINT_URL"]
 user = os.environ["IAMD_TEST_USER"]
@@ -19,16 +19,6 @@ resource = session.resource("iam", endpoint_url=endpoint)
 seen = {}
 
 
-def error_of(call):
-    try:
-        call()
-    except ClientError as e:
-        return {
-            "code": e.response["Error"]["Code"],
-            "message": e.response["Error"]["Message"],
-            "status": e.response["ResponseMetadata"]["HTTPStatusCode"],
-        }
-    return None
 
 
 created = client.create_user(UserName=user, Path="/boto3/")["User"]
