@@ -45,7 +45,11 @@ export async function deleteGroup(domain: Domain, name: string): Promise<void> {
 export async function addUserToGroup(domain: Domain, groupName: string, userName: string): Promise<void> {
   const group = await requireGroup(domain, groupName);
   const user = await requireUser(domain, userName);
-  await domain.store.groups.addMember(group.id, user.id);
+  if (!(await domain.store.groups.addMember(group.id, user.id))) {
+    // Deleted meanwhile: report whichever is gone.
+    await requireGroup(domain, groupName);
+    await requireUser(domain, userName);
+  }
 }
 
 export async function removeUserFromGroup(domain: Domain, groupName: string, userName: string): Promise<void> {

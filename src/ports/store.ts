@@ -55,8 +55,8 @@ export interface GroupRepository {
   getByName(name: string): Promise<Group | undefined>;
   list(options: { pathPrefix: string; marker?: string; maxItems: number }): Promise<ListPage<Group>>;
   delete(name: string): Promise<'missing' | 'has-members' | 'has-inline-policies' | 'has-attached-policies' | 'ok'>;
-  /** Adding twice is not an error (AWS's behaviour). */
-  addMember(groupId: string, userId: string): Promise<void>;
+  /** Adding twice is not an error (AWS's behaviour). False when the group or the user is gone. */
+  addMember(groupId: string, userId: string): Promise<boolean>;
   /** False when the user was not a member. */
   removeMember(groupId: string, userId: string): Promise<boolean>;
   members(groupId: string): Promise<User[]>;
@@ -162,8 +162,8 @@ export interface CredentialReportRepository {
 }
 
 export interface AccessKeyRepository {
-  /** Inserts the key unless the owner already has maxPerUser keys. */
-  create(key: AccessKey, maxPerUser: number): Promise<'ok' | 'quota'>;
+  /** Inserts the key unless the owner already has maxPerUser keys, or no longer exists. */
+  create(key: AccessKey, maxPerUser: number): Promise<'ok' | 'quota' | 'no-owner'>;
   get(id: string): Promise<AccessKey | undefined>;
   listForOwner(userId: string | null): Promise<AccessKey[]>;
   setStatus(id: string, userId: string | null, status: AccessKeyStatus): Promise<boolean>;

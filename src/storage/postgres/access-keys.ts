@@ -32,11 +32,11 @@ const ROOT_KEYS_LOCK = 0x69616d65;
 export class PostgresAccessKeys implements AccessKeyRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  async create(key: AccessKey, maxPerUser: number): Promise<'ok' | 'quota'> {
+  async create(key: AccessKey, maxPerUser: number): Promise<'ok' | 'quota' | 'no-owner'> {
     return transaction(this.pool, async (tx) => {
       // Lock the owner so that two nodes cannot both count one key below the quota.
       if (key.userId === null) await tx.query('SELECT pg_advisory_xact_lock($1)', [ROOT_KEYS_LOCK]);
-      else await tx.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [key.userId]);
+      else if ((await tx.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [key.userId])).rowCount === 0) return 'no-owner' as const;
       const { rows } = await tx.query<{ n: number }>(
         'SELECT count(*) AS n FROM access_keys WHERE user_id IS NOT DISTINCT FROM $1',
         [key.userId],

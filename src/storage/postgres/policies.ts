@@ -68,8 +68,16 @@ export class PostgresGroups implements GroupRepository {
     });
   }
 
-  async addMember(groupId: string, userId: string): Promise<void> {
-    await this.pool.query('INSERT INTO group_members (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [groupId, userId]);
+  async addMember(groupId: string, userId: string): Promise<boolean> {
+    // Inserts only while both still exist (a racing DeleteUser/DeleteGroup must not become a 500).
+    await this.pool.query(
+      `INSERT INTO group_members (group_id, user_id)
+       SELECT $1, $2 WHERE EXISTS (SELECT 1 FROM groups WHERE id = $1) AND EXISTS (SELECT 1 FROM users WHERE id = $2)
+       ON CONFLICT DO NOTHING`,
+      [groupId, userId],
+    );
+    const { rowCount } = await this.pool.query('SELECT 1 FROM group_members WHERE group_id = $1 AND user_id = $2', [groupId, userId]);
+    return rowCount === 1;
   }
 
   async removeMember(groupId: string, userId: string): Promise<boolean> {

@@ -66,8 +66,16 @@ export class SqliteGroups implements GroupRepository {
       .immediate();
   }
 
-  async addMember(groupId: string, userId: string): Promise<void> {
-    this.db.prepare('INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING').run(groupId, userId);
+  async addMember(groupId: string, userId: string): Promise<boolean> {
+    // Inserts only while both still exist (a racing DeleteUser/DeleteGroup must not become a 500).
+    this.db
+      .prepare(
+        `INSERT INTO group_members (group_id, user_id)
+         SELECT @groupId, @userId WHERE EXISTS (SELECT 1 FROM groups WHERE id = @groupId) AND EXISTS (SELECT 1 FROM users WHERE id = @userId)
+         ON CONFLICT DO NOTHING`,
+      )
+      .run({ groupId, userId });
+    return this.db.prepare('SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?').get(groupId, userId) !== undefined;
   }
 
   async removeMember(groupId: string, userId: string): Promise<boolean> {

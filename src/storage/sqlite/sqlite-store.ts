@@ -336,9 +336,10 @@ class SqliteAccessKeys implements AccessKeyRepository {
     };
   }
 
-  async create(key: AccessKey, maxPerUser: number): Promise<'ok' | 'quota'> {
+  async create(key: AccessKey, maxPerUser: number): Promise<'ok' | 'quota' | 'no-owner'> {
     return this.db
       .transaction(() => {
+        if (key.userId !== null && !this.db.prepare('SELECT 1 FROM users WHERE id = ?').get(key.userId)) return 'no-owner' as const;
         const { n } = this.db
           .prepare('SELECT count(*) AS n FROM access_keys WHERE user_id IS ?')
           .get(key.userId) as { n: number };
