@@ -3,6 +3,7 @@ import {
   CreateAccessKeyCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
+  DeleteUserCommand,
   GetAccessKeyLastUsedCommand,
   GetUserCommand,
   ListAccessKeysCommand,
@@ -155,5 +156,19 @@ describe('access keys', () => {
 
   it('GetAccessKeyLastUsed of an unknown key is NoSuchEntity', async () => {
     expect((await awsError(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIAQQQQQQQQQQQQQQQQ' })))).code).toBe('NoSuchEntity');
+  });
+
+  it('CreateAccessKey racing DeleteUser ends in AWS errors, never a 500', async () => {
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 15; round++) {
+      const UserName = uniqueName('race');
+      await iam.send(new CreateUserCommand({ UserName }));
+      const results = await Promise.allSettled([
+        iam.send(new CreateAccessKeyCommand({ UserName })),
+        iam.send(new DeleteUserCommand({ UserName })),
+      ]);
+      for (const r of results) outcomes.add(r.status === 'fulfilled' ? 'ok' : ((r.reason as { Code?: string }).Code ?? 'unknown'));
+    }
+    for (const o of outcomes) expect(['ok', 'NoSuchEntity', 'DeleteConflict']).toContain(o);
   });
 });
