@@ -1,7 +1,7 @@
 import type { Group, User } from './entities.js';
 import { type Domain, requireUser } from './context.js';
 import { IamError } from './errors.js';
-import { decodeMarker, encodeMarker } from './users.js';
+import { decodeMarker, encodeMarker } from './paging.js';
 
 export const noSuchGroup = (name: string) => new IamError('NoSuchEntity', `The group with name ${name} cannot be found.`);
 

@@ -3,6 +3,7 @@ import { type Domain, requireUser, targetUserName } from './context.js';
 import { errors, IamError } from './errors.js';
 import type { ListPage } from '../ports/store.js';
 import { requireBoundaryPolicy } from './policies.js';
+import { decodeMarker, encodeMarker, paginate } from './paging.js';
 
 export const MAX_TAGS_PER_USER = 50;
 
@@ -76,13 +77,8 @@ export async function untagUser(domain: Domain, input: { UserName: string; TagKe
 export async function listUserTags(
   domain: Domain,
   input: { UserName: string; Marker?: string; MaxItems?: number },
-): Promise<{ tags: Tag[]; nextMarker?: string }> {
-  const user = await requireUser(domain, input.UserName);
-  const start = input.Marker === undefined ? 0 : Number(decodeMarker(input.Marker));
-  if (!Number.isInteger(start) || start < 0) throw invalidMarker();
-  const end = start + (input.MaxItems ?? 100);
-  const tags = user.tags.slice(start, end);
-  return end < user.tags.length ? { tags, nextMarker: encodeMarker(String(end)) } : { tags };
+): Promise<{ items: Tag[]; isTruncated: boolean; marker?: string }> {
+  return paginate((await requireUser(domain, input.UserName)).tags, input);
 }
 
 function rejectDuplicateTagKeys(tags: Tag[]): void {
@@ -93,13 +89,3 @@ function rejectDuplicateTagKeys(tags: Tag[]): void {
     seen.add(key);
   }
 }
-
-/** Pagination markers are opaque to clients: the position, base64url-encoded. */
-export const encodeMarker = (position: string): string => Buffer.from(position, 'utf8').toString('base64url');
-
-export function decodeMarker(marker: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(marker)) throw invalidMarker();
-  return Buffer.from(marker, 'base64url').toString('utf8');
-}
-
-const invalidMarker = () => new IamError('ValidationError', 'Invalid Marker.');

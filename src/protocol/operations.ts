@@ -71,7 +71,7 @@ const CORE_OPERATIONS: Record<string, Operation> = {
     resource: onUser,
     handler: async (domain, _caller, input) => {
       const page = await users.listUserTags(domain, input);
-      return { Tags: page.tags, IsTruncated: page.nextMarker !== undefined, Marker: page.nextMarker };
+      return { Tags: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },
   },
 

@@ -5,7 +5,7 @@ import * as policies from '../domain/policies.js';
 import * as groups from '../domain/groups.js';
 import { type Operation, onAccount, onGroup, onPolicy, onUser } from './operation.js';
 import { encodePolicyDocument, presentGroup, presentPolicy, presentPolicyVersion, presentUser } from './presenters.js';
-import { paginate } from './paginate.js';
+import { paginate } from '../domain/paging.js';
 
 /** Policies (managed, inline, attachments, boundaries) and groups. */
 

@@ -3,7 +3,7 @@ import * as simulation from '../domain/simulate.js';
 import { MAX_ACCESS_KEYS_PER_USER } from '../domain/access-keys.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
 import { type Operation, onAccount, onUser } from './operation.js';
-import { paginate } from './paginate.js';
+import { paginate } from '../domain/paging.js';
 
 /** Credential report, account summary, and the policy simulator. */
 

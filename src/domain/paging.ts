@@ -1,0 +1,23 @@
+import { IamError } from './errors.js';
+
+/**
+ * Marker/MaxItems paging, as IAM's list calls do it. Markers are opaque to clients: a position
+ * (a name, or an offset), base64url-encoded.
+ */
+export const encodeMarker = (position: string): string => Buffer.from(position, 'utf8').toString('base64url');
+
+export function decodeMarker(marker: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(marker)) throw invalidMarker();
+  return Buffer.from(marker, 'base64url').toString('utf8');
+}
+
+const invalidMarker = () => new IamError('ValidationError', 'Invalid Marker.');
+
+/** Paging over a list already in memory (short lists: a user's tags or policies, a group's members). */
+export function paginate<T>(items: readonly T[], input: { Marker?: string; MaxItems?: number }): { items: T[]; isTruncated: boolean; marker?: string } {
+  const start = input.Marker === undefined ? 0 : Number(decodeMarker(input.Marker));
+  if (!Number.isInteger(start) || start < 0) throw invalidMarker();
+  const end = start + (input.MaxItems ?? 100);
+  const page = items.slice(start, end);
+  return end < items.length ? { items: page, isTruncated: true, marker: encodeMarker(String(end)) } : { items: page, isTruncated: false };
+}
