@@ -54,4 +54,27 @@ program
     process.on('SIGINT', () => void stop('SIGINT'));
   });
 
+program
+  .command('rotate-master-key')
+  .description(
+    'Re-seal every access-key secret under a new master key (old key: IAMD_MASTER_KEY or the data folder\'s master.key; ' +
+      'new key: IAMD_NEW_MASTER_KEY, or generated into master.key). Stop iamd first.',
+  )
+  .option('--data-dir <dir>', `the SQLite data folder (env IAMD_DATA_DIR, default ./${DEFAULT_DATA_DIR})`)
+  .option('--database <url>', 'a postgres:// URL (env IAMD_DATABASE_URL)')
+  .action(async (flags: { dataDir?: string; database?: string }) => {
+    const { rotateMasterKey } = await import('./rotate-master-key.js');
+    try {
+      const r = await rotateMasterKey(flags, process.env);
+      process.stdout.write(
+        `iamd: re-sealed ${r.resealed} access-key secrets under master key ${r.keyId}` +
+          ` (${r.alreadyCurrent} already under it; previous keys: ${r.previousKeyIds.join(', ') || 'none'})\n` +
+          (r.keyFile ? `iamd: ${r.keyFile} now holds only the new key\n` : 'iamd: set IAMD_MASTER_KEY to the new key before starting iamd\n'),
+      );
+    } catch (e) {
+      process.stderr.write(`iamd: rotate-master-key failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    }
+  });
+
 await program.parseAsync(process.argv);

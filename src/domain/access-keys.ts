@@ -26,7 +26,10 @@ export async function createAccessKey(
     createdAt: domain.clock.now(),
     lastUsed: null,
   };
-  if ((await domain.store.accessKeys.create(key, MAX_ACCESS_KEYS_PER_USER)) === 'quota') throw errors.accessKeyQuota();
+  // The store gets the secret sealed under the master key; the caller gets it in clear, once.
+  const created = await domain.store.accessKeys.create({ ...key, secret: domain.sealer.seal(key.secret) }, MAX_ACCESS_KEYS_PER_USER);
+  if (created === 'quota') throw errors.accessKeyQuota();
+  if (created === 'no-owner') throw errors.noSuchUser(user.name); // deleted meanwhile
   return { key, user };
 }
 

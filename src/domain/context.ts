@@ -1,5 +1,6 @@
 import type { Store } from '../ports/store.js';
 import type { Clock, IdGenerator, PasswordHasher } from '../ports/runtime.js';
+import type { SecretSealer } from '../ports/secret-sealer.js';
 import type { Caller, User } from './entities.js';
 import { errors } from './errors.js';
 import { rootArn, userArn } from './arn.js';
@@ -12,6 +13,8 @@ export interface Domain {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly hasher: PasswordHasher;
+  /** Seals access-key secrets before they are stored, and opens them for SigV4 verification. */
+  readonly sealer: SecretSealer;
   readonly passwordRules: PasswordRules;
 }
 

@@ -30,7 +30,8 @@ export const ERROR_STATUS = {
   RequestEntityTooLarge: 413,
   SignatureDoesNotMatch: 403,
   /** Too many password hashes in flight (the bounded hashing queue is full); AWS's code and message, "Rate exceeded". */
-  Throttling: 503,
+  // AWS's Query services answer throttling with 400 and this code; SDKs retry it by its code.
+  Throttling: 400,
   ValidationError: 400,
 } as const;
 

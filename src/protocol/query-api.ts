@@ -11,6 +11,8 @@ import { writeError, writeOutput } from './query/write-output.js';
 import { verifySigV4 } from './sigv4/verify.js';
 import { queryParameters } from './sigv4/parse.js';
 import { KeyUsageRecorder } from './key-usage.js';
+import { secretForSigning } from '../domain/secrets.js';
+import { apiCallEvent, isReadOnlyAction, type AuditSink } from './audit.js';
 
 export interface QueryRequest {
   method: string;
@@ -44,6 +46,8 @@ export class QueryApi {
   constructor(
     private readonly domain: Domain,
     private readonly authorizer: Authorizer,
+    /** The audit trail (IAMD_AUDIT_LOG): one event per mutating IAM call, success or failure. */
+    private readonly audit?: AuditSink,
   ) {
     this.keyUsage = new KeyUsageRecorder(domain);
   }
@@ -53,10 +57,13 @@ export class QueryApi {
     let action: string | undefined;
     let caller: Caller | undefined;
     let model = IAM_MODEL;
+    let region = 'us-east-1';
+    let input: Record<string, unknown> | undefined;
     try {
       const params = readParameters(req);
       const authenticated = await this.authenticate(req);
       caller = authenticated.caller;
+      region = authenticated.region;
       action = params.get('Action');
       if (authenticated.service === 'sts') {
         model = STS_MODEL;
@@ -66,7 +73,7 @@ export class QueryApi {
       if (action === undefined || operation === undefined || !Object.hasOwn(OPERATIONS, action)) {
         throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${IAM_MODEL.metadata.apiVersion}`);
       }
-      const input = readInput(IAM_MODEL, IAM_MODEL.operations[action]!.input?.shape, params);
+      input = readInput(IAM_MODEL, IAM_MODEL.operations[action]!.input?.shape, params);
       const resource = await operation.resource(this.domain, caller, input);
       await this.authorizer.authorize(
         caller,
@@ -78,6 +85,7 @@ export class QueryApi {
         },
       );
       const output = await operation.handler(this.domain, caller, input);
+      this.recordAudit(req, requestId, action, caller, region, input, { output });
       return {
         status: 200,
         requestId,
@@ -90,6 +98,9 @@ export class QueryApi {
       if (!(e instanceof IamError)) {
         // Log the failure, never the request: parameters may hold a password.
         console.error(JSON.stringify({ level: 'error', requestId, action, error: e instanceof Error ? e.stack : String(e) }));
+      }
+      if (caller && action !== undefined && model === IAM_MODEL && Object.hasOwn(OPERATIONS, action)) {
+        this.recordAudit(req, requestId, action, caller, region, input, { error: { code: error.code, message: error.message } });
       }
       return {
         status: error.status,
@@ -118,25 +129,57 @@ export class QueryApi {
     return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId) };
   }
 
+  /** One audit event for a mutating IAM call (read-only calls are not audited, as CloudTrail's management-write trail). */
+  private recordAudit(
+    req: QueryRequest,
+    requestId: string,
+    action: string,
+    caller: Caller,
+    region: string,
+    input: Record<string, unknown> | undefined,
+    result: { output?: unknown; error?: { code: string; message: string } },
+  ): void {
+    if (!this.audit || isReadOnlyAction(action)) return;
+    const userAgent = req.headers['user-agent'];
+    try {
+      this.audit.write(
+        apiCallEvent({
+          model: IAM_MODEL,
+          action,
+          caller,
+          region,
+          sourceIp: req.sourceIp,
+          userAgent: Array.isArray(userAgent) ? userAgent.join(' ') : userAgent,
+          requestId,
+          input,
+          ...result,
+        }),
+      );
+    } catch (e) {
+      // The change is made; a full disk must not turn its answer into a failure. Loudly logged.
+      console.error(JSON.stringify({ level: 'error', message: 'writing the audit trail failed', requestId, action, error: String(e) }));
+    }
+  }
+
   /** Verifies the signature and finds who signed: the root user or an IAM user. */
-  private async authenticate(req: QueryRequest): Promise<{ caller: Caller; service: string }> {
+  private async authenticate(req: QueryRequest): Promise<{ caller: Caller; service: string; region: string }> {
     let key;
     const verdict = await verifySigV4(req, {
       now: new Date(),
       services: ['iam', 'sts'],
       lookupSecret: async (accessKeyId) => {
         key = await this.domain.store.accessKeys.get(accessKeyId);
-        return key?.status === 'Active' ? key.secret : undefined;
+        return key?.status === 'Active' ? secretForSigning(this.domain, key) : undefined;
       },
     });
     if (!verdict.ok) throw new IamError(verdict.code, verdict.message);
     const signingKey = key!;
     this.keyUsage.record(signingKey, verdict.region, verdict.service);
-    const service = verdict.service;
-    if (signingKey.userId === null) return { service, caller: { kind: 'root', accountId: this.domain.accountId, accessKeyId: signingKey.id } };
+    const { service, region } = verdict;
+    if (signingKey.userId === null) return { service, region, caller: { kind: 'root', accountId: this.domain.accountId, accessKeyId: signingKey.id } };
     const user = await this.domain.store.users.getById(signingKey.userId);
     if (!user) throw new IamError('InvalidClientTokenId', 'The security token included in the request is invalid.');
-    return { service, caller: { kind: 'user', accountId: this.domain.accountId, accessKeyId: signingKey.id, user } };
+    return { service, region, caller: { kind: 'user', accountId: this.domain.accountId, accessKeyId: signingKey.id, user } };
   }
 }
 

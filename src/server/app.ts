@@ -17,6 +17,10 @@ import { OffsetClock } from './test-clock.js';
 import { COMMON_PASSWORDS } from '../domain/common-passwords.js';
 import { ConsoleSignIn } from '../domain/console-sign-in.js';
 import { consoleHandler } from '../console/console-handler.js';
+import { resolveMasterKeys, sealerFor } from '../crypto/master-key.js';
+import { checkSecretsReadable } from '../domain/secrets.js';
+import { consoleLoginEvent } from '../protocol/audit.js';
+import { openAuditLog } from './audit-log.js';
 
 export interface Iamd {
   url: string;
@@ -33,6 +37,9 @@ export async function startIamd(
   io: { logger: Logger; print: (text: string) => void },
 ): Promise<Iamd> {
   const { store, description, exclusively } = await openStore(config, io.logger);
+  const keySource = resolveMasterKeys({ env: { IAMD_MASTER_KEY: config.masterKey }, dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  if (keySource.warning) io.logger.info(keySource.warning, { masterKey: keySource.kind });
+  const sealer = sealerFor(keySource);
   // With the test endpoints (memory mode, test suites) the domain's clock can be moved.
   const testClock = config.testEndpoints ? new OffsetClock() : undefined;
   const domain: Domain = {
@@ -40,11 +47,19 @@ export async function startIamd(
     store,
     clock: testClock ?? systemClock,
     ids: randomIds,
-    hasher: argon2Hasher(),
+    hasher: argon2Hasher(undefined, { maxConcurrent: config.maxConcurrentHashes, maxQueued: config.maxQueuedHashes }),
+    sealer,
     passwordRules: { defaultMode: config.defaultPasswordPolicy, blocklist: loadBlocklist(config) },
   };
   // Several nodes starting at once on one database set the installation up once.
   await exclusively(() => bootstrap(domain, config, io.print));
+  try {
+    await checkSecretsReadable(store, sealer);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const audit = openAuditLog(config.auditLog);
 
   const authorizer = policyAuthorizer(store, domain.clock);
   const tls = config.tls && { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) };
@@ -52,10 +67,20 @@ export async function startIamd(
     host: config.host,
     port: config.port,
     maxBodyBytes: config.maxBodyBytes,
-    api: new QueryApi(domain, authorizer),
-    console: consoleHandler({ signIn: new ConsoleSignIn(domain, authorizer, config.signIn), accountId: config.accountId, tls: tls !== null }),
+    api: new QueryApi(domain, authorizer, audit),
+    console: consoleHandler({
+      signIn: new ConsoleSignIn(
+        domain,
+        authorizer,
+        config.signIn,
+        audit &&
+          ((a) => audit.write(consoleLoginEvent({ accountId: config.accountId, user: a.user, success: a.success, reason: a.reason, sourceIp: a.sourceAddress, userAgent: a.userAgent }))),
+      ),
+      accountId: config.accountId, tls: tls !== null }),
     tls: tls ?? undefined,
     logger: io.logger,
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
     testing: testClock && {
       reset: async () => {
         await store.clear();
@@ -65,7 +90,7 @@ export async function startIamd(
       setClockOffset: (seconds) => testClock.setOffsetSeconds(seconds),
     },
   });
-  io.logger.info('iamd listening', { url: http.url, store: description, accountId: config.accountId });
+  io.logger.info('iamd listening', { url: http.url, store: description, accountId: config.accountId, masterKey: sealer.keyId ?? 'none' });
 
   return {
     url: http.url,
@@ -73,6 +98,7 @@ export async function startIamd(
     stop: async () => {
       await http.close();
       await store.close();
+      audit?.close();
     },
   };
 }
@@ -95,6 +121,8 @@ async function openStore(
   if (config.dataDir !== null) {
     fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     file = path.join(config.dataDir, 'iamd.sqlite');
+    // Owner-only from the first byte: the file holds password hashes and sealed secrets.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
   }
   return { store: openSqliteStore(file), description: config.dataDir === null ? 'memory' : file, exclusively: (work) => work() };
 }

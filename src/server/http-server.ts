@@ -6,6 +6,7 @@ import type { QueryApi, QueryResponse } from '../protocol/query-api.js';
 import { writeError } from '../protocol/query/write-output.js';
 import { IAM_MODEL } from '../protocol/query/model.js';
 import { BodyTooLarge, readBody } from './read-body.js';
+import { IamError } from '../domain/errors.js';
 import type { Logger } from './logger.js';
 
 export interface HttpServerOptions {
@@ -23,7 +24,14 @@ export interface HttpServerOptions {
   console?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void>;
   /** Serve HTTPS (API and console) with this certificate and key (PEM). */
   tls?: { cert: Buffer; key: Buffer };
+  /** Slow clients (slowloris): all headers within headersTimeoutMs, the whole request within requestTimeoutMs. */
+  headersTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  /** The largest request head (request line + headers); larger is 431. */
+  maxHeaderBytes?: number;
 }
+
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 
 export interface RunningHttpServer {
   url: string;
@@ -37,7 +45,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const handler: http.RequestListener = async (req, res) => {
     const started = process.hrtime.bigint();
-    const url = new URL(req.url ?? '/', 'http://placeholder');
+    const url = requestUrl(req.url);
     let response: QueryResponse | undefined;
     try {
       if (options.testing && req.method === 'POST') {
@@ -85,9 +93,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       const requestId = randomUUID();
       const [status, code, message] =
         e instanceof BodyTooLarge
-          ? [413, 'RequestEntityTooLarge', `Request body must be at most ${options.maxBodyBytes} bytes.`]
-          : [500, 'ServiceFailure', 'Request processing has failed due to an internal error.'];
-      if (!(e instanceof BodyTooLarge)) logger.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
+          ? [413, 'RequestEntityTooLarge', `Request body must be at most ${e.limit ?? options.maxBodyBytes} bytes.`]
+          : e instanceof IamError // e.g. Throttling from the console's password hashing
+            ? [e.status, e.code, e.message]
+            : [500, 'ServiceFailure', 'Request processing has failed due to an internal error.'];
+      if (!(e instanceof BodyTooLarge) && !(e instanceof IamError)) logger.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
       res.setHeader('x-amzn-RequestId', requestId);
       res.setHeader('connection', 'close'); // the unread body stays on the socket
       sendText(res, status, 'text/xml', writeError(IAM_MODEL, status >= 500 ? 'Receiver' : 'Sender', code, message, requestId));
@@ -104,10 +114,20 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       });
     }
   };
-  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, handler) : http.createServer(handler);
+  const limits = {
+    maxHeaderSize: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+    headersTimeout: options.headersTimeoutMs ?? 10_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    // How often node looks for connections past those timeouts (its default, 30 s, lets a slow
+    // client hold a socket up to 30 s longer than the limits say).
+    connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs ?? 1_000),
+  };
+  const server = options.tls
+    ? https.createServer({ ...limits, cert: options.tls.cert, key: options.tls.key }, handler)
+    : http.createServer(limits, handler);
   server.keepAliveTimeout = 5_000;
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  server.headersTimeout = limits.headersTimeout;
+  server.requestTimeout = limits.requestTimeout;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -124,6 +144,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * The request target as a URL, never throwing: `new URL('//', base)` reads '//' as a host-less
+ * protocol-relative URL and throws, which here, outside any try, took the whole process down.
+ */
+function requestUrl(target: string | undefined): URL {
+  const raw = target ?? '/';
+  try {
+    return new URL(`http://placeholder${raw.startsWith('/') ? raw : `/${raw}`}`);
+  } catch {
+    return new URL('http://placeholder/.invalid-request-target');
+  }
 }
 
 function sendText(res: http.ServerResponse, status: number, contentType: string, body: string): void {

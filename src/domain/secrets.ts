@@ -1,0 +1,76 @@
+import type { AccessKey } from './entities.js';
+import type { Domain } from './context.js';
+import type { Store } from '../ports/store.js';
+import { isSealed, SealError, sealedKeyId, type SecretSealer } from '../ports/secret-sealer.js';
+
+/**
+ * Access-key secrets at rest. They are sealed (encrypted under the master key) before any store
+ * sees them, and opened only where a signature is checked. Rows written before sealing existed
+ * (plaintext) keep working and are sealed the first time they are used, or by
+ * `iamd rotate-master-key`.
+ */
+
+/**
+ * The secret a request's signature is checked against. A value that is plaintext or sealed under
+ * an older key is re-sealed under the current key in the background (compare-and-set, so a
+ * concurrent change wins); a failure there does not fail the request.
+ */
+export function secretForSigning(domain: Domain, key: AccessKey): string {
+  const secret = domain.sealer.unseal(key.secret);
+  if (domain.sealer.keyId !== null && !domain.sealer.isCurrent(key.secret)) {
+    domain.store.accessKeys.replaceSecret(key.id, key.secret, domain.sealer.seal(secret)).catch((e: unknown) => {
+      console.error(JSON.stringify({ level: 'error', message: 're-sealing an access-key secret failed', accessKeyId: key.id, error: String(e) }));
+    });
+  }
+  return secret;
+}
+
+/**
+ * At start-up: every stored secret can be opened with the configured master key. A wrong or
+ * missing key is a clear refusal to start, not a stream of failed signatures.
+ */
+export async function checkSecretsReadable(store: Store, sealer: SecretSealer): Promise<void> {
+  const unknown = new Set<string>();
+  for (const { secret } of await store.accessKeys.listAllSecrets()) {
+    try {
+      sealer.unseal(secret);
+    } catch (e) {
+      if (!(e instanceof SealError)) throw e;
+      unknown.add(sealedKeyId(secret) ?? '?');
+    }
+  }
+  if (unknown.size > 0) {
+    throw new SealError(
+      `access-key secrets are sealed under master key ${[...unknown].join(', ')}, but the configured master key is ` +
+        `${sealer.keyId ?? 'none'}: set IAMD_MASTER_KEY, or restore the data folder's master.key`,
+    );
+  }
+}
+
+export interface RotationResult {
+  /** Keys re-sealed under the new master key. */
+  resealed: number;
+  /** Keys already under the new master key (a rotation run again after an interruption). */
+  alreadyCurrent: number;
+  /** Keys changed or deleted while the rotation ran (left to their writer). */
+  skipped: number;
+}
+
+/**
+ * Re-seals every stored secret under `to`. `from` must open every stored value (the old key ring,
+ * plus the new key, so that an interrupted rotation can be run again). Each key is replaced on its
+ * own, atomically (compare-and-set on the stored value): a crash leaves every key either old or new.
+ */
+export async function resealAllSecrets(store: Store, from: SecretSealer, to: SecretSealer): Promise<RotationResult> {
+  const result: RotationResult = { resealed: 0, alreadyCurrent: 0, skipped: 0 };
+  for (const { id, secret } of await store.accessKeys.listAllSecrets()) {
+    if (to.isCurrent(secret) && isSealed(secret)) {
+      result.alreadyCurrent++;
+      continue;
+    }
+    const sealed = to.seal(from.unseal(secret));
+    if (await store.accessKeys.replaceSecret(id, secret, sealed)) result.resealed++;
+    else result.skipped++;
+  }
+  return result;
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from 'node:crypto';
+import type { Caller, User } from '../domain/entities.js';
+import { rootArn, userArn } from '../domain/arn.js';
+import type { ServiceModel, Shape } from './query/model.js';
+
+/**
+ * The audit trail: one JSON object per mutating call and per console sign-in, shaped like an AWS
+ * CloudTrail record, so tools that read CloudTrail read it too. Passwords, and every member the
+ * service model marks `sensitive` (secret access keys), appear only as HIDDEN_DUE_TO_SECURITY_REASONS,
+ * as in CloudTrail. See docs/audit.md.
+ */
+export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
+
+/** Hidden wherever they appear, whatever the model says. */
+const SENSITIVE_MEMBERS = new Set(['Password', 'OldPassword', 'NewPassword', 'SecretAccessKey', 'PrivateKey', 'AddPrivateKey']);
+
+export interface AuditEvent {
+  eventVersion: string;
+  userIdentity: Record<string, string>;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  awsRegion: string;
+  sourceIPAddress: string;
+  userAgent: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestParameters: Record<string, unknown> | null;
+  responseElements: Record<string, unknown> | null;
+  additionalEventData?: Record<string, unknown>;
+  requestID: string;
+  eventID: string;
+  readOnly: boolean;
+  eventType: 'AwsApiCall' | 'AwsConsoleSignIn';
+  managementEvent: true;
+  recipientAccountId: string;
+  eventCategory: 'Management';
+}
+
+/** Where audit events go (a file, stdout). Writes are synchronous: an event is out before the answer. */
+export interface AuditSink {
+  write(event: AuditEvent): void;
+}
+
+/**
+ * Whether an IAM action changes nothing. The model has no read-only flag; IAM's own naming does:
+ * Get*, List*, Simulate* read. Everything else (Generate* included: it builds a report) is audited.
+ */
+export const isReadOnlyAction = (action: string): boolean => /^(Get|List|Simulate)/.test(action);
+
+const MAX_USER_AGENT = 512;
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+function identity(caller: Caller): Record<string, string> {
+  const base = caller.kind === 'root'
+    ? { type: 'Root', principalId: caller.accountId, arn: rootArn(caller.accountId), accountId: caller.accountId }
+    : {
+        type: 'IAMUser',
+        principalId: caller.user.id,
+        arn: userArn(caller.accountId, caller.user.path, caller.user.name),
+        accountId: caller.accountId,
+      };
+  return {
+    ...base,
+    ...(caller.accessKeyId ? { accessKeyId: caller.accessKeyId } : {}),
+    ...(caller.kind === 'user' ? { userName: caller.user.name } : {}),
+  };
+}
+
+/**
+ * A value as CloudTrail shows it: members in lowerCamelCase, dates as ISO 8601, and sensitive
+ * members (by the model's `sensitive` flag on their shape, or by name) hidden.
+ */
+export function redact(model: ServiceModel, shapeName: string | undefined, value: unknown): unknown {
+  const shape: Shape | undefined = shapeName === undefined ? undefined : model.shapes[shapeName];
+  if (shape?.sensitive) return HIDDEN;
+  if (value instanceof Date) return iso(value);
+  if (Buffer.isBuffer(value)) return HIDDEN; // blobs (report contents, seeds) are not audit material
+  if (Array.isArray(value)) return value.map((v) => redact(model, shape?.member?.shape, v));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v === undefined) continue;
+      if (shape?.type === 'map') {
+        out[k] = redact(model, shape.value?.shape, v);
+        continue;
+      }
+      out[lowerFirst(k)] = SENSITIVE_MEMBERS.has(k) ? HIDDEN : redact(model, shape?.members?.[k]?.shape, v);
+    }
+    return out;
+  }
+  return value;
+}
+
+export interface ApiCallFacts {
+  model: ServiceModel;
+  action: string;
+  caller: Caller;
+  region: string;
+  sourceIp: string | undefined;
+  userAgent: string | undefined;
+  requestId: string;
+  /** The typed input, when it passed validation. */
+  input?: Record<string, unknown>;
+  output?: unknown;
+  error?: { code: string; message: string };
+}
+
+export function apiCallEvent(f: ApiCallFacts): AuditEvent {
+  const op = f.model.operations[f.action];
+  const response = f.error || f.output === undefined || f.output === null ? null : (redact(f.model, op?.output?.shape, f.output) as Record<string, unknown>);
+  return {
+    eventVersion: '1.08',
+    userIdentity: identity(f.caller),
+    eventTime: iso(new Date()),
+    eventSource: 'iam.amazonaws.com',
+    eventName: f.action,
+    awsRegion: f.region,
+    sourceIPAddress: f.sourceIp ?? 'unknown',
+    userAgent: (f.userAgent ?? '').slice(0, MAX_USER_AGENT),
+    ...(f.error ? { errorCode: f.error.code, errorMessage: f.error.message } : {}),
+    requestParameters: f.input === undefined ? null : (redact(f.model, op?.input?.shape, f.input) as Record<string, unknown>),
+    responseElements: response,
+    requestID: f.requestId,
+    eventID: randomUUID(),
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: f.caller.accountId,
+    eventCategory: 'Management',
+  };
+}
+
+export interface ConsoleLoginFacts {
+  accountId: string;
+  /** The user the name was found as; absent for an unknown user or account. */
+  user?: User;
+  success: boolean;
+  /** Why it failed, in words (never the password). */
+  reason?: string;
+  sourceIp: string | undefined;
+  userAgent: string | undefined;
+}
+
+/**
+ * A console sign-in, as CloudTrail records one (eventSource signin.amazonaws.com). For an unknown
+ * user the typed name is hidden too: people type passwords into the user-name field.
+ */
+export function consoleLoginEvent(f: ConsoleLoginFacts): AuditEvent {
+  const userIdentity: Record<string, string> = f.user
+    ? { type: 'IAMUser', principalId: f.user.id, arn: userArn(f.accountId, f.user.path, f.user.name), accountId: f.accountId, userName: f.user.name }
+    : { type: 'IAMUser', accountId: f.accountId, accessKeyId: '', userName: HIDDEN };
+  return {
+    eventVersion: '1.08',
+    userIdentity,
+    eventTime: iso(new Date()),
+    eventSource: 'signin.amazonaws.com',
+    eventName: 'ConsoleLogin',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: f.sourceIp ?? 'unknown',
+    userAgent: (f.userAgent ?? '').slice(0, MAX_USER_AGENT),
+    ...(f.success ? {} : { errorMessage: f.reason ?? 'Failed authentication' }),
+    requestParameters: null,
+    responseElements: { ConsoleLogin: f.success ? 'Success' : 'Failure' },
+    additionalEventData: { LoginTo: '/console/home', MobileVersion: 'No', MFAUsed: 'No' },
+    requestID: randomUUID(),
+    eventID: randomUUID(),
+    readOnly: false,
+    eventType: 'AwsConsoleSignIn',
+    managementEvent: true,
+    recipientAccountId: f.accountId,
+    eventCategory: 'Management',
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * Property tests (issue 8, point 3) with fast-check, bounded in runs and time: the Query parameter
+ * reader/validator, the SigV4 canonicaliser and parser, and the policy-document parser. Whatever
+ * they are given, they either answer or throw an IamError whose code is an AWS code; SigV4 parsing
+ * and verification never throw at all.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ERROR_STATUS, IamError } from '../src/domain/errors.js';
+import { parsePolicyDocument } from '../src/domain/policy/document.js';
+import { IAM_MODEL, shapeOf } from '../src/protocol/query/model.js';
+import { readInput } from '../src/protocol/query/read-input.js';
+import { canonicalHeaders, canonicalQueryString, canonicalUri, canonicalHeaderValue } from '../src/protocol/sigv4/canonical-request.js';
+import { percentDecode, percentDecodeToBytes, uriEncode, normalizeEncoded } from '../src/protocol/sigv4/encoding.js';
+import { parseCredential, parseSignature, queryParameters } from '../src/protocol/sigv4/parse.js';
+import { verifySigV4 } from '../src/protocol/sigv4/verify.js';
+
+const RUNS = { numRuns: 300, interruptAfterTimeLimit: 4000 } as const;
+const AWS_CODES = new Set(Object.keys(ERROR_STATUS));
+const SIGV4_CODES = new Set(['MissingAuthenticationToken', 'IncompleteSignature', 'InvalidClientTokenId', 'SignatureDoesNotMatch']);
+
+/** Runs f; passes if it returns or throws an IamError with an AWS code and status. */
+function onlyAwsErrors(f: () => unknown): void {
+  try {
+    f();
+  } catch (e) {
+    if (!(e instanceof IamError)) throw new Error(`threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+    expect(AWS_CODES.has(e.code)).toBe(true);
+    expect(e.status).toBe(ERROR_STATUS[e.code]);
+  }
+}
+
+/** Strings that hurt: any code unit (lone surrogates too), percent signs, separators, NUL. */
+const nasty = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({ unit: fc.constantFrom('%', '&', '=', '+', '.', '/', '\0', '\uD800', '\uFFFF', 'a', '1', ' ', '\n', '*', '$', '{', '}'), maxLength: 30 }),
+  fc.constantFrom('', '%', '%z', '%E0%A4%A', '%FF%FE', '%00', 'member', '.member.1', '1e309', '-0', 'NaN', 'true', '9'.repeat(400)),
+);
+
+const operations = Object.keys(IAM_MODEL.operations).filter((op) => IAM_MODEL.operations[op]!.input !== undefined);
+
+/** Parameter names in the shape of an operation's input, nested and indexed wrongly or rightly. */
+function memberNames(op: string): string[] {
+  const names: string[] = [];
+  const walk = (shapeName: string, prefix: string, depth: number) => {
+    if (depth > 3) return;
+    const shape = shapeOf(IAM_MODEL, shapeName);
+    if (shape.type === 'structure') {
+      for (const [m, ref] of Object.entries(shape.members ?? {})) {
+        const key = prefix ? `${prefix}.${ref.locationName ?? m}` : ref.locationName ?? m;
+        names.push(key);
+        walk(ref.shape, key, depth + 1);
+      }
+    } else if (shape.type === 'list' && shape.member) {
+      for (const i of ['1', '2', '0', '-1', '01', '1000000']) {
+        names.push(`${prefix}.member.${i}`);
+        walk(shape.member.shape, `${prefix}.member.${i}`, depth + 1);
+      }
+    } else if (shape.type === 'map') {
+      names.push(`${prefix}.entry.1.key`, `${prefix}.entry.1.value`, `${prefix}.entry.2.key`);
+    }
+  };
+  walk(IAM_MODEL.operations[op]!.input!.shape, '', 0);
+  return names;
+}
+
+const paramsFor = (op: string) => {
+  const names = memberNames(op);
+  const name = names.length > 0 ? fc.oneof(fc.constantFrom(...names), nasty, fc.constantFrom(...names).map((n) => `${n}.member.1.member.1`)) : nasty;
+  return fc.array(fc.tuple(name, nasty), { maxLength: 12 }).map((pairs) => new Map(pairs));
+};
+
+describe('Query parameter reader and validator', () => {
+  it('answers or throws an AWS error, for any parameters of any operation', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...operations).chain((op) => fc.tuple(fc.constant(op), paramsFor(op))),
+        ([op, params]) => onlyAwsErrors(() => readInput(IAM_MODEL, IAM_MODEL.operations[op]!.input!.shape, params)),
+      ),
+      RUNS,
+    );
+  });
+
+  it('never echoes a rejected value in its message', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 129, maxLength: 200 }), (password) => {
+        try {
+          readInput(IAM_MODEL, 'UpdateLoginProfileRequest', new Map([['UserName', 'alice'], ['Password', password]]));
+        } catch (e) {
+          expect((e as IamError).message).not.toContain(password);
+          return;
+        }
+        throw new Error('a 129+ character password was accepted');
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe('SigV4 canonicalisation and parsing', () => {
+  const headerBag = fc.dictionary(
+    fc.oneof(fc.constantFrom('authorization', 'host', 'x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token', 'date'), fc.string({ maxLength: 12 })),
+    fc.oneof(nasty, fc.array(nasty, { maxLength: 3 })),
+    { maxKeys: 6 },
+  );
+  const authorization = fc.oneof(
+    nasty,
+    fc
+      .tuple(nasty, nasty, nasty, fc.constantFrom('AWS4-HMAC-SHA256', 'AWS4-HMAC-SHA256 ', 'aws4', ''))
+      .map(([cred, signed, sig, alg]) => `${alg} Credential=${cred}, SignedHeaders=${signed}, Signature=${sig}`),
+    fc.constantFrom('AWS4-HMAC-SHA256 Credential=AKIA/20260101/us-east-1/iam/aws4_request, SignedHeaders=host;x-amz-date, Signature=00', 'AWS4-HMAC-SHA256 ,,,,='),
+  );
+
+  it('the canonicaliser takes any path, query and header value without throwing', () => {
+    fc.assert(
+      fc.property(nasty, nasty, fc.oneof(nasty, fc.array(nasty, { maxLength: 3 })), (p, q, v) => {
+        canonicalUri(p);
+        canonicalQueryString(q);
+        canonicalQueryString(q, 'X-Amz-Signature');
+        canonicalHeaderValue(v);
+        percentDecode(q);
+        percentDecodeToBytes(q);
+        normalizeEncoded(q);
+        uriEncode(q);
+        queryParameters(q);
+        parseCredential(q);
+      }),
+      RUNS,
+    );
+  });
+
+  it('canonical headers report a missing signed header rather than throwing', () => {
+    fc.assert(
+      fc.property(headerBag, fc.array(fc.string({ maxLength: 10 }), { maxLength: 5 }), (headers, names) => {
+        const r = canonicalHeaders(headers, names);
+        expect('text' in r || 'missing' in r).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('parseSignature answers ok or a SigV4 failure with an AWS code, for any headers and query', () => {
+    fc.assert(
+      fc.property(headerBag, authorization, nasty, fc.boolean(), (headers, auth, rawQuery, presigned) => {
+        const query = presigned ? `X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${rawQuery}&X-Amz-Signature=${rawQuery}&X-Amz-Date=${rawQuery}` : rawQuery;
+        const r = parseSignature({ ...headers, authorization: auth }, query);
+        if (!r.ok) expect(SIGV4_CODES.has(r.code)).toBe(true);
+        const r2 = parseSignature(headers, query);
+        if (!r2.ok) expect(SIGV4_CODES.has(r2.code)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('verifySigV4 answers a verdict (never throws) for any request', async () => {
+    await fc.assert(
+      fc.asyncProperty(headerBag, authorization, nasty, nasty, fc.uint8Array({ maxLength: 64 }), async (headers, auth, rawPath, rawQuery, body) => {
+        const verdict = await verifySigV4(
+          { method: 'POST', rawPath, rawQuery, headers: { ...headers, authorization: auth, host: 'localhost' }, body: Buffer.from(body) },
+          { now: new Date(), services: ['iam', 'sts'], lookupSecret: async () => 'secret' },
+        );
+        if (!verdict.ok) expect(SIGV4_CODES.has(verdict.code)).toBe(true);
+      }),
+      { numRuns: 200, interruptAfterTimeLimit: 4000 },
+    );
+  });
+});
+
+describe('policy document parser', () => {
+  const element = fc.oneof(
+    nasty,
+    fc.constantFrom('Allow', 'Deny', '*', 'iam:*', 'iam:Get?ser', 'arn:aws:iam::123456789012:user/*', '${aws:username}', '2012-10-17', '2008-10-17'),
+  );
+  const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small' },
+      element,
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(tie('v'), { maxLength: 3 }),
+      fc.dictionary(fc.oneof(element, fc.constantFrom('StringEquals', 'ForAnyValue:StringLike', 'aws:SourceIp', 'Null', 'IpAddress', 'DateLessThan')), tie('v'), {
+        maxKeys: 3,
+      }),
+    ),
+  })).v;
+  const statement = fc.record(
+    {
+      Sid: element,
+      Effect: fc.oneof(fc.constantFrom('Allow', 'Deny'), element),
+      Action: fc.oneof(element, fc.array(element, { maxLength: 3 })),
+      NotAction: element,
+      Resource: fc.oneof(element, fc.array(element, { maxLength: 3 })),
+      NotResource: element,
+      Condition: value,
+      Principal: value,
+      Actoin: element,
+    },
+    { requiredKeys: [] },
+  );
+  const document = fc.record(
+    {
+      Version: fc.oneof(fc.constantFrom('2012-10-17', '2008-10-17'), element),
+      Id: element,
+      Statement: fc.oneof(statement, fc.array(statement, { maxLength: 3 }), value),
+      Extra: value,
+    },
+    { requiredKeys: [] },
+  );
+
+  it('answers or throws MalformedPolicyDocument (an AWS code), for structured and for arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.oneof(document.map((d) => JSON.stringify(d)), nasty, fc.json({ maxDepth: 4 })), fc.boolean(), (text, requireVersion2012) =>
+        onlyAwsErrors(() => parsePolicyDocument(text, { requireVersion2012 })),
+      ),
+      RUNS,
+    );
+  });
+
+  it('takes deeply nested JSON without a stack overflow', () => {
+    for (const depth of [100, 1000, 5000, 60_000]) {
+      onlyAwsErrors(() => parsePolicyDocument('{"Version":"2012-10-17","Statement":' + '['.repeat(depth) + ']'.repeat(depth) + '}'));
+      const deep = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+      for (const element of ['Condition', 'Principal', 'Resource', 'Action']) {
+        onlyAwsErrors(() => parsePolicyDocument(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","${element}":${deep}}}`));
+      }
+    }
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * Resource limits (issue 8, point 6): body size on the API and the console form, header size
+ * (431), slow clients (slowloris) cut off by the headers and request timeouts, and bounded
+ * password hashing (at most N at once, a bounded queue, Throttling beyond it).
+ */
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateLoginProfileCommand, CreateUserCommand, GetLoginProfileCommand } from '@aws-sdk/client-iam';
+import { HashLimiter } from '../src/crypto/argon2-hasher.js';
+import { IamError } from '../src/domain/errors.js';
+import { iamClient, startServer, type TestServer } from './support/server.js';
+import { errorOf, signedQuery } from './support/signed-http.js';
+import { currentRss, peakRss, sleep } from './support/hardening.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer({ env: { IAMD_HEADERS_TIMEOUT_MS: '1000', IAMD_REQUEST_TIMEOUT_MS: '2000' } });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Opens a raw connection and returns helpers: write, everything received, and when it closed. */
+function rawConnection(url: string) {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  let received = '';
+  socket.on('data', (d) => (received += d.toString()));
+  socket.on('error', () => {});
+  const closed = new Promise<number>((resolve) => {
+    const started = Date.now();
+    socket.on('close', () => resolve(Date.now() - started));
+  });
+  return { socket, received: () => received, closed };
+}
+
+describe('body size', () => {
+  it('refuses an API body over --max-body-bytes with 413 RequestEntityTooLarge', async () => {
+    const res = await fetch(`${server.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Action=ListUsers&Pad=' + 'x'.repeat(1024 * 1024 + 1),
+    });
+    expect(res.status).toBe(413);
+    expect(errorOf(await res.text()).code).toBe('RequestEntityTooLarge');
+  });
+
+  it('refuses a console form over 16 KiB with 413, naming the console limit, and the console still works', async () => {
+    const res = await fetch(`${server.url}/console/signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'username=a&password=' + 'x'.repeat(17 * 1024),
+    });
+    expect(res.status).toBe(413);
+    const body = await res.text();
+    expect(errorOf(body)).toMatchObject({ code: 'RequestEntityTooLarge', message: 'Request body must be at most 16384 bytes.' });
+    // Chunked, without a Content-Length: refused while reading (a raw socket, as the server
+    // closes the connection while the client is still sending).
+    const c = rawConnection(server.url);
+    c.socket.write('POST /console/signin HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n');
+    for (let i = 0; i < 20 && c.socket.writable; i++) c.socket.write(`400\r\n${'x'.repeat(1024)}\r\n`);
+    await Promise.race([c.closed, sleep(5000)]);
+    c.socket.destroy();
+    expect(c.received()).toMatch(/^HTTP\/1\.1 413/);
+    expect((await fetch(`${server.url}/console`)).status).toBe(200);
+  });
+});
+
+describe('header size', () => {
+  it('answers 431 to a request head over 16 KiB, and takes one just under it', async () => {
+    const big = await fetch(`${server.url}/console`, { headers: { 'x-padding': 'x'.repeat(17 * 1024) } });
+    expect(big.status).toBe(431);
+    const fine = await fetch(`${server.url}/console`, { headers: { 'x-padding': 'x'.repeat(15 * 1024) } });
+    expect(fine.status).toBe(200);
+  });
+});
+
+describe('slow clients (slowloris)', () => {
+  it('cuts off a client that trickles its headers, after the headers timeout', async () => {
+    const c = rawConnection(server.url);
+    c.socket.write('POST / HTTP/1.1\r\nHost: localhost\r\n');
+    const trickle = setInterval(() => c.socket.writable && c.socket.write(`X-Slow-${Date.now()}: y\r\n`), 200);
+    const elapsed = await Promise.race([c.closed, sleep(8000).then(() => -1)]);
+    clearInterval(trickle);
+    c.socket.destroy();
+    expect(elapsed).toBeGreaterThan(0); // closed by the server, not by the test
+    expect(elapsed).toBeLessThan(4000);
+    expect(c.received()).toMatch(/^HTTP\/1\.1 408/);
+  });
+
+  it('cuts off a client that trickles its body, after the request timeout, while others are served', async () => {
+    const c = rawConnection(server.url);
+    c.socket.write('POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n');
+    const trickle = setInterval(() => c.socket.writable && c.socket.write('Action=ListUsers&'), 200);
+    // Meanwhile, an ordinary request gets its answer.
+    expect((await signedQuery(server.url, { Action: 'ListUsers' })).status).toBe(200);
+    const elapsed = await Promise.race([c.closed, sleep(10000).then(() => -1)]);
+    clearInterval(trickle);
+    c.socket.destroy();
+    expect(elapsed).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(5000);
+  });
+
+  it('closes an idle connection that never sends a byte', async () => {
+    const c = rawConnection(server.url);
+    const elapsed = await Promise.race([c.closed, sleep(8000).then(() => -1)]);
+    expect(elapsed).toBeGreaterThan(0);
+    expect(elapsed).toBeLessThan(4000);
+  });
+});
+
+describe('bounded password hashing', () => {
+  it('runs at most maxConcurrent at once, queues up to maxQueued, and refuses the rest with Throttling (400, "Rate exceeded")', async () => {
+    const limiter = new HashLimiter({ maxConcurrent: 4, maxQueued: 10 });
+    let running = 0;
+    let most = 0;
+    const work = async () => {
+      running++;
+      most = Math.max(most, running);
+      await sleep(20);
+      running--;
+      return 'done';
+    };
+    const results = await Promise.allSettled(Array.from({ length: 30 }, () => limiter.run(work)));
+    expect(most).toBe(4);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(14);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as IamError);
+    expect(refused).toHaveLength(16);
+    for (const e of refused) expect(e).toMatchObject({ code: 'Throttling', message: 'Rate exceeded', status: 400 });
+    expect(limiter.load).toEqual({ running: 0, waiting: 0 });
+    // A failing computation frees its slot too.
+    await expect(limiter.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(limiter.load).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('defaults to the libuv pool size (4) and a queue of 256', () => {
+    const limiter = new HashLimiter();
+    expect(limiter.maxConcurrent).toBe(Number(process.env.UV_THREADPOOL_SIZE) || 4);
+    expect(limiter.maxQueued).toBe(256);
+  });
+
+  it('survives a flood of 500 concurrent password changes: every request answers, RSS stays bounded, the excess is Throttling', async () => {
+    const flood = await startServer();
+    try {
+      const iam = iamClient(flood.url);
+      await iam.send(new CreateUserCommand({ UserName: 'flood' }));
+      await iam.send(new CreateLoginProfileCommand({ UserName: 'flood', Password: 'Flood-Start-Passw0rd!' }));
+      const pid = flood.process.pid!;
+      const before = currentRss(pid);
+      const started = Date.now();
+      const answers = await Promise.all(
+        Array.from({ length: 500 }, (_, i) =>
+          signedQuery(flood.url, { Action: 'UpdateLoginProfile', UserName: 'flood', Password: `Flood-${i}-Passw0rd!` }).then((r) => ({
+            status: r.status,
+            code: errorOf(r.body).code,
+          })),
+        ),
+      );
+      const seconds = (Date.now() - started) / 1000;
+      const ok = answers.filter((a) => a.status === 200).length;
+      const throttled = answers.filter((a) => a.status === 400 && a.code === 'Throttling').length;
+      const peak = peakRss(pid);
+      console.log(`flood: ${ok} changed, ${throttled} throttled in ${seconds.toFixed(1)} s; RSS ${(before / 2 ** 20).toFixed(0)} MiB before, peak ${(peak / 2 ** 20).toFixed(0)} MiB`);
+      expect(ok + throttled).toBe(500);
+      expect(ok).toBeGreaterThanOrEqual(260); // 4 computing + 256 waiting, at least
+      expect(throttled).toBeGreaterThan(0);
+      expect(peak).toBeLessThan(400 * 2 ** 20);
+      // And the server is still itself.
+      expect((await iam.send(new GetLoginProfileCommand({ UserName: 'flood' }))).LoginProfile!.UserName).toBe('flood');
+    } finally {
+      await flood.stop();
+    }
+  }, 120_000);
+});
