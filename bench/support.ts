@@ -13,12 +13,35 @@ export interface Server {
   stop(): Promise<void>;
 }
 
+/**
+ * Node flags for the server process. IAMD_BENCH_CPU_PROF=<dir> profiles every iamd a benchmark
+ * starts (`node --cpu-prof`); the profile is written when the server exits on SIGTERM.
+ * IAMD_BENCH_NODE_ARGS adds any other flags (space-separated).
+ */
+export function serverNodeArgs(): string[] {
+  const args: string[] = [];
+  const profDir = process.env.IAMD_BENCH_CPU_PROF;
+  if (profDir) {
+    fs.mkdirSync(profDir, { recursive: true });
+    args.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(profDir)}`);
+  }
+  if (process.env.IAMD_BENCH_NODE_ARGS) args.push(...process.env.IAMD_BENCH_NODE_ARGS.split(/\s+/).filter(Boolean));
+  return args;
+}
+
 /** Starts the built `iamd serve` on a free loopback port and resolves once it says where. */
 export async function startIamd(args: string[] = ['--memory'], env: Record<string, string> = {}): Promise<Server & { startedAt: bigint }> {
   const startedAt = process.hrtime.bigint();
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--quiet', ...args], {
+  const child = spawn(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', '0', '--quiet', ...args], {
     env: { ...process.env, IAMD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, IAMD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  // The server's own log goes to stderr: pass on all but its routine info lines.
+  let pending = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    const lines = (pending + d.toString()).split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) if (!/^\{"time":"[^"]*","level":"info"/.test(line)) process.stderr.write(line + '\n');
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

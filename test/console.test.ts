@@ -323,6 +323,12 @@ describe('abuse resistance', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(15);
   });
 
+  it('counts only failures against an address: many successful sign-ins from one address stay welcome', async () => {
+    const userName = await userWithPassword();
+    const form = await csrfForm();
+    for (let i = 0; i < 25; i++) expect((await postSignIn(form, userName, PASSWORD)).status).toBe(303);
+  });
+
   it('an administrator reset lifts the lock', async () => {
     const userName = await userWithPassword();
     const form = await csrfForm();

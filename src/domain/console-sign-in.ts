@@ -111,7 +111,9 @@ export class ConsoleSignIn {
     const ok = (await this.domain.hasher.verify(hash, input.password)) && profile !== undefined;
     if (!ok || !user || !profile) return { result: { kind: 'invalid' }, user };
 
+    // A success clears the user's count and takes back the address's booking: only failures count.
     await store.signInThrottle.clear(userThrottleKey(this.domain.accountId, user.name));
+    await store.signInThrottle.release(addressThrottleKey(input.sourceAddress));
     await store.users.recordPasswordUse(user.id, now);
     const policy = await store.passwordPolicy.get();
     const expired = isPasswordExpired(profile.passwordChangedAt, policy, now);

@@ -154,6 +154,8 @@ export interface SignInThrottleRepository {
    */
   book(key: string, now: Date, delayAfter: (failures: number) => number | null): Promise<{ allowed: true } | { allowed: false; retryAt: Date | null }>;
   clear(key: string): Promise<void>;
+  /** Takes back one booked attempt that turned out to succeed (a shared address is not blamed for it). */
+  release(key: string): Promise<void>;
 }
 
 export interface CredentialReportRepository {

@@ -77,4 +77,8 @@ export class PostgresSignInThrottle implements SignInThrottleRepository {
   async clear(key: string): Promise<void> {
     await this.pool.query('DELETE FROM sign_in_throttle WHERE key = $1', [key]);
   }
+
+  async release(key: string): Promise<void> {
+    await this.pool.query('UPDATE sign_in_throttle SET failures = failures - 1 WHERE key = $1 AND failures > 0', [key]);
+  }
 }

@@ -46,7 +46,7 @@ export class PostgresGroups implements GroupRepository {
     if (hasNul(options.pathPrefix)) return { items: [] }; // no path holds one
     const { rows } = await this.pool.query<GroupRow>(
       `SELECT * FROM groups
-       WHERE starts_with(path, $1::text COLLATE "C") AND ($2::text IS NULL OR lower(name) > lower($2::text COLLATE "C"))
+       WHERE starts_with(path, $1::text COLLATE "C") AND lower(name) > lower(coalesce($2::text, '') COLLATE "C")
        ORDER BY lower(name) LIMIT $3`,
       [options.pathPrefix, options.marker === undefined ? null : cutAtNul(options.marker), options.maxItems + 1],
     );

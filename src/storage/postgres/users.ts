@@ -68,7 +68,7 @@ export class PostgresUsers implements UserRepository {
     // Ordered by name, case-insensitively (the uniqueness rule); the marker is the last name served.
     const { rows } = await this.pool.query<UserRow>(
       `${USER_SELECT('u')} FROM users u
-       WHERE starts_with(path, $1::text COLLATE "C") AND ($2::text IS NULL OR lower(name) > lower($2::text COLLATE "C"))
+       WHERE starts_with(path, $1::text COLLATE "C") AND lower(name) > lower(coalesce($2::text, '') COLLATE "C")
        ORDER BY lower(name) LIMIT $3`,
       [options.pathPrefix, options.marker === undefined ? null : cutAtNul(options.marker), options.maxItems + 1],
     );

@@ -75,4 +75,8 @@ export class SqliteSignInThrottle implements SignInThrottleRepository {
   async clear(key: string): Promise<void> {
     this.db.prepare('DELETE FROM sign_in_throttle WHERE key = ?').run(key);
   }
+
+  async release(key: string): Promise<void> {
+    this.db.prepare('UPDATE sign_in_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0').run(key);
+  }
 }

@@ -43,7 +43,7 @@ export class SqliteGroups implements GroupRepository {
   async list(options: { pathPrefix: string; marker?: string; maxItems: number }): Promise<ListPage<Group>> {
     const rows = this.db
       .prepare<[{ prefix: string; marker: string | null; limit: number }], GroupRow>(
-        `SELECT * FROM groups WHERE substr(path, 1, length(@prefix)) = @prefix AND (@marker IS NULL OR name > @marker)
+        `SELECT * FROM groups WHERE substr(path, 1, length(@prefix)) = @prefix AND name > coalesce(@marker, '')
          ORDER BY name LIMIT @limit`,
       )
       .all({ prefix: options.pathPrefix, marker: options.marker ?? null, limit: options.maxItems + 1 });

@@ -183,9 +183,10 @@ export class SqliteUsers implements UserRepository {
       'SELECT max(position) AS n FROM user_tags WHERE user_id = ?',
     );
     // Names compare case-insensitively (the column's collation), which is also the listing order.
+    // `name > coalesce(...)` (not `marker IS NULL OR …`) lets SQLite seek the name index.
     this.page = db.prepare<[{ prefix: string; marker: string | null; limit: number }], UserRow>(
       `SELECT * FROM users
-       WHERE substr(path, 1, length(@prefix)) = @prefix AND (@marker IS NULL OR name > @marker)
+       WHERE substr(path, 1, length(@prefix)) = @prefix AND name > coalesce(@marker, '')
        ORDER BY name LIMIT @limit`,
     );
   }

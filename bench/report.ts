@@ -1,0 +1,257 @@
+/**
+ * The benchmark's results: the printed table, the targets, bench/RESULTS.md and bench/results.svg.
+ */
+import type { Stats } from './load.js';
+
+export interface OpRow {
+  key: string;
+  label: string;
+  short: string;
+  iamd?: Stats;
+  peer?: Stats;
+  /** Rate-limited at half of the measured maximum (reads). */
+  iamdHalf?: Stats & { rate: number; late: number };
+  peerHalf?: Stats & { rate: number; late: number };
+}
+
+export interface ScaleSide {
+  users: number;
+  bytes: number;
+  coldStartMs: number;
+  idleRssMB: number;
+  ops: Record<string, Stats>;
+}
+
+export interface Target {
+  name: string;
+  goal: string;
+  value: string;
+  met: boolean | null; // null: not measured in this run
+}
+
+export interface Results {
+  machine: { cores: number; cpu: string; node: string; date: string; os: string; loadBefore: number[]; loadAfter: number[] };
+  settings: { durationS: number; warmupS: number; concurrency: number; peer?: string; peerName: string; short: boolean };
+  rows: OpRow[];
+  coldStartMs: number;
+  coldStartSamples: number[];
+  idleRssMB: number;
+  loadedRssMB: number;
+  peerRssMB?: { idle: number; loaded: number };
+  hash: { ms: number; cores: number; limit: number; updatePerSecond: number; fraction: number };
+  contention: { probeRate: number; probe: Stats & { late: number }; updates: Stats };
+  scale?: { load: { users: number; seconds: number; bytes: number }; smallLoadSeconds: number; small: ScaleSide; big: ScaleSide };
+  targets: Target[];
+}
+
+export const SCALE_OPS: [string, string][] = [
+  ['GetUser', 'GetUser (random user)'],
+  ['GetLoginProfile', 'GetLoginProfile (random user)'],
+  ['ListUsersFirst', 'ListUsers, first page of 100'],
+  ['ListUsersMiddle', 'ListUsers, a page of 100 from the middle (Marker)'],
+];
+
+const f0 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(0));
+const f2 = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '–' : x < 10 ? x.toFixed(2) : x.toFixed(1));
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? '–' : `${(a / b).toFixed(a / b < 10 ? 2 : 1)}×`);
+export const mb = (bytes: number) => bytes / 1e6;
+
+export function markdownTable(header: string[], rows: string[][], rightFrom = 1): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => (i >= rightFrom ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i >= rightFrom ? '-'.repeat(w + 1) + ':' : '-'.repeat(w + 2))).join('|')}|`;
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+/** p99 of the half-rate run; marked † when the load generator itself sent over 1 % of it late (> 5 ms). */
+export const lateRun = (h: { requests: number; late: number } | undefined) => h !== undefined && h.late > h.requests / 100;
+const half = (h: (Stats & { late: number }) | undefined) => (h === undefined ? '–' : `${f2(h.p99)}${lateRun(h) ? ' †' : ''}`);
+
+/** The one table: every operation, iamd beside the peer. */
+export function mainTable(r: Results): string {
+  const peer = r.settings.peerName;
+  const hasPeer = r.rows.some((x) => x.peer);
+  const header = ['operation', 'iamd req/s', 'p50 ms', 'p99 ms', 'p99 ms @50%'];
+  if (hasPeer) header.push(`${peer} req/s`, 'p50 ms', 'p99 ms', 'p99 ms @50%', `req/s iamd÷${peer}`, `p99 ${peer}÷iamd`);
+  const rows = r.rows.map((x) => {
+    const cells = [x.label, f0(x.iamd?.perSecond), f2(x.iamd?.p50), f2(x.iamd?.p99), half(x.iamdHalf)];
+    if (hasPeer) {
+      cells.push(
+        x.peer ? f0(x.peer.perSecond) : 'n/a',
+        f2(x.peer?.p50),
+        f2(x.peer?.p99),
+        half(x.peerHalf),
+        x.peer ? ratio(x.iamd?.perSecond, x.peer.perSecond) : 'iamd only',
+        x.peer ? ratio(x.peer.p99, x.iamd?.p99) : '–',
+      );
+    }
+    return cells;
+  });
+  return markdownTable(header, rows);
+}
+
+export function otherFacts(r: Results): [string, string][] {
+  const facts: [string, string][] = [
+    ['cold start to first answer (--memory, median of 5)', `${f0(r.coldStartMs)} ms (${r.coldStartSamples.map((s) => s.toFixed(0)).join(', ')})`],
+    ['iamd RSS idle / loaded (peak during the run)', `${r.idleRssMB.toFixed(1)} MB / ${r.loadedRssMB.toFixed(1)} MB`],
+  ];
+  if (r.peerRssMB) facts.push([`${r.settings.peerName} RSS idle / loaded`, `${r.peerRssMB.idle.toFixed(1)} MB / ${r.peerRssMB.loaded.toFixed(1)} MB`]);
+  facts.push(
+    ['argon2id hash at iamd\'s parameters (m=19 MiB, t=2, p=1), median of 20', `${r.hash.ms.toFixed(1)} ms`],
+    ['hash limit = cores × 1000 / hash ms', `${r.hash.cores} × 1000 / ${r.hash.ms.toFixed(1)} = ${r.hash.limit.toFixed(1)} hashes/s`],
+    ['UpdateLoginProfile (new password) ÷ hash limit', `${r.hash.updatePerSecond.toFixed(1)} / ${r.hash.limit.toFixed(1)} = ${(r.hash.fraction * 100).toFixed(0)} %`],
+    [
+      `GetLoginProfile at ${r.contention.probeRate}/s while UpdateLoginProfile (new password) saturates hashing`,
+      `p50 ${f2(r.contention.probe.p50)} ms, p99 ${f2(r.contention.probe.p99)} ms, max ${f2(r.contention.probe.max)} ms (n=${r.contention.probe.requests}); updates meanwhile ${r.contention.updates.perSecond.toFixed(1)}/s`,
+    ],
+  );
+  return facts;
+}
+
+export function scaleTable(r: Results): string | undefined {
+  const s = r.scale;
+  if (!s) return undefined;
+  const rows = SCALE_OPS.map(([key, label]) => {
+    const a = s.small.ops[key];
+    const b = s.big.ops[key];
+    return [label, f0(a?.perSecond), f2(a?.p50), f2(a?.p99), f0(b?.perSecond), f2(b?.p50), f2(b?.p99), ratio(a?.perSecond, b?.perSecond), ratio(b?.p50, a?.p50)];
+  });
+  rows.push(['cold start to first answer', '', `${f0(s.small.coldStartMs)} ms`, '', '', `${f0(s.big.coldStartMs)} ms`, '', '', ratio(s.big.coldStartMs, s.small.coldStartMs)]);
+  rows.push(['RSS after start', '', `${s.small.idleRssMB.toFixed(1)} MB`, '', '', `${s.big.idleRssMB.toFixed(1)} MB`, '', '', '']);
+  const k = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n));
+  return markdownTable(
+    ['operation', `${k(s.small.users)} req/s`, 'p50 ms', 'p99 ms', `${k(s.big.users)} req/s`, 'p50 ms', 'p99 ms', 'time ratio (mean)', 'p50 ratio'],
+    rows,
+  );
+}
+
+export function scaleFacts(r: Results): [string, string][] {
+  const s = r.scale;
+  if (!s) return [];
+  return [
+    [`bulk load of ${s.load.users} users with login profiles`, `${s.load.seconds.toFixed(1)} s (${(s.load.users / s.load.seconds).toFixed(0)} users/s)`],
+    ['database size', `${mb(s.load.bytes).toFixed(1)} MB for ${s.load.users} users = ${(s.load.bytes / s.load.users).toFixed(0)} bytes per user (${(s.small.bytes / s.small.users).toFixed(0)} at ${s.small.users})`],
+  ];
+}
+
+export function printFacts(title: string, rows: [string, string][]): string {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return `${title}\n${rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`).join('\n')}`;
+}
+
+export function targetsTable(r: Results): string {
+  return markdownTable(
+    ['target', 'goal', 'measured', 'result'],
+    r.targets.map((t) => [t.name, t.goal, t.value, t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED']),
+    4,
+  );
+}
+
+export function machineLine(r: Results): string {
+  const m = r.machine;
+  return `${m.cores} cores, ${m.cpu}, Node ${m.node}, ${m.os}, ${m.date}; load average before ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${m.loadAfter.map((x) => x.toFixed(2)).join(' ')}`;
+}
+
+export function markdown(r: Results): string {
+  const s = r.settings;
+  const scale = scaleTable(r);
+  return `# iamd benchmark results
+
+Generated by \`npm run bench -- ${process.argv.slice(2).join(' ')}\` (bench/run.ts). Do not edit by hand: run it again.
+
+**Machine:** ${machineLine(r)}.
+${s.short ? '\n**Short run:** these figures come from a short run on a shared, busy machine; treat them as indicative.\n' : ''}
+**Load generator:** in process (one Node process beside the server, on the same cores), every request
+signed with SigV4 (\`signRequest\`), keep-alive connections; ${s.concurrency} requests in flight for ${s.durationS} s per
+operation after a ${s.warmupS} s warm-up. "p99 @50%" is a second, open-loop run at half the measured
+maximum rate (requests sent on a fixed schedule whatever the answers' pace).
+${s.peer ? `Peer: ${s.peerName} at ${s.peer}, the same workload with the same generator, in the same run, after iamd.` : 'No peer endpoint in this run.'}
+
+## Throughput and latency
+
+${mainTable(r)}
+
+${otherFacts(r).map(([k, v]) => `- ${k}: **${v}**`).join('\n')}
+
+† in "p99 @50%": the load generator itself sent more than 1 % of that run's requests over 5 ms late
+(it was starved of CPU), so the figure measures the machine as much as the server.
+
+Notes: ${s.peerName}'s ListUsers ignores MaxItems and answers every user; exactly 100 users exist when
+it runs, so both answer the same 100. UpdateLoginProfile with a password hashes it (argon2id);
+console sign-in verifies one (the same cost). The console sign-in row is iamd's only.
+
+![throughput and p99, iamd and ${s.peerName}](results.svg)
+
+${scale ? `## Scale: ${r.scale!.small.users} vs ${r.scale!.big.users} users (SQLite data dir)\n\n${scale}\n\n${scaleFacts(r).map(([k, v]) => `- ${k}: **${v}**`).join('\n')}\n\n"time ratio" is the mean time per request at the bigger size over the smaller (the inverse ratio of requests/s at the same concurrency).\n` : '## Scale\n\nNot run (`--scale-users 0`).\n'}
+## Targets
+
+${targetsTable(r)}
+`;
+}
+
+/** Grouped bars, log scale: throughput per operation and p99 per operation, iamd beside the peer. */
+export function svg(r: Results): string {
+  const rows = r.rows;
+  const hasPeer = rows.some((x) => x.peer);
+  const W = 980;
+  const panelH = 330;
+  const top = 50;
+  const left = 70;
+  const right = 20;
+  const gap = 70;
+  const H = top + panelH * 2 + gap + 70;
+  const colors = { iamd: '#1f77b4', peer: '#ff7f0e' };
+  const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`);
+  out.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  out.push(`<text x="${W / 2}" y="22" text-anchor="middle" font-size="16" font-weight="bold">iamd${hasPeer ? ` vs ${esc(r.settings.peerName)}` : ''}: ${r.settings.concurrency} in flight, ${r.settings.durationS} s per operation (${r.machine.cores} cores, Node ${esc(r.machine.node)})</text>`);
+  // legend
+  out.push(`<rect x="${W - 230}" y="32" width="12" height="12" fill="${colors.iamd}"/><text x="${W - 213}" y="42">iamd</text>`);
+  if (hasPeer) out.push(`<rect x="${W - 160}" y="32" width="12" height="12" fill="${colors.peer}"/><text x="${W - 143}" y="42">${esc(r.settings.peerName)}</text>`);
+
+  const panel = (y0: number, title: string, unit: string, value: (s: Stats | undefined) => number | undefined, pick: (x: OpRow) => [Stats | undefined, Stats | undefined]) => {
+    const plotTop = y0 + 24;
+    const plotH = panelH - 40;
+    const values = rows.flatMap((x) => pick(x).map(value)).filter((v): v is number => v !== undefined && v > 0 && Number.isFinite(v));
+    const lo = Math.floor(Math.log10(Math.min(...values)));
+    const hi = Math.ceil(Math.log10(Math.max(...values)));
+    const span = Math.max(1, hi - lo);
+    const yOf = (v: number) => plotTop + plotH - ((Math.log10(v) - lo) / span) * plotH;
+    out.push(`<text x="${left}" y="${y0 + 14}" font-size="14" font-weight="bold">${esc(title)}</text>`);
+    for (let e = lo; e <= lo + span; e++) {
+      const y = yOf(10 ** e);
+      out.push(`<line x1="${left}" x2="${W - right}" y1="${y}" y2="${y}" stroke="#ddd"/>`);
+      const label = e >= 0 ? String(10 ** e) : (10 ** e).toFixed(-e);
+      out.push(`<text x="${left - 6}" y="${y + 4}" text-anchor="end" fill="#555">${label}</text>`);
+    }
+    out.push(`<text transform="translate(16 ${plotTop + plotH / 2}) rotate(-90)" text-anchor="middle" fill="#555">${esc(unit)} (log scale)</text>`);
+    out.push(`<line x1="${left}" x2="${left}" y1="${plotTop}" y2="${plotTop + plotH}" stroke="#333"/>`);
+    out.push(`<line x1="${left}" x2="${W - right}" y1="${plotTop + plotH}" y2="${plotTop + plotH}" stroke="#333"/>`);
+    const groupW = (W - left - right) / rows.length;
+    const barW = Math.min(48, (groupW - 24) / 2);
+    rows.forEach((x, i) => {
+      const cx = left + groupW * i + groupW / 2;
+      const [a, b] = pick(x);
+      const bars: [number | undefined, string][] = [[value(a), colors.iamd]];
+      if (hasPeer) bars.push([value(b), colors.peer]);
+      bars.forEach(([v, color], j) => {
+        const bx = cx - (bars.length * barW) / 2 + j * barW;
+        if (v === undefined || !(v > 0)) {
+          out.push(`<text x="${bx + barW / 2}" y="${plotTop + plotH - 4}" text-anchor="middle" fill="#999" font-size="10">n/a</text>`);
+          return;
+        }
+        const y = yOf(v);
+        out.push(`<rect x="${bx.toFixed(1)}" y="${y.toFixed(1)}" width="${(barW - 2).toFixed(1)}" height="${(plotTop + plotH - y).toFixed(1)}" fill="${color}"/>`);
+        const text = v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2);
+        out.push(`<text x="${(bx + (barW - 2) / 2).toFixed(1)}" y="${(y - 3).toFixed(1)}" text-anchor="middle" font-size="10">${text}</text>`);
+      });
+      out.push(`<text x="${cx}" y="${plotTop + plotH + 16}" text-anchor="middle">${esc(x.short)}</text>`);
+    });
+  };
+  panel(top, 'Throughput per operation (requests/s, higher is better)', 'requests/s', (s) => s?.perSecond, (x) => [x.iamd, x.peer]);
+  panel(top + panelH + gap, `p99 latency per operation at ${r.settings.concurrency} in flight (ms, lower is better)`, 'ms', (s) => s?.p99, (x) => [x.iamd, x.peer]);
+  out.push(`<text x="${left}" y="${H - 12}" fill="#555" font-size="11">${esc(`${r.machine.cpu}; ${r.machine.date}; every request SigV4-signed; in-process load generator on the same machine.`)}</text>`);
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}

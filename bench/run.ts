@@ -1,0 +1,442 @@
+/**
+ * The benchmark (issue 7): iamd under a SigV4-signing load generator, beside another IAM endpoint.
+ *
+ *   npm run bench -- [--duration S] [--warmup S] [--concurrency N] [--peer URL | --start-moto]
+ *                    [--scale-users N] [--probe-rate R] [--write-results] [--cpu-prof DIR]
+ *
+ * Prints one table (requests/s, p50/p99 per operation, iamd beside the peer with ratios), the
+ * cold start, idle and loaded RSS, the argon2 hash limit, GetLoginProfile latency while password
+ * updates saturate hashing, and 1k vs N users on SQLite; then the targets, met or missed.
+ * --write-results writes bench/RESULTS.md and bench/results.svg. --cpu-prof DIR profiles the
+ * main iamd server and the scale servers (node --cpu-prof) into DIR.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { argon2Hasher } from '../src/crypto/argon2-hasher.js';
+import { encodeMarker } from '../src/domain/paging.js';
+import { closedLoop, openLoop, peakSampler, SignedClient, type Stats } from './load.js';
+import { lateRun, markdown, machineLine, mainTable, otherFacts, printFacts, scaleFacts, scaleTable, SCALE_OPS, svg, targetsTable, type OpRow, type Results, type ScaleSide, type Target } from './report.js';
+import { bulkLoad, scaleUserName } from './scale.js';
+import { median, ROOT, startIamd } from './support.js';
+import { apiOperations, consoleSignIn, setUp, type Operation } from './workloads.js';
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function parseArgs(argv: string[]) {
+  const o = {
+    durationS: 10,
+    warmupS: 1,
+    concurrency: 16,
+    peer: undefined as string | undefined,
+    startMoto: false,
+    scaleUsers: 1_000_000,
+    probeRate: 200,
+    writeResults: false,
+    cpuProf: undefined as string | undefined,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    const num = () => {
+      const v = Number(value());
+      if (!Number.isFinite(v) || v < 0) throw new Error(`${a} needs a non-negative number`);
+      return v;
+    };
+    switch (a) {
+      case '--duration': o.durationS = num(); break;
+      case '--warmup': o.warmupS = num(); break;
+      case '--concurrency': o.concurrency = Math.max(1, Math.floor(num())); break;
+      case '--peer': o.peer = value(); break;
+      case '--start-moto': o.startMoto = true; break;
+      case '--scale-users': o.scaleUsers = Math.floor(num()); break;
+      case '--probe-rate': o.probeRate = Math.max(1, num()); break;
+      case '--write-results': o.writeResults = true; break;
+      case '--cpu-prof': o.cpuProf = path.resolve(value()); break;
+      case '--help':
+        console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
+        process.exit(0);
+      default:
+        throw new Error(`unknown option ${a} (see --help)`);
+    }
+  }
+  if (o.peer && o.startMoto) throw new Error('--peer and --start-moto exclude each other');
+  return o;
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const DURATION = opts.durationS * 1000;
+const WARMUP = opts.warmupS * 1000;
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
+
+/** VmRSS of a process, in MB (10^6 bytes); undefined once it has gone. */
+function rssMB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return (Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024) / 1e6;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
+
+// ---------------------------------------------------------------------------------------------
+// moto
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startMoto(): Promise<{ url: string; child: ChildProcess; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  const url = `http://127.0.0.1:${port}`;
+  const client = new SignedClient(url, ROOT, 1);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited with ${child.exitCode}: ${stderr}`);
+    try {
+      if ((await client.call({ Action: 'ListUsers' })).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`moto_server did not answer within 30 s: ${stderr}`);
+    await sleep(200);
+  }
+  client.close();
+  return {
+    url,
+    child,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measurements
+
+async function measureHash(): Promise<number> {
+  const hasher = argon2Hasher();
+  await hasher.hash('Bench-Warmup-Passw0rd!');
+  const times: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const t = process.hrtime.bigint();
+    await hasher.hash(`Bench-Hash-${i}-Passw0rd!`);
+    times.push(ms(t));
+  }
+  return median(times);
+}
+
+/** Spawn to the first signed 200, on a fresh connection. `profile`: under --cpu-prof, profile this server. */
+async function coldStart(args: string[], profile = false): Promise<{ ms: number; server: Awaited<ReturnType<typeof startIamd>> }> {
+  if (profile && opts.cpuProf) process.env.IAMD_BENCH_CPU_PROF = opts.cpuProf;
+  try {
+    const server = await startIamd(args);
+    const client = new SignedClient(server.url, ROOT, 1);
+    await client.ok({ Action: 'GetUser' });
+    const elapsed = Number(process.hrtime.bigint() - server.startedAt) / 1e6;
+    client.close();
+    return { ms: elapsed, server };
+  } finally {
+    if (profile && opts.cpuProf) delete process.env.IAMD_BENCH_CPU_PROF;
+  }
+}
+
+/** CPU seconds (user + system) a process has used so far; undefined once it has gone. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** The CPU each side used during the last measured runs, in % of one core. */
+export const cpuLog: { side: string; label: string; client: number; server?: number }[] = [];
+
+async function runOperation(name: string, operation: Operation, serverPid?: number, concurrency = opts.concurrency): Promise<Stats> {
+  if (WARMUP > 0) await closedLoop(operation.op, concurrency, WARMUP);
+  const c0 = process.cpuUsage();
+  const s0 = cpuSeconds(serverPid);
+  const stats = await closedLoop(operation.op, concurrency, DURATION);
+  const c1 = process.cpuUsage(c0);
+  const s1 = cpuSeconds(serverPid);
+  const client = ((c1.user + c1.system) / 1e6 / stats.seconds) * 100;
+  const server = s0 !== undefined && s1 !== undefined ? ((s1 - s0) / stats.seconds) * 100 : undefined;
+  cpuLog.push({ side: name, label: operation.label, client, server });
+  log(
+    `  ${name.padEnd(6)} ${operation.label.padEnd(42)} ${stats.perSecond.toFixed(0).padStart(7)} req/s  p50 ${stats.p50.toFixed(2)} ms  p99 ${stats.p99.toFixed(2)} ms` +
+      `  (CPU: client ${client.toFixed(0)} %, server ${server === undefined ? '?' : server.toFixed(0)} %)`,
+  );
+  return stats;
+}
+
+async function runHalf(name: string, operation: Operation, max: Stats): Promise<Stats & { rate: number; late: number }> {
+  const rate = Math.max(1, max.perSecond / 2);
+  const stats = await openLoop(operation.op, rate, DURATION);
+  log(`  ${name.padEnd(6)} ${`${operation.label} @ ${rate.toFixed(0)}/s`.padEnd(42)} ${stats.perSecond.toFixed(0).padStart(7)} req/s  p50 ${stats.p50.toFixed(2)} ms  p99 ${stats.p99.toFixed(2)} ms${stats.late ? `  (${stats.late} sent late)` : ''}`);
+  return { ...stats, rate };
+}
+
+const SHORT: Record<string, string> = {
+  GetLoginProfile: 'GetLoginProfile',
+  GetUser: 'GetUser',
+  ListUsers: 'ListUsers (100)',
+  CreateUser: 'CreateUser',
+  UpdateLoginProfilePassword: 'UpdateLP (password)',
+  UpdateLoginProfileFlag: 'UpdateLP (flag)',
+  ConsoleSignIn: 'Console sign-in',
+};
+const ORDER = ['GetLoginProfile', 'GetUser', 'ListUsers', 'CreateUser', 'UpdateLoginProfilePassword', 'UpdateLoginProfileFlag', 'ConsoleSignIn'];
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+const loadBefore = os.loadavg();
+const cpu = os.cpus()[0]?.model?.trim() ?? 'unknown CPU';
+log(`iamd benchmark: ${os.cpus().length} cores, ${cpu}, Node ${process.version}; load average ${loadBefore.map((x) => x.toFixed(2)).join(' ')}`);
+log(`  ${opts.concurrency} in flight, ${opts.durationS} s per operation after ${opts.warmupS} s warm-up`);
+const runId = Date.now().toString(36);
+const rows = new Map<string, OpRow>();
+const row = (op: Operation) => {
+  let r = rows.get(op.key);
+  if (!r) rows.set(op.key, (r = { key: op.key, label: op.label, short: SHORT[op.key] ?? op.key }));
+  return r;
+};
+
+log('argon2id: timing one hash at iamd\'s parameters');
+const hashMs = await measureHash();
+const cores = os.cpus().length;
+const hashLimit = (cores * 1000) / hashMs;
+log(`  ${hashMs.toFixed(1)} ms per hash; limit ${hashLimit.toFixed(1)}/s on ${cores} cores`);
+
+log('cold start (--memory), 5 times');
+const coldSamples: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const { ms: t, server } = await coldStart(['--memory']);
+  coldSamples.push(t);
+  await server.stop();
+}
+
+log('iamd (--memory)');
+const iamd = await coldStart(['--memory'], true);
+await sleep(1000);
+const idleRss = rssMB(iamd.server.child.pid) ?? NaN;
+const iamdRss = peakSampler(() => rssMB(iamd.server.child.pid));
+const client = new SignedClient(iamd.server.url, ROOT, Math.max(64, opts.concurrency * 2));
+let contention: Results['contention'] | undefined;
+try {
+  await setUp(client, runId);
+  const ops = apiOperations(client, runId);
+  // A warm-up pass over the cheap operations first, so the first one measured is not also the
+  // one the JIT compiles the shared path (signature check, XML writer) for.
+  for (const op of ops.filter((o) => !/Password|CreateUser/.test(o.key))) if (WARMUP > 0) await closedLoop(op.op, opts.concurrency, WARMUP);
+  for (const op of ops) {
+    const r = row(op);
+    r.iamd = await runOperation('iamd', op, iamd.server.child.pid);
+    if (op.read) r.iamdHalf = await runHalf('iamd', op, r.iamd);
+  }
+  const signIn = await consoleSignIn(client, runId);
+  row(signIn).iamd = await runOperation('iamd', signIn, iamd.server.child.pid);
+
+  // GetLoginProfile, open loop at a fixed rate, while password updates keep every hashing thread busy.
+  const update = ops.find((o) => o.key === 'UpdateLoginProfilePassword')!;
+  const read = ops.find((o) => o.key === 'GetLoginProfile')!;
+  const saturate = closedLoop(update.op, opts.concurrency, DURATION + 1000);
+  await sleep(500);
+  const probe = await openLoop(read.op, opts.probeRate, DURATION);
+  const updates = await saturate;
+  contention = { probeRate: opts.probeRate, probe, updates };
+  log(`  iamd   GetLoginProfile @ ${opts.probeRate}/s during password updates: p50 ${probe.p50.toFixed(2)} ms  p99 ${probe.p99.toFixed(2)} ms; updates ${updates.perSecond.toFixed(1)}/s`);
+} finally {
+  client.close();
+  iamdRss.stop();
+  await iamd.server.stop();
+}
+const loadedRss = iamdRss.peak();
+
+// The peer.
+let peerName = 'peer';
+let peerRss: Results['peerRssMB'];
+if (opts.peer || opts.startMoto) {
+  const moto = opts.startMoto ? await startMoto() : undefined;
+  const url = opts.peer ?? moto!.url;
+  peerName = opts.startMoto || /moto/i.test(url) ? 'moto' : 'peer';
+  log(`${peerName} (${url})`);
+  const sampler = moto && peakSampler(() => rssMB(moto.child.pid));
+  const idle = moto && rssMB(moto.child.pid);
+  const peerClient = new SignedClient(url, ROOT, Math.max(64, opts.concurrency * 2));
+  try {
+    const listed = await setUp(peerClient, runId);
+    if (listed !== 100) log(`  note: ${peerName}'s ListUsers answers ${listed} users per call (it ignores MaxItems); the ListUsers rows compare unequal pages`);
+    for (const op of apiOperations(peerClient, runId, { peer: true })) {
+      const r = row(op);
+      r.peer = await runOperation(peerName, op, moto?.child.pid);
+      if (op.read) r.peerHalf = await runHalf(peerName, op, r.peer);
+    }
+  } finally {
+    peerClient.close();
+    sampler?.stop();
+    await moto?.stop();
+  }
+  if (sampler && idle !== undefined) peerRss = { idle, loaded: sampler.peak() };
+}
+
+// Scale: 1k vs N users on SQLite.
+let scale: Results['scale'];
+if (opts.scaleUsers > 0) {
+  const small = Math.min(1000, opts.scaleUsers);
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-bench-scale-'));
+  try {
+    log(`scale: bulk loading ${small} and ${opts.scaleUsers} users (one precomputed argon2id hash)`);
+    const hash = await argon2Hasher().hash('Bench-Scale-Passw0rd!');
+    const smallLoad = await bulkLoad(path.join(root, 'small'), small, hash);
+    const bigLoad = await bulkLoad(path.join(root, 'big'), opts.scaleUsers, hash, log);
+    log(`  ${opts.scaleUsers} users in ${bigLoad.seconds.toFixed(1)} s, ${(bigLoad.bytes / 1e6).toFixed(1)} MB (${(bigLoad.bytes / opts.scaleUsers).toFixed(0)} bytes per user)`);
+    // Each data dir is started once to bootstrap it (root credentials, settings), then again for
+    // the measurements: the second start is the cold start reported. Both servers stay up and the
+    // two sizes run alternately, twice each, the better run of each kept, so that the machine's
+    // drifting load falls on both alike.
+    const open = async (dir: string, users: number) => {
+      await (await coldStart(['--data-dir', dir])).server.stop();
+      await sleep(300);
+      const { ms: cold, server } = await coldStart(['--data-dir', dir], true);
+      await sleep(500);
+      const idle = rssMB(server.child.pid) ?? NaN;
+      const c = new SignedClient(server.url, ROOT, Math.max(64, opts.concurrency * 2));
+      const pick = () => scaleUserName(Math.floor(Math.random() * users));
+      const middle = encodeMarker(scaleUserName(Math.floor(users / 2)));
+      const pageSize = Math.min(100, users - Math.floor(users / 2) - 1);
+      const ops: Record<string, () => Promise<void>> = {
+        GetUser: async () => void (await c.ok({ Action: 'GetUser', UserName: pick() })),
+        GetLoginProfile: async () => void (await c.ok({ Action: 'GetLoginProfile', UserName: pick() })),
+        ListUsersFirst: async () => {
+          const body = await c.ok({ Action: 'ListUsers', MaxItems: '100' });
+          if (users > 100 && !body.includes('<IsTruncated>true</IsTruncated>')) throw new Error('ListUsers: expected a truncated page');
+        },
+        ListUsersMiddle: async () => {
+          const body = await c.ok({ Action: 'ListUsers', MaxItems: '100', Marker: middle });
+          if ((body.match(/<member>/g)?.length ?? 0) !== pageSize) throw new Error('ListUsers (middle): wrong page size');
+        },
+      };
+      const name = users >= 1e6 ? `${users / 1e6}M` : users >= 1000 ? `${users / 1000}k` : String(users);
+      return { users, dir, cold, idle, server, c, ops, name, results: {} as Record<string, Stats> };
+    };
+    const sides = [await open(path.join(root, 'small'), small), await open(path.join(root, 'big'), opts.scaleUsers)];
+    try {
+      for (const [key, label] of SCALE_OPS) {
+        for (let round = 0; round < 2; round++) {
+          for (const sd of sides) {
+            const st = await runOperation(sd.name, { key, label, op: sd.ops[key]! }, sd.server.child.pid);
+            if (!sd.results[key] || st.perSecond > sd.results[key]!.perSecond) sd.results[key] = st;
+          }
+        }
+      }
+    } finally {
+      for (const sd of sides) {
+        sd.c.close();
+        await sd.server.stop();
+      }
+    }
+    const side = (sd: (typeof sides)[number], bytes: number): ScaleSide => ({ users: sd.users, bytes, coldStartMs: sd.cold, idleRssMB: sd.idle, ops: sd.results });
+    const smallSide = side(sides[0]!, smallLoad.bytes);
+    const bigSide = side(sides[1]!, bigLoad.bytes);
+    scale = { load: { users: opts.scaleUsers, seconds: bigLoad.seconds, bytes: bigLoad.bytes }, smallLoadSeconds: smallLoad.seconds, small: smallSide, big: bigSide };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets and output
+
+const R = (k: string) => rows.get(k);
+const targets: Target[] = [];
+const hasPeer = [...rows.values()].some((r) => r.peer);
+for (const k of ['GetLoginProfile', 'GetUser']) {
+  const r = R(k)!;
+  const x = r.peer ? r.iamd!.perSecond / r.peer.perSecond : undefined;
+  targets.push({ name: `${k} throughput ≥ 20× ${peerName}`, goal: '≥ 20×', value: x === undefined ? 'no peer' : `${x.toFixed(1)}×`, met: x === undefined ? null : x >= 20 });
+}
+for (const k of ['GetLoginProfile', 'GetUser']) {
+  const h = R(k)!.iamdHalf!;
+  targets.push({ name: `${k} p99 at 50% of max rate (${h.rate.toFixed(0)}/s)`, goal: '< 5 ms', value: `${h.p99.toFixed(2)} ms`, met: h.p99 < 5 });
+}
+const updateRate = R('UpdateLoginProfilePassword')!.iamd!.perSecond;
+targets.push({ name: 'UpdateLoginProfile (new password) ÷ hash limit', goal: '≥ 85 %', value: `${((updateRate / hashLimit) * 100).toFixed(0)} % (${updateRate.toFixed(1)} of ${hashLimit.toFixed(1)}/s)`, met: updateRate / hashLimit >= 0.85 });
+targets.push({ name: 'GetLoginProfile p99 while updates saturate hashing', goal: '< 25 ms', value: `${contention!.probe.p99.toFixed(2)} ms`, met: contention!.probe.p99 < 25 });
+if (scale) {
+  for (const [k, label] of [['GetUser', 'GetUser'], ['ListUsersFirst', 'ListUsers first page'], ['ListUsersMiddle', 'ListUsers page from the middle']] as const) {
+    const x = scale.small.ops[k]!.perSecond / scale.big.ops[k]!.perSecond;
+    targets.push({ name: `${label}: ${scale.big.users} vs ${scale.small.users} users, mean time`, goal: '≤ 1.5×', value: `${x.toFixed(2)}×`, met: x <= 1.5 });
+  }
+} else {
+  targets.push({ name: 'GetUser and ListUsers at 1M vs 1k users', goal: '≤ 1.5×', value: 'not run', met: null });
+}
+const coldMs = median(coldSamples);
+targets.push({ name: 'cold start to first answer', goal: '< 500 ms', value: `${coldMs.toFixed(0)} ms`, met: coldMs < 500 });
+targets.push({ name: 'idle RSS', goal: '< 120 MB', value: `${idleRss.toFixed(1)} MB`, met: idleRss < 120 });
+
+const results: Results = {
+  machine: { cores, cpu, node: process.version, date: new Date().toISOString(), os: `${os.type()} ${os.release()}`, loadBefore, loadAfter: os.loadavg() },
+  settings: { durationS: opts.durationS, warmupS: opts.warmupS, concurrency: opts.concurrency, peer: opts.peer ?? (opts.startMoto ? 'moto_server (started by the run)' : undefined), peerName, short: opts.durationS < 10 },
+  rows: ORDER.map((k) => rows.get(k)).filter((r): r is OpRow => r !== undefined),
+  coldStartMs: coldMs,
+  coldStartSamples: coldSamples,
+  idleRssMB: idleRss,
+  loadedRssMB: loadedRss,
+  peerRssMB: peerRss,
+  hash: { ms: hashMs, cores, limit: hashLimit, updatePerSecond: updateRate, fraction: updateRate / hashLimit },
+  contention: contention!,
+  scale,
+  targets,
+};
+
+console.log(`\niamd benchmark — ${machineLine(results)}`);
+console.log(`${opts.concurrency} in flight, ${opts.durationS} s per operation; every request SigV4-signed; "p99 @50%" = open-loop run at half the max rate\n`);
+console.log(mainTable(results));
+if (results.rows.some((r) => lateRun(r.iamdHalf) || lateRun(r.peerHalf))) console.log('† the load generator sent over 1 % of that run\'s requests more than 5 ms late (starved of CPU)');
+console.log('');
+console.log(printFacts('', otherFacts(results)));
+const st = scaleTable(results);
+if (st) {
+  console.log(`\nScale (SQLite data dir): ${results.scale!.small.users} vs ${results.scale!.big.users} users\n`);
+  console.log(st);
+  console.log(printFacts('', scaleFacts(results)));
+}
+console.log('\nTargets\n');
+console.log(targetsTable(results));
+if (!hasPeer) console.log('\n(no --peer / --start-moto: the ×moto targets were not measured)');
+
+if (opts.writeResults) {
+  const dir = path.dirname(fileURLToPath(import.meta.url)).replace(/dist-bench[\\/]bench$/, 'bench');
+  fs.writeFileSync(path.join(dir, 'RESULTS.md'), markdown(results));
+  fs.writeFileSync(path.join(dir, 'results.svg'), svg(results));
+  console.log(`\nwrote ${path.join(dir, 'RESULTS.md')} and ${path.join(dir, 'results.svg')}`);
+}
