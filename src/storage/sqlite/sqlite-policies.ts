@@ -83,10 +83,10 @@ export class SqliteGroups implements GroupRepository {
   }
 
   async members(groupId: string): Promise<User[]> {
-    return this.db
+    const rows = this.db
       .prepare<[string], UserRow>('SELECT u.* FROM users u JOIN group_members m ON m.user_id = u.id WHERE m.group_id = ? ORDER BY u.name')
-      .all(groupId)
-      .map((r) => this.users.toUser(r));
+      .all(groupId);
+    return this.users.toUsers(rows);
   }
 
   async groupsOf(userId: string): Promise<Group[]> {

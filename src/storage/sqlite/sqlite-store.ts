@@ -165,6 +165,7 @@ export class SqliteUsers implements UserRepository {
   private readonly tagsOf;
   private readonly maxTagPosition;
   private readonly page;
+  private readonly tagsOfMany;
 
   constructor(private readonly db: Db) {
     this.insertUser = db.prepare(
@@ -182,6 +183,10 @@ export class SqliteUsers implements UserRepository {
     this.maxTagPosition = db.prepare<[string], { n: number | null }>(
       'SELECT max(position) AS n FROM user_tags WHERE user_id = ?',
     );
+    // The ids come as one JSON array, so any number of users fits one statement.
+    this.tagsOfMany = db.prepare<[string], { user_id: string; key: string; value: string }>(
+      'SELECT user_id, key, value FROM user_tags WHERE user_id IN (SELECT value FROM json_each(?)) ORDER BY position',
+    );
     // Names compare case-insensitively (the column's collation), which is also the listing order.
     // `name > coalesce(...)` (not `marker IS NULL OR …`) lets SQLite seek the name index.
     this.page = db.prepare<[{ prefix: string; marker: string | null; limit: number }], UserRow>(
@@ -191,14 +196,27 @@ export class SqliteUsers implements UserRepository {
     );
   }
 
-  toUser(row: UserRow): User {
+  /** Users with their tags: one query for the tags of the whole list, not one per user. */
+  toUsers(rows: UserRow[]): User[] {
+    if (rows.length === 0) return [];
+    const tags = new Map<string, Tag[]>();
+    const all = this.tagsOfMany.all(JSON.stringify(rows.map((r) => r.id)));
+    for (const t of all) {
+      const list = tags.get(t.user_id) ?? [];
+      list.push({ Key: t.key, Value: t.value });
+      tags.set(t.user_id, list);
+    }
+    return rows.map((r) => this.toUser(r, tags.get(r.id) ?? []));
+  }
+
+  toUser(row: UserRow, tags?: Tag[]): User {
     return {
       id: row.id,
       name: row.name,
       path: row.path,
       createdAt: new Date(row.created_at),
       passwordLastUsed: toDate(row.password_last_used),
-      tags: this.tagsOf.all(row.id).map((t) => ({ Key: t.key, Value: t.value })),
+      tags: tags ?? this.tagsOf.all(row.id).map((t) => ({ Key: t.key, Value: t.value })),
       permissionsBoundary: row.permissions_boundary,
     };
   }
@@ -232,7 +250,7 @@ export class SqliteUsers implements UserRepository {
       limit: options.maxItems + 1,
     });
     const more = rows.length > options.maxItems;
-    const items = rows.slice(0, options.maxItems).map((r) => this.toUser(r));
+    const items = this.toUsers(rows.slice(0, options.maxItems));
     return more ? { items, nextMarker: items[items.length - 1]!.name } : { items };
   }
 
