@@ -165,29 +165,39 @@ export class ConsoleSignIn {
    * Returns a new session token: the change revoked the old session.
    */
   async setNewPassword(token: string, newPassword: string, facts: RequestFacts): Promise<string> {
-    const current = await this.session(token);
-    if (!current) throw new IamError('AccessDenied', 'Your session has ended. Sign in again.');
-    const caller = this.callerOf(current.user);
-    await this.authorizer.authorize(caller, { action: 'iam:ChangePassword', resourceArn: userArn(this.domain.accountId, current.user.path, current.user.name) }, facts);
-    const password = await acceptNewPassword(this.domain, current.user, newPassword);
-    const result = await this.domain.store.loginProfiles.update(current.user.id, {
-      password,
-      passwordResetRequired: false,
-      expectedHash: current.profile.passwordHash,
+    return this.changeOwnPassword(token, facts, async (current) => {
+      const password = await acceptNewPassword(this.domain, current.user, newPassword);
+      const result = await this.domain.store.loginProfiles.update(current.user.id, {
+        password,
+        passwordResetRequired: false,
+        expectedHash: current.profile.passwordHash,
+      });
+      if (result !== 'ok') throw new IamError('EntityTemporarilyUnmodifiable', 'The password was changed meanwhile. Sign in again.');
     });
-    if (result !== 'ok') throw new IamError('EntityTemporarilyUnmodifiable', 'The password was changed meanwhile. Sign in again.');
-    await this.domain.store.consoleSessions.delete(current.session.tokenHash);
-    const profile = (await this.domain.store.loginProfiles.get(current.user.id))!;
-    return this.startSession(current.user, profile, false);
   }
 
   /** "My security credentials": old + new password, exactly as the ChangePassword API. */
   async changePassword(token: string, oldPassword: string, newPassword: string, facts: RequestFacts): Promise<string> {
+    return this.changeOwnPassword(token, facts, (_current, caller) =>
+      changePassword(this.domain, caller, { OldPassword: oldPassword, NewPassword: newPassword }),
+    );
+  }
+
+  /**
+   * The steps both password forms share: a live session, iam:ChangePassword on oneself (as in
+   * AWS), the change itself, then a new session, since the change revoked the old one.
+   */
+  private async changeOwnPassword(
+    token: string,
+    facts: RequestFacts,
+    change: (current: { session: ConsoleSession; user: User; profile: LoginProfile }, caller: Caller) => Promise<void>,
+  ): Promise<string> {
     const current = await this.session(token);
     if (!current) throw new IamError('AccessDenied', 'Your session has ended. Sign in again.');
     const caller = this.callerOf(current.user);
-    await this.authorizer.authorize(caller, { action: 'iam:ChangePassword', resourceArn: userArn(this.domain.accountId, current.user.path, current.user.name) }, facts);
-    await changePassword(this.domain, caller, { OldPassword: oldPassword, NewPassword: newPassword });
+    const resourceArn = userArn(this.domain.accountId, current.user.path, current.user.name);
+    await this.authorizer.authorize(caller, { action: 'iam:ChangePassword', resourceArn }, facts);
+    await change(current, caller);
     await this.domain.store.consoleSessions.delete(current.session.tokenHash);
     const profile = (await this.domain.store.loginProfiles.get(current.user.id))!;
     return this.startSession(current.user, profile, false);
