@@ -1,10 +1,11 @@
 /**
- * The in-process load generator: a SigV4-signing client on a keep-alive http.Agent, a closed loop
- * (fixed concurrency, fixed duration) and an open loop (fixed arrival rate, latency counted from
- * each request's scheduled time, so a stalled server is not hidden by coordinated omission).
+ * The in-process load generator: a SigV4-signing client on keep-alive connections, a closed loop
+ * (fixed concurrency, fixed duration) and an open loop (fixed arrival rate: a slow answer does not
+ * hold back the next request, so a stalled server is not hidden by coordinated omission).
  */
 import http from 'node:http';
 import { signRequest, type SigningCredentials } from '../src/protocol/sigv4/sign.js';
+import { Http1Pool, type Http1Answer } from './http1.js';
 import { percentile } from './support.js';
 
 export interface Answer {
@@ -37,21 +38,24 @@ export function exchange(
   });
 }
 
-/** Signs every request afresh (new date, new signature), as any AWS SDK does. */
+/**
+ * Signs every request afresh (new date, new signature), as any AWS SDK does, and sends it on a
+ * keep-alive connection of a light HTTP/1.1 client (see http1.ts for why not node:http).
+ */
 export class SignedClient {
   readonly target: URL;
-  readonly agent: http.Agent;
+  private readonly pool: Http1Pool;
 
   constructor(
     url: string,
     private readonly credentials: SigningCredentials,
-    maxSockets = 64,
+    maxConnections = 64,
   ) {
     this.target = new URL(url);
-    this.agent = new http.Agent({ keepAlive: true, maxSockets });
+    this.pool = new Http1Pool(this.target, maxConnections);
   }
 
-  call(params: Record<string, string>): Promise<Answer> {
+  call(params: Record<string, string>): Promise<Http1Answer> {
     const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
     const signed = signRequest(
       { method: 'POST', headers: { host: this.target.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
@@ -59,7 +63,7 @@ export class SignedClient {
     );
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(signed.headers)) headers[k] = String(v);
-    return exchange(this.agent, this.target, 'POST', '/', headers, body);
+    return this.pool.post('/', headers, body);
   }
 
   /** A call that must answer 200. */
@@ -70,7 +74,7 @@ export class SignedClient {
   }
 
   close(): void {
-    this.agent.destroy();
+    this.pool.close();
   }
 }
 
@@ -83,8 +87,39 @@ export interface Stats {
   max: number;
 }
 
-function statsOf(latencies: number[], seconds: number): Stats {
-  latencies.sort((a, b) => a - b);
+/**
+ * Latencies in a preallocated Float64Array (doubled when full): a JS array that grows by push
+ * leaves a trail of copied backing stores for the generator's own garbage collector, and the
+ * generator's pauses land in the latencies it measures.
+ */
+class LatencyLog {
+  private values = new Float64Array(1 << 14);
+  length = 0;
+
+  push(ms: number): void {
+    if (this.length === this.values.length) {
+      const bigger = new Float64Array(this.values.length * 2);
+      bigger.set(this.values);
+      this.values = bigger;
+    }
+    this.values[this.length++] = ms;
+  }
+
+  sorted(): Float64Array {
+    return this.values.slice(0, this.length).sort();
+  }
+}
+
+/**
+ * Collects the generator's garbage before a measured run (when node runs with --expose-gc, as
+ * `npm run bench` does), so a collection of the previous run's leftovers does not pause this one.
+ */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+function statsOf(log: LatencyLog, seconds: number): Stats {
+  const latencies = log.sorted();
   return {
     requests: latencies.length,
     seconds,
@@ -95,11 +130,13 @@ function statsOf(latencies: number[], seconds: number): Stats {
   };
 }
 
-const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+/** Milliseconds, monotonic; performance.now() allocates nothing, unlike process.hrtime.bigint(). */
+const nowMs = () => performance.now();
 
 /** `concurrency` loops calling `op` back to back for `durationMs`; any failure aborts the run. */
 export async function closedLoop(op: () => Promise<void>, concurrency: number, durationMs: number): Promise<Stats> {
-  const latencies: number[] = [];
+  collectGarbage();
+  const latencies = new LatencyLog();
   const started = nowMs();
   const until = started + durationMs;
   await Promise.all(
@@ -120,7 +157,8 @@ export async function closedLoop(op: () => Promise<void>, concurrency: number, d
  * `late` counts requests the client itself sent more than 5 ms after they were due.
  */
 export async function openLoop(op: () => Promise<void>, ratePerSecond: number, durationMs: number): Promise<Stats & { late: number }> {
-  const latencies: number[] = [];
+  collectGarbage();
+  const latencies = new LatencyLog();
   const started = nowMs();
   const total = Math.max(1, Math.floor((ratePerSecond * durationMs) / 1000));
   const interval = 1000 / ratePerSecond;

@@ -9,10 +9,15 @@ export interface OpRow {
   short: string;
   iamd?: Stats;
   peer?: Stats;
-  /** Rate-limited at half of the measured maximum (reads). */
-  iamdHalf?: Stats & { rate: number; late: number };
-  peerHalf?: Stats & { rate: number; late: number };
+  /** Rate-limited at half of the measured maximum (reads): the run with the median p99 of `*HalfRuns`. */
+  iamdHalf?: HalfRun;
+  peerHalf?: HalfRun;
+  /** Every (maximum, half-rate) pair of a read, in the order run; the row shows the median one. */
+  iamdHalfRuns?: HalfRun[];
+  peerHalfRuns?: HalfRun[];
 }
+
+export type HalfRun = Stats & { rate: number; late: number };
 
 export interface ScaleSide {
   users: number;
@@ -31,14 +36,15 @@ export interface Target {
 
 export interface Results {
   machine: { cores: number; cpu: string; node: string; date: string; os: string; loadBefore: number[]; loadAfter: number[] };
-  settings: { durationS: number; warmupS: number; concurrency: number; peer?: string; peerName: string; short: boolean };
+  settings: { durationS: number; warmupS: number; concurrency: number; repeat: number; peer?: string; peerName: string; short: boolean };
   rows: OpRow[];
   coldStartMs: number;
   coldStartSamples: number[];
   idleRssMB: number;
   loadedRssMB: number;
   peerRssMB?: { idle: number; loaded: number };
-  hash: { ms: number; cores: number; limit: number; updatePerSecond: number; fraction: number };
+  /** `ms` is the mean of the hash timed just before and just after the UpdateLoginProfile run. */
+  hash: { ms: number; msBefore: number; msAfter: number; cores: number; limit: number; updatePerSecond: number; fraction: number };
   contention: { probeRate: number; probe: Stats & { late: number }; updates: Stats };
   scale?: { load: { users: number; seconds: number; bytes: number }; smallLoadSeconds: number; small: ScaleSide; big: ScaleSide };
   targets: Target[];
@@ -95,9 +101,17 @@ export function otherFacts(r: Results): [string, string][] {
     ['cold start to first answer (--memory, median of 5)', `${f0(r.coldStartMs)} ms (${r.coldStartSamples.map((s) => s.toFixed(0)).join(', ')})`],
     ['iamd RSS idle / loaded (peak during the run)', `${r.idleRssMB.toFixed(1)} MB / ${r.loadedRssMB.toFixed(1)} MB`],
   ];
+  for (const x of r.rows) {
+    for (const [side, runs] of [['iamd', x.iamdHalfRuns], [r.settings.peerName, x.peerHalfRuns]] as const) {
+      if (runs && runs.length > 1) facts.push([`${x.label} p99 @50%, each of ${runs.length} runs (${side})`, runs.map((h) => `${f2(h.p99)} ms at ${f0(h.rate)}/s`).join(', ')]);
+    }
+  }
   if (r.peerRssMB) facts.push([`${r.settings.peerName} RSS idle / loaded`, `${r.peerRssMB.idle.toFixed(1)} MB / ${r.peerRssMB.loaded.toFixed(1)} MB`]);
   facts.push(
-    ['argon2id hash at iamd\'s parameters (m=19 MiB, t=2, p=1), median of 20', `${r.hash.ms.toFixed(1)} ms`],
+    [
+      'argon2id hash at iamd\'s parameters (m=19 MiB, t=2, p=1): median of 20, just before / just after the UpdateLoginProfile run',
+      `${r.hash.msBefore.toFixed(1)} ms / ${r.hash.msAfter.toFixed(1)} ms, mean ${r.hash.ms.toFixed(1)} ms`,
+    ],
     ['hash limit = cores × 1000 / hash ms', `${r.hash.cores} × 1000 / ${r.hash.ms.toFixed(1)} = ${r.hash.limit.toFixed(1)} hashes/s`],
     ['UpdateLoginProfile (new password) ÷ hash limit', `${r.hash.updatePerSecond.toFixed(1)} / ${r.hash.limit.toFixed(1)} = ${(r.hash.fraction * 100).toFixed(0)} %`],
     [
@@ -164,7 +178,10 @@ ${s.short ? '\n**Short run:** these figures come from a short run on a shared, b
 **Load generator:** in process (one Node process beside the server, on the same cores), every request
 signed with SigV4 (\`signRequest\`), keep-alive connections; ${s.concurrency} requests in flight for ${s.durationS} s per
 operation after a ${s.warmupS} s warm-up. "p99 @50%" is a second, open-loop run at half the measured
-maximum rate (requests sent on a fixed schedule whatever the answers' pace).
+maximum rate (requests sent on a fixed schedule whatever the answers' pace); for the reads the pair
+(maximum, half rate) runs ${s.repeat} times and the table shows the median run, every run listed below it.
+The load generator speaks HTTP/1.1 itself (bench/http1.ts), since node:http's client costs as much
+CPU per request as the server and the two share the cores.
 ${s.peer ? `Peer: ${s.peerName} at ${s.peer}, the same workload with the same generator, in the same run, after iamd.` : 'No peer endpoint in this run.'}
 
 ## Throughput and latency
