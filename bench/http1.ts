@@ -26,6 +26,8 @@ class Connection {
   private pending?: { resolve: (a: Http1Answer) => void; reject: (e: Error) => void };
   /** Set once the connection can take no further request. */
   closed = false;
+  /** When the last answer arrived (performance.now()). */
+  lastUsed = performance.now();
 
   constructor(host: string, port: number, onClose: (c: Connection) => void) {
     this.socket = net.connect({ host, port, noDelay: true });
@@ -77,6 +79,7 @@ class Connection {
     const keepAlive = !/close/i.test(headers.connection ?? '') && /^HTTP\/1\.1/.test(head[0]!);
     const p = this.pending;
     this.pending = undefined;
+    this.lastUsed = performance.now();
     if (!keepAlive) this.destroy();
     p?.resolve({ status, headers, body });
   }
@@ -88,6 +91,13 @@ class Connection {
     p?.reject(e);
   }
 }
+
+/**
+ * How long an idle connection is reused. Below iamd's keep-alive timeout (5 s), so the client
+ * never sends on a connection the server is closing at that moment (the keep-alive race, which
+ * would otherwise fail a request now and then).
+ */
+const IDLE_REUSE_MS = 2_000;
 
 /** Keep-alive connections to one origin, opened as needed up to `maxConnections`. */
 export class Http1Pool {
@@ -124,7 +134,10 @@ export class Http1Pool {
   }
 
   private acquire(): Promise<Connection> {
-    for (let c = this.idle.pop(); c; c = this.idle.pop()) if (!c.closed) return Promise.resolve(c);
+    for (let c = this.idle.pop(); c; c = this.idle.pop()) {
+      if (!c.closed && performance.now() - c.lastUsed < IDLE_REUSE_MS) return Promise.resolve(c);
+      c.destroy();
+    }
     if (this.all.size < this.maxConnections) return Promise.resolve(this.open());
     return new Promise((resolve) => this.waiting.push(resolve));
   }

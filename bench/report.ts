@@ -46,6 +46,8 @@ export interface Results {
   /** `ms` is the mean of the hash timed just before and just after the UpdateLoginProfile run. */
   hash: { ms: number; msBefore: number; msAfter: number; cores: number; limit: number; updatePerSecond: number; fraction: number };
   contention: { probeRate: number; probe: Stats & { late: number }; updates: Stats };
+  /** Per read: the same generator at iamd's half rate against bench/floor-server.ts (median of the repeats). */
+  floor: Record<string, HalfRun>;
   scale?: { load: { users: number; seconds: number; bytes: number }; smallLoadSeconds: number; small: ScaleSide; big: ScaleSide };
   targets: Target[];
 }
@@ -105,6 +107,9 @@ export function otherFacts(r: Results): [string, string][] {
     for (const [side, runs] of [['iamd', x.iamdHalfRuns], [r.settings.peerName, x.peerHalfRuns]] as const) {
       if (runs && runs.length > 1) facts.push([`${x.label} p99 @50%, each of ${runs.length} runs (${side})`, runs.map((h) => `${f2(h.p99)} ms at ${f0(h.rate)}/s`).join(', ')]);
     }
+  }
+  for (const [key, h] of Object.entries(r.floor)) {
+    facts.push([`measurement floor: bare node:http server, same generator, at ${key}'s half rate (median of ${r.settings.repeat})`, `p50 ${f2(h.p50)} ms, p99 ${f2(h.p99)} ms at ${f0(h.rate)}/s`]);
   }
   if (r.peerRssMB) facts.push([`${r.settings.peerName} RSS idle / loaded`, `${r.peerRssMB.idle.toFixed(1)} MB / ${r.peerRssMB.loaded.toFixed(1)} MB`]);
   facts.push(
@@ -181,7 +186,9 @@ operation after a ${s.warmupS} s warm-up. "p99 @50%" is a second, open-loop run 
 maximum rate (requests sent on a fixed schedule whatever the answers' pace); for the reads the pair
 (maximum, half rate) runs ${s.repeat} times and the table shows the median run, every run listed below it.
 The load generator speaks HTTP/1.1 itself (bench/http1.ts), since node:http's client costs as much
-CPU per request as the server and the two share the cores.
+CPU per request as the server and the two share the cores. The "measurement floor" lines drive a
+bare node:http server (bench/floor-server.ts: no signature check, no store, a fixed answer) with the
+same generator at the same rates: what this machine and generator add to any server's p99.
 ${s.peer ? `Peer: ${s.peerName} at ${s.peer}, the same workload with the same generator, in the same run, after iamd.` : 'No peer endpoint in this run.'}
 
 ## Throughput and latency

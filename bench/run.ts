@@ -144,6 +144,20 @@ async function startMoto(): Promise<{ url: string; child: ChildProcess; stop: ()
 // ---------------------------------------------------------------------------------------------
 // Measurements
 
+async function startFloorServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const script = fileURLToPath(new URL('./floor-server.js', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /listening on (\S+)/.exec((out += d.toString()));
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
+  });
+  return { url, stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+}
+
 async function measureHash(): Promise<number> {
   const hasher = argon2Hasher();
   await hasher.hash('Bench-Warmup-Passw0rd!');
@@ -309,6 +323,36 @@ try {
 }
 const loadedRss = iamdRss.peak();
 
+// The measurement floor: the same generator at each read's half rate against a server that does
+// nothing but answer (bench/floor-server.ts).
+log('floor: a bare node:http server at the same rates');
+const floor: Record<string, HalfRun> = {};
+{
+  const server = await startFloorServer();
+  const floorClient = new SignedClient(server.url, ROOT, Math.max(64, opts.concurrency * 2));
+  try {
+    const op: Operation = {
+      key: 'floor',
+      label: 'floor',
+      op: async () => void (await floorClient.ok({ Action: 'GetLoginProfile', UserName: 'floor' })),
+    };
+    await closedLoop(op.op, opts.concurrency, Math.max(WARMUP, 1000));
+    for (const key of ['GetLoginProfile', 'GetUser']) {
+      const rate = rows.get(key)!.iamdHalf!.rate;
+      const runs: HalfRun[] = [];
+      for (let i = 0; i < opts.repeat; i++) {
+        const stats = await openLoop(op.op, rate, DURATION);
+        log(`  floor  ${`as ${key} @ ${rate.toFixed(0)}/s`.padEnd(42)} ${stats.perSecond.toFixed(0).padStart(7)} req/s  p50 ${stats.p50.toFixed(2)} ms  p99 ${stats.p99.toFixed(2)} ms`);
+        runs.push({ ...stats, rate });
+      }
+      floor[key] = [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor((runs.length - 1) / 2)]!;
+    }
+  } finally {
+    floorClient.close();
+    await server.stop();
+  }
+}
+
 // The peer.
 let peerName = 'peer';
 let peerRss: Results['peerRssMB'];
@@ -445,6 +489,7 @@ const results: Results = {
   peerRssMB: peerRss,
   hash: { ms: hashMs, msBefore: hashTimes!.before, msAfter: hashTimes!.after, cores, limit: hashLimit, updatePerSecond: updateRate, fraction: updateRate / hashLimit },
   contention: contention!,
+  floor,
   scale,
   targets,
 };

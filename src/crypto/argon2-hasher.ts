@@ -1,4 +1,5 @@
 import argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
 import type { PasswordHasher } from '../ports/runtime.js';
 import { IamError } from '../domain/errors.js';
 
@@ -69,6 +70,10 @@ export function argon2Hasher(params: Argon2Parameters = OWASP_ARGON2ID, limits: 
     hash: (password) =>
       limiter.run(() =>
         argon2.hash(password, {
+          // argon2 would draw the salt with the asynchronous randomBytes, a job on the same
+          // libuv pool as the hashes, queued behind every running one; 16 bytes drawn here cost
+          // microseconds.
+          salt: randomBytes(16),
           type: argon2.argon2id,
           memoryCost: params.memoryCostKiB,
           timeCost: params.timeCost,
