@@ -7,7 +7,6 @@ import { randomIds } from '../domain/ids.js';
 import { argon2Hasher } from '../crypto/argon2-hasher.js';
 import { QueryApi } from '../protocol/query-api.js';
 import { openSqliteStore } from '../storage/sqlite/sqlite-store.js';
-import { openPostgresStore } from '../storage/postgres/postgres-store.js';
 import type { Store } from '../ports/store.js';
 import { bootstrap } from './bootstrap.js';
 import { startHttpServer } from './http-server.js';
@@ -112,6 +111,9 @@ async function openStore(
   logger: Logger,
 ): Promise<{ store: Store; description: string; exclusively: <T>(work: () => Promise<T>) => Promise<T> }> {
   if (config.databaseUrl !== null) {
+    // Loaded only here: the pg driver takes ~100 ms to import, a third of the embedded default's
+    // cold start, which never needs it.
+    const { openPostgresStore } = await import('../storage/postgres/postgres-store.js');
     const store = await openPostgresStore(config.databaseUrl, {
       onError: (e) => logger.error('database connection failed', { error: e.message }),
     });
