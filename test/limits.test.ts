@@ -172,3 +172,40 @@ describe('bounded password hashing', () => {
     }
   }, 120_000);
 });
+
+describe('connection limit', () => {
+  it('closes a connection beyond IAMD_MAX_CONNECTIONS on arrival, logs it, and serves again once a slot frees', async () => {
+    const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS: '2' } });
+    try {
+      // Two connections that stay open (each with a request head under way).
+      const held = [rawConnection(limited.url), rawConnection(limited.url)];
+      for (const c of held) c.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n');
+      await sleep(200);
+      const third = rawConnection(limited.url);
+      third.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      expect(await Promise.race([third.closed.then(() => 'closed'), sleep(3000).then(() => 'still open')])).toBe('closed');
+      expect(third.received()).toBe('');
+      expect(limited.stderr()).toMatch(/"connections refused: the connection limit is reached".*"limit":2/);
+
+      held[0]!.socket.destroy();
+      await held[0]!.closed;
+      await sleep(100);
+      expect((await fetch(`${limited.url}/console`, { headers: { connection: 'close' } })).status).toBe(200);
+      held[1]!.socket.destroy();
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('refuses a limit that is not a positive integer', async () => {
+    await expect(startServer({ env: { IAMD_MAX_CONNECTIONS: '0' } })).rejects.toThrow(/IAMD_MAX_CONNECTIONS must be an integer from 1 to 1000000, got "0"/);
+  });
+});
+
+describe('timeout settings', () => {
+  it('refuses a headers timeout longer than the request timeout with a clear message (node would throw a RangeError)', async () => {
+    await expect(startServer({ env: { IAMD_HEADERS_TIMEOUT_MS: '60000' } })).rejects.toThrow(
+      /IAMD_HEADERS_TIMEOUT_MS \(60000 ms\) must not exceed IAMD_REQUEST_TIMEOUT_MS \(30000 ms\)/,
+    );
+  });
+});

@@ -33,6 +33,8 @@ export interface ServeConfig {
   /** Bounded password hashing (IAMD_MAX_CONCURRENT_HASHES, IAMD_MAX_QUEUED_HASHES). */
   maxConcurrentHashes?: number;
   maxQueuedHashes?: number;
+  /** Open connections at once (IAMD_MAX_CONNECTIONS). */
+  maxConnections?: number;
 }
 
 export interface ServeFlags {
@@ -53,6 +55,8 @@ export const DEFAULT_ACCOUNT_ID = '123456789012';
 export const DEFAULT_PORT = 4599;
 export const DEFAULT_DATA_DIR = 'iamd-data';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeConfig {
   const accountId = env.IAMD_ACCOUNT_ID ?? DEFAULT_ACCOUNT_ID;
@@ -129,13 +133,22 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
 /** Secrets at rest, the audit trail and resource limits (SECURITY.md); each optional. */
 function hardeningSettings(env: NodeJS.ProcessEnv): Partial<ServeConfig> {
   const optional = (name: string, min: number, max: number) => (env[name] ? parseInteger(name, env[name], min, max) : undefined);
+  const headersTimeoutMs = optional('IAMD_HEADERS_TIMEOUT_MS', 100, 600_000);
+  const requestTimeoutMs = optional('IAMD_REQUEST_TIMEOUT_MS', 100, 3_600_000);
+  // The headers are part of the request, so their deadline cannot be the later one.
+  const headers = headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  const request = requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (headers > request) {
+    throw new ConfigError(`IAMD_HEADERS_TIMEOUT_MS (${headers} ms) must not exceed IAMD_REQUEST_TIMEOUT_MS (${request} ms)`);
+  }
   return {
     masterKey: env.IAMD_MASTER_KEY || undefined,
     auditLog: env.IAMD_AUDIT_LOG || undefined,
-    headersTimeoutMs: optional('IAMD_HEADERS_TIMEOUT_MS', 100, 600_000),
-    requestTimeoutMs: optional('IAMD_REQUEST_TIMEOUT_MS', 100, 3_600_000),
+    headersTimeoutMs,
+    requestTimeoutMs,
     maxConcurrentHashes: optional('IAMD_MAX_CONCURRENT_HASHES', 1, 1024),
     maxQueuedHashes: optional('IAMD_MAX_QUEUED_HASHES', 0, 100_000),
+    maxConnections: optional('IAMD_MAX_CONNECTIONS', 1, 1_000_000),
   };
 }
 

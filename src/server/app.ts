@@ -80,6 +80,7 @@ export async function startIamd(
     logger: io.logger,
     headersTimeoutMs: config.headersTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
+    maxConnections: config.maxConnections,
     testing: testClock && {
       reset: async () => {
         await store.clear();

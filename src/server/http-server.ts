@@ -8,6 +8,7 @@ import { IAM_MODEL } from '../protocol/query/model.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 import { IamError } from '../domain/errors.js';
 import type { Logger } from './logger.js';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../config/config.js';
 
 export interface HttpServerOptions {
   host: string;
@@ -29,9 +30,14 @@ export interface HttpServerOptions {
   requestTimeoutMs?: number;
   /** The largest request head (request line + headers); larger is 431. */
   maxHeaderBytes?: number;
+  /** Open connections at once; the next one is closed on arrival (each holds a socket and buffers). */
+  maxConnections?: number;
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+/** A flood of refused connections is logged once per interval, with a count, not once each. */
+const DROP_LOG_INTERVAL_MS = 10_000;
 
 export interface RunningHttpServer {
   url: string;
@@ -116,8 +122,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
   const limits = {
     maxHeaderSize: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
-    headersTimeout: options.headersTimeoutMs ?? 10_000,
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    headersTimeout: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     // How often node looks for connections past those timeouts (its default, 30 s, lets a slow
     // client hold a socket up to 30 s longer than the limits say).
     connectionsCheckingInterval: Math.min(1_000, options.headersTimeoutMs ?? 1_000),
@@ -128,6 +134,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = limits.headersTimeout;
   server.requestTimeout = limits.requestTimeout;
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  let dropped = 0;
+  let dropLogged = 0;
+  server.on('drop', () => {
+    dropped++;
+    const now = Date.now();
+    if (now - dropLogged >= DROP_LOG_INTERVAL_MS) {
+      logger.error('connections refused: the connection limit is reached', { limit: server.maxConnections, refused: dropped });
+      dropLogged = now;
+      dropped = 0;
+    }
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
