@@ -5,6 +5,7 @@
  *
  *   npm run bench:store
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -42,7 +43,8 @@ async function load(url: string, params: () => Record<string, string>, ms: numbe
 }
 
 async function measure(store: string, args: string[]): Promise<Result[]> {
-  const server = await startIamd(args);
+  // PostgreSQL requires a master key; a random one serves a throwaway bench database.
+  const server = await startIamd(args, args.includes('--database') ? { IAMD_MASTER_KEY: randomBytes(32).toString('base64') } : {});
   try {
     const url = server.url;
     await call(url, { Action: 'CreateUser', UserName: 'bench' });

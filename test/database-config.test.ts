@@ -3,6 +3,7 @@
  * the start-up log never shows the database password, and the test endpoints follow
  * --memory or --enable-test-endpoints only.
  */
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CreateUserCommand, GetUserCommand } from '@aws-sdk/client-iam';
 import { ConfigError, redactDatabaseUrl, resolveServeConfig } from '../src/config/config.js';
@@ -19,23 +20,37 @@ async function start(options: Parameters<typeof startServer>[0]): Promise<TestSe
   return s;
 }
 
+/** A master key, which PostgreSQL requires. */
+const KEY = { IAMD_MASTER_KEY: randomBytes(32).toString('base64') };
+
 describe('store selection', () => {
   it('a database URL from the flag or the environment selects PostgreSQL', () => {
-    const fromFlag = resolveServeConfig({ database: 'postgres://u:p@h/db' }, {});
+    const fromFlag = resolveServeConfig({ database: 'postgres://u:p@h/db' }, KEY);
     expect(fromFlag).toMatchObject({ databaseUrl: 'postgres://u:p@h/db', dataDir: null, testEndpoints: false });
-    const fromEnv = resolveServeConfig({}, { IAMD_DATABASE_URL: 'postgresql://h/db' });
+    const fromEnv = resolveServeConfig({}, { ...KEY, IAMD_DATABASE_URL: 'postgresql://h/db' });
     expect(fromEnv).toMatchObject({ databaseUrl: 'postgresql://h/db', dataDir: null });
-    expect(resolveServeConfig({ database: 'postgres://a/b' }, { IAMD_DATABASE_URL: 'postgres://c/d' }).databaseUrl).toBe('postgres://a/b');
+    expect(resolveServeConfig({ database: 'postgres://a/b' }, { ...KEY, IAMD_DATABASE_URL: 'postgres://c/d' }).databaseUrl).toBe('postgres://a/b');
     expect(resolveServeConfig({}, { IAMD_DATABASE_URL: '' }).databaseUrl).toBeNull();
     expect(resolveServeConfig({ memory: true }, {})).toMatchObject({ databaseUrl: null, dataDir: null, testEndpoints: true });
-    expect(resolveServeConfig({ enableTestEndpoints: true, database: 'postgres://h/db' }, {}).testEndpoints).toBe(true);
+    expect(resolveServeConfig({ enableTestEndpoints: true, database: 'postgres://h/db' }, KEY).testEndpoints).toBe(true);
+  });
+
+  it('PostgreSQL needs IAMD_MASTER_KEY, unless IAMD_ALLOW_UNSEALED_SECRETS=true says to keep secrets in clear', async () => {
+    expect(() => resolveServeConfig({ database: 'postgres://h/db' }, {})).toThrow(
+      /PostgreSQL needs IAMD_MASTER_KEY, the same on every node.*set IAMD_ALLOW_UNSEALED_SECRETS=true/,
+    );
+    expect(() => resolveServeConfig({ database: 'postgres://h/db' }, { IAMD_ALLOW_UNSEALED_SECRETS: 'yes' })).toThrow(/must be "true" or "false"/);
+    expect(resolveServeConfig({ database: 'postgres://h/db' }, { IAMD_ALLOW_UNSEALED_SECRETS: 'true' })).toMatchObject({ allowUnsealedSecrets: true, masterKey: undefined });
+    // The real server refuses before it connects, with exit code 2 (a configuration error).
+    const refused = startServer({ args: ['--database', await newTestDatabase('config')], env: { IAMD_MASTER_KEY: undefined } });
+    await expect(refused).rejects.toThrow(/exited with 2 before listening:\s+iamd: PostgreSQL needs IAMD_MASTER_KEY/);
   });
 
   it('refuses --memory or --data-dir with a database URL, and URLs that are not postgres://', () => {
-    expect(() => resolveServeConfig({ memory: true, database: 'postgres://h/db' }, {})).toThrow(ConfigError);
-    expect(() => resolveServeConfig({ memory: true }, { IAMD_DATABASE_URL: 'postgres://h/db' })).toThrow(/exclude each other/);
-    expect(() => resolveServeConfig({ dataDir: '/tmp/x', database: 'postgres://h/db' }, {})).toThrow(/exclude each other/);
-    expect(() => resolveServeConfig({ database: 'mysql://u:hunter2@h/db' }, {})).toThrow(/must be a postgres:\/\/ URL, got "mysql:\/\/u:\*\*\*@h\/db"/);
+    expect(() => resolveServeConfig({ memory: true, database: 'postgres://h/db' }, KEY)).toThrow(ConfigError);
+    expect(() => resolveServeConfig({ memory: true }, { ...KEY, IAMD_DATABASE_URL: 'postgres://h/db' })).toThrow(/exclude each other/);
+    expect(() => resolveServeConfig({ dataDir: '/tmp/x', database: 'postgres://h/db' }, KEY)).toThrow(/exclude each other/);
+    expect(() => resolveServeConfig({ database: 'mysql://u:hunter2@h/db' }, KEY)).toThrow(/must be a postgres:\/\/ URL, got "mysql:\/\/u:\*\*\*@h\/db"/);
   });
 
   it('masks only the password', () => {

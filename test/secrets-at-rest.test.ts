@@ -239,10 +239,11 @@ describe('secrets at rest on PostgreSQL', () => {
     });
   });
 
-  it('without a master key stores secrets unsealed (with a warning), and rotation seals them', async () => {
+  it('without a master key stores secrets unsealed only when told to (with a warning), and rotation seals them', async () => {
     const url = await newTestDatabase('unsealed');
-    const server = await serve('', { IAMD_ACCESS_LOG: undefined }, ['--database', url]);
-    expect(server.stderr()).toContain('IAMD_MASTER_KEY is not set');
+    await expect(startServer({ args: ['--database', url], env: { IAMD_MASTER_KEY: undefined } })).rejects.toThrow(/PostgreSQL needs IAMD_MASTER_KEY/);
+    const server = await serve('', { IAMD_ACCESS_LOG: undefined, IAMD_MASTER_KEY: undefined, IAMD_ALLOW_UNSEALED_SECRETS: 'true' }, ['--database', url]);
+    expect(server.stderr()).toContain('IAMD_ALLOW_UNSEALED_SECRETS=true and no IAMD_MASTER_KEY: access-key secrets are stored unsealed');
     const creds = await userWithKey(server.url, 'pg-plain-user');
     await server.stop();
     const k = newKey();

@@ -25,6 +25,8 @@ export interface ServeConfig {
   signIn: SignInSettings;
   /** IAMD_MASTER_KEY: base64 of 32 bytes sealing access-key secrets (else master.key in the data folder). */
   masterKey?: string;
+  /** IAMD_ALLOW_UNSEALED_SECRETS=true: PostgreSQL without IAMD_MASTER_KEY keeps secrets in clear. */
+  allowUnsealedSecrets?: boolean;
   /** IAMD_AUDIT_LOG: a file for the audit trail, `-` for stdout; off when absent. */
   auditLog?: string;
   /** Slow-client limits (IAMD_HEADERS_TIMEOUT_MS, IAMD_REQUEST_TIMEOUT_MS). */
@@ -92,6 +94,19 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     throw new ConfigError(`IAMD_BLOCK_COMMON_PASSWORDS must be "true" or "false", got "${blockCommon}"`);
   }
 
+  // A database that several nodes share has no folder for master.key, and secrets in clear in
+  // it are one dump away from every access key: the key (shared by the nodes) is required.
+  const allowUnsealed = env.IAMD_ALLOW_UNSEALED_SECRETS ?? 'false';
+  if (allowUnsealed !== 'true' && allowUnsealed !== 'false') {
+    throw new ConfigError(`IAMD_ALLOW_UNSEALED_SECRETS must be "true" or "false", got "${allowUnsealed}"`);
+  }
+  if (databaseUrl !== null && !env.IAMD_MASTER_KEY && allowUnsealed !== 'true') {
+    throw new ConfigError(
+      'PostgreSQL needs IAMD_MASTER_KEY, the same on every node: base64 of 32 random bytes (`openssl rand -base64 32`) ' +
+        'that seals access-key secrets in the database. To keep them in clear instead (tests only), set IAMD_ALLOW_UNSEALED_SECRETS=true.',
+    );
+  }
+
   const certFile = flags.tlsCert ?? env.IAMD_TLS_CERT;
   const keyFile = flags.tlsKey ?? env.IAMD_TLS_KEY;
   if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('give both --tls-cert and --tls-key, or neither');
@@ -143,6 +158,7 @@ function hardeningSettings(env: NodeJS.ProcessEnv): Partial<ServeConfig> {
   }
   return {
     masterKey: env.IAMD_MASTER_KEY || undefined,
+    allowUnsealedSecrets: env.IAMD_ALLOW_UNSEALED_SECRETS === 'true',
     auditLog: env.IAMD_AUDIT_LOG || undefined,
     headersTimeoutMs,
     requestTimeoutMs,

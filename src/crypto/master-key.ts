@@ -12,7 +12,8 @@ import type { SecretSealer } from '../ports/secret-sealer.js';
  * - else, with a data folder (SQLite), the key file `master.key` in it, created on first start with
  *   mode 0600 (one base64 key a line, the first the current one);
  * - else, in memory mode, a random key that lives as long as the process;
- * - else (PostgreSQL without IAMD_MASTER_KEY) none: secrets are stored unsealed, with a warning.
+ * - else (PostgreSQL without IAMD_MASTER_KEY, allowed only with IAMD_ALLOW_UNSEALED_SECRETS=true,
+ *   see config.ts) none: secrets are stored unsealed, with a warning.
  */
 export const MASTER_KEY_FILE = 'master.key';
 
@@ -93,7 +94,7 @@ export function resolveMasterKeys(options: { env: NodeJS.ProcessEnv; dataDir: st
     return { kind: 'file', keys: readKeyFile(file), file, warning };
   }
   if (options.databaseUrl !== null) {
-    return { kind: 'none', keys: [], warning: 'IAMD_MASTER_KEY is not set: access-key secrets are stored unsealed in the database' };
+    return { kind: 'none', keys: [], warning: 'IAMD_ALLOW_UNSEALED_SECRETS=true and no IAMD_MASTER_KEY: access-key secrets are stored unsealed in the database' };
   }
   return { kind: 'memory', keys: [newMasterKey()] };
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IAMClient } from '@aws-sdk/client-iam';
@@ -16,6 +17,9 @@ const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bi
 const TEST_STORE = process.env.IAMD_TEST_STORE || 'memory';
 if (TEST_STORE !== 'memory' && TEST_STORE !== 'postgres') throw new Error(`IAMD_TEST_STORE must be "memory" or "postgres", got "${TEST_STORE}"`);
 export const testStore: 'memory' | 'postgres' = TEST_STORE;
+
+/** The master key of every test server on PostgreSQL (random per test run). */
+export const TEST_MASTER_KEY = randomBytes(32).toString('base64');
 
 export interface TestServer {
   url: string;
@@ -49,6 +53,9 @@ export async function startServer(
     const url = await newTestDatabase();
     args = args.flatMap((a) => (a === '--memory' ? ['--database', url, '--enable-test-endpoints'] : [a]));
   }
+  // PostgreSQL requires a master key; one key for every test server, so nodes sharing a database
+  // agree. A test that sets IAMD_MASTER_KEY (even to undefined) decides for itself.
+  if (args.includes('--database') && !(options.env && 'IAMD_MASTER_KEY' in options.env)) env.IAMD_MASTER_KEY = TEST_MASTER_KEY;
   const child = spawn(process.execPath, [BIN, 'serve', ...portArgs, ...args], {
     env: env as NodeJS.ProcessEnv,
     cwd: options.cwd,
