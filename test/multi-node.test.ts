@@ -4,7 +4,14 @@
  * a history that disagrees with the profile; the ChangePassword throttle counts across nodes.
  */
 import {
+  AttachUserPolicyCommand,
   ChangePasswordCommand,
+  CreatePolicyCommand,
+  DeletePolicyCommand,
+  DeleteUserPermissionsBoundaryCommand,
+  DetachUserPolicyCommand,
+  ListAttachedUserPoliciesCommand,
+  PutUserPermissionsBoundaryCommand,
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
   CreateUserCommand,
@@ -175,6 +182,48 @@ describe('two iamd nodes on one PostgreSQL database', () => {
     }
     // Both orders happened at least once across the rounds.
     expect(seen.has('DeleteConflict') || seen.has('NoSuchEntity')).toBe(true);
+  });
+
+  it('AttachUserPolicy and PutUserPermissionsBoundary racing DeletePolicy: one side wins, never an attachment to a deleted policy', async () => {
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }] });
+    const UserName = uniqueName('race-attach');
+    await admins[0]!.send(new CreateUserCommand({ UserName }));
+    const tally: Record<string, number> = {};
+    for (let round = 0; round < 12; round++) {
+      const PolicyName = uniqueName(`fleeting-${round}`);
+      const { Policy } = await admins[0]!.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: document }));
+      const PolicyArn = Policy!.Arn!;
+      const boundary = round % 2 === 1;
+      const [link, del] = await Promise.all([
+        outcome(
+          boundary
+            ? node(round).send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary: PolicyArn }))
+            : node(round).send(new AttachUserPolicyCommand({ UserName, PolicyArn })),
+        ),
+        outcome(node(round + 1).send(new DeletePolicyCommand({ PolicyArn }))),
+      ]);
+      const key = `${boundary ? 'boundary' : 'attach'} ${link} / delete ${del}`;
+      tally[key] = (tally[key] ?? 0) + 1;
+      // Exactly one side wins, with AWS's error for the other.
+      expect([
+        ['ok', 'DeleteConflict'],
+        ['NoSuchEntity', 'ok'],
+      ]).toContainEqual([link, del]);
+      const attached = (await admins[0]!.send(new ListAttachedUserPoliciesCommand({ UserName }))).AttachedPolicies!.map((a) => a.PolicyArn);
+      const { rows } = await db.query('SELECT 1 FROM managed_policies WHERE arn = $1', [PolicyArn]);
+      const policyExists = rows.length === 1;
+      const user = (await admins[0]!.send(new GetUserCommand({ UserName }))).User!;
+      const linked = boundary ? user.PermissionsBoundary?.PermissionsBoundaryArn === PolicyArn : attached.includes(PolicyArn);
+      expect({ linked, policyExists }).toEqual(link === 'ok' ? { linked: true, policyExists: true } : { linked: false, policyExists: false });
+      // Clean up for the next round.
+      if (link === 'ok') {
+        if (boundary) await admins[0]!.send(new DeleteUserPermissionsBoundaryCommand({ UserName }));
+        else await admins[0]!.send(new DetachUserPolicyCommand({ UserName, PolicyArn }));
+        await admins[0]!.send(new DeletePolicyCommand({ PolicyArn }));
+      }
+    }
+    // Both outcomes are legitimate; the tally is printed to show the race was real.
+    console.log('attach/boundary vs DeletePolicy outcomes:', tally);
   });
 
   it('ChangePassword throttling holds across nodes: 5 failures per user, then LimitExceeded', async () => {

@@ -217,11 +217,11 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.users.recordPasswordUse(u.id, at(5000));
         expect((await store.users.getById(u.id))!.passwordLastUsed).toEqual(at(5000));
         const arn = 'arn:aws:iam::aws:policy/PowerUserAccess';
-        expect(await store.users.setPermissionsBoundary('USED', arn)).toBe(true);
+        expect(await store.users.setPermissionsBoundary('USED', arn)).toBe('ok');
         expect((await store.users.getByName('used'))!.permissionsBoundary).toBe(arn);
-        expect(await store.users.setPermissionsBoundary('used', null)).toBe(true);
+        expect(await store.users.setPermissionsBoundary('used', null)).toBe('ok');
         expect((await store.users.getByName('used'))!.permissionsBoundary).toBeNull();
-        expect(await store.users.setPermissionsBoundary('nobody', arn)).toBe(false);
+        expect(await store.users.setPermissionsBoundary('nobody', arn)).toBe('no-user');
         const bounded = user('bounded', { permissionsBoundary: arn });
         await store.users.create(bounded);
         expect((await store.users.getById(bounded.id))!.permissionsBoundary).toBe(arn);
@@ -551,6 +551,22 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.managedPolicies.delete(p.arn)).toBe('ok');
         expect(await store.managedPolicies.delete(p.arn)).toBe('missing');
         expect(await store.managedPolicies.getVersion(p.arn, 1)).toBeUndefined();
+      });
+
+      it('attaches a customer managed policy, or sets it as a boundary, only while it exists (a DeletePolicy may have won)', async () => {
+        const p = policy('Fleeting');
+        await store.managedPolicies.create(p, DOC(1));
+        const u = user('fleet');
+        await store.users.create(u);
+        expect(await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10, true)).toBe('ok');
+        expect(await store.users.setPermissionsBoundary('fleet', p.arn, true)).toBe('ok');
+        await store.attachments.detach({ kind: 'user', id: u.id }, p.arn);
+        await store.users.setPermissionsBoundary('fleet', null);
+        expect(await store.managedPolicies.delete(p.arn)).toBe('ok');
+        expect(await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10, true)).toBe('missing');
+        expect(await store.users.setPermissionsBoundary('fleet', p.arn, true)).toBe('no-policy');
+        expect(await store.attachments.list({ kind: 'user', id: u.id })).toEqual([]);
+        expect((await store.users.getByName('fleet'))!.permissionsBoundary).toBeNull();
       });
 
       it('lists by name case-insensitively, by plain path prefix, optionally only attached ones', async () => {

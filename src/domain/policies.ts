@@ -1,7 +1,7 @@
 import type { ManagedPolicy, PolicyOwner, PolicyVersion, User } from './entities.js';
 import { type Domain, requireUser } from './context.js';
 import { policyArn } from './arn.js';
-import { IamError } from './errors.js';
+import { errors, IamError } from './errors.js';
 import { parsePolicyDocument } from './policy/document.js';
 import { MalformedPolicyDocumentError } from './policy/malformed.js';
 import { AWS_MANAGED_POLICIES, type AwsManagedPolicy } from './policy/aws-managed.js';
@@ -207,8 +207,10 @@ export async function deleteInlinePolicy(domain: Domain, owner: PolicyOwner, nam
 }
 
 export async function attachPolicy(domain: Domain, owner: PolicyOwner, arn: string): Promise<void> {
-  await requireManagedPolicy(domain, arn);
-  if ((await domain.store.attachments.attach(owner, arn, MAX_ATTACHED_POLICIES)) === 'limit') {
+  const found = await requireManagedPolicy(domain, arn);
+  const result = await domain.store.attachments.attach(owner, arn, MAX_ATTACHED_POLICIES, found.kind === 'customer');
+  if (result === 'missing') throw notAttachable(arn); // deleted since it was found
+  if (result === 'limit') {
     throw new IamError('LimitExceeded', `Cannot exceed quota for PoliciesPer${owner.kind === 'user' ? 'User' : 'Group'}: ${MAX_ATTACHED_POLICIES}`);
   }
 }
@@ -235,8 +237,10 @@ export async function listAttachedPolicies(
 
 export async function putUserPermissionsBoundary(domain: Domain, userName: string, arn: string): Promise<void> {
   await requireUser(domain, userName);
-  await requireBoundaryPolicy(domain, arn);
-  await domain.store.users.setPermissionsBoundary(userName, arn);
+  const found = await requireManagedPolicy(domain, arn);
+  const result = await domain.store.users.setPermissionsBoundary(userName, arn, found.kind === 'customer');
+  if (result === 'no-policy') throw notAttachable(arn); // deleted since it was found
+  if (result === 'no-user') throw errors.noSuchUser(userName);
 }
 
 export async function deleteUserPermissionsBoundary(domain: Domain, userName: string): Promise<void> {

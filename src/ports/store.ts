@@ -45,8 +45,12 @@ export interface UserRepository {
   tag(name: string, tags: Tag[], maxTags: number): Promise<'missing' | 'too-many' | 'ok'>;
   untag(name: string, keys: string[]): Promise<'missing' | 'ok'>;
   recordPasswordUse(userId: string, at: Date): Promise<void>;
-  /** Sets or (null) removes the user's permissions boundary; false when the user is missing. */
-  setPermissionsBoundary(name: string, policyArn: string | null): Promise<boolean>;
+  /**
+   * Sets or (null) removes the user's permissions boundary. With `policyMustExist` (a customer
+   * managed policy) the policy is checked in the same transaction as the write, so a racing
+   * DeletePolicy either sees the boundary (DeleteConflict) or wins ('no-policy').
+   */
+  setPermissionsBoundary(name: string, policyArn: string | null, policyMustExist?: boolean): Promise<'ok' | 'no-user' | 'no-policy'>;
   count(): Promise<number>;
 }
 
@@ -94,8 +98,13 @@ export interface InlinePolicyRepository {
 }
 
 export interface AttachmentRepository {
-  /** Attaching twice is not an error. 'limit' when the owner already has maxAttached policies. */
-  attach(owner: PolicyOwner, policyArn: string, maxAttached: number): Promise<'ok' | 'limit'>;
+  /**
+   * Attaching twice is not an error. 'limit' when the owner already has maxAttached policies.
+   * With `policyMustExist` (a customer managed policy; AWS managed ones are built in) the policy
+   * is checked in the same transaction as the insert: a racing DeletePolicy either sees the
+   * attachment (DeleteConflict) or wins ('missing'), never leaves an attachment to nothing.
+   */
+  attach(owner: PolicyOwner, policyArn: string, maxAttached: number, policyMustExist?: boolean): Promise<'ok' | 'limit' | 'missing'>;
   /** False when it was not attached. */
   detach(owner: PolicyOwner, policyArn: string): Promise<boolean>;
   list(owner: PolicyOwner): Promise<string[]>;

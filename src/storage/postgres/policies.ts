@@ -306,9 +306,13 @@ const ownerLock = (owner: PolicyOwner) => `iamd:attachments:${owner.kind}:${owne
 export class PostgresAttachments implements AttachmentRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  async attach(owner: PolicyOwner, policyArn: string, maxAttached: number): Promise<'ok' | 'limit'> {
+  async attach(owner: PolicyOwner, policyArn: string, maxAttached: number, policyMustExist = false): Promise<'ok' | 'limit' | 'missing'> {
     return transaction(this.pool, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [ownerLock(owner)]);
+      // FOR SHARE against DeletePolicy's FOR UPDATE: one waits for the other to commit.
+      if (policyMustExist && (await tx.query('SELECT 1 FROM managed_policies WHERE arn = $1 FOR SHARE', [policyArn])).rowCount !== 1) {
+        return 'missing' as const;
+      }
       const exists = await tx.query(
         'SELECT 1 FROM policy_attachments WHERE owner_kind = $1 AND owner_id = $2 AND policy_arn = $3',
         [owner.kind, owner.id, policyArn],

@@ -148,9 +148,15 @@ export class PostgresUsers implements UserRepository {
     await this.pool.query('UPDATE users SET password_last_used = $1 WHERE id = $2', [at.getTime(), userId]);
   }
 
-  async setPermissionsBoundary(name: string, policyArn: string | null): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`UPDATE users SET permissions_boundary = $2 WHERE ${BY_NAME}`, [name, policyArn]);
-    return rowCount === 1;
+  async setPermissionsBoundary(name: string, policyArn: string | null, policyMustExist = false): Promise<'ok' | 'no-user' | 'no-policy'> {
+    return transaction(this.pool, async (tx) => {
+      // FOR SHARE against DeletePolicy's FOR UPDATE: one waits for the other to commit.
+      if (policyMustExist && (await tx.query('SELECT 1 FROM managed_policies WHERE arn = $1 FOR SHARE', [policyArn])).rowCount !== 1) {
+        return 'no-policy' as const;
+      }
+      const { rowCount } = await tx.query(`UPDATE users SET permissions_boundary = $2 WHERE ${BY_NAME}`, [name, policyArn]);
+      return rowCount === 1 ? ('ok' as const) : ('no-user' as const);
+    });
   }
 
   async count(): Promise<number> {

@@ -282,9 +282,10 @@ export class SqliteInlinePolicies implements InlinePolicyRepository {
 export class SqliteAttachments implements AttachmentRepository {
   constructor(private readonly db: Db) {}
 
-  async attach(owner: PolicyOwner, policyArn: string, maxAttached: number): Promise<'ok' | 'limit'> {
+  async attach(owner: PolicyOwner, policyArn: string, maxAttached: number, policyMustExist = false): Promise<'ok' | 'limit' | 'missing'> {
     return this.db
       .transaction(() => {
+        if (policyMustExist && !this.db.prepare('SELECT 1 FROM managed_policies WHERE arn = ?').get(policyArn)) return 'missing' as const;
         const exists = this.db
           .prepare('SELECT 1 FROM policy_attachments WHERE owner_kind = ? AND owner_id = ? AND policy_arn = ?')
           .get(owner.kind, owner.id, policyArn);

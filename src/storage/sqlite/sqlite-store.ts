@@ -323,8 +323,13 @@ export class SqliteUsers implements UserRepository {
     this.db.prepare('UPDATE users SET password_last_used = ? WHERE id = ?').run(at.getTime(), userId);
   }
 
-  async setPermissionsBoundary(name: string, policyArn: string | null): Promise<boolean> {
-    return this.db.prepare('UPDATE users SET permissions_boundary = ? WHERE name = ?').run(policyArn, name).changes === 1;
+  async setPermissionsBoundary(name: string, policyArn: string | null, policyMustExist = false): Promise<'ok' | 'no-user' | 'no-policy'> {
+    return this.db
+      .transaction(() => {
+        if (policyMustExist && !this.db.prepare('SELECT 1 FROM managed_policies WHERE arn = ?').get(policyArn)) return 'no-policy' as const;
+        return this.db.prepare('UPDATE users SET permissions_boundary = ? WHERE name = ?').run(policyArn, name).changes === 1 ? ('ok' as const) : ('no-user' as const);
+      })
+      .immediate();
   }
 
   async count(): Promise<number> {
