@@ -1,6 +1,7 @@
 import type { Caller, Tag } from '../domain/entities.js';
 import { type Domain, callerArn, targetUserName } from '../domain/context.js';
 import { groupArn, rootArn, userArn } from '../domain/arn.js';
+import type { IamInputs } from './model/inputs.js';
 
 /**
  * One entry of the operation table. The input and output shapes come from the service model
@@ -8,15 +9,19 @@ import { groupArn, rootArn, userArn } from '../domain/arn.js';
  * acts on, for authorization) and the handler that calls the domain.
  *
  * Handlers receive input already read and validated against the model, so its members have the
- * types and constraints the model declares.
+ * types and constraints the model declares; `I` is that type, generated from the model
+ * (model/inputs.ts), so the compiler checks handlers against the model too.
  */
-export interface Operation {
+export interface Operation<I> {
   /** The IAM action checked by the authorizer, e.g. iam:UpdateLoginProfile. */
   action: string;
   /** The resource acted on: its ARN (a user's includes its path, so it may need a lookup) and tags. */
-  resource(domain: Domain, caller: Caller, input: any): Promise<Resource>;
-  handler(domain: Domain, caller: Caller, input: any): Promise<Record<string, unknown> | void>;
+  resource(domain: Domain, caller: Caller, input: I): Promise<Resource>;
+  handler(domain: Domain, caller: Caller, input: I): Promise<Record<string, unknown> | void>;
 }
+
+/** Operations by name, each typed with its input from the IAM model. */
+export type OperationTable = { [Name in keyof IamInputs]?: Operation<IamInputs[Name]> };
 
 export interface Resource {
   arn: string;

@@ -7,7 +7,7 @@ import * as accountPasswordPolicy from '../domain/account-password-policy.js';
 import { validationError } from './query/read-input.js';
 import { presentAccessKeyMetadata, presentLoginProfile, presentPasswordPolicy, presentUser } from './presenters.js';
 
-import { type Operation, onAccount, onNewUser, onUser } from './operation.js';
+import { type OperationTable, onAccount, onNewUser, onUser } from './operation.js';
 import { POLICY_OPERATIONS } from './policy-operations.js';
 import { REPORT_OPERATIONS } from './report-operations.js';
 
@@ -16,7 +16,7 @@ import { REPORT_OPERATIONS } from './report-operations.js';
  * users, access keys, login profiles and the password policy; policy-operations.ts and
  * report-operations.ts hold the rest.
  */
-const CORE_OPERATIONS: Record<string, Operation> = {
+const CORE_OPERATIONS: OperationTable = {
   // Users
   CreateUser: {
     action: 'iam:CreateUser',
@@ -178,7 +178,7 @@ const CORE_OPERATIONS: Record<string, Operation> = {
   },
 };
 
-export const OPERATIONS: Readonly<Record<string, Operation>> = { ...CORE_OPERATIONS, ...POLICY_OPERATIONS, ...REPORT_OPERATIONS };
+export const OPERATIONS: Readonly<OperationTable> = { ...CORE_OPERATIONS, ...POLICY_OPERATIONS, ...REPORT_OPERATIONS };
 
 /**
  * The current model lets CreateLoginProfile omit Password (for AWS Organizations' root-access

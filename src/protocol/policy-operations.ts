@@ -3,7 +3,8 @@ import type { Domain } from '../domain/context.js';
 import { requireUser } from '../domain/context.js';
 import * as policies from '../domain/policies.js';
 import * as groups from '../domain/groups.js';
-import { type Operation, onAccount, onGroup, onPolicy, onUser } from './operation.js';
+import { type Operation, type OperationTable, onAccount, onGroup, onPolicy, onUser } from './operation.js';
+import type { IamInputs } from './model/inputs.js';
 import { encodePolicyDocument, presentGroup, presentPolicy, presentPolicyVersion, presentUser } from './presenters.js';
 import { paginate } from '../domain/paging.js';
 
@@ -23,62 +24,75 @@ async function presentFound(domain: Domain, found: policies.AnyManagedPolicy) {
   return presentPolicy(found, count);
 }
 
-/** The same four inline-policy operations for users and groups. */
-function inlinePolicyOperations(kind: 'User' | 'Group'): Record<string, Operation> {
+/** The user's or the group's operation of the same name: its input is either's. */
+type ForUserOrGroup<U extends keyof IamInputs, G extends keyof IamInputs> = Operation<IamInputs[U] | IamInputs[G]>;
+
+/** The same inline-policy and attachment operations for users and groups. */
+function inlinePolicyOperations(kind: 'User' | 'Group'): OperationTable {
+  const ownerName = (input: { UserName?: string; GroupName?: string }) => (kind === 'User' ? input.UserName! : input.GroupName!);
   const owner = (domain: Domain, input: { UserName?: string; GroupName?: string }) =>
-    kind === 'User' ? userOwner(domain, input.UserName!) : groupOwner(domain, input.GroupName!);
-  const resource = kind === 'User' ? onUser : onGroup;
+    kind === 'User' ? userOwner(domain, ownerName(input)) : groupOwner(domain, ownerName(input));
+  const resource = (domain: Domain, caller: Caller, input: { UserName?: string; GroupName?: string }) =>
+    kind === 'User' ? onUser(domain, caller, input) : onGroup(domain, caller, { GroupName: ownerName(input) });
   const nameMember = kind === 'User' ? 'UserName' : 'GroupName';
-  return {
-    [`Put${kind}Policy`]: {
-      action: `iam:Put${kind}Policy`,
-      resource,
-      handler: async (domain, _caller, input) => policies.putInlinePolicy(domain, await owner(domain, input), input.PolicyName, input.PolicyDocument),
-    },
-    [`Get${kind}Policy`]: {
-      action: `iam:Get${kind}Policy`,
-      resource,
-      handler: async (domain, _caller, input) => {
-        const policy = await policies.getInlinePolicy(domain, await owner(domain, input), input.PolicyName);
-        return { [nameMember]: input[nameMember], PolicyName: policy.name, PolicyDocument: encodePolicyDocument(policy.document) };
-      },
-    },
-    [`Delete${kind}Policy`]: {
-      action: `iam:Delete${kind}Policy`,
-      resource,
-      handler: async (domain, _caller, input) => policies.deleteInlinePolicy(domain, await owner(domain, input), input.PolicyName),
-    },
-    [`List${kind}Policies`]: {
-      action: `iam:List${kind}Policies`,
-      resource,
-      handler: async (domain, _caller, input) => {
-        const names = (await domain.store.inlinePolicies.list(await owner(domain, input))).map((p) => p.name);
-        const page = paginate(names, input);
-        return { PolicyNames: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
-      },
-    },
-    [`Attach${kind}Policy`]: {
-      action: `iam:Attach${kind}Policy`,
-      resource,
-      handler: async (domain, _caller, input) => policies.attachPolicy(domain, await owner(domain, input), input.PolicyArn),
-    },
-    [`Detach${kind}Policy`]: {
-      action: `iam:Detach${kind}Policy`,
-      resource,
-      handler: async (domain, _caller, input) => policies.detachPolicy(domain, await owner(domain, input), input.PolicyArn),
-    },
-    [`ListAttached${kind}Policies`]: {
-      action: `iam:ListAttached${kind}Policies`,
-      resource,
-      handler: async (domain, _caller, input) => {
-        const page = paginate(await policies.listAttachedPolicies(domain, await owner(domain, input), input.PathPrefix), input);
-        return { AttachedPolicies: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
-      },
+  const put: ForUserOrGroup<'PutUserPolicy', 'PutGroupPolicy'> = {
+    action: `iam:Put${kind}Policy`,
+    resource,
+    handler: async (domain, _caller, input) => policies.putInlinePolicy(domain, await owner(domain, input), input.PolicyName, input.PolicyDocument),
+  };
+  const get: ForUserOrGroup<'GetUserPolicy', 'GetGroupPolicy'> = {
+    action: `iam:Get${kind}Policy`,
+    resource,
+    handler: async (domain, _caller, input) => {
+      const policy = await policies.getInlinePolicy(domain, await owner(domain, input), input.PolicyName);
+      return { [nameMember]: ownerName(input), PolicyName: policy.name, PolicyDocument: encodePolicyDocument(policy.document) };
     },
   };
+  const remove: ForUserOrGroup<'DeleteUserPolicy', 'DeleteGroupPolicy'> = {
+    action: `iam:Delete${kind}Policy`,
+    resource,
+    handler: async (domain, _caller, input) => policies.deleteInlinePolicy(domain, await owner(domain, input), input.PolicyName),
+  };
+  const list: ForUserOrGroup<'ListUserPolicies', 'ListGroupPolicies'> = {
+    action: `iam:List${kind}Policies`,
+    resource,
+    handler: async (domain, _caller, input) => {
+      const names = (await domain.store.inlinePolicies.list(await owner(domain, input))).map((p) => p.name);
+      const page = paginate(names, input);
+      return { PolicyNames: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
+    },
+  };
+  const attach: ForUserOrGroup<'AttachUserPolicy', 'AttachGroupPolicy'> = {
+    action: `iam:Attach${kind}Policy`,
+    resource,
+    handler: async (domain, _caller, input) => policies.attachPolicy(domain, await owner(domain, input), input.PolicyArn),
+  };
+  const detach: ForUserOrGroup<'DetachUserPolicy', 'DetachGroupPolicy'> = {
+    action: `iam:Detach${kind}Policy`,
+    resource,
+    handler: async (domain, _caller, input) => policies.detachPolicy(domain, await owner(domain, input), input.PolicyArn),
+  };
+  const listAttached: ForUserOrGroup<'ListAttachedUserPolicies', 'ListAttachedGroupPolicies'> = {
+    action: `iam:ListAttached${kind}Policies`,
+    resource,
+    handler: async (domain, _caller, input) => {
+      const page = paginate(await policies.listAttachedPolicies(domain, await owner(domain, input), input.PathPrefix), input);
+      return { AttachedPolicies: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
+    },
+  };
+  // The names are built from `kind`, which the compiler cannot follow into the table's keys.
+  return {
+    [`Put${kind}Policy`]: put,
+    [`Get${kind}Policy`]: get,
+    [`Delete${kind}Policy`]: remove,
+    [`List${kind}Policies`]: list,
+    [`Attach${kind}Policy`]: attach,
+    [`Detach${kind}Policy`]: detach,
+    [`ListAttached${kind}Policies`]: listAttached,
+  } as OperationTable;
 }
 
-export const POLICY_OPERATIONS: Record<string, Operation> = {
+export const POLICY_OPERATIONS: OperationTable = {
   ...inlinePolicyOperations('User'),
   ...inlinePolicyOperations('Group'),
 

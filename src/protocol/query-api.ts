@@ -5,6 +5,7 @@ import { callerArn } from '../domain/context.js';
 import type { Authorizer } from '../domain/authorization.js';
 import { IamError } from '../domain/errors.js';
 import { OPERATIONS } from './operations.js';
+import type { Operation } from './operation.js';
 import { IAM_MODEL, STS_MODEL } from './query/model.js';
 import { readInput } from './query/read-input.js';
 import { writeError, writeOutput } from './query/write-output.js';
@@ -69,7 +70,9 @@ export class QueryApi {
         model = STS_MODEL;
         return { ...this.sts(action, caller, requestId), action, principal: callerArn(caller) };
       }
-      const operation = action === undefined ? undefined : OPERATIONS[action];
+      // The table is typed per operation; here any name may arrive. read-input validates the input
+      // against the same model the types were generated from, so `unknown` is safe to pass on.
+      const operation = action === undefined ? undefined : (OPERATIONS as Readonly<Record<string, Operation<unknown>>>)[action];
       if (action === undefined || operation === undefined || !Object.hasOwn(OPERATIONS, action)) {
         throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${IAM_MODEL.metadata.apiVersion}`);
       }

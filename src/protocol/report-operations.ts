@@ -2,7 +2,7 @@ import * as reports from '../domain/credential-report.js';
 import * as simulation from '../domain/simulate.js';
 import { MAX_ACCESS_KEYS_PER_USER } from '../domain/access-keys.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
-import { type Operation, onAccount, onUser } from './operation.js';
+import { type OperationTable, onAccount, onUser } from './operation.js';
 import { paginate } from '../domain/paging.js';
 
 /** Credential report, account summary, and the policy simulator. */
@@ -21,7 +21,7 @@ const presentSimulation = (results: simulation.SimulationResult[], input: { Mark
   return { EvaluationResults: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
 };
 
-export const REPORT_OPERATIONS: Record<string, Operation> = {
+export const REPORT_OPERATIONS: OperationTable = {
   GenerateCredentialReport: {
     action: 'iam:GenerateCredentialReport',
     resource: onAccount,
