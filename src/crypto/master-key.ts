@@ -74,7 +74,12 @@ export function writeKeyFile(file: string, keys: readonly Buffer[]): void {
 
 export const newMasterKey = (): Buffer => randomBytes(MASTER_KEY_BYTES);
 
-export function resolveMasterKeys(options: { env: NodeJS.ProcessEnv; dataDir: string | null; databaseUrl: string | null }): MasterKeySource {
+export function resolveMasterKeys(options: {
+  env: NodeJS.ProcessEnv;
+  dataDir: string | null;
+  databaseUrl: string | null;
+  allowUnsealed?: boolean;
+}): MasterKeySource {
   const fromEnv = options.env.IAMD_MASTER_KEY;
   if (fromEnv !== undefined && fromEnv !== '') return { kind: 'env', keys: parseKeyRing(fromEnv, 'IAMD_MASTER_KEY') };
   if (options.dataDir !== null) {
@@ -94,6 +99,8 @@ export function resolveMasterKeys(options: { env: NodeJS.ProcessEnv; dataDir: st
     return { kind: 'file', keys: readKeyFile(file), file, warning };
   }
   if (options.databaseUrl !== null) {
+    // The configuration refuses this already; kept here too, as this is where secrets are decided.
+    if (!options.allowUnsealed) throw new MasterKeyError('PostgreSQL needs IAMD_MASTER_KEY (or IAMD_ALLOW_UNSEALED_SECRETS=true)');
     return { kind: 'none', keys: [], warning: 'IAMD_ALLOW_UNSEALED_SECRETS=true and no IAMD_MASTER_KEY: access-key secrets are stored unsealed in the database' };
   }
   return { kind: 'memory', keys: [newMasterKey()] };

@@ -36,7 +36,12 @@ export async function startIamd(
   io: { logger: Logger; print: (text: string) => void },
 ): Promise<Iamd> {
   const { store, description, exclusively } = await openStore(config, io.logger);
-  const keySource = resolveMasterKeys({ env: { IAMD_MASTER_KEY: config.masterKey }, dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+  const keySource = resolveMasterKeys({
+    env: { IAMD_MASTER_KEY: config.masterKey },
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    allowUnsealed: config.allowUnsealedSecrets,
+  });
   if (keySource.warning) io.logger.info(keySource.warning, { masterKey: keySource.kind });
   const sealer = sealerFor(keySource);
   // With the test endpoints (memory mode, test suites) the domain's clock can be moved.
