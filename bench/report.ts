@@ -184,7 +184,8 @@ ${s.short ? '\n**Short run:** these figures come from a short run on a shared, b
 signed with SigV4 (\`signRequest\`), keep-alive connections; ${s.concurrency} requests in flight for ${s.durationS} s per
 operation after a ${s.warmupS} s warm-up. "p99 @50%" is a second, open-loop run at half the measured
 maximum rate (requests sent on a fixed schedule whatever the answers' pace); for the reads the pair
-(maximum, half rate) runs ${s.repeat} times and the table shows the median run, every run listed below it.
+(maximum, half rate) runs ${s.repeat} times and the table shows the median maximum and the median
+p99 @50% (each its own median), every half-rate run listed below it.
 The load generator speaks HTTP/1.1 itself (bench/http1.ts), since node:http's client costs as much
 CPU per request as the server and the two share the cores. The "measurement floor" lines drive a
 bare node:http server (bench/floor-server.ts: no signature check, no store, a fixed answer) with the
