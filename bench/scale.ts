@@ -39,7 +39,7 @@ export async function bulkLoad(dataDir: string, users: number, passwordHash: str
   // User 0 through the repositories: the reference rows.
   const store = openSqliteStore(file);
   const reference = { id: randomIds.userId(), name: scaleUserName(0) };
-  if (!(await store.users.create({ ...reference, path: '/', createdAt: new Date(created), passwordLastUsed: null, tags: [], permissionsBoundary: null }))) {
+  if ((await store.users.create({ ...reference, path: '/', createdAt: new Date(created), passwordLastUsed: null, tags: [], permissionsBoundary: null })) !== 'ok') {
     throw new Error(`${file} already holds ${reference.name}`);
   }
   await store.loginProfiles.create(

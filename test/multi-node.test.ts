@@ -22,6 +22,7 @@ import {
   type IAMClient,
   UpdateAccountPasswordPolicyCommand,
   UpdateLoginProfileCommand,
+  type User,
 } from '@aws-sdk/client-iam';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,6 +46,16 @@ afterAll(async () => {
   await db?.end();
   await Promise.all(nodes.map((n) => n.stop()));
 });
+
+/** The user GetUser returns, or undefined when it answers NoSuchEntity. */
+async function outcomeOf(call: Promise<{ User?: User }>): Promise<User | undefined> {
+  try {
+    return (await call).User;
+  } catch (e) {
+    if ((e as { name: string }).name === 'NoSuchEntityException') return undefined;
+    throw e;
+  }
+}
 
 /** 'ok', or the AWS error code; a 5xx fails the test at once. */
 async function outcome(call: Promise<unknown>): Promise<string> {
@@ -184,7 +195,7 @@ describe('two iamd nodes on one PostgreSQL database', () => {
     expect(seen.has('DeleteConflict') || seen.has('NoSuchEntity')).toBe(true);
   });
 
-  it('AttachUserPolicy and PutUserPermissionsBoundary racing DeletePolicy: one side wins, never an attachment to a deleted policy', async () => {
+  it('AttachUserPolicy, PutUserPermissionsBoundary and CreateUser with a boundary racing DeletePolicy: one side wins, never a link to a deleted policy', async () => {
     const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }] });
     const UserName = uniqueName('race-attach');
     await admins[0]!.send(new CreateUserCommand({ UserName }));
@@ -194,15 +205,19 @@ describe('two iamd nodes on one PostgreSQL database', () => {
       const { Policy } = await admins[0]!.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: document }));
       const PolicyArn = Policy!.Arn!;
       const boundary = round % 2 === 1;
+      // Every third round the boundary comes with a new user (CreateUser), otherwise it is put on one.
+      const newUser = boundary && round % 3 === 0 ? uniqueName('race-bounded') : undefined;
       const [link, del] = await Promise.all([
         outcome(
-          boundary
-            ? node(round).send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary: PolicyArn }))
-            : node(round).send(new AttachUserPolicyCommand({ UserName, PolicyArn })),
+          newUser
+            ? node(round).send(new CreateUserCommand({ UserName: newUser, PermissionsBoundary: PolicyArn }))
+            : boundary
+              ? node(round).send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary: PolicyArn }))
+              : node(round).send(new AttachUserPolicyCommand({ UserName, PolicyArn })),
         ),
         outcome(node(round + 1).send(new DeletePolicyCommand({ PolicyArn }))),
       ]);
-      const key = `${boundary ? 'boundary' : 'attach'} ${link} / delete ${del}`;
+      const key = `${newUser ? 'create with boundary' : boundary ? 'boundary' : 'attach'} ${link} / delete ${del}`;
       tally[key] = (tally[key] ?? 0) + 1;
       // Exactly one side wins, with AWS's error for the other.
       expect([
@@ -212,12 +227,14 @@ describe('two iamd nodes on one PostgreSQL database', () => {
       const attached = (await admins[0]!.send(new ListAttachedUserPoliciesCommand({ UserName }))).AttachedPolicies!.map((a) => a.PolicyArn);
       const { rows } = await db.query('SELECT 1 FROM managed_policies WHERE arn = $1', [PolicyArn]);
       const policyExists = rows.length === 1;
-      const user = (await admins[0]!.send(new GetUserCommand({ UserName }))).User!;
-      const linked = boundary ? user.PermissionsBoundary?.PermissionsBoundaryArn === PolicyArn : attached.includes(PolicyArn);
+      const subject = newUser ? await outcomeOf(admins[0]!.send(new GetUserCommand({ UserName: newUser }))) : (await admins[0]!.send(new GetUserCommand({ UserName }))).User;
+      const linked = boundary ? subject?.PermissionsBoundary?.PermissionsBoundaryArn === PolicyArn : attached.includes(PolicyArn);
+      if (newUser) expect(subject !== undefined).toBe(link === 'ok'); // no user is created without its boundary
       expect({ linked, policyExists }).toEqual(link === 'ok' ? { linked: true, policyExists: true } : { linked: false, policyExists: false });
       // Clean up for the next round.
       if (link === 'ok') {
-        if (boundary) await admins[0]!.send(new DeleteUserPermissionsBoundaryCommand({ UserName }));
+        if (newUser) await admins[0]!.send(new DeleteUserCommand({ UserName: newUser }));
+        else if (boundary) await admins[0]!.send(new DeleteUserPermissionsBoundaryCommand({ UserName }));
         else await admins[0]!.send(new DetachUserPolicyCommand({ UserName, PolicyArn }));
         await admins[0]!.send(new DeletePolicyCommand({ PolicyArn }));
       }

@@ -70,9 +70,9 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
     describe('users', () => {
       it('creates, finds by name in any case and by id, and refuses a name taken in any case', async () => {
         const alice = user('Alice', { path: '/eng/', tags: [{ Key: 'team', Value: 'a' }, { Key: 'Cost', Value: '1' }] });
-        expect(await store.users.create(alice)).toBe(true);
-        expect(await store.users.create(user('alice'))).toBe(false);
-        expect(await store.users.create(user('ALICE'))).toBe(false);
+        expect(await store.users.create(alice)).toBe('ok');
+        expect(await store.users.create(user('alice'))).toBe('exists');
+        expect(await store.users.create(user('ALICE'))).toBe('exists');
         expect(await store.users.getByName('aLiCe')).toEqual(alice);
         expect(await store.users.getById(alice.id)).toEqual(alice);
         expect(await store.users.getByName('bob')).toBeUndefined();
@@ -83,7 +83,8 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
 
       it('concurrent creates of one name in different cases: exactly one wins', async () => {
         const results = await Promise.all(['race', 'RACE', 'Race', 'rAce', 'raCE', 'racE'].map((n) => store.users.create(user(n))));
-        expect(results.filter(Boolean)).toHaveLength(1);
+        expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+        expect(results.filter((r) => r === 'exists')).toHaveLength(5);
         expect(await store.users.count()).toBe(1);
       });
 
@@ -96,7 +97,7 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
           ['_x', '/'],
           ['a1', '/test-lifecycle-path/deep/'],
         ] as const) {
-          expect(await store.users.create(user(n, { path: p }))).toBe(true);
+          expect(await store.users.create(user(n, { path: p }))).toBe('ok');
         }
         const all = await store.users.list({ pathPrefix: '/', maxItems: 100 });
         expect(names(all.items)).toEqual(['_x', 'A', 'a1', 'b', 'c', 'Z']);
@@ -181,7 +182,7 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.users.delete('dep')).toBe('missing');
         // Tags and the password history go with the user.
         expect(await store.loginProfiles.passwordHistory(u.id, 24)).toEqual([]);
-        expect(await store.users.create(user('DEP'))).toBe(true);
+        expect(await store.users.create(user('DEP'))).toBe('ok');
       });
 
       it('tags: upsert with case-insensitive keys (the new spelling wins), a quota that changes nothing when exceeded', async () => {
@@ -553,7 +554,7 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.managedPolicies.getVersion(p.arn, 1)).toBeUndefined();
       });
 
-      it('attaches a customer managed policy, or sets it as a boundary, only while it exists (a DeletePolicy may have won)', async () => {
+      it('attaches a customer managed policy, or sets it as a boundary (also at CreateUser), only while it exists (a DeletePolicy may have won)', async () => {
         const p = policy('Fleeting');
         await store.managedPolicies.create(p, DOC(1));
         const u = user('fleet');
@@ -567,6 +568,8 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.users.setPermissionsBoundary('fleet', p.arn, true)).toBe('no-policy');
         expect(await store.attachments.list({ kind: 'user', id: u.id })).toEqual([]);
         expect((await store.users.getByName('fleet'))!.permissionsBoundary).toBeNull();
+        expect(await store.users.create(user('bounded-by-nothing', { permissionsBoundary: p.arn }), true)).toBe('no-policy');
+        expect(await store.users.getByName('bounded-by-nothing')).toBeUndefined();
       });
 
       it('lists by name case-insensitively, by plain path prefix, optionally only attached ones', async () => {
@@ -797,7 +800,7 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.attachments.countFor(p.arn)).toBe(0);
         expect(await store.credentialReports.get()).toBeUndefined();
 
-        expect(await store.users.create(user('cleared'))).toBe(true);
+        expect(await store.users.create(user('cleared'))).toBe('ok');
         expect(await store.groups.create(group('cleared-group'))).toBe(true);
         expect(await store.managedPolicies.create(policy('Cleared'), DOC(1))).toBe(true);
       });

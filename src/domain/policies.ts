@@ -30,7 +30,7 @@ function validateDocument(text: string, kind: 'managed' | 'inline'): void {
 }
 export const MAX_ATTACHED_POLICIES = 10;
 
-const notAttachable = (arn: string) => new IamError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
+export const notAttachable = (arn: string) => new IamError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
 const awsManagedIsReadOnly = () => new IamError('InvalidInput', 'AWS managed policies cannot be changed or deleted.');
 
 /** A managed policy as the API shows it: an AWS managed one, or a customer managed one. */
@@ -43,7 +43,7 @@ export async function findManagedPolicy(domain: Domain, arn: string): Promise<An
   return customer && { kind: 'customer', policy: customer };
 }
 
-async function requireManagedPolicy(domain: Domain, arn: string): Promise<AnyManagedPolicy> {
+export async function requireManagedPolicy(domain: Domain, arn: string): Promise<AnyManagedPolicy> {
   const found = await findManagedPolicy(domain, arn);
   if (!found) throw notAttachable(arn);
   return found;
@@ -54,11 +54,6 @@ async function requireCustomerPolicy(domain: Domain, arn: string): Promise<Manag
   const policy = await domain.store.managedPolicies.get(arn);
   if (!policy) throw notAttachable(arn);
   return policy;
-}
-
-/** A boundary must be a managed policy that exists. */
-export async function requireBoundaryPolicy(domain: Domain, arn: string): Promise<void> {
-  await requireManagedPolicy(domain, arn);
 }
 
 export async function createPolicy(

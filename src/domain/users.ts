@@ -2,7 +2,7 @@ import type { Caller, Tag, User } from './entities.js';
 import { type Domain, requireUser, targetUserName } from './context.js';
 import { errors, IamError } from './errors.js';
 import type { ListPage } from '../ports/store.js';
-import { requireBoundaryPolicy } from './policies.js';
+import { notAttachable, requireManagedPolicy } from './policies.js';
 import { decodeMarker, encodeMarker, paginate } from './paging.js';
 
 export const MAX_TAGS_PER_USER = 50;
@@ -12,7 +12,7 @@ export async function createUser(
   input: { UserName: string; Path?: string; Tags?: Tag[]; PermissionsBoundary?: string },
 ): Promise<User> {
   rejectDuplicateTagKeys(input.Tags ?? []);
-  if (input.PermissionsBoundary !== undefined) await requireBoundaryPolicy(domain, input.PermissionsBoundary);
+  const boundary = input.PermissionsBoundary === undefined ? undefined : await requireManagedPolicy(domain, input.PermissionsBoundary);
   const user: User = {
     id: domain.ids.userId(),
     name: input.UserName,
@@ -22,7 +22,9 @@ export async function createUser(
     tags: input.Tags ?? [],
     permissionsBoundary: input.PermissionsBoundary ?? null,
   };
-  if (!(await domain.store.users.create(user))) throw errors.userExists(input.UserName);
+  const created = await domain.store.users.create(user, boundary?.kind === 'customer');
+  if (created === 'exists') throw errors.userExists(input.UserName);
+  if (created === 'no-policy') throw notAttachable(input.PermissionsBoundary!); // deleted since it was found
   return user;
 }
 

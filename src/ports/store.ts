@@ -28,7 +28,12 @@ export interface ListPage<T> {
 
 export interface UserRepository {
   /** Returns false when the name is taken (names are unique regardless of case, as in AWS). */
-  create(user: User): Promise<boolean>;
+  /**
+   * 'exists' when the name is taken (in any case). With `boundaryMustExist` (the user's boundary is
+   * a customer managed policy) the policy is checked in the same transaction as the insert, so a
+   * racing DeletePolicy either sees the boundary (DeleteConflict) or wins ('no-policy').
+   */
+  create(user: User, boundaryMustExist?: boolean): Promise<'ok' | 'exists' | 'no-policy'>;
   getByName(name: string): Promise<User | undefined>;
   getById(id: string): Promise<User | undefined>;
   list(options: { pathPrefix: string; marker?: string; maxItems: number }): Promise<ListPage<User>>;

@@ -39,16 +39,20 @@ class TooManyTags extends Error {}
 export class PostgresUsers implements UserRepository {
   constructor(private readonly pool: pg.Pool) {}
 
-  async create(user: User): Promise<boolean> {
+  async create(user: User, boundaryMustExist = false): Promise<'ok' | 'exists' | 'no-policy'> {
     return transaction(this.pool, async (tx) => {
+      // FOR SHARE against DeletePolicy's FOR UPDATE: one waits for the other to commit.
+      if (boundaryMustExist && (await tx.query('SELECT 1 FROM managed_policies WHERE arn = $1 FOR SHARE', [user.permissionsBoundary])).rowCount !== 1) {
+        return 'no-policy' as const;
+      }
       const { rowCount } = await tx.query(
         `INSERT INTO users (id, name, path, created_at, password_last_used, permissions_boundary)
          VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT DO NOTHING`,
         [user.id, user.name, user.path, user.createdAt.getTime(), user.permissionsBoundary],
       );
-      if (rowCount !== 1) return false;
+      if (rowCount !== 1) return 'exists' as const;
       for (const [i, t] of user.tags.entries()) await tx.query(UPSERT_TAG, [user.id, t.Key, t.Value, i]);
-      return true;
+      return 'ok' as const;
     });
   }
 

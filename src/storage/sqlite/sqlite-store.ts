@@ -221,13 +221,17 @@ export class SqliteUsers implements UserRepository {
     };
   }
 
-  async create(user: User): Promise<boolean> {
+  async create(user: User, boundaryMustExist = false): Promise<'ok' | 'exists' | 'no-policy'> {
     return this.db
       .transaction(() => {
+        if (boundaryMustExist && !this.db.prepare('SELECT 1 FROM managed_policies WHERE arn = ?').get(user.permissionsBoundary)) {
+          return 'no-policy' as const;
+        }
         const inserted =
           this.insertUser.run(user.id, user.name, user.path, user.createdAt.getTime(), user.permissionsBoundary).changes === 1;
-        if (inserted) user.tags.forEach((t, i) => this.insertTag.run(user.id, t.Key, t.Value, i));
-        return inserted;
+        if (!inserted) return 'exists' as const;
+        user.tags.forEach((t, i) => this.insertTag.run(user.id, t.Key, t.Value, i));
+        return 'ok' as const;
       })
       .immediate();
   }
