@@ -81,6 +81,15 @@ export async function transaction<T>(pool: pg.Pool, work: (tx: Queryable) => Pro
  * contain it, so a lookup key with one matches nothing (SQLite's answer), and a listing marker is
  * cut at it (no name lies between "abc" and "abc\0…").
  */
+/**
+ * Whether a customer managed policy exists, asked inside the transaction that links something to
+ * it (attachment, boundary). FOR SHARE against DeletePolicy's FOR UPDATE: whichever comes second
+ * waits for the other to commit, so a policy is never deleted under a fresh link.
+ */
+export async function managedPolicyExists(tx: Queryable, arn: string | null): Promise<boolean> {
+  return arn !== null && (await tx.query('SELECT 1 FROM managed_policies WHERE arn = $1 FOR SHARE', [arn])).rowCount === 1;
+}
+
 export const hasNul = (s: string): boolean => s.includes('\u0000');
 export const cutAtNul = (s: string): string => {
   const i = s.indexOf('\u0000');

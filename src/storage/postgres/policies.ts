@@ -10,7 +10,7 @@ import type {
   ManagedPolicyRepository,
   PolicySet,
 } from '../../ports/store.js';
-import { cutAtNul, hasNul, transaction } from './db.js';
+import { cutAtNul, hasNul, managedPolicyExists, transaction } from './db.js';
 import { toUser, USER_SELECT, type UserRow } from './users.js';
 
 /** Groups, policies (managed, inline, attachments), what the authorizer reads, credential reports. */
@@ -309,10 +309,7 @@ export class PostgresAttachments implements AttachmentRepository {
   async attach(owner: PolicyOwner, policyArn: string, maxAttached: number, policyMustExist = false): Promise<'ok' | 'limit' | 'missing'> {
     return transaction(this.pool, async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [ownerLock(owner)]);
-      // FOR SHARE against DeletePolicy's FOR UPDATE: one waits for the other to commit.
-      if (policyMustExist && (await tx.query('SELECT 1 FROM managed_policies WHERE arn = $1 FOR SHARE', [policyArn])).rowCount !== 1) {
-        return 'missing' as const;
-      }
+      if (policyMustExist && !(await managedPolicyExists(tx, policyArn))) return 'missing' as const;
       const exists = await tx.query(
         'SELECT 1 FROM policy_attachments WHERE owner_kind = $1 AND owner_id = $2 AND policy_arn = $3',
         [owner.kind, owner.id, policyArn],

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Tag, User } from '../../domain/entities.js';
 import type { ListPage, UserRepository } from '../../ports/store.js';
-import { cutAtNul, hasNul, SQLSTATE, sqlState, transaction, type Queryable } from './db.js';
+import { cutAtNul, hasNul, managedPolicyExists, SQLSTATE, sqlState, transaction, type Queryable } from './db.js';
 
 export interface UserRow {
   id: string;
@@ -41,10 +41,7 @@ export class PostgresUsers implements UserRepository {
 
   async create(user: User, boundaryMustExist = false): Promise<'ok' | 'exists' | 'no-policy'> {
     return transaction(this.pool, async (tx) => {
-      // FOR SHARE against DeletePolicy's FOR UPDATE: one waits for the other to commit.
-      if (boundaryMustExist && (await tx.query('SELECT 1 FROM managed_policies WHERE arn = $1 FOR SHARE', [user.permissionsBoundary])).rowCount !== 1) {
-        return 'no-policy' as const;
-      }
+      if (boundaryMustExist && !(await managedPolicyExists(tx, user.permissionsBoundary))) return 'no-policy' as const;
       const { rowCount } = await tx.query(
         `INSERT INTO users (id, name, path, created_at, password_last_used, permissions_boundary)
          VALUES ($1, $2, $3, $4, NULL, $5) ON CONFLICT DO NOTHING`,
@@ -154,10 +151,7 @@ export class PostgresUsers implements UserRepository {
 
   async setPermissionsBoundary(name: string, policyArn: string | null, policyMustExist = false): Promise<'ok' | 'no-user' | 'no-policy'> {
     return transaction(this.pool, async (tx) => {
-      // FOR SHARE against DeletePolicy's FOR UPDATE: one waits for the other to commit.
-      if (policyMustExist && (await tx.query('SELECT 1 FROM managed_policies WHERE arn = $1 FOR SHARE', [policyArn])).rowCount !== 1) {
-        return 'no-policy' as const;
-      }
+      if (policyMustExist && !(await managedPolicyExists(tx, policyArn))) return 'no-policy' as const;
       const { rowCount } = await tx.query(`UPDATE users SET permissions_boundary = $2 WHERE ${BY_NAME}`, [name, policyArn]);
       return rowCount === 1 ? ('ok' as const) : ('no-user' as const);
     });

@@ -9,7 +9,7 @@ import type {
   ManagedPolicyRepository,
   PolicySet,
 } from '../../ports/store.js';
-import type { Db, SqliteUsers, UserRow } from './sqlite-store.js';
+import { type Db, managedPolicyExists, type SqliteUsers, type UserRow } from './sqlite-store.js';
 
 /** Groups, policies (managed, inline, attachments), what the authorizer reads, credential reports. */
 
@@ -285,7 +285,7 @@ export class SqliteAttachments implements AttachmentRepository {
   async attach(owner: PolicyOwner, policyArn: string, maxAttached: number, policyMustExist = false): Promise<'ok' | 'limit' | 'missing'> {
     return this.db
       .transaction(() => {
-        if (policyMustExist && !this.db.prepare('SELECT 1 FROM managed_policies WHERE arn = ?').get(policyArn)) return 'missing' as const;
+        if (policyMustExist && !managedPolicyExists(this.db, policyArn)) return 'missing' as const;
         const exists = this.db
           .prepare('SELECT 1 FROM policy_attachments WHERE owner_kind = ? AND owner_id = ? AND policy_arn = ?')
           .get(owner.kind, owner.id, policyArn);

@@ -33,6 +33,13 @@ import {
 
 export type Db = Database.Database;
 
+/**
+ * Whether a customer managed policy exists, asked inside the transaction that links something to
+ * it (attachment, boundary), so that a DeletePolicy cannot slip in between the check and the link.
+ */
+export const managedPolicyExists = (db: Db, arn: string | null): boolean =>
+  arn !== null && db.prepare('SELECT 1 FROM managed_policies WHERE arn = ?').get(arn) !== undefined;
+
 export interface UserRow {
   id: string;
   name: string;
@@ -224,7 +231,7 @@ export class SqliteUsers implements UserRepository {
   async create(user: User, boundaryMustExist = false): Promise<'ok' | 'exists' | 'no-policy'> {
     return this.db
       .transaction(() => {
-        if (boundaryMustExist && !this.db.prepare('SELECT 1 FROM managed_policies WHERE arn = ?').get(user.permissionsBoundary)) {
+        if (boundaryMustExist && !managedPolicyExists(this.db, user.permissionsBoundary)) {
           return 'no-policy' as const;
         }
         const inserted =
@@ -330,7 +337,7 @@ export class SqliteUsers implements UserRepository {
   async setPermissionsBoundary(name: string, policyArn: string | null, policyMustExist = false): Promise<'ok' | 'no-user' | 'no-policy'> {
     return this.db
       .transaction(() => {
-        if (policyMustExist && !this.db.prepare('SELECT 1 FROM managed_policies WHERE arn = ?').get(policyArn)) return 'no-policy' as const;
+        if (policyMustExist && !managedPolicyExists(this.db, policyArn)) return 'no-policy' as const;
         return this.db.prepare('UPDATE users SET permissions_boundary = ? WHERE name = ?').run(policyArn, name).changes === 1 ? ('ok' as const) : ('no-user' as const);
       })
       .immediate();
