@@ -191,7 +191,18 @@ describe('connection limit', () => {
       await held[0]!.closed;
       await sleep(100);
       expect((await fetch(`${limited.url}/console`, { headers: { connection: 'close' } })).status).toBe(200);
-      held[1]!.socket.destroy();
+
+      // More refusals within the 10 s window are counted, not logged one by one, and the count is
+      // logged when the window ends (here: at shutdown).
+      held[0] = rawConnection(limited.url);
+      held[0].socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n');
+      await sleep(200);
+      for (const extra of [rawConnection(limited.url), rawConnection(limited.url)]) await extra.closed;
+      expect(limited.stderr().match(/connections refused/g)).toHaveLength(1);
+      for (const c of held) c.socket.destroy();
+      await limited.stop();
+      expect(limited.stderr().match(/connections refused/g)).toHaveLength(2);
+      expect(limited.stderr()).toMatch(/"connections refused: the connection limit is reached".*"refused":2/);
     } finally {
       await limited.stop();
     }

@@ -135,16 +135,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   server.headersTimeout = limits.headersTimeout;
   server.requestTimeout = limits.requestTimeout;
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  // The first refusal is logged at once; later ones within the interval are counted and logged
+  // together when it ends, so a flood costs one line per interval and none goes unreported.
   let dropped = 0;
-  let dropLogged = 0;
+  let window: NodeJS.Timeout | undefined;
+  const logDrops = () => {
+    if (dropped > 0) logger.error('connections refused: the connection limit is reached', { limit: server.maxConnections, refused: dropped });
+    dropped = 0;
+  };
+  const endWindow = () => {
+    window = undefined;
+    if (dropped === 0) return;
+    logDrops();
+    window = setTimeout(endWindow, DROP_LOG_INTERVAL_MS).unref();
+  };
   server.on('drop', () => {
     dropped++;
-    const now = Date.now();
-    if (now - dropLogged >= DROP_LOG_INTERVAL_MS) {
-      logger.error('connections refused: the connection limit is reached', { limit: server.maxConnections, refused: dropped });
-      dropLogged = now;
-      dropped = 0;
-    }
+    if (window !== undefined) return;
+    logDrops();
+    window = setTimeout(endWindow, DROP_LOG_INTERVAL_MS).unref();
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -158,6 +167,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
+        clearTimeout(window);
+        logDrops(); // refusals counted in the last interval
         server.close(() => resolve()); // waits for in-flight requests
         server.closeIdleConnections();
       }),
