@@ -6,8 +6,8 @@
  * Why not node:http: its client costs about as much CPU per request as iamd spends answering
  * one (~90 µs, measured with `npm run bench`'s CPU columns), and on a 2-core machine that CPU and
  * its garbage come out of the server's share and show up as the server's tail latency. This
- * client writes one buffer per request and parses only the status line and the two headers it
- * needs, so the generator stays well below the server in CPU.
+ * client writes one buffer per request and reads the head into a plain map, with no streams or
+ * events per request: about 50 µs per request, signing included.
  */
 import net from 'node:net';
 
