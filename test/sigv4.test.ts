@@ -1,7 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { Sha256 } from './support/signed-http.js';
 import {
   canonicalHeaders,
   canonicalQueryString,
@@ -50,20 +50,6 @@ function failure(result: SigV4Success | SigV4Failure): Omit<SigV4Failure, 'ok'> 
 function success(result: SigV4Success | SigV4Failure): SigV4Success {
   if (!result.ok) throw new Error(`expected success, got ${result.code}: ${result.message}`);
   return result;
-}
-
-/** node:crypto behind the hash interface the AWS SDK's signer wants. */
-class Sha256 {
-  private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
 }
 
 function smithy(region = 'us-east-1', service = 'iam', credentials = CREDENTIALS): SignatureV4 {

@@ -3,7 +3,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { ROOT } from './server.js';
 
 /** node:crypto behind the Hash interface the AWS SDK's signer expects. */
-class Sha256 {
+export class Sha256 {
   private readonly hash;
   constructor(secret?: string | Uint8Array) {
     this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
