@@ -24,7 +24,7 @@ import { encodeMarker } from '../src/domain/paging.js';
 import { closedLoop, openLoop, peakSampler, SignedClient, type Stats } from './load.js';
 import { type HalfRun, lateRun, markdown, machineLine, mainTable, otherFacts, printFacts, scaleFacts, scaleTable, SCALE_OPS, svg, targetsTable, type OpRow, type Results, type ScaleSide, type Target } from './report.js';
 import { bulkLoad, scaleUserName } from './scale.js';
-import { median, ROOT, startIamd } from './support.js';
+import { median, medianBy, ROOT, startIamd } from './support.js';
 import { apiOperations, consoleSignIn, setUp, type Operation } from './workloads.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -236,7 +236,6 @@ async function runRead(name: string, operation: Operation, serverPid?: number): 
     maxes.push(max);
     halves.push(await runHalf(name, operation, max));
   }
-  const medianBy = <T,>(xs: T[], key: (x: T) => number) => [...xs].sort((a, b) => key(a) - key(b))[Math.floor((xs.length - 1) / 2)]!;
   return { max: medianBy(maxes, (s) => s.perSecond), half: medianBy(halves, (h) => h.p99), halves };
 }
 
@@ -345,7 +344,7 @@ const floor: Record<string, HalfRun> = {};
         log(`  floor  ${`as ${key} @ ${rate.toFixed(0)}/s`.padEnd(42)} ${stats.perSecond.toFixed(0).padStart(7)} req/s  p50 ${stats.p50.toFixed(2)} ms  p99 ${stats.p99.toFixed(2)} ms`);
         runs.push({ ...stats, rate });
       }
-      floor[key] = [...runs].sort((a, b) => a.p99 - b.p99)[Math.floor((runs.length - 1) / 2)]!;
+      floor[key] = medianBy(runs, (h) => h.p99);
     }
   } finally {
     floorClient.close();

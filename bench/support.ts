@@ -88,6 +88,9 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 export const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
 
+/** The element whose `key` is the median (the lower middle one for an even count). */
+export const medianBy = <T>(xs: readonly T[], key: (x: T) => number): T => [...xs].sort((a, b) => key(a) - key(b))[Math.floor((xs.length - 1) / 2)]!;
+
 export function printTable(title: string, rows: [string, string][]): void {
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(`\n${title}\n${'-'.repeat(title.length)}`);
