@@ -89,18 +89,12 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
   if (defaultPasswordPolicy !== 'aws' && defaultPasswordPolicy !== 'none') {
     throw new ConfigError(`IAMD_DEFAULT_PASSWORD_POLICY must be "aws" or "none", got "${defaultPasswordPolicy}"`);
   }
-  const blockCommon = env.IAMD_BLOCK_COMMON_PASSWORDS ?? 'false';
-  if (blockCommon !== 'true' && blockCommon !== 'false') {
-    throw new ConfigError(`IAMD_BLOCK_COMMON_PASSWORDS must be "true" or "false", got "${blockCommon}"`);
-  }
+  const blockCommonPasswords = parseBoolean('IAMD_BLOCK_COMMON_PASSWORDS', env.IAMD_BLOCK_COMMON_PASSWORDS);
 
   // A database that several nodes share has no folder for master.key, and secrets in clear in
   // it are one dump away from every access key: the key (shared by the nodes) is required.
-  const allowUnsealed = env.IAMD_ALLOW_UNSEALED_SECRETS ?? 'false';
-  if (allowUnsealed !== 'true' && allowUnsealed !== 'false') {
-    throw new ConfigError(`IAMD_ALLOW_UNSEALED_SECRETS must be "true" or "false", got "${allowUnsealed}"`);
-  }
-  if (databaseUrl !== null && !env.IAMD_MASTER_KEY && allowUnsealed !== 'true') {
+  const allowUnsealedSecrets = parseBoolean('IAMD_ALLOW_UNSEALED_SECRETS', env.IAMD_ALLOW_UNSEALED_SECRETS);
+  if (databaseUrl !== null && !env.IAMD_MASTER_KEY && !allowUnsealedSecrets) {
     throw new ConfigError(
       'PostgreSQL needs IAMD_MASTER_KEY, the same on every node: base64 of 32 random bytes (`openssl rand -base64 32`) ' +
         'that seals access-key secrets in the database. To keep them in clear instead (tests only), set IAMD_ALLOW_UNSEALED_SECRETS=true.',
@@ -127,7 +121,8 @@ export function resolveServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): S
     },
     defaultPasswordPolicy,
     passwordBlocklistFile: env.IAMD_PASSWORD_BLOCKLIST ? path.resolve(env.IAMD_PASSWORD_BLOCKLIST) : null,
-    blockCommonPasswords: blockCommon === 'true',
+    blockCommonPasswords,
+    allowUnsealedSecrets,
     host: flags.host ?? env.IAMD_HOST ?? '127.0.0.1',
     port: parseInteger('port', flags.port ?? env.IAMD_PORT ?? String(DEFAULT_PORT), 0, 65535),
     dataDir,
@@ -158,7 +153,6 @@ function hardeningSettings(env: NodeJS.ProcessEnv): Partial<ServeConfig> {
   }
   return {
     masterKey: env.IAMD_MASTER_KEY || undefined,
-    allowUnsealedSecrets: env.IAMD_ALLOW_UNSEALED_SECRETS === 'true',
     auditLog: env.IAMD_AUDIT_LOG || undefined,
     headersTimeoutMs,
     requestTimeoutMs,
@@ -177,6 +171,13 @@ export function redactDatabaseUrl(url: string): string {
   } catch {
     return url.replace(/\/\/([^/@]*):[^/@]*@/, '//$1:***@'); // not a URL; hide what looks like user:password@
   }
+}
+
+/** "true" or "false" (absent: false). */
+function parseBoolean(name: string, raw: string | undefined): boolean {
+  if (raw === undefined) return false;
+  if (raw !== 'true' && raw !== 'false') throw new ConfigError(`${name} must be "true" or "false", got "${raw}"`);
+  return raw === 'true';
 }
 
 function parseInteger(name: string, raw: string, min: number, max: number): number {
