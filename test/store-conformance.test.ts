@@ -46,6 +46,7 @@ function policy(name: string, extra: Partial<ManagedPolicy> = {}): ManagedPolicy
     updatedAt: at(),
     attachmentCount: 0,
     permissionsBoundaryUsageCount: 0,
+    tags: [],
     ...extra,
   };
 }
@@ -160,8 +161,8 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.loginProfiles.create(profile(u.id), 24);
         const k = key(u.id);
         await store.accessKeys.create(k, 2);
-        await store.inlinePolicies.put({ kind: 'user', id: u.id }, 'inline', DOC(1));
-        await store.attachments.attach({ kind: 'user', id: u.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        await store.inlinePolicies.put({ kind: 'user', id: u.id, name: 'owner' }, 'inline', DOC(1));
+        await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
         const g = group('g');
         await store.groups.create(g);
         await store.groups.addMember(g.id, u.id);
@@ -172,9 +173,9 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.users.delete('dep')).toBe('has-access-keys');
         await store.accessKeys.delete(k.id, u.id);
         expect(await store.users.delete('dep')).toBe('has-inline-policies');
-        await store.inlinePolicies.delete({ kind: 'user', id: u.id }, 'inline');
+        await store.inlinePolicies.delete({ kind: 'user', id: u.id, name: 'owner' }, 'inline');
         expect(await store.users.delete('dep')).toBe('has-attached-policies');
-        await store.attachments.detach({ kind: 'user', id: u.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
+        await store.attachments.detach({ kind: 'user', id: u.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
         expect(await store.users.delete('dep')).toBe('in-groups');
         await store.groups.removeMember(g.id, u.id);
         expect(await store.users.delete('dep')).toBe('ok');
@@ -222,7 +223,7 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect((await store.users.getByName('used'))!.permissionsBoundary).toBe(arn);
         expect(await store.users.setPermissionsBoundary('used', null)).toBe('ok');
         expect((await store.users.getByName('used'))!.permissionsBoundary).toBeNull();
-        expect(await store.users.setPermissionsBoundary('nobody', arn)).toBe('no-user');
+        expect(await store.users.setPermissionsBoundary('nobody', arn)).toBe('missing');
         const bounded = user('bounded', { permissionsBoundary: arn });
         await store.users.create(bounded);
         expect((await store.users.getById(bounded.id))!.permissionsBoundary).toBe(arn);
@@ -500,12 +501,12 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.groups.delete('DEV')).toBe('has-members');
         expect(await store.groups.removeMember(dev.id, u.id)).toBe(true);
         expect(await store.groups.removeMember(dev.id, u.id)).toBe(false);
-        await store.inlinePolicies.put({ kind: 'group', id: dev.id }, 'p', DOC(1));
+        await store.inlinePolicies.put({ kind: 'group', id: dev.id, name: 'owner' }, 'p', DOC(1));
         expect(await store.groups.delete('dev')).toBe('has-inline-policies');
-        await store.inlinePolicies.delete({ kind: 'group', id: dev.id }, 'p');
-        await store.attachments.attach({ kind: 'group', id: dev.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        await store.inlinePolicies.delete({ kind: 'group', id: dev.id, name: 'owner' }, 'p');
+        await store.attachments.attach({ kind: 'group', id: dev.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
         expect(await store.groups.delete('dev')).toBe('has-attached-policies');
-        await store.attachments.detach({ kind: 'group', id: dev.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
+        await store.attachments.detach({ kind: 'group', id: dev.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
         expect(await store.groups.delete('dev')).toBe('ok');
         expect(await store.groups.getByName('dev')).toBeUndefined();
       });
@@ -539,11 +540,11 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
 
         const u = user('pu');
         await store.users.create(u);
-        await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10);
+        await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, p.arn, 10);
         await store.users.setPermissionsBoundary('pu', p.arn);
         expect(await store.managedPolicies.get(p.arn)).toMatchObject({ attachmentCount: 1, permissionsBoundaryUsageCount: 1 });
         expect(await store.managedPolicies.delete(p.arn)).toBe('attached');
-        await store.attachments.detach({ kind: 'user', id: u.id }, p.arn);
+        await store.attachments.detach({ kind: 'user', id: u.id, name: 'owner' }, p.arn);
         expect(await store.managedPolicies.delete(p.arn)).toBe('attached');
         await store.users.setPermissionsBoundary('pu', null);
         await store.managedPolicies.createVersion(p.arn, DOC(2), false, at(1), 5);
@@ -559,14 +560,14 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.managedPolicies.create(p, DOC(1));
         const u = user('fleet');
         await store.users.create(u);
-        expect(await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10, true)).toBe('ok');
+        expect(await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, p.arn, 10, true)).toBe('ok');
         expect(await store.users.setPermissionsBoundary('fleet', p.arn, true)).toBe('ok');
-        await store.attachments.detach({ kind: 'user', id: u.id }, p.arn);
+        await store.attachments.detach({ kind: 'user', id: u.id, name: 'owner' }, p.arn);
         await store.users.setPermissionsBoundary('fleet', null);
         expect(await store.managedPolicies.delete(p.arn)).toBe('ok');
-        expect(await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10, true)).toBe('missing');
+        expect(await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, p.arn, 10, true)).toBe('missing');
         expect(await store.users.setPermissionsBoundary('fleet', p.arn, true)).toBe('no-policy');
-        expect(await store.attachments.list({ kind: 'user', id: u.id })).toEqual([]);
+        expect(await store.attachments.list({ kind: 'user', id: u.id, name: 'owner' })).toEqual([]);
         expect((await store.users.getByName('fleet'))!.permissionsBoundary).toBeNull();
         expect(await store.users.create(user('bounded-by-nothing', { permissionsBoundary: p.arn }), true)).toBe('no-policy');
         expect(await store.users.getByName('bounded-by-nothing')).toBeUndefined();
@@ -577,7 +578,9 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         for (const p of ps) await store.managedPolicies.create(p, DOC(1));
         expect(names(await store.managedPolicies.list({ pathPrefix: '/', onlyAttached: false }))).toEqual(['_z', 'A', 'b', 'c']);
         expect(names(await store.managedPolicies.list({ pathPrefix: '/x', onlyAttached: false }))).toEqual(['_z', 'A', 'b']);
-        await store.attachments.attach({ kind: 'group', id: 'AGPAANYGROUP' }, ps[0]!.arn, 10);
+        const g = group('any-group');
+        await store.groups.create(g);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: g.name }, ps[0]!.arn, 10);
         expect(names(await store.managedPolicies.list({ pathPrefix: '/', onlyAttached: true }))).toEqual(['b']);
       });
 
@@ -615,11 +618,18 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
 
     describe('inline policies and attachments', () => {
       it('inline: create or replace (case-insensitive names), get, list by name, delete', async () => {
-        const owner = { kind: 'user' as const, id: 'AIDAOWNER' };
-        await store.inlinePolicies.put(owner, 'b', DOC(1));
+        const u = user('inline-owner');
+        const g = group('inline-owner');
+        await store.users.create(u);
+        await store.groups.create(g);
+        const owner = { kind: 'user' as const, id: u.id, name: u.name };
+        expect(await store.inlinePolicies.put(owner, 'b', DOC(1))).toBe(true);
         await store.inlinePolicies.put(owner, 'A', DOC(2));
         await store.inlinePolicies.put(owner, 'B', DOC(3)); // replaces 'b', and is now spelt 'B'
-        await store.inlinePolicies.put({ kind: 'group', id: 'AIDAOWNER' }, 'other-kind', DOC(4));
+        await store.inlinePolicies.put({ kind: 'group', id: g.id, name: g.name }, 'other-owner', DOC(4));
+        // An owner that is gone (a racing delete won) gets nothing.
+        expect(await store.inlinePolicies.put({ kind: 'user', id: 'AIDAGONE', name: 'gone' }, 'x', DOC(1))).toBe(false);
+        expect(await store.inlinePolicies.list({ kind: 'user', id: 'AIDAGONE', name: 'gone' })).toEqual([]);
         expect(await store.inlinePolicies.get(owner, 'b')).toEqual({ name: 'B', document: DOC(3) });
         expect(await store.inlinePolicies.get(owner, 'missing')).toBeUndefined();
         expect(await store.inlinePolicies.list(owner)).toEqual([
@@ -632,14 +642,19 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
       });
 
       it('attachments: idempotent, limited per owner, listed in attachment order, counted per policy', async () => {
-        const owner = { kind: 'group' as const, id: 'AGPAOWNER' };
+        const g = group('attach-owner');
+        const u = user('attach-owner');
+        await store.groups.create(g);
+        await store.users.create(u);
+        const owner = { kind: 'group' as const, id: g.id, name: g.name };
         const arn = (n: string) => `arn:aws:iam::aws:policy/${n}`;
+        expect(await store.attachments.attach({ kind: 'role', id: 'AROAGONE', name: 'gone' }, arn('Z'), 2)).toBe('no-owner');
         expect(await store.attachments.attach(owner, arn('Z'), 2)).toBe('ok');
         expect(await store.attachments.attach(owner, arn('A'), 2)).toBe('ok');
         expect(await store.attachments.attach(owner, arn('A'), 2)).toBe('ok');
         expect(await store.attachments.attach(owner, arn('M'), 2)).toBe('limit');
         expect(await store.attachments.list(owner)).toEqual([arn('Z'), arn('A')]);
-        await store.attachments.attach({ kind: 'user', id: 'AGPAOWNER' }, arn('A'), 2);
+        await store.attachments.attach({ kind: 'user', id: u.id, name: u.name }, arn('A'), 2);
         expect(await store.attachments.countFor(arn('A'))).toBe(2);
         expect(await store.attachments.detach(owner, arn('Z'))).toBe(true);
         expect(await store.attachments.detach(owner, arn('Z'))).toBe(false);
@@ -648,7 +663,9 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
       });
 
       it('concurrent attachments never exceed the limit', async () => {
-        const owner = { kind: 'user' as const, id: 'AIDARACE' };
+        const u = user('attach-race');
+        await store.users.create(u);
+        const owner = { kind: 'user' as const, id: u.id, name: u.name };
         const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.attachments.attach(owner, `arn:aws:iam::aws:policy/P${i}`, 3)));
         expect(results.filter((r) => r === 'ok')).toHaveLength(3);
         expect(await store.attachments.list(owner)).toHaveLength(3);
@@ -665,11 +682,11 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.managedPolicies.create(mine, DOC(1));
         await store.managedPolicies.createVersion(mine.arn, DOC(2), true, at(1), 5);
         await store.managedPolicies.create(boundary, DOC(9));
-        await store.inlinePolicies.put({ kind: 'user', id: u.id }, 'own', DOC(3));
-        await store.inlinePolicies.put({ kind: 'group', id: g.id }, 'shared', DOC(4));
-        await store.attachments.attach({ kind: 'user', id: u.id }, mine.arn, 10);
-        await store.attachments.attach({ kind: 'group', id: g.id }, mine.arn, 10);
-        await store.attachments.attach({ kind: 'group', id: g.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        await store.inlinePolicies.put({ kind: 'user', id: u.id, name: 'owner' }, 'own', DOC(3));
+        await store.inlinePolicies.put({ kind: 'group', id: g.id, name: 'owner' }, 'shared', DOC(4));
+        await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, mine.arn, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: 'owner' }, mine.arn, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
         await store.users.setPermissionsBoundary('authz', boundary.arn);
 
         const set = await store.authorization.policiesFor(u.id);
@@ -779,8 +796,8 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.groups.addMember(g.id, u.id);
         const p = policy('Cleared');
         await store.managedPolicies.create(p, DOC(1));
-        await store.inlinePolicies.put({ kind: 'user', id: u.id }, 'i', DOC(1));
-        await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10);
+        await store.inlinePolicies.put({ kind: 'user', id: u.id, name: 'owner' }, 'i', DOC(1));
+        await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, p.arn, 10);
         await store.credentialReports.put(at(), Buffer.from('x'));
 
         await store.clear();
@@ -796,7 +813,7 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.settings.get('cleared')).toBeUndefined();
         expect(await store.groups.count()).toBe(0);
         expect(await store.managedPolicies.count()).toBe(0);
-        expect(await store.inlinePolicies.list({ kind: 'user', id: u.id })).toEqual([]);
+        expect(await store.inlinePolicies.list({ kind: 'user', id: u.id, name: 'owner' })).toEqual([]);
         expect(await store.attachments.countFor(p.arn)).toBe(0);
         expect(await store.credentialReports.get()).toBeUndefined();
 

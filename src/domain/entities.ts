@@ -35,6 +35,7 @@ export interface ManagedPolicy {
   updatedAt: Date;
   attachmentCount: number;
   permissionsBoundaryUsageCount: number;
+  tags: Tag[];
 }
 
 export interface PolicyVersion {
@@ -43,10 +44,43 @@ export interface PolicyVersion {
   createdAt: Date;
 }
 
+export interface Role {
+  id: string; // AROA…
+  name: string;
+  path: string;
+  createdAt: Date;
+  description: string | null;
+  /** Seconds, 3600-43200. */
+  maxSessionDuration: number;
+  /** The trust policy (AssumeRolePolicyDocument), as written. */
+  trustPolicy: string;
+  permissionsBoundary: string | null;
+  tags: Tag[];
+  /** When a session of the role last made a request, and in which region. */
+  lastUsed: { at: Date; region: string } | null;
+  /** For a service-linked role: the service principal that owns it (e.g. autoscaling.amazonaws.com). */
+  linkedService: string | null;
+}
+
+export interface InstanceProfile {
+  id: string; // AIPA…
+  name: string;
+  path: string;
+  createdAt: Date;
+  tags: Tag[];
+  /** At most one, as AWS allows. */
+  roles: Role[];
+}
+
+/** What can hold inline policies, managed-policy attachments and (users, roles) a permissions boundary. */
+export type PrincipalKind = 'user' | 'group' | 'role';
+
 /** Who holds an inline policy or a managed-policy attachment. */
 export interface PolicyOwner {
-  kind: 'user' | 'group';
+  kind: PrincipalKind;
   id: string;
+  /** For messages (the store keys on the id). */
+  name: string;
 }
 
 export type AccessKeyStatus = 'Active' | 'Inactive';

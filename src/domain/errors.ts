@@ -57,6 +57,11 @@ export class IamError extends Error {
 // The messages below are AWS's own wording, as returned by IAM.
 export const errors = {
   noSuchUser: (userName: string) => new IamError('NoSuchEntity', `The user with name ${userName} cannot be found.`),
+  noSuchGroup: (name: string) => new IamError('NoSuchEntity', `The group with name ${name} cannot be found.`),
+  noSuchRole: (name: string) => new IamError('NoSuchEntity', `The role with name ${name} cannot be found.`),
+  /** The user, group or role of that name: AWS's message for each. */
+  noSuchPrincipal: (kind: 'user' | 'group' | 'role', name: string) =>
+    new IamError('NoSuchEntity', `The ${kind} with name ${name} cannot be found.`),
   noSuchLoginProfile: (userName: string) =>
     new IamError('NoSuchEntity', `Login Profile for User ${userName} cannot be found.`),
   noSuchAccessKey: (accessKeyId: string) =>

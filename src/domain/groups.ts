@@ -1,9 +1,9 @@
 import type { Group, User } from './entities.js';
 import { type Domain, requireUser } from './context.js';
-import { IamError } from './errors.js';
+import { errors, IamError } from './errors.js';
 import { decodeMarker, encodeMarker } from './paging.js';
 
-export const noSuchGroup = (name: string) => new IamError('NoSuchEntity', `The group with name ${name} cannot be found.`);
+export const noSuchGroup = errors.noSuchGroup;
 
 export async function requireGroup(domain: Domain, name: string): Promise<Group> {
   const group = await domain.store.groups.getByName(name);

@@ -1,4 +1,5 @@
-import type { ManagedPolicy, PolicyOwner, PolicyVersion, User } from './entities.js';
+import type { ManagedPolicy, PolicyOwner, PolicyVersion, Tag, User } from './entities.js';
+import { checkNewTags } from './tags.js';
 import { type Domain, requireUser } from './context.js';
 import { policyArn } from './arn.js';
 import { errors, IamError } from './errors.js';
@@ -58,8 +59,9 @@ async function requireCustomerPolicy(domain: Domain, arn: string): Promise<Manag
 
 export async function createPolicy(
   domain: Domain,
-  input: { PolicyName: string; Path?: string; PolicyDocument: string; Description?: string },
+  input: { PolicyName: string; Path?: string; PolicyDocument: string; Description?: string; Tags?: Tag[] },
 ): Promise<ManagedPolicy> {
+  const tags = checkNewTags(input.Tags, 'Policy');
   validateDocument(input.PolicyDocument, 'managed');
   const path = input.Path ?? '/';
   const now = domain.clock.now();
@@ -74,6 +76,7 @@ export async function createPolicy(
     updatedAt: now,
     attachmentCount: 0,
     permissionsBoundaryUsageCount: 0,
+    tags,
   };
   if (!(await domain.store.managedPolicies.create(policy, input.PolicyDocument))) {
     throw new IamError('EntityAlreadyExists', `A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`);
@@ -186,7 +189,7 @@ export async function setDefaultPolicyVersion(domain: Domain, arn: string, versi
 
 export async function putInlinePolicy(domain: Domain, owner: PolicyOwner, name: string, document: string): Promise<void> {
   validateDocument(document, 'inline');
-  await domain.store.inlinePolicies.put(owner, name, document);
+  if (!(await domain.store.inlinePolicies.put(owner, name, document))) throw errors.noSuchPrincipal(owner.kind, owner.name);
 }
 
 export async function getInlinePolicy(domain: Domain, owner: PolicyOwner, name: string): Promise<{ name: string; document: string }> {
@@ -205,10 +208,13 @@ export async function attachPolicy(domain: Domain, owner: PolicyOwner, arn: stri
   const found = await requireManagedPolicy(domain, arn);
   const result = await domain.store.attachments.attach(owner, arn, MAX_ATTACHED_POLICIES, found.kind === 'customer');
   if (result === 'missing') throw notAttachable(arn); // deleted since it was found
+  if (result === 'no-owner') throw errors.noSuchPrincipal(owner.kind, owner.name); // likewise
   if (result === 'limit') {
-    throw new IamError('LimitExceeded', `Cannot exceed quota for PoliciesPer${owner.kind === 'user' ? 'User' : 'Group'}: ${MAX_ATTACHED_POLICIES}`);
+    throw new IamError('LimitExceeded', `Cannot exceed quota for PoliciesPer${QUOTA_NAME[owner.kind]}: ${MAX_ATTACHED_POLICIES}`);
   }
 }
+
+const QUOTA_NAME = { user: 'User', group: 'Group', role: 'Role' } as const;
 
 export async function detachPolicy(domain: Domain, owner: PolicyOwner, arn: string): Promise<void> {
   if (!(await domain.store.attachments.detach(owner, arn))) throw new IamError('NoSuchEntity', `Policy ${arn} was not found.`);
@@ -235,7 +241,7 @@ export async function putUserPermissionsBoundary(domain: Domain, userName: strin
   const found = await requireManagedPolicy(domain, arn);
   const result = await domain.store.users.setPermissionsBoundary(userName, arn, found.kind === 'customer');
   if (result === 'no-policy') throw notAttachable(arn); // deleted since it was found
-  if (result === 'no-user') throw errors.noSuchUser(userName);
+  if (result === 'missing') throw errors.noSuchUser(userName);
 }
 
 export async function deleteUserPermissionsBoundary(domain: Domain, userName: string): Promise<void> {

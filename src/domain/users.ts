@@ -1,17 +1,16 @@
 import type { Caller, Tag, User } from './entities.js';
 import { type Domain, requireUser, targetUserName } from './context.js';
-import { errors, IamError } from './errors.js';
+import { errors } from './errors.js';
+import { checkNewTags, tagPage, tagResource, untagResource } from './tags.js';
 import type { ListPage } from '../ports/store.js';
 import { notAttachable, requireManagedPolicy } from './policies.js';
-import { decodeMarker, encodeMarker, paginate } from './paging.js';
-
-export const MAX_TAGS_PER_USER = 50;
+import { decodeMarker, encodeMarker } from './paging.js';
 
 export async function createUser(
   domain: Domain,
   input: { UserName: string; Path?: string; Tags?: Tag[]; PermissionsBoundary?: string },
 ): Promise<User> {
-  rejectDuplicateTagKeys(input.Tags ?? []);
+  const tags = checkNewTags(input.Tags, 'User');
   const boundary = input.PermissionsBoundary === undefined ? undefined : await requireManagedPolicy(domain, input.PermissionsBoundary);
   const user: User = {
     id: domain.ids.userId(),
@@ -19,7 +18,7 @@ export async function createUser(
     path: input.Path ?? '/',
     createdAt: domain.clock.now(),
     passwordLastUsed: null,
-    tags: input.Tags ?? [],
+    tags,
     permissionsBoundary: input.PermissionsBoundary ?? null,
   };
   const created = await domain.store.users.create(user, boundary?.kind === 'customer');
@@ -66,28 +65,13 @@ export async function listUsers(
 }
 
 export async function tagUser(domain: Domain, input: { UserName: string; Tags: Tag[] }): Promise<void> {
-  rejectDuplicateTagKeys(input.Tags);
-  const result = await domain.store.users.tag(input.UserName, input.Tags, MAX_TAGS_PER_USER);
-  if (result === 'missing') throw errors.noSuchUser(input.UserName);
-  if (result === 'too-many') throw errors.tagQuota();
+  await tagResource(domain.store.users, input.UserName, input.Tags, 'User', () => errors.noSuchUser(input.UserName));
 }
 
 export async function untagUser(domain: Domain, input: { UserName: string; TagKeys: string[] }): Promise<void> {
-  if ((await domain.store.users.untag(input.UserName, input.TagKeys)) === 'missing') throw errors.noSuchUser(input.UserName);
+  await untagResource(domain.store.users, input.UserName, input.TagKeys, () => errors.noSuchUser(input.UserName));
 }
 
-export async function listUserTags(
-  domain: Domain,
-  input: { UserName: string; Marker?: string; MaxItems?: number },
-): Promise<{ items: Tag[]; isTruncated: boolean; marker?: string }> {
-  return paginate((await requireUser(domain, input.UserName)).tags, input);
-}
-
-function rejectDuplicateTagKeys(tags: Tag[]): void {
-  const seen = new Set<string>();
-  for (const t of tags) {
-    const key = t.Key.toLowerCase();
-    if (seen.has(key)) throw new IamError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
-    seen.add(key);
-  }
+export async function listUserTags(domain: Domain, input: { UserName: string; Marker?: string; MaxItems?: number }) {
+  return tagPage((await requireUser(domain, input.UserName)).tags, input);
 }

@@ -69,10 +69,7 @@ const CORE_OPERATIONS: OperationTable = {
   ListUserTags: {
     action: 'iam:ListUserTags',
     resource: onUser,
-    handler: async (domain, _caller, input) => {
-      const page = await users.listUserTags(domain, input);
-      return { Tags: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
-    },
+    handler: async (domain, _caller, input) => users.listUserTags(domain, input),
   },
 
   // Access keys

@@ -10,14 +10,14 @@ import { paginate } from '../domain/paging.js';
 
 /** Policies (managed, inline, attachments, boundaries) and groups. */
 
-const userOwner = async (domain: Domain, userName: string): Promise<PolicyOwner> => ({
-  kind: 'user',
-  id: (await requireUser(domain, userName)).id,
-});
-const groupOwner = async (domain: Domain, groupName: string): Promise<PolicyOwner> => ({
-  kind: 'group',
-  id: (await groups.requireGroup(domain, groupName)).id,
-});
+const userOwner = async (domain: Domain, userName: string): Promise<PolicyOwner> => {
+  const user = await requireUser(domain, userName);
+  return { kind: 'user', id: user.id, name: user.name };
+};
+const groupOwner = async (domain: Domain, groupName: string): Promise<PolicyOwner> => {
+  const group = await groups.requireGroup(domain, groupName);
+  return { kind: 'group', id: group.id, name: group.name };
+};
 
 async function presentFound(domain: Domain, found: policies.AnyManagedPolicy) {
   const count = found.kind === 'aws' ? await domain.store.attachments.countFor(found.policy.arn) : found.policy.attachmentCount;
