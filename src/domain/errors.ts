@@ -20,6 +20,7 @@ export const ERROR_STATUS = {
   ReportExpired: 410,
   ReportNotPresent: 410,
   ServiceFailure: 500,
+  UnmodifiableEntity: 400,
   // Common errors of every AWS Query service (not in the service model).
   AccessDenied: 403,
   IncompleteSignature: 400,

@@ -10,6 +10,8 @@ export interface IdGenerator {
   secretAccessKey(): string;
   groupId(): string;
   policyId(): string;
+  /** A unique id of AWS's form: the resource's four-letter prefix (AROA, AIPA, APKA, ...) and 17 more. */
+  uniqueId(prefix: string): string;
 }
 
 export interface PasswordHasher {

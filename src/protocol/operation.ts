@@ -1,6 +1,6 @@
 import type { Caller, Tag } from '../domain/entities.js';
 import { type Domain, callerArn, targetUserName } from '../domain/context.js';
-import { groupArn, rootArn, userArn } from '../domain/arn.js';
+import { groupArn, instanceProfileArn, roleArn, rootArn, userArn } from '../domain/arn.js';
 import type { IamInputs } from './model/inputs.js';
 
 /**
@@ -54,3 +54,20 @@ export const onGroup = async (domain: Domain, _caller: Caller, input: { GroupNam
 };
 
 export const onPolicy = async (_domain: Domain, _caller: Caller, input: { PolicyArn: string }): Promise<Resource> => ({ arn: input.PolicyArn });
+
+export const onRole = async (domain: Domain, _caller: Caller, input: { RoleName: string; Path?: string }): Promise<Resource> => {
+  const role = await domain.store.roles.getByName(input.RoleName);
+  return { arn: roleArn(domain.accountId, role?.path ?? input.Path ?? '/', role?.name ?? input.RoleName), tags: role?.tags };
+};
+
+export const onInstanceProfile = async (
+  domain: Domain,
+  _caller: Caller,
+  input: { InstanceProfileName: string; Path?: string },
+): Promise<Resource> => {
+  const profile = await domain.store.instanceProfiles.getByName(input.InstanceProfileName);
+  return {
+    arn: instanceProfileArn(domain.accountId, profile?.path ?? input.Path ?? '/', profile?.name ?? input.InstanceProfileName),
+    tags: profile?.tags,
+  };
+};

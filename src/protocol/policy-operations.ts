@@ -3,7 +3,8 @@ import type { Domain } from '../domain/context.js';
 import { requireUser } from '../domain/context.js';
 import * as policies from '../domain/policies.js';
 import * as groups from '../domain/groups.js';
-import { type Operation, type OperationTable, onAccount, onGroup, onPolicy, onUser } from './operation.js';
+import * as roles from '../domain/roles.js';
+import { type Operation, type OperationTable, onAccount, onGroup, onPolicy, onRole, onUser } from './operation.js';
 import type { IamInputs } from './model/inputs.js';
 import { encodePolicyDocument, presentGroup, presentPolicy, presentPolicyVersion, presentUser } from './presenters.js';
 import { paginate } from '../domain/paging.js';
@@ -24,23 +25,40 @@ async function presentFound(domain: Domain, found: policies.AnyManagedPolicy) {
   return presentPolicy(found, count);
 }
 
-/** The user's or the group's operation of the same name: its input is either's. */
-type ForUserOrGroup<U extends keyof IamInputs, G extends keyof IamInputs> = Operation<IamInputs[U] | IamInputs[G]>;
+/** The user's, group's or role's operation of the same name: its input is any of theirs. */
+type ForPrincipal<U extends keyof IamInputs, G extends keyof IamInputs, R extends keyof IamInputs> = Operation<
+  IamInputs[U] | IamInputs[G] | IamInputs[R]
+>;
+type OwnerInput = { UserName?: string; GroupName?: string; RoleName?: string };
 
-/** The same inline-policy and attachment operations for users and groups. */
-function inlinePolicyOperations(kind: 'User' | 'Group'): OperationTable {
-  const ownerName = (input: { UserName?: string; GroupName?: string }) => (kind === 'User' ? input.UserName! : input.GroupName!);
-  const owner = (domain: Domain, input: { UserName?: string; GroupName?: string }) =>
-    kind === 'User' ? userOwner(domain, ownerName(input)) : groupOwner(domain, ownerName(input));
-  const resource = (domain: Domain, caller: Caller, input: { UserName?: string; GroupName?: string }) =>
-    kind === 'User' ? onUser(domain, caller, input) : onGroup(domain, caller, { GroupName: ownerName(input) });
-  const nameMember = kind === 'User' ? 'UserName' : 'GroupName';
-  const put: ForUserOrGroup<'PutUserPolicy', 'PutGroupPolicy'> = {
+const roleOwner = async (domain: Domain, roleName: string, change: boolean): Promise<PolicyOwner> => {
+  const role = await roles.requireRole(domain, roleName);
+  if (change) roles.refuseIfServiceLinked(role); // only its service may change a service-linked role's policies
+  return { kind: 'role', id: role.id, name: role.name };
+};
+
+/** The same inline-policy and attachment operations for users, groups and roles. */
+function inlinePolicyOperations(kind: 'User' | 'Group' | 'Role'): OperationTable {
+  const nameMember = `${kind}Name` as const;
+  const ownerName = (input: OwnerInput) => input[nameMember]!;
+  const owner = (domain: Domain, input: OwnerInput, change = false) =>
+    kind === 'User'
+      ? userOwner(domain, ownerName(input))
+      : kind === 'Group'
+        ? groupOwner(domain, ownerName(input))
+        : roleOwner(domain, ownerName(input), change);
+  const resource = (domain: Domain, caller: Caller, input: OwnerInput) =>
+    kind === 'User'
+      ? onUser(domain, caller, input)
+      : kind === 'Group'
+        ? onGroup(domain, caller, { GroupName: ownerName(input) })
+        : onRole(domain, caller, { RoleName: ownerName(input) });
+  const put: ForPrincipal<'PutUserPolicy', 'PutGroupPolicy', 'PutRolePolicy'> = {
     action: `iam:Put${kind}Policy`,
     resource,
-    handler: async (domain, _caller, input) => policies.putInlinePolicy(domain, await owner(domain, input), input.PolicyName, input.PolicyDocument),
+    handler: async (domain, _caller, input) => policies.putInlinePolicy(domain, await owner(domain, input, true), input.PolicyName, input.PolicyDocument),
   };
-  const get: ForUserOrGroup<'GetUserPolicy', 'GetGroupPolicy'> = {
+  const get: ForPrincipal<'GetUserPolicy', 'GetGroupPolicy', 'GetRolePolicy'> = {
     action: `iam:Get${kind}Policy`,
     resource,
     handler: async (domain, _caller, input) => {
@@ -48,12 +66,12 @@ function inlinePolicyOperations(kind: 'User' | 'Group'): OperationTable {
       return { [nameMember]: ownerName(input), PolicyName: policy.name, PolicyDocument: encodePolicyDocument(policy.document) };
     },
   };
-  const remove: ForUserOrGroup<'DeleteUserPolicy', 'DeleteGroupPolicy'> = {
+  const remove: ForPrincipal<'DeleteUserPolicy', 'DeleteGroupPolicy', 'DeleteRolePolicy'> = {
     action: `iam:Delete${kind}Policy`,
     resource,
-    handler: async (domain, _caller, input) => policies.deleteInlinePolicy(domain, await owner(domain, input), input.PolicyName),
+    handler: async (domain, _caller, input) => policies.deleteInlinePolicy(domain, await owner(domain, input, true), input.PolicyName),
   };
-  const list: ForUserOrGroup<'ListUserPolicies', 'ListGroupPolicies'> = {
+  const list: ForPrincipal<'ListUserPolicies', 'ListGroupPolicies', 'ListRolePolicies'> = {
     action: `iam:List${kind}Policies`,
     resource,
     handler: async (domain, _caller, input) => {
@@ -62,17 +80,17 @@ function inlinePolicyOperations(kind: 'User' | 'Group'): OperationTable {
       return { PolicyNames: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },
   };
-  const attach: ForUserOrGroup<'AttachUserPolicy', 'AttachGroupPolicy'> = {
+  const attach: ForPrincipal<'AttachUserPolicy', 'AttachGroupPolicy', 'AttachRolePolicy'> = {
     action: `iam:Attach${kind}Policy`,
     resource,
-    handler: async (domain, _caller, input) => policies.attachPolicy(domain, await owner(domain, input), input.PolicyArn),
+    handler: async (domain, _caller, input) => policies.attachPolicy(domain, await owner(domain, input, true), input.PolicyArn),
   };
-  const detach: ForUserOrGroup<'DetachUserPolicy', 'DetachGroupPolicy'> = {
+  const detach: ForPrincipal<'DetachUserPolicy', 'DetachGroupPolicy', 'DetachRolePolicy'> = {
     action: `iam:Detach${kind}Policy`,
     resource,
-    handler: async (domain, _caller, input) => policies.detachPolicy(domain, await owner(domain, input), input.PolicyArn),
+    handler: async (domain, _caller, input) => policies.detachPolicy(domain, await owner(domain, input, true), input.PolicyArn),
   };
-  const listAttached: ForUserOrGroup<'ListAttachedUserPolicies', 'ListAttachedGroupPolicies'> = {
+  const listAttached: ForPrincipal<'ListAttachedUserPolicies', 'ListAttachedGroupPolicies', 'ListAttachedRolePolicies'> = {
     action: `iam:ListAttached${kind}Policies`,
     resource,
     handler: async (domain, _caller, input) => {
@@ -95,6 +113,7 @@ function inlinePolicyOperations(kind: 'User' | 'Group'): OperationTable {
 export const POLICY_OPERATIONS: OperationTable = {
   ...inlinePolicyOperations('User'),
   ...inlinePolicyOperations('Group'),
+  ...inlinePolicyOperations('Role'),
 
   // Managed policies
   CreatePolicy: {

@@ -1,6 +1,6 @@
-import type { AccessKey, Group, LoginProfile, PolicyVersion, User } from '../domain/entities.js';
+import type { AccessKey, Group, InstanceProfile, LoginProfile, PolicyVersion, Role, User } from '../domain/entities.js';
 import type { AnyManagedPolicy } from '../domain/policies.js';
-import { groupArn, userArn } from '../domain/arn.js';
+import { groupArn, instanceProfileArn, roleArn, userArn } from '../domain/arn.js';
 import type { PasswordPolicy } from '../domain/password-policy.js';
 
 /** Domain entities in the shapes of the IAM model (PascalCase members, as AWS writes them). */
@@ -105,4 +105,37 @@ export const presentPasswordPolicy = (p: PasswordPolicy) => ({
   MaxPasswordAge: p.maxPasswordAge,
   PasswordReusePrevention: p.passwordReusePrevention,
   HardExpiry: p.hardExpiry,
+});
+
+/**
+ * A role as AWS shows it. 'full' (GetRole, CreateRole, UpdateRoleDescription): everything, with
+ * RoleLastUsed always present (empty until a session uses the role). 'list' (ListRoles): AWS leaves
+ * out the boundary, the tags and RoleLastUsed. 'embedded' (inside an instance profile): the role's
+ * identity and trust policy.
+ */
+export const presentRole = (accountId: string, role: Role, view: 'full' | 'list' | 'embedded' = 'full') => ({
+  Path: role.path,
+  RoleName: role.name,
+  RoleId: role.id,
+  Arn: roleArn(accountId, role.path, role.name),
+  CreateDate: role.createdAt,
+  AssumeRolePolicyDocument: encodePolicyDocument(role.trustPolicy),
+  Description: view === 'embedded' ? undefined : (role.description ?? undefined),
+  MaxSessionDuration: view === 'embedded' ? undefined : role.maxSessionDuration,
+  PermissionsBoundary:
+    view === 'full' && role.permissionsBoundary !== null
+      ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundary }
+      : undefined,
+  Tags: view === 'full' && role.tags.length > 0 ? role.tags : undefined,
+  RoleLastUsed: view === 'full' ? (role.lastUsed ? { LastUsedDate: role.lastUsed.at, Region: role.lastUsed.region } : {}) : undefined,
+});
+
+export const presentInstanceProfile = (accountId: string, profile: InstanceProfile, withTags = true) => ({
+  Path: profile.path,
+  InstanceProfileName: profile.name,
+  InstanceProfileId: profile.id,
+  Arn: instanceProfileArn(accountId, profile.path, profile.name),
+  CreateDate: profile.createdAt,
+  Roles: profile.roles.map((r) => presentRole(accountId, r, 'embedded')),
+  Tags: withTags && profile.tags.length > 0 ? profile.tags : undefined,
 });
