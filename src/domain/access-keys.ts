@@ -5,10 +5,13 @@ import { errors, IamError } from './errors.js';
 export const MAX_ACCESS_KEYS_PER_USER = 2;
 
 /**
- * The user an access-key call acts on: the named user, else the calling IAM user. Root keys come
- * from configuration, so root must name a user (AWS's ValidationError otherwise).
+ * Whose keys an access-key call acts on: the named user, else the signing key's owner: the calling
+ * IAM user, or (null) the root user, whose own keys AWS lets it manage "even if the AWS account
+ * has no associated users" (the API reference of CreateAccessKey and its siblings). A caller that
+ * is neither (a role session) gets AWS's ValidationError.
  */
-async function owner(domain: Domain, caller: Caller, userName: string | undefined): Promise<User> {
+async function owner(domain: Domain, caller: Caller, userName: string | undefined): Promise<User | null> {
+  if (userName === undefined && caller.kind === 'root') return null;
   return requireUser(domain, targetUserName(caller, userName));
 }
 
@@ -16,11 +19,11 @@ export async function createAccessKey(
   domain: Domain,
   caller: Caller,
   userName: string | undefined,
-): Promise<{ key: AccessKey; user: User }> {
+): Promise<{ key: AccessKey; user: User | null }> {
   const user = await owner(domain, caller, userName);
   const key: AccessKey = {
     id: domain.ids.accessKeyId(),
-    userId: user.id,
+    userId: user?.id ?? null,
     secret: domain.ids.secretAccessKey(),
     status: 'Active',
     createdAt: domain.clock.now(),
@@ -29,7 +32,7 @@ export async function createAccessKey(
   // The store gets the secret sealed under the master key; the caller gets it in clear, once.
   const created = await domain.store.accessKeys.create({ ...key, secret: domain.sealer.seal(key.secret) }, MAX_ACCESS_KEYS_PER_USER);
   if (created === 'quota') throw errors.accessKeyQuota();
-  if (created === 'no-owner') throw errors.noSuchUser(user.name); // deleted meanwhile
+  if (created === 'no-owner') throw errors.noSuchUser(user!.name); // deleted meanwhile
   return { key, user };
 }
 
@@ -37,9 +40,9 @@ export async function listAccessKeys(
   domain: Domain,
   caller: Caller,
   userName: string | undefined,
-): Promise<{ keys: AccessKey[]; user: User }> {
+): Promise<{ keys: AccessKey[]; user: User | null }> {
   const user = await owner(domain, caller, userName);
-  return { keys: await domain.store.accessKeys.listForOwner(user.id), user };
+  return { keys: await domain.store.accessKeys.listForOwner(user?.id ?? null), user };
 }
 
 export async function updateAccessKey(
@@ -52,7 +55,7 @@ export async function updateAccessKey(
     throw new IamError('InvalidInput', 'Invalid value for parameter Status. Valid values are Active and Inactive.');
   }
   const user = await owner(domain, caller, input.UserName);
-  if (!(await domain.store.accessKeys.setStatus(input.AccessKeyId, user.id, input.Status))) {
+  if (!(await domain.store.accessKeys.setStatus(input.AccessKeyId, user?.id ?? null, input.Status))) {
     throw errors.noSuchAccessKey(input.AccessKeyId);
   }
 }
@@ -63,7 +66,7 @@ export async function deleteAccessKey(
   input: { UserName?: string; AccessKeyId: string },
 ): Promise<void> {
   const user = await owner(domain, caller, input.UserName);
-  if (!(await domain.store.accessKeys.delete(input.AccessKeyId, user.id))) {
+  if (!(await domain.store.accessKeys.delete(input.AccessKeyId, user?.id ?? null))) {
     throw errors.noSuchAccessKey(input.AccessKeyId);
   }
 }

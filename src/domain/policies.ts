@@ -6,6 +6,7 @@ import { errors, IamError } from './errors.js';
 import { parsePolicyDocument } from './policy/document.js';
 import { MalformedPolicyDocumentError } from './policy/malformed.js';
 import { AWS_MANAGED_POLICIES, type AwsManagedPolicy } from './policy/aws-managed.js';
+import type { PolicyEntity } from '../ports/store.js';
 
 /**
  * Managed policies (customer managed, and the AWS managed ones iamd ships), inline policies,
@@ -250,4 +251,21 @@ export async function deleteUserPermissionsBoundary(domain: Domain, userName: st
     throw new IamError('NoSuchEntity', `The user ${userName} does not have a permissions boundary.`);
   }
   await domain.store.users.setPermissionsBoundary(userName, null);
+}
+
+/**
+ * ListEntitiesForPolicy: the users, groups and roles that have the policy attached
+ * (PermissionsPolicy, the default) or as their permissions boundary, by name, optionally of one
+ * kind and under a path prefix.
+ */
+export async function listEntitiesForPolicy(
+  domain: Domain,
+  input: { PolicyArn: string; EntityFilter?: string; PathPrefix?: string; PolicyUsageFilter?: 'PermissionsPolicy' | 'PermissionsBoundary' },
+): Promise<PolicyEntity[]> {
+  await requireManagedPolicy(domain, input.PolicyArn);
+  const kind = ({ User: 'user', Group: 'group', Role: 'role' } as const)[input.EntityFilter as 'User' | 'Group' | 'Role'];
+  if (input.EntityFilter !== undefined && kind === undefined) return []; // LocalManagedPolicy, AWSManagedPolicy: no entity is one
+  const entities = await domain.store.attachments.entitiesFor(input.PolicyArn, input.PolicyUsageFilter ?? 'PermissionsPolicy');
+  const prefix = input.PathPrefix ?? '/';
+  return entities.filter((e) => (kind === undefined || e.kind === kind) && e.path.startsWith(prefix));
 }

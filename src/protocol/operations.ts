@@ -10,7 +10,7 @@ import { presentAccessKeyMetadata, presentLoginProfile, presentPasswordPolicy, p
 import { type OperationTable, onAccount, onNewUser, onUser } from './operation.js';
 import { POLICY_OPERATIONS } from './policy-operations.js';
 import { REPORT_OPERATIONS } from './report-operations.js';
-import { ROLE_OPERATIONS } from './role-operations.js';
+import { INSTANCE_PROFILE_OPERATIONS, ROLE_OPERATIONS } from './role-operations.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
@@ -176,7 +176,7 @@ const CORE_OPERATIONS: OperationTable = {
   },
 };
 
-export const OPERATIONS: Readonly<OperationTable> = { ...CORE_OPERATIONS, ...POLICY_OPERATIONS, ...ROLE_OPERATIONS, ...REPORT_OPERATIONS };
+export const OPERATIONS: Readonly<OperationTable> = { ...CORE_OPERATIONS, ...POLICY_OPERATIONS, ...ROLE_OPERATIONS, ...INSTANCE_PROFILE_OPERATIONS, ...REPORT_OPERATIONS };
 
 /**
  * The current model lets CreateLoginProfile omit Password (for AWS Organizations' root-access

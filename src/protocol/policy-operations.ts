@@ -8,6 +8,7 @@ import { type Operation, type OperationTable, onAccount, onGroup, onPolicy, onRo
 import type { IamInputs } from './model/inputs.js';
 import { encodePolicyDocument, presentGroup, presentPolicy, presentPolicyVersion, presentUser } from './presenters.js';
 import { paginate } from '../domain/paging.js';
+import { tagPage, tagResource, untagResource } from '../domain/tags.js';
 
 /** Policies (managed, inline, attachments, boundaries) and groups. */
 
@@ -20,9 +21,9 @@ const groupOwner = async (domain: Domain, groupName: string): Promise<PolicyOwne
   return { kind: 'group', id: group.id, name: group.name };
 };
 
-async function presentFound(domain: Domain, found: policies.AnyManagedPolicy) {
+async function presentFound(domain: Domain, found: policies.AnyManagedPolicy, view: 'get' | 'list') {
   const count = found.kind === 'aws' ? await domain.store.attachments.countFor(found.policy.arn) : found.policy.attachmentCount;
-  return presentPolicy(found, count);
+  return presentPolicy(found, count, view);
 }
 
 /** The user's, group's or role's operation of the same name: its input is any of theirs. */
@@ -119,19 +120,21 @@ export const POLICY_OPERATIONS: OperationTable = {
   CreatePolicy: {
     action: 'iam:CreatePolicy',
     resource: async (domain, _caller, input) => ({ arn: `arn:aws:iam::${domain.accountId}:policy${input.Path ?? '/'}${input.PolicyName}` }),
-    handler: async (domain, _caller, input) => ({ Policy: presentPolicy({ kind: 'customer', policy: await policies.createPolicy(domain, input) }, 0) }),
+    handler: async (domain, _caller, input) => ({
+      Policy: presentPolicy({ kind: 'customer', policy: await policies.createPolicy(domain, input) }, 0, 'create'),
+    }),
   },
   GetPolicy: {
     action: 'iam:GetPolicy',
     resource: onPolicy,
-    handler: async (domain, _caller, input) => ({ Policy: await presentFound(domain, await policies.getPolicy(domain, input.PolicyArn)) }),
+    handler: async (domain, _caller, input) => ({ Policy: await presentFound(domain, await policies.getPolicy(domain, input.PolicyArn), 'get') }),
   },
   ListPolicies: {
     action: 'iam:ListPolicies',
     resource: onAccount,
     handler: async (domain, _caller, input) => {
       const found = await policies.listPolicies(domain, input);
-      const page = paginate(await Promise.all(found.map((f) => presentFound(domain, f))), input);
+      const page = paginate(await Promise.all(found.map((f) => presentFound(domain, f, 'list'))), input);
       return { Policies: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },
   },
@@ -172,6 +175,43 @@ export const POLICY_OPERATIONS: OperationTable = {
     handler: async (domain, _caller, input) => policies.setDefaultPolicyVersion(domain, input.PolicyArn, input.VersionId),
   },
 
+  TagPolicy: {
+    action: 'iam:TagPolicy',
+    resource: onPolicy,
+    handler: async (domain, _caller, input) =>
+      tagResource(domain.store.managedPolicies, input.PolicyArn, input.Tags, 'Policy', () => policies.notAttachable(input.PolicyArn)),
+  },
+  UntagPolicy: {
+    action: 'iam:UntagPolicy',
+    resource: onPolicy,
+    handler: async (domain, _caller, input) =>
+      untagResource(domain.store.managedPolicies, input.PolicyArn, input.TagKeys, () => policies.notAttachable(input.PolicyArn)),
+  },
+  ListPolicyTags: {
+    action: 'iam:ListPolicyTags',
+    resource: onPolicy,
+    handler: async (domain, _caller, input) => {
+      const found = await policies.getPolicy(domain, input.PolicyArn);
+      return tagPage(found.kind === 'customer' ? found.policy.tags : [], input);
+    },
+  },
+  ListEntitiesForPolicy: {
+    action: 'iam:ListEntitiesForPolicy',
+    resource: onPolicy,
+    handler: async (domain, _caller, input) => {
+      const entities = await policies.listEntitiesForPolicy(domain, input);
+      const page = paginate(entities, input);
+      const of = (kind: 'user' | 'group' | 'role') => page.items.filter((e) => e.kind === kind);
+      return {
+        PolicyUsers: of('user').map((e) => ({ UserName: e.name, UserId: e.id })),
+        PolicyGroups: of('group').map((e) => ({ GroupName: e.name, GroupId: e.id })),
+        PolicyRoles: of('role').map((e) => ({ RoleName: e.name, RoleId: e.id })),
+        IsTruncated: page.isTruncated,
+        Marker: page.marker,
+      };
+    },
+  },
+
   // Permissions boundaries
   PutUserPermissionsBoundary: {
     action: 'iam:PutUserPermissionsBoundary',
@@ -198,6 +238,11 @@ export const POLICY_OPERATIONS: OperationTable = {
       const page = paginate(users.map((u) => presentUser(domain.accountId, u, false)), input);
       return { Group: presentGroup(domain.accountId, group), Users: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },
+  },
+  UpdateGroup: {
+    action: 'iam:UpdateGroup',
+    resource: onGroup,
+    handler: async (domain, _caller, input) => groups.updateGroup(domain, input),
   },
   ListGroups: {
     action: 'iam:ListGroups',

@@ -31,7 +31,12 @@ export const presentGroup = (accountId: string, group: Group) => ({
 /** IAM returns policy documents URL-encoded (RFC 3986); botocore decodes them, the JS SDK does not. */
 export const encodePolicyDocument = (document: string) => encodeURIComponent(document);
 
-export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number) =>
+/**
+ * A managed policy as AWS shows it: 'get' (GetPolicy) with its description and tags; 'create'
+ * (CreatePolicy) with its tags but, as AWS answers, without the description; 'list' (ListPolicies)
+ * with neither.
+ */
+export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number, view: 'get' | 'create' | 'list' = 'get') =>
   found.kind === 'aws'
     ? {
         PolicyName: found.policy.name,
@@ -42,7 +47,7 @@ export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number) 
         AttachmentCount: attachmentCount,
         PermissionsBoundaryUsageCount: 0,
         IsAttachable: true,
-        Description: found.policy.description,
+        Description: view === 'get' ? found.policy.description : undefined,
         CreateDate: found.policy.createDate,
         UpdateDate: found.policy.updateDate,
       }
@@ -55,9 +60,10 @@ export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number) 
         AttachmentCount: found.policy.attachmentCount,
         PermissionsBoundaryUsageCount: found.policy.permissionsBoundaryUsageCount,
         IsAttachable: true,
-        Description: found.policy.description ?? undefined,
+        Description: view === 'get' ? (found.policy.description ?? undefined) : undefined,
         CreateDate: found.policy.createdAt,
         UpdateDate: found.policy.updatedAt,
+        Tags: view !== 'list' && found.policy.tags.length > 0 ? found.policy.tags : undefined,
       };
 
 /** A stable ANPA id for an AWS managed policy, derived from its ARN. */

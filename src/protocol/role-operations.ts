@@ -1,7 +1,11 @@
+import { roleArn } from '../domain/arn.js';
+import * as profiles from '../domain/instance-profiles.js';
+import { paginate } from '../domain/paging.js';
 import * as roles from '../domain/roles.js';
+import * as linkedRoles from '../domain/service-linked-roles.js';
 import { tagPage, tagResource, untagResource } from '../domain/tags.js';
-import { type OperationTable, onAccount, onRole } from './operation.js';
-import { presentRole } from './presenters.js';
+import { type OperationTable, onAccount, onInstanceProfile, onRole } from './operation.js';
+import { presentInstanceProfile, presentRole } from './presenters.js';
 
 /** Roles (their inline and attached policies are in policy-operations.ts, with users' and groups'). */
 export const ROLE_OPERATIONS: OperationTable = {
@@ -75,5 +79,98 @@ export const ROLE_OPERATIONS: OperationTable = {
     action: 'iam:DeleteRolePermissionsBoundary',
     resource: onRole,
     handler: async (domain, _caller, input) => roles.deleteRolePermissionsBoundary(domain, input.RoleName),
+  },
+};
+
+/** Instance profiles, and the service-linked roles AWS services create for themselves. */
+export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
+  CreateInstanceProfile: {
+    action: 'iam:CreateInstanceProfile',
+    resource: onInstanceProfile,
+    handler: async (domain, _caller, input) => ({
+      InstanceProfile: presentInstanceProfile(domain.accountId, await profiles.createInstanceProfile(domain, input)),
+    }),
+  },
+  GetInstanceProfile: {
+    action: 'iam:GetInstanceProfile',
+    resource: onInstanceProfile,
+    handler: async (domain, _caller, input) => ({
+      InstanceProfile: presentInstanceProfile(domain.accountId, await profiles.requireInstanceProfile(domain, input.InstanceProfileName)),
+    }),
+  },
+  DeleteInstanceProfile: {
+    action: 'iam:DeleteInstanceProfile',
+    resource: onInstanceProfile,
+    handler: async (domain, _caller, input) => profiles.deleteInstanceProfile(domain, input.InstanceProfileName),
+  },
+  ListInstanceProfiles: {
+    action: 'iam:ListInstanceProfiles',
+    resource: onAccount,
+    handler: async (domain, _caller, input) => {
+      const page = await profiles.listInstanceProfiles(domain, input);
+      return {
+        InstanceProfiles: page.items.map((p) => presentInstanceProfile(domain.accountId, p, false)),
+        IsTruncated: page.nextMarker !== undefined,
+        Marker: page.nextMarker,
+      };
+    },
+  },
+  ListInstanceProfilesForRole: {
+    action: 'iam:ListInstanceProfilesForRole',
+    resource: onRole,
+    handler: async (domain, _caller, input) => {
+      const found = (await profiles.listInstanceProfilesForRole(domain, input.RoleName)).map((p) => presentInstanceProfile(domain.accountId, p, false));
+      const page = paginate(found, input);
+      return { InstanceProfiles: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
+    },
+  },
+  AddRoleToInstanceProfile: {
+    action: 'iam:AddRoleToInstanceProfile',
+    resource: onInstanceProfile,
+    handler: async (domain, _caller, input) => profiles.addRoleToInstanceProfile(domain, input.InstanceProfileName, input.RoleName),
+  },
+  RemoveRoleFromInstanceProfile: {
+    action: 'iam:RemoveRoleFromInstanceProfile',
+    resource: onInstanceProfile,
+    handler: async (domain, _caller, input) => profiles.removeRoleFromInstanceProfile(domain, input.InstanceProfileName, input.RoleName),
+  },
+  TagInstanceProfile: {
+    action: 'iam:TagInstanceProfile',
+    resource: onInstanceProfile,
+    handler: async (domain, _caller, input) =>
+      tagResource(domain.store.instanceProfiles, input.InstanceProfileName, input.Tags, 'InstanceProfile', () =>
+        profiles.noSuchInstanceProfile(input.InstanceProfileName),
+      ),
+  },
+  UntagInstanceProfile: {
+    action: 'iam:UntagInstanceProfile',
+    resource: onInstanceProfile,
+    handler: async (domain, _caller, input) =>
+      untagResource(domain.store.instanceProfiles, input.InstanceProfileName, input.TagKeys, () => profiles.noSuchInstanceProfile(input.InstanceProfileName)),
+  },
+  ListInstanceProfileTags: {
+    action: 'iam:ListInstanceProfileTags',
+    resource: onInstanceProfile,
+    handler: async (domain, _caller, input) => tagPage((await profiles.requireInstanceProfile(domain, input.InstanceProfileName)).tags, input),
+  },
+
+  CreateServiceLinkedRole: {
+    action: 'iam:CreateServiceLinkedRole',
+    // The role's ARN, as AWS authorizes it (so a policy can allow one service's roles only).
+    resource: async (domain, _caller, input) => {
+      const name = linkedRoles.LINKED_SERVICES.get(input.AWSServiceName)?.roleName ?? 'AWSServiceRole';
+      return { arn: roleArn(domain.accountId, `/aws-service-role/${input.AWSServiceName}/`, input.CustomSuffix ? `${name}_${input.CustomSuffix}` : name) };
+    },
+    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await linkedRoles.createServiceLinkedRole(domain, input)) }),
+  },
+  DeleteServiceLinkedRole: {
+    action: 'iam:DeleteServiceLinkedRole',
+    resource: onRole,
+    handler: async (domain, _caller, input) => ({ DeletionTaskId: await linkedRoles.deleteServiceLinkedRole(domain, input.RoleName) }),
+  },
+  GetServiceLinkedRoleDeletionStatus: {
+    action: 'iam:GetServiceLinkedRoleDeletionStatus',
+    resource: onAccount,
+    handler: async (domain, _caller, input) => linkedRoles.getServiceLinkedRoleDeletionStatus(domain, input.DeletionTaskId),
   },
 };

@@ -125,12 +125,6 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   );
   CREATE INDEX instance_profile_roles_role ON instance_profile_roles (role_id);
 
-  -- Deletions of service-linked roles, as GetServiceLinkedRoleDeletionStatus reports them.
-  CREATE TABLE role_deletion_tasks (
-    id         {text} PRIMARY KEY,
-    status     {text} NOT NULL,
-    created_at {int} NOT NULL
-  );
   `,
   },
 ];
