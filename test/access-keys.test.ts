@@ -171,8 +171,12 @@ describe('access keys', () => {
     expect(after.AccessKeyLastUsed?.LastUsedDate!.getTime()).toBeGreaterThanOrEqual(start);
   });
 
-  it('GetAccessKeyLastUsed of an unknown key is NoSuchEntity', async () => {
-    expect((await awsError(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIAQQQQQQQQQQQQQQQQ' })))).code).toBe('NoSuchEntity');
+  it('GetAccessKeyLastUsed of an unknown key is the denial AWS answers (recorded), naming the caller', async () => {
+    expect(await awsError(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIAQQQQQQQQQQQQQQQQ' })))).toEqual({
+      code: 'AccessDenied',
+      message: `User: arn:aws:iam::${ACCOUNT_ID}:root is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key AKIAQQQQQQQQQQQQQQQQ`,
+      status: 403,
+    });
   });
 
   it('CreateAccessKey racing DeleteUser ends in AWS errors, never a 500', async () => {

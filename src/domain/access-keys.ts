@@ -1,5 +1,5 @@
 import type { AccessKey, AccessKeyStatus, Caller, User } from './entities.js';
-import { type Domain, requireUser, targetUserName } from './context.js';
+import { callerArn, type Domain, requireUser, targetUserName } from './context.js';
 import { errors, IamError } from './errors.js';
 
 export const MAX_ACCESS_KEYS_PER_USER = 2;
@@ -73,10 +73,17 @@ export async function deleteAccessKey(
 
 export async function getAccessKeyLastUsed(
   domain: Domain,
+  caller: Caller,
   accessKeyId: string,
 ): Promise<{ key: AccessKey; user: User | null }> {
   const key = await domain.store.accessKeys.get(accessKeyId);
-  if (!key) throw errors.noSuchAccessKey(accessKeyId);
+  // AWS answers an unknown key as a denial (recorded), so that key ids cannot be probed.
+  if (!key) {
+    throw new IamError(
+      'AccessDenied',
+      `User: ${callerArn(caller)} is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key ${accessKeyId}`,
+    );
+  }
   const user = key.userId === null ? null : ((await domain.store.users.getById(key.userId)) ?? null);
   return { key, user };
 }

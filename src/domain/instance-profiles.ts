@@ -72,5 +72,6 @@ export async function addRoleToInstanceProfile(domain: Domain, profileName: stri
 export async function removeRoleFromInstanceProfile(domain: Domain, profileName: string, roleName: string): Promise<void> {
   const result = await domain.store.instanceProfiles.removeRole(profileName, roleName);
   if (result === 'no-profile') throw noSuchInstanceProfile(profileName);
-  if (result === 'no-role' || result === 'not-in-profile') throw noSuchRole(roleName);
+  if (result === 'no-role') throw noSuchRole(roleName);
+  if (result === 'not-in-profile') throw new IamError('NoSuchEntity', `Role ${roleName} in Instance Profile ${profileName} cannot be found.`);
 }

@@ -32,6 +32,8 @@ function validateDocument(text: string, kind: 'managed' | 'inline'): void {
 }
 export const MAX_ATTACHED_POLICIES = 10;
 
+/** TagPolicy, UntagPolicy on an unknown policy (recorded). */
+export const policyNotFound = (arn: string) => new IamError('NoSuchEntity', `Policy ${arn} was not found.`);
 export const notAttachable = (arn: string) => new IamError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
 const awsManagedIsReadOnly = () => new IamError('InvalidInput', 'AWS managed policies cannot be changed or deleted.');
 
@@ -49,6 +51,25 @@ export async function requireManagedPolicy(domain: Domain, arn: string): Promise
   const found = await findManagedPolicy(domain, arn);
   if (!found) throw notAttachable(arn);
   return found;
+}
+
+/**
+ * A permissions boundary's policy, as AWS checks it (recorded): an ARN that names no policy is
+ * InvalidInput "ARN … is not valid.", a policy that does not exist "Scope ARN: … does not exist
+ * or is not attachable."
+ */
+export async function requireBoundaryPolicy(domain: Domain, arn: string): Promise<AnyManagedPolicy> {
+  if (!/^arn:aws:iam::(aws|\d{12}):policy\//.test(arn)) throw new IamError('InvalidInput', `ARN ${arn} is not valid.`);
+  const found = await findManagedPolicy(domain, arn);
+  if (!found) throw noSuchBoundary(arn);
+  return found;
+}
+
+export const noSuchBoundary = (arn: string) => new IamError('NoSuchEntity', `Scope ARN: ${arn} does not exist or is not attachable.`);
+
+/** A PolicyArn that is not an ARN at all (AWS: ValidationError "ARN … is not valid."). */
+function requireArn(arn: string): void {
+  if (!/^arn:[^:]+:[^:]*:[^:]*:[^:]*:.+$/.test(arn)) throw new IamError('ValidationError', `ARN ${arn} is not valid.`);
 }
 
 async function requireCustomerPolicy(domain: Domain, arn: string): Promise<ManagedPolicy> {
@@ -206,6 +227,7 @@ export async function deleteInlinePolicy(domain: Domain, owner: PolicyOwner, nam
 }
 
 export async function attachPolicy(domain: Domain, owner: PolicyOwner, arn: string): Promise<void> {
+  requireArn(arn);
   const found = await requireManagedPolicy(domain, arn);
   const result = await domain.store.attachments.attach(owner, arn, MAX_ATTACHED_POLICIES, found.kind === 'customer');
   if (result === 'missing') throw notAttachable(arn); // deleted since it was found
@@ -239,9 +261,9 @@ export async function listAttachedPolicies(
 
 export async function putUserPermissionsBoundary(domain: Domain, userName: string, arn: string): Promise<void> {
   await requireUser(domain, userName);
-  const found = await requireManagedPolicy(domain, arn);
+  const found = await requireBoundaryPolicy(domain, arn);
   const result = await domain.store.users.setPermissionsBoundary(userName, arn, found.kind === 'customer');
-  if (result === 'no-policy') throw notAttachable(arn); // deleted since it was found
+  if (result === 'no-policy') throw noSuchBoundary(arn); // deleted since it was found
   if (result === 'missing') throw errors.noSuchUser(userName);
 }
 
@@ -265,7 +287,14 @@ export async function listEntitiesForPolicy(
   await requireManagedPolicy(domain, input.PolicyArn);
   const kind = ({ User: 'user', Group: 'group', Role: 'role' } as const)[input.EntityFilter as 'User' | 'Group' | 'Role'];
   if (input.EntityFilter !== undefined && kind === undefined) return []; // LocalManagedPolicy, AWSManagedPolicy: no entity is one
-  const entities = await domain.store.attachments.entitiesFor(input.PolicyArn, input.PolicyUsageFilter ?? 'PermissionsPolicy');
+  // Without a usage filter, both: the entities it is attached to and those it bounds.
+  const usages = input.PolicyUsageFilter === undefined ? (['PermissionsPolicy', 'PermissionsBoundary'] as const) : [input.PolicyUsageFilter];
+  const seen = new Set<string>();
+  const entities = (await Promise.all(usages.map((u) => domain.store.attachments.entitiesFor(input.PolicyArn, u))))
+    .flat()
+    .filter((e) => !seen.has(e.id) && seen.add(e.id));
   const prefix = input.PathPrefix ?? '/';
-  return entities.filter((e) => (kind === undefined || e.kind === kind) && e.path.startsWith(prefix));
+  return entities
+    .filter((e) => (kind === undefined || e.kind === kind) && e.path.startsWith(prefix))
+    .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0));
 }

@@ -2,7 +2,7 @@ import type { Role, Tag } from './entities.js';
 import type { Domain } from './context.js';
 import { errors, IamError } from './errors.js';
 import { decodeMarker, encodeMarker } from './paging.js';
-import { notAttachable, requireManagedPolicy } from './policies.js';
+import { noSuchBoundary, requireBoundaryPolicy } from './policies.js';
 import { namedPrincipalArns, parseTrustPolicy } from './policy/trust.js';
 import { malformed, MalformedPolicyDocumentError, MESSAGES } from './policy/malformed.js';
 import { checkNewTags } from './tags.js';
@@ -60,9 +60,12 @@ export async function createRole(
   },
   linkedService: string | null = null,
 ): Promise<Role> {
+  if (linkedService === null && (input.Path ?? '/').startsWith('/aws-service-role/')) {
+    throw new IamError('InvalidInput', "Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles");
+  }
   const tags = checkNewTags(input.Tags, 'Role');
   await validateTrustPolicy(domain, input.AssumeRolePolicyDocument);
-  const boundary = input.PermissionsBoundary === undefined ? undefined : await requireManagedPolicy(domain, input.PermissionsBoundary);
+  const boundary = input.PermissionsBoundary === undefined ? undefined : await requireBoundaryPolicy(domain, input.PermissionsBoundary);
   const role: Role = {
     id: domain.ids.uniqueId('AROA'),
     name: input.RoleName,
@@ -78,7 +81,7 @@ export async function createRole(
   };
   const created = await domain.store.roles.create(role, boundary?.kind === 'customer');
   if (created === 'exists') throw new IamError('EntityAlreadyExists', `Role with name ${input.RoleName} already exists.`);
-  if (created === 'no-policy') throw notAttachable(input.PermissionsBoundary!); // deleted since it was found
+  if (created === 'no-policy') throw noSuchBoundary(input.PermissionsBoundary!); // deleted since it was found
   return role;
 }
 
@@ -117,9 +120,9 @@ export async function listRoles(domain: Domain, input: { PathPrefix?: string; Ma
 
 export async function putRolePermissionsBoundary(domain: Domain, roleName: string, arn: string): Promise<void> {
   refuseIfServiceLinked(await requireRole(domain, roleName));
-  const found = await requireManagedPolicy(domain, arn);
+  const found = await requireBoundaryPolicy(domain, arn);
   const result = await domain.store.roles.setPermissionsBoundary(roleName, arn, found.kind === 'customer');
-  if (result === 'no-policy') throw notAttachable(arn);
+  if (result === 'no-policy') throw noSuchBoundary(arn);
   if (result === 'missing') throw noSuchRole(roleName);
 }
 

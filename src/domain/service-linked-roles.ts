@@ -10,62 +10,99 @@ import { createRole, requireRole, deleteRole } from './roles.js';
  * protected from plain changes (roles.ts refuses them). iamd knows the common services' names;
  * any other service principal is refused as AWS refuses a service that has no service-linked role.
  */
-interface LinkedService {
-  roleName: string;
-  /** Whether the service lets callers add a CustomSuffix (AWS: only some do). */
-  customSuffix: boolean;
-  description?: string;
-}
+/**
+ * Each service's role name, as AWS creates it (recorded from AWS for every service below; the name
+ * cannot be derived from the service's: dms.amazonaws.com's is AWSServiceRoleForDMSServerless).
+ */
+const ROLE_NAMES: readonly (readonly [string, string])[] = [
+    ['accountdiscovery.ssm.amazonaws.com', 'AWSServiceRoleForAmazonSSM_AccountDiscovery'],
+    ['acm.amazonaws.com', 'AWSServiceRoleForCertificateManager'],
+    ['appmesh.amazonaws.com', 'AWSServiceRoleForAppMesh'],
+    ['autoscaling-plans.amazonaws.com', 'AWSServiceRoleForAutoScalingPlans_EC2AutoScaling'],
+    ['autoscaling.amazonaws.com', 'AWSServiceRoleForAutoScaling'],
+    ['backup.amazonaws.com', 'AWSServiceRoleForBackup'],
+    ['batch.amazonaws.com', 'AWSServiceRoleForBatch'],
+    ['cassandra.application-autoscaling.amazonaws.com', 'AWSServiceRoleForApplicationAutoScaling_CassandraTable'],
+    ['cks.kms.amazonaws.com', 'AWSServiceRoleForKeyManagementServiceCustomKeyStores'],
+    ['cloudtrail.amazonaws.com', 'AWSServiceRoleForCloudTrail'],
+    ['codestar-notifications.amazonaws.com', 'AWSServiceRoleForCodeStarNotifications'],
+    ['config.amazonaws.com', 'AWSServiceRoleForConfig'],
+    ['connect.amazonaws.com', 'AWSServiceRoleForAmazonConnect'],
+    ['dms-fleet-advisor.amazonaws.com', 'AWSServiceRoleForDMSFleetAdvisor'],
+    ['dms.amazonaws.com', 'AWSServiceRoleForDMSServerless'],
+    ['docdb-elastic.amazonaws.com', 'AWSServiceRoleForDocDB-Elastic'],
+    ['ec2-instance-connect.amazonaws.com', 'AWSServiceRoleForEc2InstanceConnect'],
+    ['ec2.application-autoscaling.amazonaws.com', 'AWSServiceRoleForApplicationAutoScaling_EC2SpotFleetRequest'],
+    ['ecr.amazonaws.com', 'AWSServiceRoleForECRTemplate'],
+    ['ecs.amazonaws.com', 'AWSServiceRoleForECS'],
+    ['eks-connector.amazonaws.com', 'AWSServiceRoleForAmazonEKSConnector'],
+    ['eks-fargate.amazonaws.com', 'AWSServiceRoleForAmazonEKSForFargate'],
+    ['eks-nodegroup.amazonaws.com', 'AWSServiceRoleForAmazonEKSNodegroup'],
+    ['eks.amazonaws.com', 'AWSServiceRoleForAmazonEKS'],
+    ['elasticache.amazonaws.com', 'AWSServiceRoleForElastiCache'],
+    ['elasticbeanstalk.amazonaws.com', 'AWSServiceRoleForElasticBeanstalk'],
+    ['elasticfilesystem.amazonaws.com', 'AWSServiceRoleForAmazonElasticFileSystem'],
+    ['elasticloadbalancing.amazonaws.com', 'AWSServiceRoleForElasticLoadBalancing'],
+    ['email.cognito-idp.amazonaws.com', 'AWSServiceRoleForAmazonCognitoIdpEmailService'],
+    ['emr-containers.amazonaws.com', 'AWSServiceRoleForAmazonEMRContainers'],
+    ['emrwal.amazonaws.com', 'AWSServiceRoleForEMRWAL'],
+    ['fis.amazonaws.com', 'AWSServiceRoleForFIS'],
+    ['grafana.amazonaws.com', 'AWSServiceRoleForAmazonGrafana'],
+    ['imagebuilder.amazonaws.com', 'AWSServiceRoleForImageBuilder'],
+    ['iotmanagedintegrations.amazonaws.com', 'AWSServiceRoleForIoTManagedIntegrations'],
+    ['kafka.amazonaws.com', 'AWSServiceRoleForKafka'],
+    ['kafkaconnect.amazonaws.com', 'AWSServiceRoleForKafkaConnect'],
+    ['lakeformation.amazonaws.com', 'AWSServiceRoleForLakeFormationDataAccess'],
+    ['lex.amazonaws.com', 'AWSServiceRoleForLexBots'],
+    ['lexv2.amazonaws.com', 'AWSServiceRoleForLexV2Bots'],
+    ['lightsail.amazonaws.com', 'AWSServiceRoleForLightsail'],
+    ['m2.amazonaws.com', 'AWSServiceRoleForAWSM2'],
+    ['memorydb.amazonaws.com', 'AWSServiceRoleForMemoryDB'],
+    ['mq.amazonaws.com', 'AWSServiceRoleForAmazonMQ'],
+    ['mrk.kms.amazonaws.com', 'AWSServiceRoleForKeyManagementServiceMultiRegionKeys'],
+    ['notifications.amazonaws.com', 'AWSServiceRoleForAwsUserNotifications'],
+    ['observability.aoss.amazonaws.com', 'AWSServiceRoleForAmazonOpenSearchServerless'],
+    ['opensearchservice.amazonaws.com', 'AWSServiceRoleForAmazonOpenSearchService'],
+    ['ops.apigateway.amazonaws.com', 'AWSServiceRoleForAPIGateway'],
+    ['ops.emr-serverless.amazonaws.com', 'AWSServiceRoleForAmazonEMRServerless'],
+    ['opsdatasync.ssm.amazonaws.com', 'AWSServiceRoleForSystemsManagerOpsDataSync'],
+    ['opsinsights.ssm.amazonaws.com', 'AWSServiceRoleForAmazonSSM_OpsInsights'],
+    ['pullthroughcache.ecr.amazonaws.com', 'AWSServiceRoleForECRPullThroughCache'],
+    ['ram.amazonaws.com', 'AWSServiceRoleForResourceAccessManager'],
+    ['rds.amazonaws.com', 'AWSServiceRoleForRDS'],
+    ['redshift.amazonaws.com', 'AWSServiceRoleForRedshift'],
+    ['replication.cassandra.amazonaws.com', 'AWSServiceRoleForKeyspacesReplication'],
+    ['replication.ecr.amazonaws.com', 'AWSServiceRoleForECRReplication'],
+    ['repository.sync.codeconnections.amazonaws.com', 'AWSServiceRoleForGitSync'],
+    ['resource-explorer-2.amazonaws.com', 'AWSServiceRoleForResourceExplorer'],
+    ['rolesanywhere.amazonaws.com', 'AWSServiceRoleForRolesAnywhere'],
+    ['s3-outposts.amazonaws.com', 'AWSServiceRoleForS3OnOutposts'],
+    ['ses.amazonaws.com', 'AWSServiceRoleForAmazonSES'],
+    ['shield.amazonaws.com', 'AWSServiceRoleForAWSShield'],
+    ['ssm-incidents.amazonaws.com', 'AWSServiceRoleForIncidentManager'],
+    ['ssm-quicksetup.amazonaws.com', 'AWSServiceRoleForSSMQuickSetup'],
+    ['ssm.amazonaws.com', 'AWSServiceRoleForAmazonSSM'],
+    ['sso.amazonaws.com', 'AWSServiceRoleForSSO'],
+    ['vpcorigin.cloudfront.amazonaws.com', 'AWSServiceRoleForCloudFrontVPCOrigin'],
+    ['waf.amazonaws.com', 'AWSServiceRoleForWAFLogging'],
+    ['wafv2.amazonaws.com', 'AWSServiceRoleForWAFV2Logging'],
+    ['spot.amazonaws.com', 'AWSServiceRoleForEC2Spot'],
+    ['spotfleet.amazonaws.com', 'AWSServiceRoleForEC2SpotFleet'],
+    ['organizations.amazonaws.com', 'AWSServiceRoleForOrganizations'],
+];
 
-export const LINKED_SERVICES: ReadonlyMap<string, LinkedService> = new Map(
-  Object.entries({
-    'autoscaling.amazonaws.com': { roleName: 'AWSServiceRoleForAutoScaling', customSuffix: true, description: 'Default Service-Linked Role enables access to AWS Services and Resources used or managed by Auto Scaling' },
-    'ecs.amazonaws.com': { roleName: 'AWSServiceRoleForECS', customSuffix: false, description: 'Role to enable Amazon ECS to manage your cluster.' },
-    'elasticloadbalancing.amazonaws.com': { roleName: 'AWSServiceRoleForElasticLoadBalancing', customSuffix: false, description: "Allows ELB to call AWS services on customer's behalf." },
-    'rds.amazonaws.com': { roleName: 'AWSServiceRoleForRDS', customSuffix: false, description: 'Allows Amazon RDS to manage AWS resources on your behalf' },
-    'opensearchservice.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonOpenSearchService', customSuffix: false },
-    'es.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonElasticsearchService', customSuffix: false },
-    'organizations.amazonaws.com': { roleName: 'AWSServiceRoleForOrganizations', customSuffix: false, description: 'Service-linked role used by AWS Organizations to enable integration of other AWS services with Organizations.' },
-    'spot.amazonaws.com': { roleName: 'AWSServiceRoleForEC2Spot', customSuffix: false, description: 'Default EC2 Spot Service Linked Role' },
-    'spotfleet.amazonaws.com': { roleName: 'AWSServiceRoleForEC2SpotFleet', customSuffix: false, description: 'Default EC2 Spot Fleet Service Linked Role' },
-    'elasticbeanstalk.amazonaws.com': { roleName: 'AWSServiceRoleForElasticBeanstalk', customSuffix: true },
-    'eks.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonEKS', customSuffix: false, description: 'Allows Amazon EKS to call AWS services on your behalf.' },
-    'eks-nodegroup.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonEKSNodegroup', customSuffix: false, description: 'This policy allows Amazon EKS to create and manage Nodegroups' },
-    'eks-fargate.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonEKSForFargate', customSuffix: false },
-    'config.amazonaws.com': { roleName: 'AWSServiceRoleForConfig', customSuffix: false },
-    'guardduty.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonGuardDuty', customSuffix: false, description: 'A service-linked role required for Amazon GuardDuty to access your resources. ' },
-    'securityhub.amazonaws.com': { roleName: 'AWSServiceRoleForSecurityHub', customSuffix: false, description: 'A service-linked role required for AWS Security Hub to access your resources.' },
-    'cloudtrail.amazonaws.com': { roleName: 'AWSServiceRoleForCloudTrail', customSuffix: false },
-    'elasticache.amazonaws.com': { roleName: 'AWSServiceRoleForElastiCache', customSuffix: false, description: 'This policy allows ElastiCache to manage AWS resources on your behalf as necessary for managing your cache.' },
-    'redshift.amazonaws.com': { roleName: 'AWSServiceRoleForRedshift', customSuffix: false },
-    'ssm.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonSSM', customSuffix: false, description: 'Provides access to AWS Resources managed or used by Amazon SSM.' },
-    'sso.amazonaws.com': { roleName: 'AWSServiceRoleForSSO', customSuffix: false },
-    'support.amazonaws.com': { roleName: 'AWSServiceRoleForSupport', customSuffix: false },
-    'trustedadvisor.amazonaws.com': { roleName: 'AWSServiceRoleForTrustedAdvisor', customSuffix: false },
-    'apigateway.amazonaws.com': { roleName: 'AWSServiceRoleForAPIGateway', customSuffix: false },
-    'kafka.amazonaws.com': { roleName: 'AWSServiceRoleForKafka', customSuffix: false },
-    'dynamodb.application-autoscaling.amazonaws.com': { roleName: 'AWSServiceRoleForApplicationAutoScaling_DynamoDBTable', customSuffix: false },
-    'ecs.application-autoscaling.amazonaws.com': { roleName: 'AWSServiceRoleForApplicationAutoScaling_ECSService', customSuffix: false },
-    'lambda.application-autoscaling.amazonaws.com': { roleName: 'AWSServiceRoleForApplicationAutoScaling_LambdaConcurrency', customSuffix: false },
-    'replication.dynamodb.amazonaws.com': { roleName: 'AWSServiceRoleForDynamoDBReplication', customSuffix: false },
-    'transitgateway.amazonaws.com': { roleName: 'AWSServiceRoleForVPCTransitGateway', customSuffix: false },
-    'globalaccelerator.amazonaws.com': { roleName: 'AWSServiceRoleForGlobalAccelerator', customSuffix: false },
-    'backup.amazonaws.com': { roleName: 'AWSServiceRoleForBackup', customSuffix: false },
-    'fsx.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonFSx', customSuffix: false },
-    'elasticmapreduce.amazonaws.com': { roleName: 'AWSServiceRoleForEMRCleanup', customSuffix: false },
-    'cloudformation.amazonaws.com': { roleName: 'AWSServiceRoleForCloudFormationStackSetsOrgAdmin', customSuffix: false },
-    'access-analyzer.amazonaws.com': { roleName: 'AWSServiceRoleForAccessAnalyzer', customSuffix: false },
-    'inspector2.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonInspector2', customSuffix: false },
-    'macie.amazonaws.com': { roleName: 'AWSServiceRoleForAmazonMacie', customSuffix: false },
-    'compute-optimizer.amazonaws.com': { roleName: 'AWSServiceRoleForComputeOptimizer', customSuffix: false },
-  }),
+/** The services that accept a CustomSuffix (recorded: every other one refuses it). */
+const SUFFIX_ALLOWED: ReadonlySet<string> = new Set(['autoscaling.amazonaws.com', 'connect.amazonaws.com', 'lexv2.amazonaws.com']);
+
+export const LINKED_SERVICES: ReadonlyMap<string, { roleName: string; customSuffix: boolean }> = new Map(
+  ROLE_NAMES.map(([service, roleName]) => [service, { roleName, customSuffix: SUFFIX_ALLOWED.has(service) }]),
 );
 
 /** The trust policy AWS writes for a service-linked role: only its service may assume it. */
 const trustPolicyFor = (service: string) =>
   JSON.stringify({
     Version: '2012-10-17',
-    Statement: [{ Effect: 'Allow', Principal: { Service: [service] }, Action: ['sts:AssumeRole'] }],
+    Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
   });
 
 export async function createServiceLinkedRole(
@@ -73,7 +110,8 @@ export async function createServiceLinkedRole(
   input: { AWSServiceName: string; Description?: string; CustomSuffix?: string },
 ): Promise<Role> {
   const service = LINKED_SERVICES.get(input.AWSServiceName);
-  if (!service) throw new IamError('InvalidInput', `Service role name ${input.AWSServiceName} has not been supported.`);
+  // AWS's text for a service without service-linked roles is not on record; this one says what is wrong.
+  if (!service) throw new IamError('InvalidInput', `Service ${input.AWSServiceName} does not support service-linked roles.`);
   if (input.CustomSuffix !== undefined && !service.customSuffix) {
     throw new IamError('InvalidInput', `Custom suffix is not allowed for ${input.AWSServiceName}`);
   }
@@ -87,7 +125,7 @@ export async function createServiceLinkedRole(
       RoleName: roleName,
       Path: `/aws-service-role/${input.AWSServiceName}/`,
       AssumeRolePolicyDocument: trustPolicyFor(input.AWSServiceName),
-      Description: input.Description ?? service.description,
+      Description: input.Description, // AWS writes none unless given
     },
     input.AWSServiceName,
   );

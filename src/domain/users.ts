@@ -3,7 +3,7 @@ import { type Domain, requireUser, targetUserName } from './context.js';
 import { errors } from './errors.js';
 import { checkNewTags, tagPage, tagResource, untagResource } from './tags.js';
 import type { ListPage } from '../ports/store.js';
-import { notAttachable, requireManagedPolicy } from './policies.js';
+import { noSuchBoundary, requireBoundaryPolicy } from './policies.js';
 import { decodeMarker, encodeMarker } from './paging.js';
 
 export async function createUser(
@@ -11,7 +11,7 @@ export async function createUser(
   input: { UserName: string; Path?: string; Tags?: Tag[]; PermissionsBoundary?: string },
 ): Promise<User> {
   const tags = checkNewTags(input.Tags, 'User');
-  const boundary = input.PermissionsBoundary === undefined ? undefined : await requireManagedPolicy(domain, input.PermissionsBoundary);
+  const boundary = input.PermissionsBoundary === undefined ? undefined : await requireBoundaryPolicy(domain, input.PermissionsBoundary);
   const user: User = {
     id: domain.ids.userId(),
     name: input.UserName,
@@ -23,7 +23,7 @@ export async function createUser(
   };
   const created = await domain.store.users.create(user, boundary?.kind === 'customer');
   if (created === 'exists') throw errors.userExists(input.UserName);
-  if (created === 'no-policy') throw notAttachable(input.PermissionsBoundary!); // deleted since it was found
+  if (created === 'no-policy') throw noSuchBoundary(input.PermissionsBoundary!); // deleted since it was found
   return user;
 }
 

@@ -109,8 +109,8 @@ const CORE_OPERATIONS: OperationTable = {
       if (user) return { arn: userArn(domain.accountId, user.path, user.name), tags: user.tags };
       return { arn: key?.userId === null ? rootArn(domain.accountId) : callerArn(caller) };
     },
-    handler: async (domain, _caller, input) => {
-      const { key, user } = await accessKeys.getAccessKeyLastUsed(domain, input.AccessKeyId);
+    handler: async (domain, caller, input) => {
+      const { key, user } = await accessKeys.getAccessKeyLastUsed(domain, caller, input.AccessKeyId);
       return {
         UserName: user?.name,
         AccessKeyLastUsed: key.lastUsed

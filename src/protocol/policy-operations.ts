@@ -8,7 +8,7 @@ import { type Operation, type OperationTable, onAccount, onGroup, onPolicy, onRo
 import type { IamInputs } from './model/inputs.js';
 import { encodePolicyDocument, presentGroup, presentPolicy, presentPolicyVersion, presentUser } from './presenters.js';
 import { paginate } from '../domain/paging.js';
-import { tagPage, tagResource, untagResource } from '../domain/tags.js';
+import { byPolicyTagOrder, tagPage, tagResource, untagResource } from '../domain/tags.js';
 
 /** Policies (managed, inline, attachments, boundaries) and groups. */
 
@@ -179,20 +179,21 @@ export const POLICY_OPERATIONS: OperationTable = {
     action: 'iam:TagPolicy',
     resource: onPolicy,
     handler: async (domain, _caller, input) =>
-      tagResource(domain.store.managedPolicies, input.PolicyArn, input.Tags, 'Policy', () => policies.notAttachable(input.PolicyArn)),
+      tagResource(domain.store.managedPolicies, input.PolicyArn, input.Tags, 'Policy', () => policies.policyNotFound(input.PolicyArn)),
   },
   UntagPolicy: {
     action: 'iam:UntagPolicy',
     resource: onPolicy,
     handler: async (domain, _caller, input) =>
-      untagResource(domain.store.managedPolicies, input.PolicyArn, input.TagKeys, () => policies.notAttachable(input.PolicyArn)),
+      untagResource(domain.store.managedPolicies, input.PolicyArn, input.TagKeys, () => policies.policyNotFound(input.PolicyArn)),
   },
   ListPolicyTags: {
     action: 'iam:ListPolicyTags',
     resource: onPolicy,
     handler: async (domain, _caller, input) => {
-      const found = await policies.getPolicy(domain, input.PolicyArn);
-      return tagPage(found.kind === 'customer' ? found.policy.tags : [], input);
+      const found = await policies.findManagedPolicy(domain, input.PolicyArn);
+      if (!found) throw policies.policyNotFound(input.PolicyArn);
+      return tagPage(byPolicyTagOrder(found.kind === 'customer' ? found.policy.tags : []), input);
     },
   },
   ListEntitiesForPolicy: {

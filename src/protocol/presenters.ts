@@ -63,7 +63,8 @@ export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number, 
         Description: view === 'get' ? (found.policy.description ?? undefined) : undefined,
         CreateDate: found.policy.createdAt,
         UpdateDate: found.policy.updatedAt,
-        Tags: view !== 'list' && found.policy.tags.length > 0 ? found.policy.tags : undefined,
+        // GetPolicy always has Tags (empty when none); CreatePolicy only when given.
+        Tags: view === 'get' || (view === 'create' && found.policy.tags.length > 0) ? found.policy.tags : undefined,
       };
 
 /** A stable ANPA id for an AWS managed policy, derived from its ARN. */
@@ -114,34 +115,39 @@ export const presentPasswordPolicy = (p: PasswordPolicy) => ({
 });
 
 /**
- * A role as AWS shows it. 'full' (GetRole, CreateRole, UpdateRoleDescription): everything, with
- * RoleLastUsed always present (empty until a session uses the role). 'list' (ListRoles): AWS leaves
- * out the boundary, the tags and RoleLastUsed. 'embedded' (inside an instance profile): the role's
- * identity and trust policy.
+ * A role as AWS shows it (recorded responses): 'get' (GetRole) has everything, RoleLastUsed always
+ * (empty until a session uses the role), Tags when there are any; 'create' (CreateRole) has the
+ * boundary and tags but no description, session duration or last use; 'list' (ListRoles) has the
+ * description and session duration but no boundary, tags or last use; 'description'
+ * (UpdateRoleDescription) the description only; 'embedded' (inside an instance profile) the
+ * role's identity and trust policy.
  */
-export const presentRole = (accountId: string, role: Role, view: 'full' | 'list' | 'embedded' = 'full') => ({
+export type RoleView = 'get' | 'create' | 'list' | 'description' | 'embedded';
+
+export const presentRole = (accountId: string, role: Role, view: RoleView = 'get') => ({
   Path: role.path,
   RoleName: role.name,
   RoleId: role.id,
   Arn: roleArn(accountId, role.path, role.name),
   CreateDate: role.createdAt,
   AssumeRolePolicyDocument: encodePolicyDocument(role.trustPolicy),
-  Description: view === 'embedded' ? undefined : (role.description ?? undefined),
-  MaxSessionDuration: view === 'embedded' ? undefined : role.maxSessionDuration,
+  Description: view === 'get' || view === 'list' || view === 'description' ? (role.description ?? undefined) : undefined,
+  MaxSessionDuration: view === 'get' || view === 'list' ? role.maxSessionDuration : undefined,
   PermissionsBoundary:
-    view === 'full' && role.permissionsBoundary !== null
+    (view === 'get' || view === 'create') && role.permissionsBoundary !== null
       ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundary }
       : undefined,
-  Tags: view === 'full' && role.tags.length > 0 ? role.tags : undefined,
-  RoleLastUsed: view === 'full' ? (role.lastUsed ? { LastUsedDate: role.lastUsed.at, Region: role.lastUsed.region } : {}) : undefined,
+  Tags: (view === 'get' || view === 'create') && role.tags.length > 0 ? role.tags : undefined,
+  RoleLastUsed: view === 'get' ? (role.lastUsed ? { LastUsedDate: role.lastUsed.at, Region: role.lastUsed.region } : {}) : undefined,
 });
 
-export const presentInstanceProfile = (accountId: string, profile: InstanceProfile, withTags = true) => ({
+/** GetInstanceProfile always has Tags (empty when none); the list operations never do. */
+export const presentInstanceProfile = (accountId: string, profile: InstanceProfile, view: 'get' | 'create' | 'list') => ({
   Path: profile.path,
   InstanceProfileName: profile.name,
   InstanceProfileId: profile.id,
   Arn: instanceProfileArn(accountId, profile.path, profile.name),
   CreateDate: profile.createdAt,
   Roles: profile.roles.map((r) => presentRole(accountId, r, 'embedded')),
-  Tags: withTags && profile.tags.length > 0 ? profile.tags : undefined,
+  Tags: view === 'get' || (view === 'create' && profile.tags.length > 0) ? profile.tags : undefined,
 });

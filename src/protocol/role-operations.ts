@@ -12,7 +12,7 @@ export const ROLE_OPERATIONS: OperationTable = {
   CreateRole: {
     action: 'iam:CreateRole',
     resource: onRole,
-    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await roles.createRole(domain, input)) }),
+    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await roles.createRole(domain, input), 'create') }),
   },
   GetRole: {
     action: 'iam:GetRole',
@@ -29,7 +29,7 @@ export const ROLE_OPERATIONS: OperationTable = {
   UpdateRoleDescription: {
     action: 'iam:UpdateRoleDescription',
     resource: onRole,
-    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await roles.updateRole(domain, input)) }),
+    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await roles.updateRole(domain, input), 'description') }),
   },
   UpdateAssumeRolePolicy: {
     action: 'iam:UpdateAssumeRolePolicy',
@@ -88,14 +88,14 @@ export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
     action: 'iam:CreateInstanceProfile',
     resource: onInstanceProfile,
     handler: async (domain, _caller, input) => ({
-      InstanceProfile: presentInstanceProfile(domain.accountId, await profiles.createInstanceProfile(domain, input)),
+      InstanceProfile: presentInstanceProfile(domain.accountId, await profiles.createInstanceProfile(domain, input), 'create'),
     }),
   },
   GetInstanceProfile: {
     action: 'iam:GetInstanceProfile',
     resource: onInstanceProfile,
     handler: async (domain, _caller, input) => ({
-      InstanceProfile: presentInstanceProfile(domain.accountId, await profiles.requireInstanceProfile(domain, input.InstanceProfileName)),
+      InstanceProfile: presentInstanceProfile(domain.accountId, await profiles.requireInstanceProfile(domain, input.InstanceProfileName), 'get'),
     }),
   },
   DeleteInstanceProfile: {
@@ -109,7 +109,7 @@ export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
     handler: async (domain, _caller, input) => {
       const page = await profiles.listInstanceProfiles(domain, input);
       return {
-        InstanceProfiles: page.items.map((p) => presentInstanceProfile(domain.accountId, p, false)),
+        InstanceProfiles: page.items.map((p) => presentInstanceProfile(domain.accountId, p, 'list')),
         IsTruncated: page.nextMarker !== undefined,
         Marker: page.nextMarker,
       };
@@ -119,7 +119,7 @@ export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
     action: 'iam:ListInstanceProfilesForRole',
     resource: onRole,
     handler: async (domain, _caller, input) => {
-      const found = (await profiles.listInstanceProfilesForRole(domain, input.RoleName)).map((p) => presentInstanceProfile(domain.accountId, p, false));
+      const found = (await profiles.listInstanceProfilesForRole(domain, input.RoleName)).map((p) => presentInstanceProfile(domain.accountId, p, 'list'));
       const page = paginate(found, input);
       return { InstanceProfiles: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },
@@ -161,7 +161,7 @@ export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
       const name = linkedRoles.LINKED_SERVICES.get(input.AWSServiceName)?.roleName ?? 'AWSServiceRole';
       return { arn: roleArn(domain.accountId, `/aws-service-role/${input.AWSServiceName}/`, input.CustomSuffix ? `${name}_${input.CustomSuffix}` : name) };
     },
-    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await linkedRoles.createServiceLinkedRole(domain, input)) }),
+    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await linkedRoles.createServiceLinkedRole(domain, input), 'create') }),
   },
   DeleteServiceLinkedRole: {
     action: 'iam:DeleteServiceLinkedRole',

@@ -16,7 +16,10 @@ export const MESSAGES = {
   legacy: 'The policy failed legacy parsing',
   principal: 'Policy document should not specify a principal.',
   // Trust policies (a role's AssumeRolePolicyDocument).
-  missingPrincipal: 'Missing required field Principal',
+  // Recorded from AWS (CreateRole): the Java exception's name is part of AWS's text.
+  missingPrincipal:
+    'Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!',
+  trustNotJson: 'This policy contains invalid Json',
   prohibitedResource: 'Has prohibited field Resource',
   assumeRoleActions: 'AssumeRole policy may only specify STS AssumeRole actions.',
   invalidPrincipal: (type: string, value: string) => `Invalid principal in policy: "${type}":"${value}"`,

@@ -1,5 +1,21 @@
 import { type PolicyDocument, type PrincipalType, parsePolicyDocument } from './document.js';
-import { malformed, MESSAGES } from './malformed.js';
+import { malformed, MalformedPolicyDocumentError, MESSAGES } from './malformed.js';
+import { actionMatcher } from './wildcard.js';
+import { resolvePattern } from './variables.js';
+
+/** The actions a trust policy may allow (AWS refuses any other, "sts:InvalidAction" included). */
+const TRUST_ACTIONS = [
+  'sts:AssumeRole',
+  'sts:AssumeRoleWithSAML',
+  'sts:AssumeRoleWithWebIdentity',
+  'sts:TagSession',
+  'sts:SetSourceIdentity',
+  'sts:SetContext',
+];
+const isTrustAction = (action: string) => {
+  const matcher = actionMatcher(resolvePattern(action, undefined)!); // no lookup: never null
+  return TRUST_ACTIONS.some((a) => matcher.test(a));
+};
 
 /**
  * A role's trust policy (AssumeRolePolicyDocument), validated as IAM validates it on CreateRole and
@@ -8,10 +24,17 @@ import { malformed, MESSAGES } from './malformed.js';
  * same-account user or role principal exists is the caller's check (it needs the store).
  */
 export function parseTrustPolicy(text: string): PolicyDocument {
-  const document = parsePolicyDocument(text, { kind: 'trust' });
+  let document: PolicyDocument;
+  try {
+    document = parsePolicyDocument(text, { kind: 'trust' });
+  } catch (e) {
+    // A trust policy that is not JSON has AWS's own sentence (recorded), not "Syntax errors in policy."
+    if (e instanceof MalformedPolicyDocumentError && e.detail === 'the document is not JSON') throw malformed(MESSAGES.trustNotJson);
+    throw e;
+  }
   for (const s of document.Statement) {
-    for (const action of [...(s.Action ?? []), ...(s.NotAction ?? [])]) {
-      if (action !== '*' && !/^sts:/i.test(action)) throw malformed(MESSAGES.assumeRoleActions, `action "${action}" is not an STS action`);
+    for (const action of s.Action ?? []) {
+      if (!isTrustAction(action)) throw malformed(MESSAGES.assumeRoleActions, `action "${action}" is not one of STS's role-assuming actions`);
     }
     for (const principals of [s.Principal, s.NotPrincipal]) {
       for (const [type, values] of Object.entries(principals ?? {}) as [PrincipalType, string[]][]) {

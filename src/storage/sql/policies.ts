@@ -77,7 +77,7 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
       );
       if (inserted !== 1) return false;
       yield* run('INSERT INTO policy_versions (policy_arn, version, document, created_at) VALUES (?, 1, ?, ?)', [p.arn, document, p.createdAt.getTime()]);
-      yield* upsertTags(p.id, p.tags, Number.MAX_SAFE_INTEGER);
+      yield* upsertTags(p.id, p.tags, Number.MAX_SAFE_INTEGER, 'exact');
       return true;
     });
   }
@@ -163,7 +163,7 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
     return this.sql.transaction<'missing' | 'too-many' | 'ok'>(function* () {
       const row = yield* one<{ id: string }>('SELECT id FROM managed_policies WHERE arn = ? FOR UPDATE', [arn]);
       if (!row) return 'missing';
-      return yield* upsertTags(row.id, tags, maxTags);
+      return yield* upsertTags(row.id, tags, maxTags, 'exact');
     });
   }
 
@@ -172,7 +172,7 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
     return this.sql.transaction(function* () {
       const row = yield* one<{ id: string }>('SELECT id FROM managed_policies WHERE arn = ? FOR UPDATE', [arn]);
       if (!row) return 'missing' as const;
-      yield* removeTags(row.id, keys);
+      yield* removeTags(row.id, keys, 'exact');
       return 'ok' as const;
     });
   }

@@ -33,15 +33,22 @@ export class Tags {
 
 const toTag = (r: { key: string; value: string }): Tag => ({ Key: r.key, Value: r.value });
 
+/**
+ * How tag keys compare: regardless of case for users, roles and instance profiles, exactly for
+ * managed policies (recorded from AWS: a policy may have both "a" and "A").
+ */
+export type KeyRule = 'fold' | 'exact';
+const keyOf = (key: string, rule: KeyRule) => (rule === 'fold' ? fold(key) : key);
+
 /** Within a transaction: upserts, and undoes everything when the result would exceed `maxTags`. */
-export function* upsertTags(ownerId: string, tags: readonly Tag[], maxTags: number): Work<'ok'> {
+export function* upsertTags(ownerId: string, tags: readonly Tag[], maxTags: number, rule: KeyRule = 'fold'): Work<'ok'> {
   const last = yield* one<{ n: number | null }>('SELECT max(position) AS n FROM tags WHERE owner_id = ?', [ownerId]);
   let position = (last?.n ?? -1) + 1;
   for (const t of tags) {
     yield* run(
       `INSERT INTO tags (owner_id, key, key_fold, value, position) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (owner_id, key_fold) DO UPDATE SET key = excluded.key, value = excluded.value`,
-      [ownerId, t.Key, fold(t.Key), t.Value, position++],
+      [ownerId, t.Key, keyOf(t.Key, rule), t.Value, position++],
     );
   }
   const count = yield* one<{ n: number }>('SELECT count(*) AS n FROM tags WHERE owner_id = ?', [ownerId]);
@@ -49,8 +56,8 @@ export function* upsertTags(ownerId: string, tags: readonly Tag[], maxTags: numb
   return 'ok';
 }
 
-export function* removeTags(ownerId: string, keys: readonly string[]): Work<void> {
-  yield* run('DELETE FROM tags WHERE owner_id = ? AND key_fold = ANY(?)', [ownerId, keys.map(fold)]);
+export function* removeTags(ownerId: string, keys: readonly string[], rule: KeyRule = 'fold'): Work<void> {
+  yield* run('DELETE FROM tags WHERE owner_id = ? AND key_fold = ANY(?)', [ownerId, keys.map((k) => keyOf(k, rule))]);
 }
 
 export function* removeAllTags(ownerId: string): Work<void> {
