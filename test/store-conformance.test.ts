@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AccessKey, Group, LoginProfile, ManagedPolicy, User } from '../src/domain/entities.js';
+import type { AccessKey, Group, InstanceProfile, LoginProfile, ManagedPolicy, Role, User } from '../src/domain/entities.js';
 import type { PasswordPolicy } from '../src/domain/password-policy.js';
 import type { Store } from '../src/ports/store.js';
 import { openPostgresStore } from '../src/storage/postgres/postgres-store.js';
@@ -49,6 +49,25 @@ function policy(name: string, extra: Partial<ManagedPolicy> = {}): ManagedPolicy
     tags: [],
     ...extra,
   };
+}
+function role(name: string, extra: Partial<Role> = {}): Role {
+  return {
+    id: id('AROA'),
+    name,
+    path: '/',
+    createdAt: at(),
+    description: null,
+    maxSessionDuration: 3600,
+    trustPolicy: '{"Version":"2012-10-17","Statement":[]}',
+    permissionsBoundary: null,
+    tags: [],
+    lastUsed: null,
+    linkedService: null,
+    ...extra,
+  };
+}
+function instanceProfile(name: string, extra: Partial<InstanceProfile> = {}): InstanceProfile {
+  return { id: id('AIPA'), name, path: '/', createdAt: at(), tags: [], roles: [], ...extra };
 }
 const DOC = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: `iam:Get${n}`, Resource: '*' }] });
 const names = (users: { name: string }[]) => users.map((u) => u.name);
@@ -771,6 +790,146 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(results.filter((r) => r.allowed)).toHaveLength(3);
         expect(results.filter((r) => !r.allowed)).toEqual(Array.from({ length: 7 }, () => ({ allowed: false, retryAt: null })));
         expect(seen.slice(-3).sort()).toEqual([1, 2, 3]);
+      });
+    });
+
+    describe('roles and instance profiles', () => {
+      it('roles: create (name unique regardless of case, tags), find, list by path, update only what is given, record use', async () => {
+        const web = role('Web', { path: '/app/', tags: [{ Key: 'team', Value: 'a' }], description: 'd' });
+        expect(await store.roles.create(web)).toBe('ok');
+        expect(await store.roles.create(role('WEB'))).toBe('exists');
+        expect(await store.roles.getByName('web')).toEqual(web);
+        expect(await store.roles.getById(web.id)).toEqual(web);
+        expect(await store.roles.getByName('we\u0000b')).toBeUndefined();
+        await store.roles.create(role('api'));
+        expect(names((await store.roles.list({ pathPrefix: '/app', maxItems: 10 })).items)).toEqual(['Web']);
+        const page = await store.roles.list({ pathPrefix: '/', maxItems: 1 });
+        expect(names(page.items)).toEqual(['api']);
+        expect(names((await store.roles.list({ pathPrefix: '/', maxItems: 1, marker: page.nextMarker })).items)).toEqual(['Web']);
+
+        expect(await store.roles.updateRole('web', { maxSessionDuration: 7200 })).toBe('ok');
+        expect(await store.roles.getByName('web')).toMatchObject({ description: 'd', maxSessionDuration: 7200, trustPolicy: web.trustPolicy });
+        expect(await store.roles.updateRole('web', { trustPolicy: '{"x":1}', description: 'e' })).toBe('ok');
+        expect(await store.roles.getByName('web')).toMatchObject({ description: 'e', maxSessionDuration: 7200, trustPolicy: '{"x":1}' });
+        expect(await store.roles.updateRole('nobody', { description: 'x' })).toBe('missing');
+        await store.roles.recordUse(web.id, at(5000), 'eu-west-1');
+        expect((await store.roles.getByName('web'))!.lastUsed).toEqual({ at: at(5000), region: 'eu-west-1' });
+
+        expect(await store.roles.tag('web', [{ Key: 'TEAM', Value: 'b' }], 50)).toBe('ok');
+        expect((await store.roles.getByName('web'))!.tags).toEqual([{ Key: 'TEAM', Value: 'b' }]);
+        expect(await store.roles.tag('web', [{ Key: 'x', Value: '1' }, { Key: 'y', Value: '2' }], 2)).toBe('too-many');
+        expect((await store.roles.getByName('web'))!.tags).toEqual([{ Key: 'TEAM', Value: 'b' }]);
+        expect(await store.roles.untag('web', ['team'])).toBe('ok');
+        expect((await store.roles.getByName('web'))!.tags).toEqual([]);
+      });
+
+      it('roles: deleted only when nothing hangs off them, in AWS order; their boundary; their policies for the authorizer', async () => {
+        const r = role('busy');
+        await store.roles.create(r);
+        const owner = { kind: 'role' as const, id: r.id, name: r.name };
+        const ip = instanceProfile('busy-profile');
+        await store.instanceProfiles.create(ip);
+        expect(await store.instanceProfiles.addRole('busy-profile', 'BUSY', 1)).toBe('ok');
+        await store.inlinePolicies.put(owner, 'inline', DOC(1));
+        const p = policy('role-attached');
+        await store.managedPolicies.create(p, DOC(2));
+        await store.attachments.attach(owner, p.arn, 10);
+        expect(await store.roles.delete('busy')).toBe('in-instance-profiles');
+        await store.instanceProfiles.removeRole('busy-profile', 'busy');
+        expect(await store.roles.delete('busy')).toBe('has-inline-policies');
+        const set = await store.authorization.policiesForRole(r.id);
+        expect(set.inline.map((i) => i.document)).toEqual([DOC(1)]);
+        expect(set.attachedArns).toEqual([p.arn]);
+        expect(set.customerDocuments.get(p.arn)).toBe(DOC(2));
+        await store.inlinePolicies.delete(owner, 'inline');
+        expect(await store.roles.delete('busy')).toBe('has-attached-policies');
+        await store.attachments.detach(owner, p.arn);
+
+        expect(await store.roles.setPermissionsBoundary('busy', p.arn, true)).toBe('ok');
+        expect(await store.managedPolicies.get(p.arn)).toMatchObject({ permissionsBoundaryUsageCount: 1 });
+        expect(await store.managedPolicies.delete(p.arn)).toBe('attached');
+        expect(await store.roles.setPermissionsBoundary('busy', null)).toBe('ok');
+        expect(await store.roles.setPermissionsBoundary('nobody', p.arn)).toBe('missing');
+        expect(await store.roles.delete('busy')).toBe('ok');
+        expect(await store.roles.getByName('busy')).toBeUndefined();
+        expect(await store.roles.delete('busy')).toBe('missing');
+      });
+
+      it('instance profiles: one role, embedded with its tags; listed per role; deleted only when empty', async () => {
+        const r = role('profiled', { tags: [{ Key: 'k', Value: 'v' }] });
+        await store.roles.create(r);
+        const ip = instanceProfile('Profile', { path: '/web/', tags: [{ Key: 'a', Value: 'b' }] });
+        expect(await store.instanceProfiles.create(ip)).toBe(true);
+        expect(await store.instanceProfiles.create(instanceProfile('PROFILE'))).toBe(false);
+        expect(await store.instanceProfiles.addRole('nope', 'profiled', 1)).toBe('no-profile');
+        expect(await store.instanceProfiles.addRole('profile', 'nope', 1)).toBe('no-role');
+        expect(await store.instanceProfiles.addRole('profile', 'profiled', 1)).toBe('ok');
+        expect(await store.instanceProfiles.addRole('profile', 'profiled', 1)).toBe('exists');
+        await store.roles.create(role('second'));
+        expect(await store.instanceProfiles.addRole('profile', 'second', 1)).toBe('limit');
+        const got = await store.instanceProfiles.getByName('profile');
+        expect(got).toMatchObject({ id: ip.id, name: 'Profile', path: '/web/', tags: [{ Key: 'a', Value: 'b' }] });
+        expect(got!.roles).toEqual([await store.roles.getByName('profiled')]);
+        expect((await store.instanceProfiles.forRole(r.id)).map((p) => p.name)).toEqual(['Profile']);
+        expect((await store.instanceProfiles.list({ pathPrefix: '/web/', maxItems: 10 })).items.map((p) => p.roles.length)).toEqual([1]);
+        expect(await store.instanceProfiles.delete('profile')).toBe('has-role');
+        expect(await store.instanceProfiles.removeRole('profile', 'second')).toBe('not-in-profile');
+        expect(await store.instanceProfiles.removeRole('profile', 'nope')).toBe('no-role');
+        expect(await store.instanceProfiles.removeRole('profile', 'profiled')).toBe('ok');
+        expect(await store.instanceProfiles.delete('profile')).toBe('ok');
+        expect(await store.instanceProfiles.count()).toBe(0);
+      });
+
+      it('concurrent additions to one profile: exactly one role gets in', async () => {
+        await store.instanceProfiles.create(instanceProfile('contested'));
+        for (let i = 0; i < 6; i++) await store.roles.create(role(`contender-${i}`));
+        const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.instanceProfiles.addRole('contested', `contender-${i}`, 1)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+        expect((await store.instanceProfiles.getByName('contested'))!.roles).toHaveLength(1);
+      });
+
+      it('entities of a policy: attachments of users, groups and roles, or boundaries of users and roles, by name', async () => {
+        const p = policy('used');
+        await store.managedPolicies.create(p, DOC(1));
+        const u = user('Zed', { path: '/u/' });
+        const g = group('mid');
+        const r = role('Alpha', { permissionsBoundary: p.arn });
+        await store.users.create(u);
+        await store.groups.create(g);
+        await store.roles.create(r, true);
+        for (const owner of [
+          { kind: 'user' as const, id: u.id, name: u.name },
+          { kind: 'group' as const, id: g.id, name: g.name },
+          { kind: 'role' as const, id: r.id, name: r.name },
+        ]) {
+          await store.attachments.attach(owner, p.arn, 10);
+        }
+        expect(await store.attachments.entitiesFor(p.arn, 'PermissionsPolicy')).toEqual([
+          { kind: 'role', id: r.id, name: 'Alpha', path: '/' },
+          { kind: 'group', id: g.id, name: 'mid', path: '/' },
+          { kind: 'user', id: u.id, name: 'Zed', path: '/u/' },
+        ]);
+        expect(await store.attachments.entitiesFor(p.arn, 'PermissionsBoundary')).toEqual([{ kind: 'role', id: r.id, name: 'Alpha', path: '/' }]);
+        expect(await store.attachments.countFor(p.arn)).toBe(3);
+      });
+
+      it('managed policy tags: kept at creation, keys case-sensitive, quota, untag', async () => {
+        const p = policy('tagged', { tags: [{ Key: 'a', Value: '1' }] });
+        await store.managedPolicies.create(p, DOC(1));
+        expect(await store.managedPolicies.tag(p.arn, [{ Key: 'A', Value: '2' }], 50)).toBe('ok');
+        expect((await store.managedPolicies.get(p.arn))!.tags).toEqual([
+          { Key: 'a', Value: '1' },
+          { Key: 'A', Value: '2' },
+        ]);
+        expect(await store.managedPolicies.tag(p.arn, [{ Key: 'b', Value: '3' }], 2)).toBe('too-many');
+        expect(await store.managedPolicies.untag(p.arn, ['a'])).toBe('ok');
+        expect((await store.managedPolicies.get(p.arn))!.tags).toEqual([{ Key: 'A', Value: '2' }]);
+        expect(await store.managedPolicies.tag('arn:aws:iam::123456789012:policy/none', [], 50)).toBe('missing');
+        expect(await store.managedPolicies.delete(p.arn)).toBe('ok');
+        // Its tags went with it: a new policy of that name starts clean.
+        const again = policy('tagged');
+        await store.managedPolicies.create(again, DOC(1));
+        expect((await store.managedPolicies.get(again.arn))!.tags).toEqual([]);
       });
     });
 

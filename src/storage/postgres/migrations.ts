@@ -11,7 +11,7 @@ import { render, SHARED_MIGRATIONS } from '../sql/schema.js';
  * locale. Names and tag keys are unique case-insensitively through unique indexes on lower(…).
  * Times are BIGINT milliseconds since the epoch (UTC), as in SQLite.
  */
-const OWN_MIGRATIONS: readonly string[] = [
+export const OWN_MIGRATIONS: readonly string[] = [
   /* 1: users, access keys, login profiles */ `
   CREATE TABLE settings (
     key   TEXT COLLATE "C" PRIMARY KEY,
