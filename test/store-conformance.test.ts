@@ -73,7 +73,13 @@ const DOC = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{
 const names = (users: { name: string }[]) => users.map((u) => u.name);
 
 /** The suite itself, for any store. `open` gives a store; the suite clears it before each test. */
-function storeConformance(label: string, open: () => Promise<Store>, dispose: () => Promise<void> = async () => {}) {
+function storeConformance(
+  label: string,
+  open: () => Promise<Store>,
+  dispose: () => Promise<void> = async () => {},
+  /** A second store on the same database (another process, in effect), where there can be one. */
+  openAgain?: () => Promise<Store>,
+) {
   describe(`Store conformance: ${label}`, () => {
     let store: Store;
     beforeAll(async () => {
@@ -460,6 +466,31 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.passwordPolicy.delete()).toBe(true);
         expect(await store.passwordPolicy.get()).toBeUndefined();
       });
+    });
+
+    // ':memory:' has no second connection to the same data, so this case is not defined there.
+    if (openAgain) it('account password policy: a cached read follows every write, from this store or another one on the same database', async () => {
+      const other = await openAgain!();
+      try {
+        const base = {
+          minimumPasswordLength: 8,
+          requireSymbols: false,
+          requireNumbers: false,
+          requireUppercaseCharacters: false,
+          requireLowercaseCharacters: false,
+          allowUsersToChangePassword: false,
+        };
+        expect(await store.passwordPolicy.get()).toBeUndefined();
+        expect(await other.passwordPolicy.get()).toBeUndefined(); // both caches now hold "none"
+        await store.passwordPolicy.put({ ...base, allowUsersToChangePassword: true });
+        expect(await store.passwordPolicy.get()).toMatchObject({ allowUsersToChangePassword: true });
+        // The other process hears of it (PostgreSQL: a notification, within milliseconds).
+        await expect.poll(async () => (await other.passwordPolicy.get())?.allowUsersToChangePassword, { timeout: 2000 }).toBe(true);
+        await other.passwordPolicy.delete();
+        await expect.poll(async () => store.passwordPolicy.get(), { timeout: 2000 }).toBeUndefined();
+      } finally {
+        await other.close();
+      }
     });
 
     describe('failure counters', () => {
@@ -987,6 +1018,18 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-conformance-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-storeConformance('SQLite (file)', async () => openSqliteStore(path.join(tmp, 'conformance.sqlite')));
+const sqliteFile = path.join(tmp, 'conformance.sqlite');
+storeConformance(
+  'SQLite (file)',
+  async () => openSqliteStore(sqliteFile),
+  undefined,
+  async () => openSqliteStore(sqliteFile),
+);
 storeConformance('SQLite (:memory:)', async () => openSqliteStore(':memory:'));
-storeConformance('PostgreSQL', async () => openPostgresStore(await newTestDatabase('conformance')));
+let postgresUrl: string | undefined;
+storeConformance(
+  'PostgreSQL',
+  async () => openPostgresStore((postgresUrl ??= await newTestDatabase('conformance'))),
+  undefined,
+  async () => openPostgresStore(postgresUrl!),
+);

@@ -23,3 +23,8 @@ export function createPool(connectionString: string, onError: (e: Error) => void
   pool.on('error', onError);
   return pool;
 }
+
+/** A connection of its own, outside the pool (the LISTEN connection, which must stay put). */
+export function createClient(connectionString: string): pg.Client {
+  return new pg.Client({ connectionString, types, application_name: 'iamd-listen' });
+}

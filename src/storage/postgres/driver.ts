@@ -23,11 +23,57 @@ const MAX_ATTEMPTS = 8;
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
+/** The channel on which nodes tell each other that cached data changed. */
+const CHANGES = 'iamd_changes';
+
 export class PostgresDriver implements Sql {
   /** Portable text → the named statement PostgreSQL runs. */
   private readonly statements = new Map<string, { name: string; text: string }>();
+  private changes = 0;
+  /** The connection that LISTENs for other nodes' changes; while it is down, nothing is cached. */
+  private listener: pg.Client | undefined;
+  private closed = false;
 
-  constructor(readonly pool: pg.Pool) {}
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly connect: () => pg.Client,
+  ) {}
+
+  /** Starts listening for other nodes' changes (and keeps at it until close). */
+  async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = this.connect();
+    const lost = () => {
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      this.changes++;
+      client.end().catch(() => {});
+      if (!this.closed) setTimeout(() => void this.listen().catch(() => {}), 1000).unref();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', () => this.changes++);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGES}`);
+    } catch {
+      client.end().catch(() => {});
+      if (!this.closed) setTimeout(() => void this.listen().catch(() => {}), 1000).unref();
+      return;
+    }
+    this.listener = client;
+    this.changes++; // anything cached before listening began may be stale
+  }
+
+  epoch(): number {
+    // Without a listener another node's change could go unheard: every call is a new epoch.
+    return this.listener ? this.changes : ++this.changes;
+  }
+
+  async announceChange(): Promise<void> {
+    this.changes++;
+    await this.pool.query(`NOTIFY ${CHANGES}`);
+  }
 
   private statement(text: string): { name: string; text: string } {
     let s = this.statements.get(text);
@@ -109,6 +155,10 @@ export class PostgresDriver implements Sql {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => {});
     await this.pool.end();
   }
 }

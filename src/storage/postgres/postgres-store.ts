@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { Store } from '../../ports/store.js';
 import { SqlStore } from '../sql/store.js';
-import { createPool } from './db.js';
+import { createClient, createPool } from './db.js';
 import { PostgresDriver } from './driver.js';
 import { migrate, MIGRATION_LOCK } from './migrations.js';
 
@@ -18,21 +18,27 @@ export interface PostgresStore extends Store {
  * Several iamd processes may share one database: every repository method is one transaction.
  */
 export async function openPostgresStore(url: string, options: { onError?: (e: Error) => void } = {}): Promise<PostgresStore> {
-  const pool = createPool(url, options.onError ?? (() => {}));
+  const onError = options.onError ?? (() => {});
+  const pool = createPool(url, onError);
   try {
     await migrate(pool);
   } catch (e) {
     await pool.end();
     throw e;
   }
-  return new PgStore(pool);
+  const driver = new PostgresDriver(pool, () => createClient(url));
+  await driver.listen();
+  return new PgStore(pool, driver);
 }
 
 class PgStore extends SqlStore implements PostgresStore {
   private closed = false;
 
-  constructor(private readonly pool: pg.Pool) {
-    super(new PostgresDriver(pool));
+  constructor(
+    private readonly pool: pg.Pool,
+    driver: PostgresDriver,
+  ) {
+    super(driver);
   }
 
   async exclusively<T>(work: () => Promise<T>): Promise<T> {

@@ -27,10 +27,25 @@ interface PasswordPolicyRow {
   hard_expiry: number | boolean | null;
 }
 
+/**
+ * The account password policy is read on every IAM user's request (AllowUsersToChangePassword is
+ * a grant) and written almost never, so it is cached, for as long as the driver's epoch says no
+ * process sharing the database has changed it.
+ */
 export class SqlPasswordPolicy implements PasswordPolicyRepository {
+  private cached: { epoch: number; policy: PasswordPolicy | undefined } | undefined;
+
   constructor(private readonly sql: Sql) {}
 
   async get(): Promise<PasswordPolicy | undefined> {
+    const epoch = this.sql.epoch();
+    if (this.cached?.epoch === epoch) return this.cached.policy && { ...this.cached.policy };
+    const policy = await this.read();
+    this.cached = { epoch, policy };
+    return policy && { ...policy };
+  }
+
+  private async read(): Promise<PasswordPolicy | undefined> {
     const row = await this.sql.one<PasswordPolicyRow>('SELECT * FROM password_policy WHERE id = 1');
     if (!row) return undefined;
     const policy: PasswordPolicy = {
@@ -75,10 +90,13 @@ export class SqlPasswordPolicy implements PasswordPolicyRepository {
         p.hardExpiry ?? null,
       ],
     );
+    await this.sql.announceChange();
   }
 
   async delete(): Promise<boolean> {
-    return (await this.sql.run('DELETE FROM password_policy WHERE id = 1')) === 1;
+    const deleted = (await this.sql.run('DELETE FROM password_policy WHERE id = 1')) === 1;
+    await this.sql.announceChange();
+    return deleted;
   }
 }
 

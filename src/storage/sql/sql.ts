@@ -45,6 +45,14 @@ export interface Sql {
   transaction<T>(work: () => Work<T>): Promise<T>;
   /** Deletes every row of every table but the schema's bookkeeping. */
   truncateAll(): Promise<void>;
+  /**
+   * For caches of rarely written data (the account password policy): a number that changes
+   * whenever such data may have changed, here or on another process sharing the database. A cache
+   * is good while the epoch it was filled at is still the current one.
+   */
+  epoch(): number;
+  /** After writing cached data: tells this process at once, and every other one (PostgreSQL: NOTIFY). */
+  announceChange(): Promise<void>;
   close(): Promise<void>;
 }
 

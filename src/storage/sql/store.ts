@@ -45,8 +45,9 @@ export class SqlStore implements Store {
     this.settings = new SqlSettings(sql);
   }
 
-  clear(): Promise<void> {
-    return this.sql.truncateAll();
+  async clear(): Promise<void> {
+    await this.sql.truncateAll();
+    await this.sql.announceChange();
   }
 
   close(): Promise<void> {

@@ -8,8 +8,24 @@ import { type Param, Rollback, type Sql, type Statement, UniqueViolation, type W
  */
 export class SqliteDriver implements Sql {
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly dataVersion: Database.Statement;
+  private localChanges = 0;
 
-  constructor(readonly db: Database.Database) {}
+  constructor(readonly db: Database.Database) {
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  /**
+   * SQLite's data_version moves when another connection (another process on the same file)
+   * commits; this process's own writes are counted apart. Reading it costs no I/O.
+   */
+  epoch(): number {
+    return (this.dataVersion.get() as number) * 2 ** 20 + this.localChanges;
+  }
+
+  async announceChange(): Promise<void> {
+    this.localChanges++;
+  }
 
   private prepare(text: string): Database.Statement {
     let statement = this.statements.get(text);
