@@ -270,7 +270,7 @@ describe('GetAccountAuthorizationDetails', () => {
     expect(roles.pages).toBe(whole.RoleDetailList!.length);
   });
 
-  it('refuses a marker it did not give, and a MaxItems out of range', async () => {
+  it('refuses a marker it did not give, an unknown Filter value and a MaxItems out of range', async () => {
     expect(await awsError(iam.send(new GetAccountAuthorizationDetailsCommand({ Marker: 'not a marker' })))).toEqual({
       code: 'ValidationError',
       message: 'Invalid Marker.',
@@ -279,6 +279,12 @@ describe('GetAccountAuthorizationDetails', () => {
     expect(await awsError(iam.send(new GetAccountAuthorizationDetailsCommand({ Marker: Buffer.from('9:x').toString('base64url') })))).toEqual({
       code: 'ValidationError',
       message: 'Invalid Marker.',
+      status: 400,
+    });
+    expect(await awsError(iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Users' as EntityType] })))).toEqual({
+      code: 'ValidationError',
+      message:
+        "1 validation error detected: Value at 'filter.1.member' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]",
       status: 400,
     });
     expect(await awsError(iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 0 })))).toEqual({
@@ -326,10 +332,15 @@ describe('GetContextKeysForCustomPolicy', () => {
     expect(await keys(allow('iam:GetUser'))).toEqual([]);
   });
 
-  it('refuses a malformed document', async () => {
+  it('refuses a malformed document with InvalidInput, the one error of its model', async () => {
     expect(await awsError(keys('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Actoin": "s3:*", "Resource": "*"}]}'))).toEqual({
-      code: 'MalformedPolicyDocument',
-      message: 'Syntax errors in policy.',
+      code: 'InvalidInput',
+      message: 'Syntax errors in policy. (statement 1: unknown element "Actoin")',
+      status: 400,
+    });
+    expect(await awsError(iam.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: arn('user', 'nobody'), PolicyInputList: ['not json'] })))).toEqual({
+      code: 'InvalidInput',
+      message: 'Syntax errors in policy. (the document is not JSON)',
       status: 400,
     });
   });

@@ -1,6 +1,8 @@
 import type { Domain } from './context.js';
 import type { SourcedPolicy } from './authorization.js';
+import { IamError } from './errors.js';
 import { type PolicyDocument, parsePolicyDocument } from './policy/document.js';
+import { MalformedPolicyDocumentError } from './policy/malformed.js';
 import { variableNames } from './policy/variables.js';
 import { policiesOfSource, resolvePolicySource } from './policy-source.js';
 
@@ -37,8 +39,21 @@ export function contextKeysOf(documents: readonly PolicyDocument[]): string[] {
   return keys;
 }
 
-/** Documents given in a request (PolicyInputList), validated as the simulator validates them. */
-const inputDocuments = (texts: readonly string[] | undefined): PolicyDocument[] => (texts ?? []).map((text) => parsePolicyDocument(text));
+/**
+ * Documents given in a request (PolicyInputList), validated as on write. These operations answer a
+ * bad document with InvalidInput (the only error their model has; MalformedPolicyDocument is not
+ * one of them): AWS's sentence, then in parentheses what exactly is wrong.
+ */
+function inputDocuments(texts: readonly string[] | undefined): PolicyDocument[] {
+  return (texts ?? []).map((text) => {
+    try {
+      return parsePolicyDocument(text);
+    } catch (e) {
+      if (!(e instanceof MalformedPolicyDocumentError)) throw e;
+      throw new IamError('InvalidInput', e.detail === e.message ? e.message : `${e.message} (${e.detail})`);
+    }
+  });
+}
 
 export function contextKeysForCustomPolicy(input: { PolicyInputList: string[] }): string[] {
   return contextKeysOf(inputDocuments(input.PolicyInputList));
