@@ -753,6 +753,135 @@ function storeConformance(
       });
     });
 
+    describe('reads of many owners at once (GetAccountAuthorizationDetails)', () => {
+      it('inline policies, attachments and groups of many owners, each in its own order; owners with none are absent', async () => {
+        const [a, b, c] = [user('many-a'), user('many-b'), user('many-c')];
+        for (const u of [a, b, c]) await store.users.create(u);
+        const [g1, g2] = [group('Zeta'), group('alpha')];
+        for (const g of [g1, g2]) await store.groups.create(g);
+        await store.groups.addMember(g1.id, a.id);
+        await store.groups.addMember(g2.id, a.id);
+        await store.groups.addMember(g1.id, b.id);
+        const owner = (u: User) => ({ kind: 'user' as const, id: u.id, name: u.name });
+        await store.inlinePolicies.put(owner(a), 'b-policy', DOC(1));
+        await store.inlinePolicies.put(owner(a), 'A-policy', DOC(2));
+        await store.inlinePolicies.put(owner(b), 'only', DOC(3));
+        await store.inlinePolicies.put({ kind: 'group', id: g1.id, name: g1.name }, 'group-policy', DOC(4));
+        const arn = (n: string) => `arn:aws:iam::aws:policy/${n}`;
+        await store.attachments.attach(owner(a), arn('Z'), 10);
+        await store.attachments.attach(owner(a), arn('A'), 10);
+        await store.attachments.attach(owner(b), arn('A'), 10);
+        await store.attachments.attach({ kind: 'group', id: g1.id, name: g1.name }, arn('G'), 10);
+
+        const ids = [a.id, b.id, c.id, 'AIDANOSUCHUSER'];
+        expect(await store.inlinePolicies.listForOwners(ids)).toEqual(
+          new Map([
+            [a.id, [{ name: 'A-policy', document: DOC(2) }, { name: 'b-policy', document: DOC(1) }]],
+            [b.id, [{ name: 'only', document: DOC(3) }]],
+          ]),
+        );
+        expect(await store.attachments.listForOwners(ids)).toEqual(
+          new Map([
+            [a.id, [arn('Z'), arn('A')]],
+            [b.id, [arn('A')]],
+          ]),
+        );
+        expect(await store.groups.groupsOfMany(ids)).toEqual(
+          new Map([
+            [a.id, [g2, g1]],
+            [b.id, [g1]],
+          ]),
+        );
+        expect(await store.inlinePolicies.listForOwners([])).toEqual(new Map());
+        expect(await store.attachments.listForOwners([])).toEqual(new Map());
+        expect(await store.groups.groupsOfMany([])).toEqual(new Map());
+      });
+
+      it('instance profiles of many roles, each with its role embedded', async () => {
+        const [r1, r2, r3] = [role('role-1', { tags: [{ Key: 'k', Value: 'v' }] }), role('role-2'), role('role-3')];
+        for (const r of [r1, r2, r3]) expect(await store.roles.create(r)).toBe('ok');
+        const [p1, p2] = [instanceProfile('profile-b'), instanceProfile('profile-a')];
+        for (const p of [p1, p2]) expect(await store.instanceProfiles.create(p)).toBe(true);
+        expect(await store.instanceProfiles.addRole('profile-b', 'role-1', 1)).toBe('ok');
+        expect(await store.instanceProfiles.addRole('profile-a', 'role-2', 1)).toBe('ok');
+
+        const found = await store.instanceProfiles.forRoles([r1.id, r2.id, r3.id]);
+        expect([...found.keys()].sort()).toEqual([r1.id, r2.id].sort());
+        expect(found.get(r1.id)).toEqual([{ ...p1, roles: [r1] }]);
+        expect(found.get(r2.id)).toEqual([{ ...p2, roles: [r2] }]);
+        expect(await store.instanceProfiles.forRoles([])).toEqual(new Map());
+      });
+
+      it('customer managed policies page by name with a marker and a path prefix; versions and attachment counts of many', async () => {
+        const ps = [policy('b', { path: '/x/' }), policy('A'), policy('c', { path: '/x/' }), policy('_z')];
+        for (const p of ps) await store.managedPolicies.create(p, DOC(1));
+        const first = await store.managedPolicies.listPage({ pathPrefix: '/', maxItems: 2 });
+        expect(names(first.items)).toEqual(['_z', 'A']);
+        expect(first.nextMarker).toBe('A');
+        const second = await store.managedPolicies.listPage({ pathPrefix: '/', marker: first.nextMarker, maxItems: 2 });
+        expect(names(second.items)).toEqual(['b', 'c']);
+        expect(second.nextMarker).toBeUndefined();
+        expect(names((await store.managedPolicies.listPage({ pathPrefix: '/x/', maxItems: 10 })).items)).toEqual(['b', 'c']);
+        expect(first.items[1]).toEqual(ps[1]);
+
+        await store.managedPolicies.createVersion(ps[0]!.arn, DOC(2), true, at(5), 5);
+        const versions = await store.managedPolicies.versionsOf([ps[0]!.arn, ps[1]!.arn, 'arn:aws:iam::123456789012:policy/none']);
+        expect(versions).toEqual(
+          new Map([
+            [ps[0]!.arn, [{ version: 2, document: DOC(2), createdAt: at(5) }, { version: 1, document: DOC(1), createdAt: at() }]],
+            [ps[1]!.arn, [{ version: 1, document: DOC(1), createdAt: at() }]],
+          ]),
+        );
+        expect(await store.managedPolicies.versionsOf([])).toEqual(new Map());
+
+        const u = user('counted');
+        const g = group('counted');
+        await store.users.create(u);
+        await store.groups.create(g);
+        const aws = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+        await store.attachments.attach({ kind: 'user', id: u.id, name: u.name }, aws, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: g.name }, aws, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: g.name }, ps[0]!.arn, 10);
+        expect(await store.attachments.countsFor([aws, ps[0]!.arn, ps[1]!.arn])).toEqual(
+          new Map([
+            [aws, 2],
+            [ps[0]!.arn, 1],
+          ]),
+        );
+        expect(await store.attachments.countsFor([])).toEqual(new Map());
+      });
+
+      it("authorization: a group's own policies, with customer documents and no boundary; a role's likewise with its boundary", async () => {
+        const g = group('policy-group');
+        await store.groups.create(g);
+        const r = role('policy-role');
+        await store.roles.create(r);
+        const mine = policy('GroupMine');
+        const boundary = policy('RoleBoundary');
+        await store.managedPolicies.create(mine, DOC(1));
+        await store.managedPolicies.create(boundary, DOC(9));
+        await store.inlinePolicies.put({ kind: 'group', id: g.id, name: g.name }, 'inline', DOC(3));
+        await store.attachments.attach({ kind: 'group', id: g.id, name: g.name }, mine.arn, 10);
+        await store.inlinePolicies.put({ kind: 'role', id: r.id, name: r.name }, 'role-inline', DOC(4));
+        await store.attachments.attach({ kind: 'role', id: r.id, name: r.name }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        await store.roles.setPermissionsBoundary('policy-role', boundary.arn);
+
+        expect(await store.authorization.policiesForGroup(g.id)).toEqual({
+          inline: [{ id: `group:${g.id}:inline`, document: DOC(3) }],
+          attachedArns: [mine.arn],
+          boundaryArn: null,
+          customerDocuments: new Map([[mine.arn, DOC(1)]]),
+        });
+        expect(await store.authorization.policiesForRole(r.id)).toEqual({
+          inline: [{ id: `role:${r.id}:role-inline`, document: DOC(4) }],
+          attachedArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+          boundaryArn: boundary.arn,
+          customerDocuments: new Map([[boundary.arn, DOC(9)]]),
+        });
+        expect(await store.authorization.policiesForGroup('AGPANOSUCHGROUP')).toEqual({ inline: [], attachedArns: [], boundaryArn: null, customerDocuments: new Map() });
+      });
+    });
+
     describe('credential reports', () => {
       it('keeps the latest report, bytes intact', async () => {
         expect(await store.credentialReports.get()).toBeUndefined();

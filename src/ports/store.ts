@@ -100,6 +100,8 @@ export interface GroupRepository extends NamedRepository<Group, GroupBlocker> {
   removeMember(groupId: string, userId: string): Promise<boolean>;
   members(groupId: string): Promise<User[]>;
   groupsOf(userId: string): Promise<Group[]>;
+  /** The groups of many users in one read, by user id (users in no group are absent). */
+  groupsOfMany(userIds: readonly string[]): Promise<Map<string, Group[]>>;
 }
 
 export type InstanceProfileBlocker = 'has-role';
@@ -110,6 +112,8 @@ export interface InstanceProfileRepository extends NamedRepository<InstanceProfi
   addRole(profileName: string, roleName: string, maxRoles: number): Promise<'no-profile' | 'no-role' | 'limit' | 'exists' | 'ok'>;
   removeRole(profileName: string, roleName: string): Promise<'no-profile' | 'no-role' | 'not-in-profile' | 'ok'>;
   forRole(roleId: string): Promise<InstanceProfile[]>;
+  /** The instance profiles of many roles in one read, by role id, each with its roles. */
+  forRoles(roleIds: readonly string[]): Promise<Map<string, InstanceProfile[]>>;
 }
 
 export interface ManagedPolicyRepository extends TagRepository {
@@ -117,6 +121,8 @@ export interface ManagedPolicyRepository extends TagRepository {
   create(policy: ManagedPolicy, document: string): Promise<boolean>;
   get(arn: string): Promise<ManagedPolicy | undefined>;
   list(options: { pathPrefix: string; onlyAttached: boolean }): Promise<ManagedPolicy[]>;
+  /** One page of the customer managed policies by name (the marker is the last name served). */
+  listPage(options: ListOptions): Promise<ListPage<ManagedPolicy>>;
   delete(arn: string): Promise<'missing' | 'attached' | 'has-versions' | 'ok'>;
   /** Adds a version; 'limit' when the policy already has maxVersions. */
   createVersion(
@@ -128,6 +134,8 @@ export interface ManagedPolicyRepository extends TagRepository {
   ): Promise<'missing' | 'limit' | PolicyVersion>;
   getVersion(arn: string, version: number): Promise<PolicyVersion | undefined>;
   listVersions(arn: string): Promise<PolicyVersion[]>;
+  /** The versions of many policies in one read, by ARN, each newest first. */
+  versionsOf(arns: readonly string[]): Promise<Map<string, PolicyVersion[]>>;
   deleteVersion(arn: string, version: number): Promise<'missing' | 'default' | 'ok'>;
   setDefaultVersion(arn: string, version: number, at: Date): Promise<'missing' | 'ok'>;
   count(): Promise<number>;
@@ -139,6 +147,8 @@ export interface InlinePolicyRepository {
   get(owner: PolicyOwner, name: string): Promise<{ name: string; document: string } | undefined>;
   delete(owner: PolicyOwner, name: string): Promise<boolean>;
   list(owner: PolicyOwner): Promise<{ name: string; document: string }[]>;
+  /** The inline policies of many owners in one read, by owner id, each by name. */
+  listForOwners(ownerIds: readonly string[]): Promise<Map<string, { name: string; document: string }[]>>;
 }
 
 export interface AttachmentRepository {
@@ -153,8 +163,12 @@ export interface AttachmentRepository {
   /** False when it was not attached. */
   detach(owner: PolicyOwner, policyArn: string): Promise<boolean>;
   list(owner: PolicyOwner): Promise<string[]>;
+  /** The attached policy ARNs of many owners in one read, by owner id, each in attachment order. */
+  listForOwners(ownerIds: readonly string[]): Promise<Map<string, string[]>>;
   /** How many users, groups and roles have this policy attached. */
   countFor(policyArn: string): Promise<number>;
+  /** countFor for many policies in one read; policies attached nowhere are absent. */
+  countsFor(policyArns: readonly string[]): Promise<Map<string, number>>;
   /** Who has this policy attached (PermissionsPolicy) or as a boundary (PermissionsBoundary). */
   entitiesFor(policyArn: string, usage: 'PermissionsPolicy' | 'PermissionsBoundary'): Promise<PolicyEntity[]>;
 }
@@ -186,6 +200,8 @@ export interface AuthorizationRepository {
   policiesFor(userId: string): Promise<PolicySet>;
   /** A role's policies (a role session acts with them). */
   policiesForRole(roleId: string): Promise<PolicySet>;
+  /** A group's own policies (the policy simulator's view of a group; a group has no boundary). */
+  policiesForGroup(groupId: string): Promise<PolicySet>;
 }
 
 /** A console session, kept server-side; the browser holds only an opaque token. */

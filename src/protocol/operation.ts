@@ -1,6 +1,7 @@
 import type { Caller, Tag } from '../domain/entities.js';
 import { type Domain, callerArn, targetUserName } from '../domain/context.js';
 import { groupArn, instanceProfileArn, roleArn, rootArn, userArn } from '../domain/arn.js';
+import { parsePolicySourceArn } from '../domain/policy-source.js';
 import type { IamInputs } from './model/inputs.js';
 
 /**
@@ -70,4 +71,17 @@ export const onInstanceProfile = async (
     arn: instanceProfileArn(domain.accountId, profile?.path ?? input.Path ?? '/', profile?.name ?? input.InstanceProfileName),
     tags: profile?.tags,
   };
+};
+
+/**
+ * A PolicySourceArn (SimulatePrincipalPolicy, GetContextKeysForPrincipalPolicy): the user, group or
+ * role it names, as the operations on that entity see it; any other ARN as given (the handler then
+ * refuses it).
+ */
+export const onPolicySource = async (domain: Domain, caller: Caller, input: { PolicySourceArn: string }): Promise<Resource> => {
+  const source = parsePolicySourceArn(domain.accountId, input.PolicySourceArn);
+  if (source?.kind === 'user') return onUser(domain, caller, { UserName: source.name });
+  if (source?.kind === 'group') return onGroup(domain, caller, { GroupName: source.name });
+  if (source?.kind === 'role') return onRole(domain, caller, { RoleName: source.name });
+  return { arn: input.PolicySourceArn };
 };

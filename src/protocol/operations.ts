@@ -11,6 +11,7 @@ import { type OperationTable, onAccount, onNewUser, onUser } from './operation.j
 import { POLICY_OPERATIONS } from './policy-operations.js';
 import { REPORT_OPERATIONS } from './report-operations.js';
 import { INSTANCE_PROFILE_OPERATIONS, ROLE_OPERATIONS } from './role-operations.js';
+import { AUTHORIZATION_DETAILS_OPERATIONS } from './authorization-details-operations.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
@@ -176,7 +177,14 @@ const CORE_OPERATIONS: OperationTable = {
   },
 };
 
-export const OPERATIONS: Readonly<OperationTable> = { ...CORE_OPERATIONS, ...POLICY_OPERATIONS, ...ROLE_OPERATIONS, ...INSTANCE_PROFILE_OPERATIONS, ...REPORT_OPERATIONS };
+export const OPERATIONS: Readonly<OperationTable> = {
+  ...CORE_OPERATIONS,
+  ...POLICY_OPERATIONS,
+  ...ROLE_OPERATIONS,
+  ...INSTANCE_PROFILE_OPERATIONS,
+  ...REPORT_OPERATIONS,
+  ...AUTHORIZATION_DETAILS_OPERATIONS,
+};
 
 /**
  * The current model lets CreateLoginProfile omit Password (for AWS Organizations' root-access

@@ -2,7 +2,7 @@ import * as reports from '../domain/credential-report.js';
 import * as simulation from '../domain/simulate.js';
 import { MAX_ACCESS_KEYS_PER_USER } from '../domain/access-keys.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
-import { type OperationTable, onAccount, onUser } from './operation.js';
+import { type OperationTable, onAccount, onPolicySource } from './operation.js';
 import { paginate } from '../domain/paging.js';
 
 /** Credential report, account summary, and the policy simulator. */
@@ -70,10 +70,7 @@ export const REPORT_OPERATIONS: OperationTable = {
   },
   SimulatePrincipalPolicy: {
     action: 'iam:SimulatePrincipalPolicy',
-    resource: async (domain, caller, input) => {
-      const name = /:user\/(?:.*\/)?([^/]+)$/.exec(input.PolicySourceArn)?.[1];
-      return name ? onUser(domain, caller, { UserName: name }) : { arn: input.PolicySourceArn };
-    },
+    resource: onPolicySource,
     handler: async (domain, _caller, input) => presentSimulation(await simulation.simulatePrincipalPolicy(domain, input), input),
   },
   SimulateCustomPolicy: {

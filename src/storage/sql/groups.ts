@@ -1,7 +1,7 @@
 import type { Group } from '../../domain/entities.js';
 import type { GroupBlocker, GroupRepository } from '../../ports/store.js';
 import { NamedEntities, type NamedRow, type NamedTable } from './named.js';
-import { fold, one, run, type Sql } from './sql.js';
+import { fold, groupBy, one, run, type Sql } from './sql.js';
 import type { SqlUsers, UserRow } from './users.js';
 
 export const GROUPS: NamedTable<GroupBlocker> = {
@@ -63,5 +63,18 @@ export class SqlGroups extends NamedEntities<NamedRow, Group, GroupBlocker> impl
       [userId],
     );
     return this.entities(rows);
+  }
+
+  async groupsOfMany(userIds: readonly string[]): Promise<Map<string, Group[]>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.sql.all<NamedRow & { user_id: string }>(
+      'SELECT g.*, m.user_id FROM groups g JOIN group_members m ON m.group_id = g.id WHERE m.user_id = ANY(?) ORDER BY g.name_key',
+      [userIds],
+    );
+    return groupBy(
+      rows,
+      (r) => r.user_id,
+      (r) => this.toEntity(r),
+    );
   }
 }

@@ -3,12 +3,14 @@ import type {
   AttachmentRepository,
   AuthorizationRepository,
   InlinePolicyRepository,
+  ListOptions,
+  ListPage,
   ManagedPolicyRepository,
   PolicyEntity,
   PolicySet,
 } from '../../ports/store.js';
 import { managedPolicyExists } from './named.js';
-import { fold, hasNul, lock, one, prefixOf, prefixParams, run, type Sql, type Work } from './sql.js';
+import { cutAtNul, fold, groupBy, hasNul, lock, one, prefixOf, prefixParams, run, type Sql, type Work } from './sql.js';
 import { removeAllTags, removeTags, Tags, upsertTags } from './tags.js';
 
 /** Managed policies and their versions, inline policies, attachments, and what the authorizer reads. */
@@ -95,6 +97,20 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
     return rows.map((r) => toPolicy(r, tags.get(r.id) ?? [])).filter((p) => !options.onlyAttached || p.attachmentCount > 0);
   }
 
+  async listPage(options: ListOptions): Promise<ListPage<ManagedPolicy>> {
+    if (hasNul(options.pathPrefix)) return { items: [] }; // no path holds one
+    // As the named resources list: by folded name, the marker being the last name served.
+    const rows = await this.sql.all<PolicyRow>(`${POLICY_SELECT} WHERE ${prefixOf('p.path')} AND p.name_key > ? ORDER BY p.name_key LIMIT ?`, [
+      ...prefixParams(options.pathPrefix),
+      fold(cutAtNul(options.marker ?? '')),
+      options.maxItems + 1,
+    ]);
+    const page = rows.slice(0, options.maxItems);
+    const tags = await this.tags.ofMany(page.map((r) => r.id));
+    const items = page.map((r) => toPolicy(r, tags.get(r.id) ?? []));
+    return rows.length > options.maxItems ? { items, nextMarker: rows[options.maxItems - 1]!.name } : { items };
+  }
+
   async delete(arn: string) {
     return this.sql.transaction(function* () {
       // Lock first, then count what refers to it, as of after the lock.
@@ -137,6 +153,15 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
   async listVersions(arn: string): Promise<PolicyVersion[]> {
     if (hasNul(arn)) return [];
     return (await this.sql.all<VersionRow>('SELECT * FROM policy_versions WHERE policy_arn = ? ORDER BY version DESC', [arn])).map(toVersion);
+  }
+
+  async versionsOf(arns: readonly string[]): Promise<Map<string, PolicyVersion[]>> {
+    if (arns.length === 0) return new Map();
+    const rows = await this.sql.all<VersionRow & { policy_arn: string }>(
+      'SELECT * FROM policy_versions WHERE policy_arn = ANY(?) ORDER BY policy_arn, version DESC',
+      [arns.filter((a) => !hasNul(a))],
+    );
+    return groupBy(rows, (r) => r.policy_arn, toVersion);
   }
 
   async deleteVersion(arn: string, version: number) {
@@ -215,6 +240,19 @@ export class SqlInlinePolicies implements InlinePolicyRepository {
       owner.id,
     ]);
   }
+
+  async listForOwners(ownerIds: readonly string[]): Promise<Map<string, { name: string; document: string }[]>> {
+    if (ownerIds.length === 0) return new Map();
+    const rows = await this.sql.all<{ owner_id: string; name: string; document: string }>(
+      'SELECT owner_id, name, document FROM inline_policies WHERE owner_id = ANY(?) ORDER BY owner_id, name_key',
+      [ownerIds],
+    );
+    return groupBy(
+      rows,
+      (r) => r.owner_id,
+      (r) => ({ name: r.name, document: r.document }),
+    );
+  }
 }
 
 export class SqlAttachments implements AttachmentRepository {
@@ -245,8 +283,30 @@ export class SqlAttachments implements AttachmentRepository {
     return rows.map((r) => r.policy_arn);
   }
 
+  async listForOwners(ownerIds: readonly string[]): Promise<Map<string, string[]>> {
+    if (ownerIds.length === 0) return new Map();
+    const rows = await this.sql.all<{ owner_id: string; policy_arn: string }>(
+      'SELECT owner_id, policy_arn FROM policy_attachments WHERE owner_id = ANY(?) ORDER BY seq',
+      [ownerIds],
+    );
+    return groupBy(
+      rows,
+      (r) => r.owner_id,
+      (r) => r.policy_arn,
+    );
+  }
+
   async countFor(policyArn: string): Promise<number> {
     return (await this.sql.one<{ n: number }>('SELECT count(*) AS n FROM policy_attachments WHERE policy_arn = ?', [policyArn]))!.n;
+  }
+
+  async countsFor(policyArns: readonly string[]): Promise<Map<string, number>> {
+    if (policyArns.length === 0) return new Map();
+    const rows = await this.sql.all<{ policy_arn: string; n: number | string }>(
+      'SELECT policy_arn, count(*) AS n FROM policy_attachments WHERE policy_arn = ANY(?) GROUP BY policy_arn',
+      [policyArns.filter((a) => !hasNul(a))],
+    );
+    return new Map(rows.map((r) => [r.policy_arn, Number(r.n)]));
   }
 
   async entitiesFor(policyArn: string, usage: 'PermissionsPolicy' | 'PermissionsBoundary'): Promise<PolicyEntity[]> {
@@ -277,8 +337,13 @@ const DEFAULT_DOCUMENT = `LEFT JOIN managed_policies p ON p.arn = a.policy_arn
 export class SqlAuthorization implements AuthorizationRepository {
   constructor(private readonly sql: Sql) {}
 
-  /** The policies of a set of owners (a user and its groups, or a role), and one boundary. */
-  private async policySet(ownerQuery: string, ownerParams: string[], boundaryTable: 'users' | 'roles', principalId: string): Promise<PolicySet> {
+  /** The policies of a set of owners (a user and its groups, a role, a group), and the boundary of users and roles. */
+  private async policySet(
+    ownerQuery: string,
+    ownerParams: string[],
+    boundaryTable: 'users' | 'roles' | null,
+    principalId: string,
+  ): Promise<PolicySet> {
     const [inlineRows, attachedRows, boundary] = await Promise.all([
       this.sql.all<{ owner_kind: string; owner_id: string; name: string; document: string }>(
         `SELECT owner_kind, owner_id, name, document FROM inline_policies WHERE owner_id IN (${ownerQuery})`,
@@ -288,13 +353,16 @@ export class SqlAuthorization implements AuthorizationRepository {
         `SELECT DISTINCT a.policy_arn, v.document FROM policy_attachments a ${DEFAULT_DOCUMENT} WHERE a.owner_id IN (${ownerQuery})`,
         ownerParams,
       ),
-      this.sql.one<{ policy_arn: string; document: string | null }>(
-        `SELECT a.permissions_boundary AS policy_arn, v.document FROM ${boundaryTable} a
-         LEFT JOIN managed_policies p ON p.arn = a.permissions_boundary
-         LEFT JOIN policy_versions v ON v.policy_arn = p.arn AND v.version = p.default_version
-         WHERE a.id = ? AND a.permissions_boundary IS NOT NULL`,
-        [principalId],
-      ),
+      // A group has no permissions boundary.
+      boundaryTable === null
+        ? undefined
+        : this.sql.one<{ policy_arn: string; document: string | null }>(
+            `SELECT a.permissions_boundary AS policy_arn, v.document FROM ${boundaryTable} a
+             LEFT JOIN managed_policies p ON p.arn = a.permissions_boundary
+             LEFT JOIN policy_versions v ON v.policy_arn = p.arn AND v.version = p.default_version
+             WHERE a.id = ? AND a.permissions_boundary IS NOT NULL`,
+            [principalId],
+          ),
     ]);
     const inline = inlineRows.map((r) => ({ id: `${r.owner_kind}:${r.owner_id}:${r.name}`, document: r.document }));
     const customerDocuments = new Map<string, string>();
@@ -314,5 +382,9 @@ export class SqlAuthorization implements AuthorizationRepository {
 
   policiesForRole(roleId: string): Promise<PolicySet> {
     return this.policySet('SELECT CAST(? AS TEXT)', [roleId], 'roles', roleId);
+  }
+
+  policiesForGroup(groupId: string): Promise<PolicySet> {
+    return this.policySet('SELECT CAST(? AS TEXT)', [groupId], null, groupId);
   }
 }

@@ -1,7 +1,7 @@
 import type { InstanceProfile, Role, Tag } from '../../domain/entities.js';
 import type { InstanceProfileBlocker, InstanceProfileRepository, RoleBlocker, RoleRepository } from '../../ports/store.js';
 import { managedPolicyExists, NamedEntities, type NamedRow, type NamedTable, setBoundary } from './named.js';
-import { all, fold, one, run, type Sql } from './sql.js';
+import { all, fold, groupBy, one, run, type Sql } from './sql.js';
 import { upsertTags } from './tags.js';
 
 export interface RoleRow extends NamedRow {
@@ -195,5 +195,20 @@ export class SqlInstanceProfiles extends NamedEntities<NamedRow, InstanceProfile
       [roleId],
     );
     return this.entities(rows);
+  }
+
+  async forRoles(roleIds: readonly string[]): Promise<Map<string, InstanceProfile[]>> {
+    if (roleIds.length === 0) return new Map();
+    const rows = await this.sql.all<NamedRow & { role_id: string }>(
+      `SELECT p.*, r.role_id FROM instance_profiles p JOIN instance_profile_roles r ON r.profile_id = p.id
+       WHERE r.role_id = ANY(?) ORDER BY p.name_key`,
+      [roleIds],
+    );
+    const profiles = await this.entities(rows);
+    return groupBy(
+      rows.map((row, i) => ({ roleId: row.role_id, profile: profiles[i]! })),
+      (r) => r.roleId,
+      (r) => r.profile,
+    );
   }
 }

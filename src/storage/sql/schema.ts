@@ -127,4 +127,13 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
 
   `,
   },
+  {
+    title: '6: the users a policy bounds, found by index (every policy read counts them)',
+    // PostgreSQL has had this index since its own version 3; SQLite never had it, so counting a
+    // policy's boundary uses (GetPolicy, a page of GetAccountAuthorizationDetails) scanned users.
+    sqlite: `
+  CREATE INDEX users_permissions_boundary ON users (permissions_boundary);
+  `,
+    both: '',
+  },
 ];

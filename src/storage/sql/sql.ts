@@ -106,3 +106,14 @@ export const cutAtNul = (s: string): string => {
 /** A plain string-prefix test on a column, portable: `substr(col, 1, ?) = ?`. Paths are ASCII. */
 export const prefixOf = (column: string): string => `substr(${column}, 1, ?) = ?`;
 export const prefixParams = (prefix: string): [number, string] => [prefix.length, prefix];
+
+/** Rows of a many-owners read, gathered by owner in the order the query gave them. */
+export function groupBy<Row, V>(rows: readonly Row[], key: (row: Row) => string, value: (row: Row) => V): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const row of rows) {
+    const list = groups.get(key(row));
+    if (list) list.push(value(row));
+    else groups.set(key(row), [value(row)]);
+  }
+  return groups;
+}
