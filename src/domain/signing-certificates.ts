@@ -16,7 +16,7 @@ export const MAX_SIGNING_CERTIFICATES = 2;
  * malformed.`). A body that holds a private key is not echoed: error messages reach the audit log.
  */
 const malformed = (body: string) =>
-  new IamError('MalformedCertificate', `Certificate ${/PRIVATE KEY/i.test(body) ? '(a private key, not shown)' : body} is malformed.`);
+  new IamError('MalformedCertificate', `Certificate ${/PRIVATE KEY/.test(body) ? '(a private key, not shown)' : body} is malformed.`);
 // Recorded AWS texts.
 const certificateQuota = () => new IamError('LimitExceeded', `Cannot exceed quota for CertificatesPerUser: ${MAX_SIGNING_CERTIFICATES}`);
 export const noSuchCertificate = (id: string) => new IamError('NoSuchEntity', `The Certificate with id ${id} cannot be found.`);
