@@ -27,6 +27,7 @@ import {
   DeleteSSHPublicKeyCommand,
   DeleteUserCommand,
   GenerateCredentialReportCommand,
+  GetAccountSummaryCommand,
   GetCredentialReportCommand,
   GetSSHPublicKeyCommand,
   ListServiceSpecificCredentialsCommand,
@@ -353,10 +354,13 @@ describe('signing certificates', () => {
     expect(mine.UserName).toBe(UserName);
     expect((await client.send(new ListSigningCertificatesCommand({}))).Certificates!.map((c) => c.CertificateId)).toEqual([mine.CertificateId]);
 
+    const present = async () => (await iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
+    expect(await present()).toMatchObject({ AccountSigningCertificatesPresent: 0, SigningCertificatesPerUserQuota: 2 });
     const rootCert = (await iam.send(new UploadSigningCertificateCommand({ CertificateBody: certificate().body }))).Certificate!;
     expect(rootCert.UserName).toBeUndefined();
     expect(rootCert.Status).toBe('Active');
     try {
+      expect((await present()).AccountSigningCertificatesPresent).toBe(1);
       expect((await iam.send(new ListSigningCertificatesCommand({}))).Certificates!.map((c) => c.CertificateId)).toEqual([rootCert.CertificateId]);
       // Root's certificates are not a user's.
       expect((await iam.send(new ListSigningCertificatesCommand({ UserName }))).Certificates!.map((c) => c.CertificateId)).toEqual([mine.CertificateId]);
