@@ -7,7 +7,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AccessKey, Group, InstanceProfile, LoginProfile, ManagedPolicy, Role, User } from '../src/domain/entities.js';
+import type {
+  AccessKey,
+  Group,
+  InstanceProfile,
+  LoginProfile,
+  ManagedPolicy,
+  Role,
+  ServiceSpecificCredential,
+  SigningCertificate,
+  SshPublicKey,
+  User,
+} from '../src/domain/entities.js';
 import type { PasswordPolicy } from '../src/domain/password-policy.js';
 import type { Store } from '../src/ports/store.js';
 import { openPostgresStore } from '../src/storage/postgres/postgres-store.js';
@@ -69,6 +80,22 @@ function role(name: string, extra: Partial<Role> = {}): Role {
 function instanceProfile(name: string, extra: Partial<InstanceProfile> = {}): InstanceProfile {
   return { id: id('AIPA'), name, path: '/', createdAt: at(), tags: [], roles: [], ...extra };
 }
+function sshKey(userId: string, extra: Partial<SshPublicKey> = {}): SshPublicKey {
+  const n = ++seq;
+  return { id: id('APKA'), userId, body: `ssh-rsa body-${n}`, blob: `blob-${n}`, fingerprint: `fp-${n}`, status: 'Active', uploadedAt: at(), ...extra };
+}
+function cert(userId: string | null, extra: Partial<SigningCertificate> = {}): SigningCertificate {
+  const n = ++seq;
+  return { id: id('CERT'), userId, body: `cert-${n}`, thumbprint: `thumb-${n}`, status: 'Active', uploadedAt: at(), ...extra };
+}
+function serviceCredential(userId: string, serviceName = 'codecommit.amazonaws.com', extra: Partial<ServiceSpecificCredential> = {}) {
+  return { id: id('ACCA'), userId, serviceName, status: 'Active' as const, createdAt: at(), expiresAt: null, ...extra };
+}
+/** Service user names `<base>-at-1`, `<base>+1-at-1`, ..., each credential's hash naming it. */
+const naming = (base: string) => (slot: number) => {
+  const serviceUserName = `${base}${slot === 0 ? '' : `+${slot}`}-at-1`;
+  return { serviceUserName, secretHash: `hash-of-${serviceUserName}` };
+};
 const DOC = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: `iam:Get${n}`, Resource: '*' }] });
 const names = (users: { name: string }[]) => users.map((u) => u.name);
 
@@ -186,6 +213,11 @@ function storeConformance(
         await store.loginProfiles.create(profile(u.id), 24);
         const k = key(u.id);
         await store.accessKeys.create(k, 2);
+        const c = cert(u.id);
+        await store.signingCertificates.create(c, 2);
+        const ssh = sshKey(u.id);
+        await store.sshPublicKeys.create(ssh, 5);
+        const ssc = await store.serviceCredentials.create(serviceCredential(u.id), naming('dep'), 2);
         await store.inlinePolicies.put({ kind: 'user', id: u.id, name: 'owner' }, 'inline', DOC(1));
         await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
         const g = group('g');
@@ -197,6 +229,12 @@ function storeConformance(
         await store.loginProfiles.delete(u.id);
         expect(await store.users.delete('dep')).toBe('has-access-keys');
         await store.accessKeys.delete(k.id, u.id);
+        expect(await store.users.delete('dep')).toBe('has-signing-certificates');
+        await store.signingCertificates.delete(u.id, c.id);
+        expect(await store.users.delete('dep')).toBe('has-ssh-public-keys');
+        await store.sshPublicKeys.delete(u.id, ssh.id);
+        expect(await store.users.delete('dep')).toBe('has-service-specific-credentials');
+        await store.serviceCredentials.delete(u.id, (ssc as ServiceSpecificCredential).id);
         expect(await store.users.delete('dep')).toBe('has-inline-policies');
         await store.inlinePolicies.delete({ kind: 'user', id: u.id, name: 'owner' }, 'inline');
         expect(await store.users.delete('dep')).toBe('has-attached-policies');
@@ -327,6 +365,197 @@ function storeConformance(
         await store.accessKeys.create(k, 2);
         await store.accessKeys.upsertRootKey(k.id, 'hijack', at());
         expect(await store.accessKeys.get(k.id)).toEqual(k);
+      });
+    });
+
+    describe('SSH public keys', () => {
+      it('creates up to the quota per user, refuses a key the user has (by fingerprint) and a gone user', async () => {
+        const u = user('ssh');
+        const other = user('ssh-other');
+        await store.users.create(u);
+        await store.users.create(other);
+        const first = sshKey(u.id, { id: 'APKAB000000000000002', uploadedAt: at(1000) });
+        expect(await store.sshPublicKeys.create(first, 2)).toBe('ok');
+        expect(await store.sshPublicKeys.create(sshKey(u.id, { fingerprint: first.fingerprint }), 2)).toBe('duplicate');
+        // Another user may have the same key.
+        expect(await store.sshPublicKeys.create(sshKey(other.id, { fingerprint: first.fingerprint }), 2)).toBe('ok');
+        const second = sshKey(u.id, { id: 'APKAB000000000000001', status: 'Inactive', uploadedAt: at(2000) });
+        expect(await store.sshPublicKeys.create(second, 2)).toBe('ok');
+        expect(await store.sshPublicKeys.create(sshKey(u.id), 2)).toBe('quota');
+        // A duplicate is a duplicate even at the quota.
+        expect(await store.sshPublicKeys.create(sshKey(u.id, { fingerprint: second.fingerprint }), 2)).toBe('duplicate');
+        expect(await store.sshPublicKeys.create(sshKey('AIDANOSUCHUSER'), 2)).toBe('no-owner');
+
+        // Listed by id, whatever the upload order.
+        expect(await store.sshPublicKeys.listForUser(u.id)).toEqual([second, first]);
+        expect(await store.sshPublicKeys.get(u.id, first.id)).toEqual(first);
+        expect(await store.sshPublicKeys.get(other.id, first.id)).toBeUndefined();
+        expect(await store.sshPublicKeys.get(u.id, 'APKA\u0000')).toBeUndefined();
+      });
+
+      it('changes status and deletes only the owner’s key', async () => {
+        const u = user('ssh-owner');
+        const other = user('ssh-not-owner');
+        await store.users.create(u);
+        await store.users.create(other);
+        const k = sshKey(u.id);
+        await store.sshPublicKeys.create(k, 5);
+        expect(await store.sshPublicKeys.setStatus(other.id, k.id, 'Inactive')).toBe(false);
+        expect(await store.sshPublicKeys.setStatus(u.id, k.id, 'Inactive')).toBe(true);
+        expect((await store.sshPublicKeys.get(u.id, k.id))!.status).toBe('Inactive');
+        expect(await store.sshPublicKeys.setStatus(u.id, 'APKA\u0000', 'Active')).toBe(false);
+        expect(await store.sshPublicKeys.delete(other.id, k.id)).toBe(false);
+        expect(await store.sshPublicKeys.delete(u.id, 'APKA\u0000')).toBe(false);
+        expect(await store.sshPublicKeys.delete(u.id, k.id)).toBe(true);
+        expect(await store.sshPublicKeys.delete(u.id, k.id)).toBe(false);
+        expect(await store.sshPublicKeys.listForUser(u.id)).toEqual([]);
+      });
+
+      it('concurrent uploads never exceed the quota, nor hold one key twice', async () => {
+        const u = user('ssh-race');
+        await store.users.create(u);
+        const results = await Promise.all(Array.from({ length: 8 }, () => store.sshPublicKeys.create(sshKey(u.id), 5)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(5);
+        const v = user('ssh-dup-race');
+        await store.users.create(v);
+        const same = await Promise.all(Array.from({ length: 4 }, () => store.sshPublicKeys.create(sshKey(v.id, { fingerprint: 'same' }), 5)));
+        expect(same.filter((r) => r === 'ok')).toHaveLength(1);
+        expect(same.filter((r) => r === 'duplicate')).toHaveLength(3);
+      });
+    });
+
+    describe('signing certificates', () => {
+      it('creates up to the quota per owner (root apart), once per account, lists by upload time', async () => {
+        const u = user('certs');
+        const other = user('certs-other');
+        await store.users.create(u);
+        await store.users.create(other);
+        const late = cert(u.id, { id: 'CERTA', uploadedAt: at(2000) });
+        const early = cert(u.id, { id: 'CERTB', uploadedAt: at(1000), status: 'Inactive' });
+        expect(await store.signingCertificates.create(late, 2)).toBe('ok');
+        expect(await store.signingCertificates.create(early, 2)).toBe('ok');
+        expect(await store.signingCertificates.create(cert(u.id), 2)).toBe('quota');
+        // The same certificate is refused for anyone, root included, even below their quota.
+        expect(await store.signingCertificates.create(cert(other.id, { thumbprint: late.thumbprint }), 2)).toBe('duplicate');
+        expect(await store.signingCertificates.create(cert(null, { thumbprint: late.thumbprint }), 2)).toBe('duplicate');
+        const rootCert = cert(null);
+        expect(await store.signingCertificates.create(rootCert, 1)).toBe('ok');
+        expect(await store.signingCertificates.create(cert(null), 1)).toBe('quota');
+        expect(await store.signingCertificates.create(cert('AIDANOSUCHUSER'), 2)).toBe('no-owner');
+
+        expect(await store.signingCertificates.listForOwner(u.id)).toEqual([early, late]);
+        expect(await store.signingCertificates.listForOwner(null)).toEqual([rootCert]);
+        expect(await store.signingCertificates.listForOwner(other.id)).toEqual([]);
+      });
+
+      it('same upload time: ordered by id', async () => {
+        const u = user('certs-same-time');
+        await store.users.create(u);
+        const b = cert(u.id, { id: 'CERTZ' });
+        const a = cert(u.id, { id: 'CERTY' });
+        await store.signingCertificates.create(b, 2);
+        await store.signingCertificates.create(a, 2);
+        expect((await store.signingCertificates.listForOwner(u.id)).map((c) => c.id)).toEqual(['CERTY', 'CERTZ']);
+      });
+
+      it('changes status and deletes only for the right owner (a user’s is not root’s)', async () => {
+        const u = user('cert-owner');
+        await store.users.create(u);
+        const c = cert(u.id);
+        const r = cert(null);
+        await store.signingCertificates.create(c, 2);
+        await store.signingCertificates.create(r, 2);
+        expect(await store.signingCertificates.setStatus(null, c.id, 'Inactive')).toBe(false);
+        expect(await store.signingCertificates.setStatus(u.id, r.id, 'Inactive')).toBe(false);
+        expect(await store.signingCertificates.setStatus(u.id, c.id, 'Inactive')).toBe(true);
+        expect(await store.signingCertificates.setStatus(null, r.id, 'Inactive')).toBe(true);
+        expect((await store.signingCertificates.listForOwner(u.id))[0]!.status).toBe('Inactive');
+        expect((await store.signingCertificates.listForOwner(null))[0]!.status).toBe('Inactive');
+        expect(await store.signingCertificates.setStatus(u.id, 'CERT\u0000', 'Active')).toBe(false);
+        expect(await store.signingCertificates.delete(null, c.id)).toBe(false);
+        expect(await store.signingCertificates.delete(u.id, r.id)).toBe(false);
+        expect(await store.signingCertificates.delete(u.id, 'CERT\u0000')).toBe(false);
+        expect(await store.signingCertificates.delete(u.id, c.id)).toBe(true);
+        expect(await store.signingCertificates.delete(null, r.id)).toBe(true);
+        expect(await store.signingCertificates.delete(null, r.id)).toBe(false);
+        // Deleted, the certificate may be uploaded again.
+        expect(await store.signingCertificates.create(cert(u.id, { thumbprint: c.thumbprint }), 2)).toBe('ok');
+      });
+
+      it('concurrent uploads: never over the quota; one certificate for several owners lands once', async () => {
+        const u = user('cert-race');
+        await store.users.create(u);
+        const results = await Promise.all(Array.from({ length: 6 }, () => store.signingCertificates.create(cert(u.id), 2)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(2);
+        const owners = [user('cert-race-a'), user('cert-race-b'), user('cert-race-c')];
+        for (const o of owners) await store.users.create(o);
+        const same = await Promise.all([...owners.map((o) => o.id), null].map((owner) => store.signingCertificates.create(cert(owner, { thumbprint: 'shared' }), 2)));
+        expect(same.filter((r) => r === 'ok')).toHaveLength(1);
+        expect(same.filter((r) => r === 'duplicate')).toHaveLength(3);
+      });
+    });
+
+    describe('service-specific credentials', () => {
+      it('creates up to the quota per user and service, naming each with the first free name of the service', async () => {
+        const u = user('ssc');
+        await store.users.create(u);
+        const a = await store.serviceCredentials.create(serviceCredential(u.id, 'codecommit.amazonaws.com', { id: 'ACCAB' }), naming('ssc'), 2);
+        expect(a).toEqual({ ...serviceCredential(u.id, 'codecommit.amazonaws.com', { id: 'ACCAB' }), serviceUserName: 'ssc-at-1', secretHash: 'hash-of-ssc-at-1' });
+        const b = (await store.serviceCredentials.create(serviceCredential(u.id, 'codecommit.amazonaws.com', { id: 'ACCAA' }), naming('ssc'), 2)) as ServiceSpecificCredential;
+        expect([b.serviceUserName, b.secretHash]).toEqual(['ssc+1-at-1', 'hash-of-ssc+1-at-1']);
+        expect(await store.serviceCredentials.create(serviceCredential(u.id), naming('ssc'), 2)).toBe('quota');
+        // Another service counts and names apart.
+        const k = (await store.serviceCredentials.create(serviceCredential(u.id, 'cassandra.amazonaws.com', { expiresAt: at(5000) }), naming('ssc'), 2)) as ServiceSpecificCredential;
+        expect(k.serviceUserName).toBe('ssc-at-1');
+        expect(k.expiresAt).toEqual(at(5000));
+        expect(await store.serviceCredentials.create(serviceCredential('AIDANOSUCHUSER'), naming('x'), 2)).toBe('no-owner');
+
+        // A name another user holds (a user renamed away from it) is skipped; a freed one is given again.
+        const v = user('ssc-other');
+        await store.users.create(v);
+        expect(((await store.serviceCredentials.create(serviceCredential(v.id), naming('ssc'), 2)) as ServiceSpecificCredential).serviceUserName).toBe('ssc+2-at-1');
+        await store.serviceCredentials.delete(u.id, (a as ServiceSpecificCredential).id);
+        expect(((await store.serviceCredentials.create(serviceCredential(v.id), naming('ssc'), 2)) as ServiceSpecificCredential).serviceUserName).toBe('ssc-at-1');
+      });
+
+      it('gets and lists by owner and service, ordered by id; changes only the owner’s', async () => {
+        const u = user('ssc-list');
+        const other = user('ssc-list-other');
+        await store.users.create(u);
+        await store.users.create(other);
+        const c2 = (await store.serviceCredentials.create(serviceCredential(u.id, 'codecommit.amazonaws.com', { id: 'ACCA2' }), naming('l'), 2)) as ServiceSpecificCredential;
+        const c1 = (await store.serviceCredentials.create(serviceCredential(u.id, 'cassandra.amazonaws.com', { id: 'ACCA1' }), naming('l'), 2)) as ServiceSpecificCredential;
+        const c3 = (await store.serviceCredentials.create(serviceCredential(other.id, 'codecommit.amazonaws.com', { id: 'ACCA3' }), naming('o'), 2)) as ServiceSpecificCredential;
+        expect(await store.serviceCredentials.list({ userId: u.id })).toEqual([c1, c2]);
+        expect(await store.serviceCredentials.list({ userId: u.id, serviceName: 'codecommit.amazonaws.com' })).toEqual([c2]);
+        expect(await store.serviceCredentials.list({ serviceName: 'codecommit.amazonaws.com' })).toEqual([c2, c3]);
+        expect(await store.serviceCredentials.list({})).toEqual([c1, c2, c3]);
+        expect(await store.serviceCredentials.list({ serviceName: 'x\u0000' })).toEqual([]);
+        expect(await store.serviceCredentials.get(u.id, c1.id)).toEqual(c1);
+        expect(await store.serviceCredentials.get(other.id, c1.id)).toBeUndefined();
+        expect(await store.serviceCredentials.get(u.id, 'ACCA\u0000')).toBeUndefined();
+
+        expect(await store.serviceCredentials.setStatus(other.id, c1.id, 'Inactive')).toBe(false);
+        expect(await store.serviceCredentials.setStatus(u.id, c1.id, 'Inactive')).toBe(true);
+        expect(await store.serviceCredentials.resetSecret(other.id, c1.id, 'new')).toBeUndefined();
+        expect(await store.serviceCredentials.resetSecret(u.id, c1.id, 'new')).toEqual({ ...c1, status: 'Inactive', secretHash: 'new' });
+        expect(await store.serviceCredentials.get(u.id, c1.id)).toEqual({ ...c1, status: 'Inactive', secretHash: 'new' });
+        expect(await store.serviceCredentials.resetSecret(u.id, 'ACCA\u0000', 'x')).toBeUndefined();
+        expect(await store.serviceCredentials.delete(other.id, c1.id)).toBe(false);
+        expect(await store.serviceCredentials.delete(u.id, c1.id)).toBe(true);
+        expect(await store.serviceCredentials.delete(u.id, c1.id)).toBe(false);
+        expect(await store.serviceCredentials.resetSecret(u.id, c1.id, 'x')).toBeUndefined();
+        expect(await store.serviceCredentials.setStatus(u.id, c1.id, 'Active')).toBe(false);
+      });
+
+      it('concurrent creates: never over the quota, never one name twice', async () => {
+        const u = user('ssc-race');
+        await store.users.create(u);
+        const results = await Promise.all(Array.from({ length: 6 }, () => store.serviceCredentials.create(serviceCredential(u.id), naming('race'), 2)));
+        const created = results.filter((r): r is ServiceSpecificCredential => typeof r === 'object');
+        expect(created).toHaveLength(2);
+        expect(new Set(created.map((c) => c.serviceUserName))).toEqual(new Set(['race-at-1', 'race+1-at-1']));
+        expect(results.filter((r) => r === 'quota')).toHaveLength(4);
       });
     });
 
@@ -1118,6 +1347,10 @@ function storeConformance(
         await store.inlinePolicies.put({ kind: 'user', id: u.id, name: 'owner' }, 'i', DOC(1));
         await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, p.arn, 10);
         await store.credentialReports.put(at(), Buffer.from('x'));
+        await store.sshPublicKeys.create(sshKey(u.id), 5);
+        await store.signingCertificates.create(cert(u.id), 2);
+        await store.signingCertificates.create(cert(null, { thumbprint: 'root-cleared' }), 2);
+        await store.serviceCredentials.create(serviceCredential(u.id), naming('cleared'), 2);
 
         await store.clear();
 
@@ -1135,6 +1368,10 @@ function storeConformance(
         expect(await store.inlinePolicies.list({ kind: 'user', id: u.id, name: 'owner' })).toEqual([]);
         expect(await store.attachments.countFor(p.arn)).toBe(0);
         expect(await store.credentialReports.get()).toBeUndefined();
+        expect(await store.sshPublicKeys.listForUser(u.id)).toEqual([]);
+        expect(await store.signingCertificates.listForOwner(u.id)).toEqual([]);
+        expect(await store.signingCertificates.listForOwner(null)).toEqual([]);
+        expect(await store.serviceCredentials.list({})).toEqual([]);
 
         expect(await store.users.create(user('cleared'))).toBe('ok');
         expect(await store.groups.create(group('cleared-group'))).toBe(true);

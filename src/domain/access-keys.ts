@@ -1,6 +1,7 @@
 import type { AccessKey, AccessKeyStatus, Caller, User } from './entities.js';
 import { callerArn, type Domain, requireUser, targetUserName } from './context.js';
 import { errors, IamError } from './errors.js';
+import { refuseExpiredStatus } from './credential-status.js';
 
 export const MAX_ACCESS_KEYS_PER_USER = 2;
 
@@ -50,12 +51,9 @@ export async function updateAccessKey(
   caller: Caller,
   input: { UserName?: string; AccessKeyId: string; Status: AccessKeyStatus | 'Expired' },
 ): Promise<void> {
-  // The model's enum also lists Expired, which only AWS itself sets (on STS-issued keys).
-  if (input.Status === 'Expired') {
-    throw new IamError('InvalidInput', 'Invalid value for parameter Status. Valid values are Active and Inactive.');
-  }
+  const status = refuseExpiredStatus(input.Status);
   const user = await owner(domain, caller, input.UserName);
-  if (!(await domain.store.accessKeys.setStatus(input.AccessKeyId, user?.id ?? null, input.Status))) {
+  if (!(await domain.store.accessKeys.setStatus(input.AccessKeyId, user?.id ?? null, status))) {
     throw errors.noSuchAccessKey(input.AccessKeyId);
   }
 }

@@ -104,6 +104,51 @@ export interface LoginProfile {
   passwordResetRequired: boolean;
 }
 
+/** Active or not: the status a user's SSH keys, signing certificates and service credentials have. */
+export type CredentialStatus = 'Active' | 'Inactive';
+
+/** An SSH public key for CodeCommit. */
+export interface SshPublicKey {
+  id: string; // APKA…, 20 characters like an access key id
+  userId: string;
+  /** The key as uploaded (OpenSSH or PEM); GetSSHPublicKey renders either encoding from `blob`. */
+  body: string;
+  /** The key in SSH wire format (RFC 4253), base64: what the fingerprint is computed over. */
+  blob: string;
+  /** MD5 of the wire blob, colon-separated hex (what `ssh-keygen -l -E md5` shows). */
+  fingerprint: string;
+  status: CredentialStatus;
+  uploadedAt: Date;
+}
+
+/** An X.509 signing certificate of a user, or of the root user. */
+export interface SigningCertificate {
+  id: string;
+  /** null for the root user's own certificates. */
+  userId: string | null;
+  /** As uploaded. */
+  body: string;
+  /** SHA-256 of the DER certificate, hex: a certificate belongs to one owner in the account. */
+  thumbprint: string;
+  status: CredentialStatus;
+  uploadedAt: Date;
+}
+
+/** A user name and password (or an API key) for one AWS service: CodeCommit, Keyspaces, Bedrock... */
+export interface ServiceSpecificCredential {
+  id: string; // ACCA…
+  userId: string;
+  serviceName: string;
+  /** `alice-at-123456789012` (`alice+1-at-…` for the next free one); kept when the user is renamed. */
+  serviceUserName: string;
+  /** SHA-256 of the password (hex); the password itself is shown once and never stored. */
+  secretHash: string;
+  status: CredentialStatus;
+  createdAt: Date;
+  /** API keys created with CredentialAgeDays expire. */
+  expiresAt: Date | null;
+}
+
 /** Who is calling: the account's root user or one of its IAM users. */
 export type Caller =
   | { kind: 'root'; accountId: string; accessKeyId: string }

@@ -47,6 +47,8 @@ export async function deleteUser(domain: Domain, userName: string): Promise<void
   if (result === 'missing') throw errors.noSuchUser(userName);
   if (result === 'has-login-profile') throw errors.deleteConflict('login profile');
   if (result === 'has-access-keys') throw errors.deleteConflict('access keys');
+  if (result === 'has-signing-certificates') throw errors.deleteConflict('certificates');
+  if (result === 'has-ssh-public-keys' || result === 'has-service-specific-credentials') throw errors.deleteConflict('referenced objects');
   if (result === 'has-inline-policies') throw errors.deleteConflict('policies');
   if (result === 'has-attached-policies') throw errors.deleteConflict('attached policies');
   if (result === 'in-groups') throw errors.deleteConflict('groups');

@@ -1,6 +1,7 @@
 import type {
   AccessKey,
   AccessKeyStatus,
+  CredentialStatus,
   Group,
   InstanceProfile,
   LoginProfile,
@@ -9,6 +10,9 @@ import type {
   PolicyVersion,
   PrincipalKind,
   Role,
+  ServiceSpecificCredential,
+  SigningCertificate,
+  SshPublicKey,
   Tag,
   User,
 } from '../domain/entities.js';
@@ -68,7 +72,15 @@ export interface BoundedRepository {
   setPermissionsBoundary(name: string, policyArn: string | null, policyMustExist?: boolean): Promise<'ok' | 'missing' | 'no-policy'>;
 }
 
-export type UserBlocker = 'has-login-profile' | 'has-access-keys' | 'has-inline-policies' | 'has-attached-policies' | 'in-groups';
+export type UserBlocker =
+  | 'has-login-profile'
+  | 'has-access-keys'
+  | 'has-signing-certificates'
+  | 'has-ssh-public-keys'
+  | 'has-service-specific-credentials'
+  | 'has-inline-policies'
+  | 'has-attached-policies'
+  | 'in-groups';
 
 export interface UserRepository extends NamedRepository<User, UserBlocker>, TagRepository, BoundedRepository {
   /**
@@ -261,6 +273,57 @@ export interface AccessKeyRepository {
   replaceSecret(id: string, oldSecret: string, newSecret: string): Promise<boolean>;
 }
 
+/**
+ * A user's SSH public keys. Each method acts only on a key of the given user, so a key id of
+ * another user is "not found" rather than another user's key.
+ */
+export interface SshPublicKeyRepository {
+  /**
+   * Inserts the key: 'duplicate' when the user already has this key (same fingerprint), 'quota'
+   * when it already has maxPerUser keys, 'no-owner' when the user no longer exists.
+   */
+  create(key: SshPublicKey, maxPerUser: number): Promise<'ok' | 'duplicate' | 'quota' | 'no-owner'>;
+  get(userId: string, id: string): Promise<SshPublicKey | undefined>;
+  /** Ordered by key id (as AWS lists them). */
+  listForUser(userId: string): Promise<SshPublicKey[]>;
+  setStatus(userId: string, id: string, status: CredentialStatus): Promise<boolean>;
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+/** Signing certificates of users and of the root user (owner null). */
+export interface SigningCertificateRepository {
+  /**
+   * Inserts the certificate: 'duplicate' when the same certificate (thumbprint) is anyone's in the
+   * account, 'quota' when the owner already has maxPerOwner, 'no-owner' when the user is gone.
+   */
+  create(cert: SigningCertificate, maxPerOwner: number): Promise<'ok' | 'duplicate' | 'quota' | 'no-owner'>;
+  /** Ordered by upload time, then id. */
+  listForOwner(userId: string | null): Promise<SigningCertificate[]>;
+  setStatus(userId: string | null, id: string, status: CredentialStatus): Promise<boolean>;
+  delete(userId: string | null, id: string): Promise<boolean>;
+}
+
+export interface ServiceCredentialRepository {
+  /**
+   * Inserts the credential unless the user already has maxPerService for its service ('quota') or
+   * is gone ('no-owner'). Its service user name is the first of `naming(0)`, `naming(1)`, ... that
+   * no credential of that service has, chosen in the same transaction (the secret may embed the
+   * name, so `naming` gives both); the stored credential is returned.
+   */
+  create(
+    credential: Omit<ServiceSpecificCredential, 'serviceUserName' | 'secretHash'>,
+    naming: (slot: number) => { serviceUserName: string; secretHash: string },
+    maxPerService: number,
+  ): Promise<ServiceSpecificCredential | 'quota' | 'no-owner'>;
+  get(userId: string, id: string): Promise<ServiceSpecificCredential | undefined>;
+  /** A user's credentials (or everyone's), optionally of one service; ordered by id. */
+  list(filter: { userId?: string; serviceName?: string }): Promise<ServiceSpecificCredential[]>;
+  setStatus(userId: string, id: string, status: CredentialStatus): Promise<boolean>;
+  /** Replaces the password's hash; the credential as it now is, or undefined when there is none. */
+  resetSecret(userId: string, id: string, secretHash: string): Promise<ServiceSpecificCredential | undefined>;
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
 /** A password change as one atomic write: the profile, the reuse history and its trimming. */
 export interface PasswordWrite {
   passwordHash: string;
@@ -321,6 +384,9 @@ export interface Store {
   readonly users: UserRepository;
   readonly accessKeys: AccessKeyRepository;
   readonly loginProfiles: LoginProfileRepository;
+  readonly sshPublicKeys: SshPublicKeyRepository;
+  readonly signingCertificates: SigningCertificateRepository;
+  readonly serviceCredentials: ServiceCredentialRepository;
   readonly passwordPolicy: PasswordPolicyRepository;
   readonly failures: FailureCounterRepository;
   readonly groups: GroupRepository;

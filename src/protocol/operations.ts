@@ -12,11 +12,12 @@ import { POLICY_OPERATIONS } from './policy-operations.js';
 import { REPORT_OPERATIONS } from './report-operations.js';
 import { INSTANCE_PROFILE_OPERATIONS, ROLE_OPERATIONS } from './role-operations.js';
 import { AUTHORIZATION_DETAILS_OPERATIONS } from './authorization-details-operations.js';
+import { USER_CREDENTIAL_OPERATIONS } from './user-credential-operations.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
- * users, access keys, login profiles and the password policy; policy-operations.ts and
- * report-operations.ts hold the rest.
+ * users, access keys, login profiles and the password policy; user-credential-operations.ts,
+ * policy-operations.ts, role-operations.ts and report-operations.ts hold the rest.
  */
 const CORE_OPERATIONS: OperationTable = {
   // Users
@@ -179,6 +180,7 @@ const CORE_OPERATIONS: OperationTable = {
 
 export const OPERATIONS: Readonly<OperationTable> = {
   ...CORE_OPERATIONS,
+  ...USER_CREDENTIAL_OPERATIONS,
   ...POLICY_OPERATIONS,
   ...ROLE_OPERATIONS,
   ...INSTANCE_PROFILE_OPERATIONS,

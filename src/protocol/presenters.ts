@@ -1,4 +1,16 @@
-import type { AccessKey, Group, InstanceProfile, LoginProfile, PolicyVersion, Role, User } from '../domain/entities.js';
+import type {
+  AccessKey,
+  Group,
+  InstanceProfile,
+  LoginProfile,
+  PolicyVersion,
+  Role,
+  ServiceSpecificCredential,
+  SigningCertificate,
+  SshPublicKey,
+  User,
+} from '../domain/entities.js';
+import { credentialKind, effectiveStatus } from '../domain/service-credentials.js';
 import type { AnyManagedPolicy } from '../domain/policies.js';
 import { groupArn, instanceProfileArn, roleArn, userArn } from '../domain/arn.js';
 import type { PasswordPolicy } from '../domain/password-policy.js';
@@ -151,3 +163,48 @@ export const presentInstanceProfile = (accountId: string, profile: InstanceProfi
   Roles: profile.roles.map((r) => presentRole(accountId, r, 'embedded')),
   Tags: view === 'get' || (view === 'create' && profile.tags.length > 0) ? profile.tags : undefined,
 });
+
+/** ListSSHPublicKeys's items: no body and no fingerprint. */
+export const presentSshPublicKeyMetadata = (key: SshPublicKey, user: User) => ({
+  UserName: user.name,
+  SSHPublicKeyId: key.id,
+  Status: key.status,
+  UploadDate: key.uploadedAt,
+});
+
+/** Upload and Get: the metadata plus the fingerprint and the body (in the encoding asked for). */
+export const presentSshPublicKey = (key: SshPublicKey, user: User, body: string) => ({
+  ...presentSshPublicKeyMetadata(key, user),
+  Fingerprint: key.fingerprint,
+  SSHPublicKeyBody: body,
+});
+
+/** Upload and List alike show the body; the root user's certificates have no UserName (as its access keys). */
+export const presentSigningCertificate = (cert: SigningCertificate, user: User | null) => ({
+  UserName: user?.name,
+  CertificateId: cert.id,
+  CertificateBody: cert.body,
+  Status: cert.status,
+  UploadDate: cert.uploadedAt,
+});
+
+/**
+ * A service-specific credential. The user-name-and-password kind shows ServiceUserName; an API key
+ * (Bedrock, CloudWatch Logs) its ServiceCredentialAlias and, when it has one, its ExpirationDate.
+ * `secret` only from Create and Reset.
+ */
+export const presentServiceCredential = (credential: ServiceSpecificCredential, userName: string, now: Date, secret?: string) => {
+  const apiKey = credentialKind(credential.serviceName) === 'api-key';
+  return {
+    CreateDate: credential.createdAt,
+    ExpirationDate: credential.expiresAt ?? undefined,
+    ServiceName: credential.serviceName,
+    ServiceUserName: apiKey ? undefined : credential.serviceUserName,
+    ServicePassword: apiKey ? undefined : secret,
+    ServiceCredentialAlias: apiKey ? credential.serviceUserName : undefined,
+    ServiceCredentialSecret: apiKey ? secret : undefined,
+    ServiceSpecificCredentialId: credential.id,
+    UserName: userName,
+    Status: effectiveStatus(credential, now),
+  };
+};

@@ -54,6 +54,9 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
     SELECT rowid, owner_kind, owner_id, policy_arn FROM policy_attachments;
   DROP TABLE policy_attachments;
   ALTER TABLE policy_attachments_v5 RENAME TO policy_attachments;
+  -- Counting the users a policy bounds (every policy read does) must not scan them; PostgreSQL
+  -- has had this index since its own version 3.
+  CREATE INDEX users_permissions_boundary ON users (permissions_boundary);
   `,
     postgres: `
   ALTER TABLE policy_attachments DROP CONSTRAINT policy_attachments_owner_kind_check;
@@ -128,12 +131,45 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   `,
   },
   {
-    title: '6: the users a policy bounds, found by index (every policy read counts them)',
-    // PostgreSQL has had this index since its own version 3; SQLite never had it, so counting a
-    // policy's boundary uses (GetPolicy, a page of GetAccountAuthorizationDetails) scanned users.
-    sqlite: `
-  CREATE INDEX users_permissions_boundary ON users (permissions_boundary);
+    title: '6: the credentials of a user besides keys and password: SSH public keys, signing certificates, service-specific credentials',
+    both: `
+  CREATE TABLE ssh_public_keys (
+    id          {text} PRIMARY KEY,
+    user_id     {text} NOT NULL REFERENCES users (id),
+    body        {text} NOT NULL,
+    blob        {text} NOT NULL,
+    fingerprint {text} NOT NULL,
+    status      {text} NOT NULL,
+    uploaded_at {int} NOT NULL,
+    -- A user has a key once (DuplicateSSHPublicKey); the index also serves the user's listing.
+    UNIQUE (user_id, fingerprint)
+  );
+
+  CREATE TABLE signing_certificates (
+    id          {text} PRIMARY KEY,
+    -- NULL: the root user's own certificates.
+    user_id     {text} REFERENCES users (id),
+    body        {text} NOT NULL,
+    -- One certificate belongs to one owner in the account (DuplicateCertificate).
+    thumbprint  {text} NOT NULL UNIQUE,
+    status      {text} NOT NULL,
+    uploaded_at {int} NOT NULL
+  );
+  CREATE INDEX signing_certificates_user ON signing_certificates (user_id, uploaded_at);
+
+  CREATE TABLE service_specific_credentials (
+    id                {text} PRIMARY KEY,
+    user_id           {text} NOT NULL REFERENCES users (id),
+    service_name      {text} NOT NULL,
+    -- A service's sign-in name: unique per service, and kept when the user is renamed.
+    service_user_name {text} NOT NULL,
+    secret_hash       {text} NOT NULL,
+    status            {text} NOT NULL,
+    created_at        {int} NOT NULL,
+    expires_at        {int},
+    UNIQUE (service_name, service_user_name)
+  );
+  CREATE INDEX service_specific_credentials_user ON service_specific_credentials (user_id, service_name);
   `,
-    both: '',
   },
 ];

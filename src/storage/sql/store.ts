@@ -5,6 +5,7 @@ import { SqlGroups } from './groups.js';
 import { SqlAttachments, SqlAuthorization, SqlInlinePolicies, SqlManagedPolicies } from './policies.js';
 import { SqlInstanceProfiles, SqlRoles } from './roles.js';
 import type { Sql } from './sql.js';
+import { SqlServiceCredentials, SqlSigningCertificates, SqlSshPublicKeys } from './user-credentials.js';
 import { SqlUsers } from './users.js';
 
 /** The whole store over one driver: the same repositories for SQLite and PostgreSQL. */
@@ -15,6 +16,9 @@ export class SqlStore implements Store {
   readonly instanceProfiles: SqlInstanceProfiles;
   readonly accessKeys: SqlAccessKeys;
   readonly loginProfiles: SqlLoginProfiles;
+  readonly sshPublicKeys: SqlSshPublicKeys;
+  readonly signingCertificates: SqlSigningCertificates;
+  readonly serviceCredentials: SqlServiceCredentials;
   readonly passwordPolicy: SqlPasswordPolicy;
   readonly failures: SqlFailureCounters;
   readonly managedPolicies: SqlManagedPolicies;
@@ -33,6 +37,9 @@ export class SqlStore implements Store {
     this.instanceProfiles = new SqlInstanceProfiles(sql, this.roles);
     this.accessKeys = new SqlAccessKeys(sql);
     this.loginProfiles = new SqlLoginProfiles(sql);
+    this.sshPublicKeys = new SqlSshPublicKeys(sql);
+    this.signingCertificates = new SqlSigningCertificates(sql);
+    this.serviceCredentials = new SqlServiceCredentials(sql);
     this.passwordPolicy = new SqlPasswordPolicy(sql);
     this.failures = new SqlFailureCounters(sql);
     this.managedPolicies = new SqlManagedPolicies(sql);

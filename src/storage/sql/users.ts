@@ -12,10 +12,15 @@ export interface UserRow extends NamedRow {
 export const USERS: NamedTable<UserBlocker> = {
   table: 'users',
   taggable: true,
-  // The order in which AWS reports what still hangs off a user.
+  // The order in which AWS reports what still hangs off a user (the order DeleteUser's reference
+  // lists them in: password, access keys, signing certificates, SSH keys, service-specific
+  // credentials, inline policies, attached policies, groups).
   blockers: [
     ['has-login-profile', 'SELECT 1 FROM login_profiles WHERE user_id = ?'],
     ['has-access-keys', 'SELECT 1 FROM access_keys WHERE user_id = ?'],
+    ['has-signing-certificates', 'SELECT 1 FROM signing_certificates WHERE user_id = ?'],
+    ['has-ssh-public-keys', 'SELECT 1 FROM ssh_public_keys WHERE user_id = ?'],
+    ['has-service-specific-credentials', 'SELECT 1 FROM service_specific_credentials WHERE user_id = ?'],
     ['has-inline-policies', 'SELECT 1 FROM inline_policies WHERE owner_id = ?'],
     ['has-attached-policies', 'SELECT 1 FROM policy_attachments WHERE owner_id = ?'],
     ['in-groups', 'SELECT 1 FROM group_members WHERE user_id = ?'],
