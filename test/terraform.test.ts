@@ -27,6 +27,7 @@ import {
   runTerraform,
   summarizeCalls,
   terraformEnv,
+  type LoggedCall,
   type RunResult,
   type Toolchain,
 } from './support/terraform.js';
@@ -102,14 +103,21 @@ function expectExit(ws: Workspace, result: RunResult, expected = 0): void {
   );
 }
 
-/** init, apply, plan (no changes), `between` (checks on what was built), destroy. */
-async function cycle(ws: Workspace, between: () => Promise<void>): Promise<void> {
+/**
+ * init, apply, plan (no changes), `between` (checks on what was built), destroy. Returns the calls
+ * terraform made that iamd refused (the provider tolerates some, such as NoSuchEntity on a delete).
+ */
+async function cycle(ws: Workspace, between: () => Promise<void>): Promise<LoggedCall[]> {
+  const refused = (from: number) => accessLog(ws.server.stderr()).slice(from).filter((c) => c.status >= 400);
   expectExit(ws, await ws.run(['init', '-input=false'], TIMEOUT_MS.init));
   expectExit(ws, await ws.run(['apply', '-auto-approve', '-input=false'], TIMEOUT_MS.apply));
   // -detailed-exitcode: 0 no changes, 2 changes (drift), 1 error.
   expectExit(ws, await ws.run(['plan', '-detailed-exitcode', '-input=false'], TIMEOUT_MS.plan), 0);
+  const failed = refused(0);
   await between();
+  const destroyFrom = accessLog(ws.server.stderr()).length;
   expectExit(ws, await ws.run(['destroy', '-auto-approve', '-input=false'], TIMEOUT_MS.destroy));
+  return [...failed, ...refused(destroyFrom)];
 }
 
 /** The account as a fresh iamd has it: no users, groups or customer policies, no password policy. */
@@ -134,7 +142,7 @@ if (!discovery.ok) {
       async () => {
         const ws = await workspace(toolchain, 'people');
         try {
-          await cycle(ws, async () => {
+          const refused = await cycle(ws, async () => {
             const { iam } = ws;
             // The provider validated its keys and learned the account through iamd's STS.
             expect(accessLog(ws.server.stderr())).toContainEqual({ action: 'GetCallerIdentity', status: 200, errorCode: undefined });
@@ -163,6 +171,7 @@ if (!discovery.ok) {
             expect((await asAlice.send(new ListAccessKeysCommand({ UserName: 'alice' }))).AccessKeyMetadata).toHaveLength(1); // OwnKeys, inline
             expect(await awsError(asAlice.send(new CreateUserCommand({ UserName: 'mallory' })))).toMatchObject({ code: 'AccessDenied', status: 403 });
           });
+          expect(refused).toEqual([]); // every call the provider made was answered
           await expectNothingLeft(ws.iam);
         } finally {
           await ws.close();
