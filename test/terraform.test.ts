@@ -1,0 +1,209 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import {
+  CreateUserCommand,
+  GetAccountPasswordPolicyCommand,
+  GetGroupCommand,
+  GetLoginProfileCommand,
+  GetUserCommand,
+  IAMClient,
+  ListAccessKeysCommand,
+  ListAttachedGroupPoliciesCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupsCommand,
+  ListInstanceProfilesCommand,
+  ListPoliciesCommand,
+  ListRolesCommand,
+  ListUsersCommand,
+} from '@aws-sdk/client-iam';
+import { ACCOUNT_ID, ROOT, awsError, iamClient, startServer, type TestServer } from './support/server.js';
+import {
+  accessLog,
+  cliConfig,
+  discoverToolchain,
+  runTerraform,
+  summarizeCalls,
+  terraformEnv,
+  type LoggedCall,
+  type RunResult,
+  type Toolchain,
+} from './support/terraform.js';
+
+/**
+ * Terraform (hashicorp/aws) against a real iamd: for each configuration, init, apply, a plan that
+ * must find nothing to change (drift: a member iamd drops or answers differently), destroy, and
+ * then the AWS SDK checks that nothing is left.
+ *
+ * Terraform and the provider come from the machine, never from a registry (docs/terraform.md says
+ * where the suite looks). Where they are missing the suite says so loudly and skips, by name.
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const FIXTURES = path.join(here, 'fixtures/terraform');
+
+/** Bounds for each terraform command; a healthy run takes a fraction of them. */
+const TIMEOUT_MS = { init: 60_000, apply: 150_000, plan: 90_000, output: 60_000, destroy: 150_000 };
+const TEST_TIMEOUT_MS = 480_000;
+
+const discovery = discoverToolchain();
+
+interface Workspace {
+  server: TestServer;
+  iam: IAMClient;
+  dir: string;
+  run(args: string[], timeoutMs: number): Promise<RunResult>;
+  /** iamd's access log so far, one distinct call a line. */
+  calls(): string;
+
+  close(): Promise<void>;
+}
+
+/** A fresh iamd (access log on) and a temporary folder holding the configuration and its CLI config. */
+async function workspace(toolchain: Toolchain, configuration: string): Promise<Workspace> {
+  const server = await startServer({ env: { IAMD_ACCESS_LOG: 'true' } });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `iamd-tf-${configuration}-`));
+  fs.writeFileSync(path.join(dir, 'cli.tfrc'), cliConfig(toolchain.mirror));
+  fs.writeFileSync(
+    path.join(dir, 'versions.tf'),
+    `terraform {\n  required_providers {\n    aws = {\n      source  = "hashicorp/aws"\n      version = "${toolchain.providerVersion}"\n    }\n  }\n}\n`,
+  );
+  fs.copyFileSync(path.join(FIXTURES, 'provider.tf'), path.join(dir, 'provider.tf'));
+  fs.copyFileSync(path.join(FIXTURES, configuration, 'main.tf'), path.join(dir, 'main.tf'));
+  const env = terraformEnv(path.join(dir, 'cli.tfrc'), { iamd_url: server.url, access_key: ROOT.accessKeyId, secret_key: ROOT.secretAccessKey });
+  const timings: string[] = [];
+  return {
+    server,
+    iam: iamClient(server.url),
+    dir,
+    run: async (args, timeoutMs) => {
+      const result = await runTerraform(toolchain, dir, args, env, timeoutMs);
+      timings.push(`${args[0]} ${(result.ms / 1000).toFixed(1)} s`);
+      return result;
+    },
+    calls: () => summarizeCalls(accessLog(server.stderr())),
+    close: async () => {
+      console.info(`terraform ${configuration}: ${timings.join(', ')}`);
+      await server.stop();
+      // The state holds the secrets Terraform created (a key's secret, a password): gone with the folder.
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fails with what terraform said and every call iamd answered, unless the command exited `expected`. */
+function expectExit(ws: Workspace, result: RunResult, expected = 0): void {
+  if (result.code === expected && !result.timedOut) return;
+  const tail = (s: string) => s.split('\n').slice(-60).join('\n');
+  throw new Error(
+    `${result.command} ${result.timedOut ? 'timed out' : `exited ${result.code}`} after ${result.ms} ms (wanted ${expected})\n` +
+      `--- stdout (end)\n${tail(result.stdout)}\n--- stderr (end)\n${tail(result.stderr)}\n--- iamd's access log (action status error)\n${ws.calls()}`,
+  );
+}
+
+/**
+ * init, apply, plan (no changes), `between` (checks on what was built), destroy. Returns the calls
+ * terraform made that iamd refused (the provider tolerates some, such as NoSuchEntity on a delete).
+ */
+async function cycle(ws: Workspace, between: () => Promise<void>): Promise<LoggedCall[]> {
+  const refused = (from: number) => accessLog(ws.server.stderr()).slice(from).filter((c) => c.status >= 400);
+  expectExit(ws, await ws.run(['init', '-input=false'], TIMEOUT_MS.init));
+  expectExit(ws, await ws.run(['apply', '-auto-approve', '-input=false'], TIMEOUT_MS.apply));
+  // -detailed-exitcode: 0 no changes, 2 changes (drift), 1 error.
+  expectExit(ws, await ws.run(['plan', '-detailed-exitcode', '-input=false'], TIMEOUT_MS.plan), 0);
+  const failed = refused(0);
+  await between();
+  const destroyFrom = accessLog(ws.server.stderr()).length;
+  expectExit(ws, await ws.run(['destroy', '-auto-approve', '-input=false'], TIMEOUT_MS.destroy));
+  return [...failed, ...refused(destroyFrom)];
+}
+
+/** The account as a fresh iamd has it: no users, groups or customer policies, no password policy. */
+async function expectNothingLeft(iam: IAMClient): Promise<void> {
+  expect((await iam.send(new ListUsersCommand({}))).Users).toEqual([]);
+  expect((await iam.send(new ListGroupsCommand({}))).Groups).toEqual([]);
+  expect((await iam.send(new ListPoliciesCommand({ Scope: 'Local' }))).Policies).toEqual([]);
+  expect(await awsError(iam.send(new GetAccountPasswordPolicyCommand({})))).toMatchObject({ code: 'NoSuchEntity', status: 404 });
+}
+
+if (!discovery.ok) {
+  const banner = `\n${'!'.repeat(100)}\n!! The Terraform suite did NOT run: ${discovery.reason}.\n!! See docs/terraform.md to point it at Terraform and a provider mirror.\n${'!'.repeat(100)}\n`;
+  console.warn(banner);
+  it.skip(`Terraform suite NOT RUN: ${discovery.reason}`, () => {});
+} else {
+  const toolchain = discovery.toolchain;
+  console.info(`Terraform ${toolchain.terraformVersion}, hashicorp/aws ${toolchain.providerVersion} from the mirror at ${toolchain.mirror}`);
+
+  describe(`Terraform ${toolchain.terraformVersion} with hashicorp/aws ${toolchain.providerVersion}`, () => {
+    it(
+      'people: users, login profiles, access keys, groups, memberships, inline and managed policies, the password policy',
+      async () => {
+        const ws = await workspace(toolchain, 'people');
+        try {
+          const refused = await cycle(ws, async () => {
+            const { iam } = ws;
+            // The provider validated its keys and learned the account through iamd's STS.
+            expect(accessLog(ws.server.stderr())).toContainEqual({ action: 'GetCallerIdentity', status: 200, errorCode: undefined });
+
+            const alice = (await iam.send(new GetUserCommand({ UserName: 'alice' }))).User!;
+            expect(alice.Arn).toBe(`arn:aws:iam::${ACCOUNT_ID}:user/people/alice`);
+            expect(alice.Tags).toEqual(expect.arrayContaining([{ Key: 'team', Value: 'platform' }, { Key: 'cost-center', Value: '42' }]));
+            expect((await iam.send(new GetLoginProfileCommand({ UserName: 'alice' }))).LoginProfile!.PasswordResetRequired).toBe(true);
+            const engineers = await iam.send(new GetGroupCommand({ GroupName: 'engineers' }));
+            expect(engineers.Users!.map((u) => u.UserName).sort()).toEqual(['alice', 'bob']);
+            expect((await iam.send(new ListAttachedGroupPoliciesCommand({ GroupName: 'engineers' }))).AttachedPolicies).toEqual([
+              { PolicyName: 'IAMUserChangePassword', PolicyArn: 'arn:aws:iam::aws:policy/IAMUserChangePassword' },
+            ]);
+            expect((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: 'alice' }))).AttachedPolicies).toEqual([
+              { PolicyName: 'ReadPeople', PolicyArn: `arn:aws:iam::${ACCOUNT_ID}:policy/people/ReadPeople` },
+            ]);
+            expect((await iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy).toMatchObject({ MinimumPasswordLength: 14, PasswordReusePrevention: 5 });
+
+            // The key Terraform created signs as alice, and the policies Terraform attached decide.
+            const output = await ws.run(['output', '-json'], TIMEOUT_MS.output);
+            expectExit(ws, output);
+            const outputs = JSON.parse(output.stdout) as Record<string, { value: string }>;
+            expect(outputs.account_id!.value).toBe(ACCOUNT_ID);
+            const asAlice = iamClient(ws.server.url, { accessKeyId: outputs.alice_access_key_id!.value, secretAccessKey: outputs.alice_secret_access_key!.value });
+            expect((await asAlice.send(new GetUserCommand({ UserName: 'bob' }))).User!.UserName).toBe('bob'); // ReadPeople, attached
+            expect((await asAlice.send(new ListAccessKeysCommand({ UserName: 'alice' }))).AccessKeyMetadata).toHaveLength(1); // OwnKeys, inline
+            expect(await awsError(asAlice.send(new CreateUserCommand({ UserName: 'mallory' })))).toMatchObject({ code: 'AccessDenied', status: 403 });
+          });
+          expect(refused).toEqual([]); // every call the provider made was answered
+          await expectNothingLeft(ws.iam);
+        } finally {
+          await ws.close();
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    // Expected to fail until iamd serves roles, instance profiles, service-linked roles (issue 13),
+    // policy tags, and the listings force_destroy makes. Today: CreateRole answers InvalidAction.
+    it.fails(
+      'workloads: a role with inline and attached policies, an instance profile, a service-linked role, a tagged policy, a force_destroy user',
+      async () => {
+        const ws = await workspace(toolchain, 'workloads');
+        try {
+          await cycle(ws, async () => {
+            const role = await ws.iam.send(new ListRolesCommand({ PathPrefix: '/workloads/' }));
+            expect(role.Roles!.map((r) => [r.RoleName, r.MaxSessionDuration])).toEqual([['app', 7200]]);
+          });
+          await expectNothingLeft(ws.iam);
+          // Roles left behind would include the service-linked one, under /aws-service-role/.
+          expect((await ws.iam.send(new ListRolesCommand({}))).Roles).toEqual([]);
+          expect((await ws.iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles).toEqual([]);
+        } catch (e) {
+          // it.fails hides the error: say where it fails today, so a change in the reason shows.
+          console.warn(`workloads fails (expected for now): ${String(e).split('\n')[0]}\n${ws.calls()}`);
+          throw e;
+        } finally {
+          await ws.close();
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+  });
+}
