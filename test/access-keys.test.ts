@@ -12,7 +12,7 @@ import {
   UpdateAccessKeyCommand,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, SELF_SERVICE_POLICY, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, ROOT, SELF_SERVICE_POLICY, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
 
 let server: TestServer;
 let iam: IAMClient;
@@ -131,13 +131,30 @@ describe('access keys', () => {
     expect((await awsError(client.send(new GetUserCommand({})))).code).toBe('InvalidClientTokenId');
   });
 
-  it('DeleteAccessKey as root without UserName is the ValidationError AWS gives', async () => {
-    const { key } = await userWithKey();
+  it("root without UserName acts on the root user's own keys, as AWS's API reference says: never a user's", async () => {
+    const { UserName, key } = await userWithKey();
+    // A user's key is not the root user's: not found among root's keys, and left alone.
     expect(await awsError(iam.send(new DeleteAccessKeyCommand({ AccessKeyId: key.AccessKeyId! })))).toEqual({
-      code: 'ValidationError',
-      message: 'Must specify userName when calling with non-User credentials',
-      status: 400,
+      code: 'NoSuchEntity',
+      message: `The Access Key with id ${key.AccessKeyId} cannot be found.`,
+      status: 404,
     });
+    expect((await iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata).toHaveLength(1);
+    // Root's own: the configured key is listed; a second one is created, listed, deactivated and deleted.
+    const own = await iam.send(new ListAccessKeysCommand({}));
+    expect(own.AccessKeyMetadata!.map((k) => k.AccessKeyId)).toEqual([ROOT.accessKeyId]);
+    expect(own.AccessKeyMetadata![0]!.UserName).toBeUndefined();
+    const created = await iam.send(new CreateAccessKeyCommand({}));
+    expect(created.AccessKey?.AccessKeyId).toMatch(/^AKIA/);
+    expect((await iam.send(new ListAccessKeysCommand({}))).AccessKeyMetadata).toHaveLength(2);
+    expect((await awsError(iam.send(new CreateAccessKeyCommand({}))))).toEqual({
+      code: 'LimitExceeded',
+      message: 'Cannot exceed quota for AccessKeysPerUser: 2',
+      status: 409,
+    });
+    await iam.send(new UpdateAccessKeyCommand({ AccessKeyId: created.AccessKey!.AccessKeyId!, Status: 'Inactive' }));
+    await iam.send(new DeleteAccessKeyCommand({ AccessKeyId: created.AccessKey!.AccessKeyId! }));
+    expect((await iam.send(new ListAccessKeysCommand({}))).AccessKeyMetadata!.map((k) => k.AccessKeyId)).toEqual([ROOT.accessKeyId]);
   });
 
   it('GetAccessKeyLastUsed: N/A before use, then date, us-east-1 and iam', async () => {
@@ -154,8 +171,12 @@ describe('access keys', () => {
     expect(after.AccessKeyLastUsed?.LastUsedDate!.getTime()).toBeGreaterThanOrEqual(start);
   });
 
-  it('GetAccessKeyLastUsed of an unknown key is NoSuchEntity', async () => {
-    expect((await awsError(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIAQQQQQQQQQQQQQQQQ' })))).code).toBe('NoSuchEntity');
+  it('GetAccessKeyLastUsed of an unknown key is the denial AWS answers (recorded), naming the caller', async () => {
+    expect(await awsError(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIAQQQQQQQQQQQQQQQQ' })))).toEqual({
+      code: 'AccessDenied',
+      message: `User: arn:aws:iam::${ACCOUNT_ID}:root is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key AKIAQQQQQQQQQQQQQQQQ`,
+      status: 403,
+    });
   });
 
   it('CreateAccessKey racing DeleteUser ends in AWS errors, never a 500', async () => {

@@ -307,7 +307,7 @@ describe('permissions boundaries', () => {
     const missing = `arn:aws:iam::${ACCOUNT_ID}:policy/NoSuchPolicy`;
     expect(await awsError(iam.send(new CreateUserCommand({ UserName: uniqueName(), PermissionsBoundary: missing })))).toEqual({
       code: 'NoSuchEntity',
-      message: `Policy ${missing} does not exist or is not attachable.`,
+      message: `Scope ARN: ${missing} does not exist or is not attachable.`,
       status: 404,
     });
   });

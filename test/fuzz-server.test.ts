@@ -85,7 +85,10 @@ async function stateDigest(): Promise<string> {
   try {
     for (const [table, columns] of [
       ['users', 'id, name, path, created_at, permissions_boundary'],
-      ['user_tags', '*'],
+      ['tags', '*'],
+      ['roles', '*'],
+      ['instance_profiles', '*'],
+      ['instance_profile_roles', '*'],
       ['login_profiles', '*'],
       ['password_history', '*'],
       ['access_keys', 'id, user_id, secret, status, created_at'],

@@ -8,6 +8,13 @@ import {
   ChangePasswordCommand,
   CreatePolicyCommand,
   DeletePolicyCommand,
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  PutRolePolicyCommand,
+  RemoveRoleFromInstanceProfileCommand,
   DeleteUserPermissionsBoundaryCommand,
   DetachUserPolicyCommand,
   ListAttachedUserPoliciesCommand,
@@ -241,6 +248,41 @@ describe('two iamd nodes on one PostgreSQL database', () => {
     }
     // Both outcomes are legitimate; the tally is printed to show the race was real.
     console.log('attach/boundary vs DeletePolicy outcomes:', tally);
+  });
+
+  it('DeleteRole racing AttachRolePolicy, PutRolePolicy and AddRoleToInstanceProfile: one side wins, never a link to a deleted role', async () => {
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+    const InstanceProfileName = uniqueName('race-profile');
+    await admins[0]!.send(new CreateInstanceProfileCommand({ InstanceProfileName }));
+    const tally: Record<string, number> = {};
+    for (let round = 0; round < 12; round++) {
+      const RoleName = uniqueName(`fleeting-role-${round}`);
+      await admins[0]!.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }));
+      const link =
+        round % 3 === 0
+          ? node(round).send(new AttachRolePolicyCommand({ RoleName, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }))
+          : round % 3 === 1
+            ? node(round).send(new PutRolePolicyCommand({ RoleName, PolicyName: 'p', PolicyDocument: document }))
+            : node(round).send(new AddRoleToInstanceProfileCommand({ InstanceProfileName, RoleName }));
+      const [linked, deleted] = await Promise.all([outcome(link), outcome(node(round + 1).send(new DeleteRoleCommand({ RoleName })))]);
+      tally[`${linked}/${deleted}`] = (tally[`${linked}/${deleted}`] ?? 0) + 1;
+      // Exactly one side wins: the link (and the delete meets it) or the delete (and the link finds no role).
+      expect([
+        ['ok', 'DeleteConflict'],
+        ['NoSuchEntity', 'ok'],
+      ]).toContainEqual([linked, deleted]);
+      // Nothing refers to a role that is gone, whatever the order.
+      const { rows } = await db.query<{ n: string }>(
+        `SELECT (SELECT count(*) FROM policy_attachments a WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = a.owner_id)
+                   AND NOT EXISTS (SELECT 1 FROM groups WHERE id = a.owner_id) AND NOT EXISTS (SELECT 1 FROM roles WHERE id = a.owner_id))
+              + (SELECT count(*) FROM inline_policies i WHERE NOT EXISTS (SELECT 1 FROM users WHERE id = i.owner_id)
+                   AND NOT EXISTS (SELECT 1 FROM groups WHERE id = i.owner_id) AND NOT EXISTS (SELECT 1 FROM roles WHERE id = i.owner_id)) AS n`,
+      );
+      expect(Number(rows[0]!.n)).toBe(0);
+      if (linked === 'ok' && round % 3 === 2) await admins[0]!.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName, RoleName }));
+    }
+    console.log(`races: DeleteRole vs links x12 -> ${JSON.stringify(tally)}`);
   });
 
   it('ChangePassword throttling holds across nodes: 5 failures per user, then LimitExceeded', async () => {

@@ -7,7 +7,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AccessKey, Group, LoginProfile, ManagedPolicy, User } from '../src/domain/entities.js';
+import type {
+  AccessKey,
+  Group,
+  InstanceProfile,
+  LoginProfile,
+  ManagedPolicy,
+  Role,
+  ServiceSpecificCredential,
+  SigningCertificate,
+  SshPublicKey,
+  User,
+} from '../src/domain/entities.js';
 import type { PasswordPolicy } from '../src/domain/password-policy.js';
 import type { Store } from '../src/ports/store.js';
 import { openPostgresStore } from '../src/storage/postgres/postgres-store.js';
@@ -46,14 +57,56 @@ function policy(name: string, extra: Partial<ManagedPolicy> = {}): ManagedPolicy
     updatedAt: at(),
     attachmentCount: 0,
     permissionsBoundaryUsageCount: 0,
+    tags: [],
     ...extra,
   };
 }
+function role(name: string, extra: Partial<Role> = {}): Role {
+  return {
+    id: id('AROA'),
+    name,
+    path: '/',
+    createdAt: at(),
+    description: null,
+    maxSessionDuration: 3600,
+    trustPolicy: '{"Version":"2012-10-17","Statement":[]}',
+    permissionsBoundary: null,
+    tags: [],
+    lastUsed: null,
+    linkedService: null,
+    ...extra,
+  };
+}
+function instanceProfile(name: string, extra: Partial<InstanceProfile> = {}): InstanceProfile {
+  return { id: id('AIPA'), name, path: '/', createdAt: at(), tags: [], roles: [], ...extra };
+}
+function sshKey(userId: string, extra: Partial<SshPublicKey> = {}): SshPublicKey {
+  const n = ++seq;
+  return { id: id('APKA'), userId, body: `ssh-rsa body-${n}`, blob: `blob-${n}`, fingerprint: `fp-${n}`, status: 'Active', uploadedAt: at(), ...extra };
+}
+function cert(userId: string | null, extra: Partial<SigningCertificate> = {}): SigningCertificate {
+  const n = ++seq;
+  return { id: id('CERT'), userId, body: `cert-${n}`, thumbprint: `thumb-${n}`, status: 'Active', uploadedAt: at(), ...extra };
+}
+function serviceCredential(userId: string, serviceName = 'codecommit.amazonaws.com', extra: Partial<ServiceSpecificCredential> = {}) {
+  return { id: id('ACCA'), userId, serviceName, status: 'Active' as const, createdAt: at(), expiresAt: null, ...extra };
+}
+/** Service user names `<base>-at-1`, `<base>+1-at-1`, ..., each credential's hash naming it. */
+const naming = (base: string) => (slot: number) => {
+  const serviceUserName = `${base}${slot === 0 ? '' : `+${slot}`}-at-1`;
+  return { serviceUserName, secretHash: `hash-of-${serviceUserName}` };
+};
 const DOC = (n: number) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: `iam:Get${n}`, Resource: '*' }] });
 const names = (users: { name: string }[]) => users.map((u) => u.name);
 
 /** The suite itself, for any store. `open` gives a store; the suite clears it before each test. */
-function storeConformance(label: string, open: () => Promise<Store>, dispose: () => Promise<void> = async () => {}) {
+function storeConformance(
+  label: string,
+  open: () => Promise<Store>,
+  dispose: () => Promise<void> = async () => {},
+  /** A second store on the same database (another process, in effect), where there can be one. */
+  openAgain?: () => Promise<Store>,
+) {
   describe(`Store conformance: ${label}`, () => {
     let store: Store;
     beforeAll(async () => {
@@ -160,8 +213,13 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.loginProfiles.create(profile(u.id), 24);
         const k = key(u.id);
         await store.accessKeys.create(k, 2);
-        await store.inlinePolicies.put({ kind: 'user', id: u.id }, 'inline', DOC(1));
-        await store.attachments.attach({ kind: 'user', id: u.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        const c = cert(u.id);
+        await store.signingCertificates.create(c, 2);
+        const ssh = sshKey(u.id);
+        await store.sshPublicKeys.create(ssh, 5);
+        const ssc = await store.serviceCredentials.create(serviceCredential(u.id), naming('dep'), 2);
+        await store.inlinePolicies.put({ kind: 'user', id: u.id, name: 'owner' }, 'inline', DOC(1));
+        await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
         const g = group('g');
         await store.groups.create(g);
         await store.groups.addMember(g.id, u.id);
@@ -171,10 +229,16 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.loginProfiles.delete(u.id);
         expect(await store.users.delete('dep')).toBe('has-access-keys');
         await store.accessKeys.delete(k.id, u.id);
+        expect(await store.users.delete('dep')).toBe('has-signing-certificates');
+        await store.signingCertificates.delete(u.id, c.id);
+        expect(await store.users.delete('dep')).toBe('has-ssh-public-keys');
+        await store.sshPublicKeys.delete(u.id, ssh.id);
+        expect(await store.users.delete('dep')).toBe('has-service-specific-credentials');
+        await store.serviceCredentials.delete(u.id, (ssc as ServiceSpecificCredential).id);
         expect(await store.users.delete('dep')).toBe('has-inline-policies');
-        await store.inlinePolicies.delete({ kind: 'user', id: u.id }, 'inline');
+        await store.inlinePolicies.delete({ kind: 'user', id: u.id, name: 'owner' }, 'inline');
         expect(await store.users.delete('dep')).toBe('has-attached-policies');
-        await store.attachments.detach({ kind: 'user', id: u.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
+        await store.attachments.detach({ kind: 'user', id: u.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
         expect(await store.users.delete('dep')).toBe('in-groups');
         await store.groups.removeMember(g.id, u.id);
         expect(await store.users.delete('dep')).toBe('ok');
@@ -222,7 +286,7 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect((await store.users.getByName('used'))!.permissionsBoundary).toBe(arn);
         expect(await store.users.setPermissionsBoundary('used', null)).toBe('ok');
         expect((await store.users.getByName('used'))!.permissionsBoundary).toBeNull();
-        expect(await store.users.setPermissionsBoundary('nobody', arn)).toBe('no-user');
+        expect(await store.users.setPermissionsBoundary('nobody', arn)).toBe('missing');
         const bounded = user('bounded', { permissionsBoundary: arn });
         await store.users.create(bounded);
         expect((await store.users.getById(bounded.id))!.permissionsBoundary).toBe(arn);
@@ -301,6 +365,197 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.accessKeys.create(k, 2);
         await store.accessKeys.upsertRootKey(k.id, 'hijack', at());
         expect(await store.accessKeys.get(k.id)).toEqual(k);
+      });
+    });
+
+    describe('SSH public keys', () => {
+      it('creates up to the quota per user, refuses a key the user has (by fingerprint) and a gone user', async () => {
+        const u = user('ssh');
+        const other = user('ssh-other');
+        await store.users.create(u);
+        await store.users.create(other);
+        const first = sshKey(u.id, { id: 'APKAB000000000000002', uploadedAt: at(1000) });
+        expect(await store.sshPublicKeys.create(first, 2)).toBe('ok');
+        expect(await store.sshPublicKeys.create(sshKey(u.id, { fingerprint: first.fingerprint }), 2)).toBe('duplicate');
+        // Another user may have the same key.
+        expect(await store.sshPublicKeys.create(sshKey(other.id, { fingerprint: first.fingerprint }), 2)).toBe('ok');
+        const second = sshKey(u.id, { id: 'APKAB000000000000001', status: 'Inactive', uploadedAt: at(2000) });
+        expect(await store.sshPublicKeys.create(second, 2)).toBe('ok');
+        expect(await store.sshPublicKeys.create(sshKey(u.id), 2)).toBe('quota');
+        // A duplicate is a duplicate even at the quota.
+        expect(await store.sshPublicKeys.create(sshKey(u.id, { fingerprint: second.fingerprint }), 2)).toBe('duplicate');
+        expect(await store.sshPublicKeys.create(sshKey('AIDANOSUCHUSER'), 2)).toBe('no-owner');
+
+        // Listed by id, whatever the upload order.
+        expect(await store.sshPublicKeys.listForUser(u.id)).toEqual([second, first]);
+        expect(await store.sshPublicKeys.get(u.id, first.id)).toEqual(first);
+        expect(await store.sshPublicKeys.get(other.id, first.id)).toBeUndefined();
+        expect(await store.sshPublicKeys.get(u.id, 'APKA\u0000')).toBeUndefined();
+      });
+
+      it('changes status and deletes only the owner’s key', async () => {
+        const u = user('ssh-owner');
+        const other = user('ssh-not-owner');
+        await store.users.create(u);
+        await store.users.create(other);
+        const k = sshKey(u.id);
+        await store.sshPublicKeys.create(k, 5);
+        expect(await store.sshPublicKeys.setStatus(other.id, k.id, 'Inactive')).toBe(false);
+        expect(await store.sshPublicKeys.setStatus(u.id, k.id, 'Inactive')).toBe(true);
+        expect((await store.sshPublicKeys.get(u.id, k.id))!.status).toBe('Inactive');
+        expect(await store.sshPublicKeys.setStatus(u.id, 'APKA\u0000', 'Active')).toBe(false);
+        expect(await store.sshPublicKeys.delete(other.id, k.id)).toBe(false);
+        expect(await store.sshPublicKeys.delete(u.id, 'APKA\u0000')).toBe(false);
+        expect(await store.sshPublicKeys.delete(u.id, k.id)).toBe(true);
+        expect(await store.sshPublicKeys.delete(u.id, k.id)).toBe(false);
+        expect(await store.sshPublicKeys.listForUser(u.id)).toEqual([]);
+      });
+
+      it('concurrent uploads never exceed the quota, nor hold one key twice', async () => {
+        const u = user('ssh-race');
+        await store.users.create(u);
+        const results = await Promise.all(Array.from({ length: 8 }, () => store.sshPublicKeys.create(sshKey(u.id), 5)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(5);
+        const v = user('ssh-dup-race');
+        await store.users.create(v);
+        const same = await Promise.all(Array.from({ length: 4 }, () => store.sshPublicKeys.create(sshKey(v.id, { fingerprint: 'same' }), 5)));
+        expect(same.filter((r) => r === 'ok')).toHaveLength(1);
+        expect(same.filter((r) => r === 'duplicate')).toHaveLength(3);
+      });
+    });
+
+    describe('signing certificates', () => {
+      it('creates up to the quota per owner (root apart), once per account, lists by upload time', async () => {
+        const u = user('certs');
+        const other = user('certs-other');
+        await store.users.create(u);
+        await store.users.create(other);
+        const late = cert(u.id, { id: 'CERTA', uploadedAt: at(2000) });
+        const early = cert(u.id, { id: 'CERTB', uploadedAt: at(1000), status: 'Inactive' });
+        expect(await store.signingCertificates.create(late, 2)).toBe('ok');
+        expect(await store.signingCertificates.create(early, 2)).toBe('ok');
+        expect(await store.signingCertificates.create(cert(u.id), 2)).toBe('quota');
+        // The same certificate is refused for anyone, root included, even below their quota.
+        expect(await store.signingCertificates.create(cert(other.id, { thumbprint: late.thumbprint }), 2)).toBe('duplicate');
+        expect(await store.signingCertificates.create(cert(null, { thumbprint: late.thumbprint }), 2)).toBe('duplicate');
+        const rootCert = cert(null);
+        expect(await store.signingCertificates.create(rootCert, 1)).toBe('ok');
+        expect(await store.signingCertificates.create(cert(null), 1)).toBe('quota');
+        expect(await store.signingCertificates.create(cert('AIDANOSUCHUSER'), 2)).toBe('no-owner');
+
+        expect(await store.signingCertificates.listForOwner(u.id)).toEqual([early, late]);
+        expect(await store.signingCertificates.listForOwner(null)).toEqual([rootCert]);
+        expect(await store.signingCertificates.listForOwner(other.id)).toEqual([]);
+      });
+
+      it('same upload time: ordered by id', async () => {
+        const u = user('certs-same-time');
+        await store.users.create(u);
+        const b = cert(u.id, { id: 'CERTZ' });
+        const a = cert(u.id, { id: 'CERTY' });
+        await store.signingCertificates.create(b, 2);
+        await store.signingCertificates.create(a, 2);
+        expect((await store.signingCertificates.listForOwner(u.id)).map((c) => c.id)).toEqual(['CERTY', 'CERTZ']);
+      });
+
+      it('changes status and deletes only for the right owner (a user’s is not root’s)', async () => {
+        const u = user('cert-owner');
+        await store.users.create(u);
+        const c = cert(u.id);
+        const r = cert(null);
+        await store.signingCertificates.create(c, 2);
+        await store.signingCertificates.create(r, 2);
+        expect(await store.signingCertificates.setStatus(null, c.id, 'Inactive')).toBe(false);
+        expect(await store.signingCertificates.setStatus(u.id, r.id, 'Inactive')).toBe(false);
+        expect(await store.signingCertificates.setStatus(u.id, c.id, 'Inactive')).toBe(true);
+        expect(await store.signingCertificates.setStatus(null, r.id, 'Inactive')).toBe(true);
+        expect((await store.signingCertificates.listForOwner(u.id))[0]!.status).toBe('Inactive');
+        expect((await store.signingCertificates.listForOwner(null))[0]!.status).toBe('Inactive');
+        expect(await store.signingCertificates.setStatus(u.id, 'CERT\u0000', 'Active')).toBe(false);
+        expect(await store.signingCertificates.delete(null, c.id)).toBe(false);
+        expect(await store.signingCertificates.delete(u.id, r.id)).toBe(false);
+        expect(await store.signingCertificates.delete(u.id, 'CERT\u0000')).toBe(false);
+        expect(await store.signingCertificates.delete(u.id, c.id)).toBe(true);
+        expect(await store.signingCertificates.delete(null, r.id)).toBe(true);
+        expect(await store.signingCertificates.delete(null, r.id)).toBe(false);
+        // Deleted, the certificate may be uploaded again.
+        expect(await store.signingCertificates.create(cert(u.id, { thumbprint: c.thumbprint }), 2)).toBe('ok');
+      });
+
+      it('concurrent uploads: never over the quota; one certificate for several owners lands once', async () => {
+        const u = user('cert-race');
+        await store.users.create(u);
+        const results = await Promise.all(Array.from({ length: 6 }, () => store.signingCertificates.create(cert(u.id), 2)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(2);
+        const owners = [user('cert-race-a'), user('cert-race-b'), user('cert-race-c')];
+        for (const o of owners) await store.users.create(o);
+        const same = await Promise.all([...owners.map((o) => o.id), null].map((owner) => store.signingCertificates.create(cert(owner, { thumbprint: 'shared' }), 2)));
+        expect(same.filter((r) => r === 'ok')).toHaveLength(1);
+        expect(same.filter((r) => r === 'duplicate')).toHaveLength(3);
+      });
+    });
+
+    describe('service-specific credentials', () => {
+      it('creates up to the quota per user and service, naming each with the first free name of the service', async () => {
+        const u = user('ssc');
+        await store.users.create(u);
+        const a = await store.serviceCredentials.create(serviceCredential(u.id, 'codecommit.amazonaws.com', { id: 'ACCAB' }), naming('ssc'), 2);
+        expect(a).toEqual({ ...serviceCredential(u.id, 'codecommit.amazonaws.com', { id: 'ACCAB' }), serviceUserName: 'ssc-at-1', secretHash: 'hash-of-ssc-at-1' });
+        const b = (await store.serviceCredentials.create(serviceCredential(u.id, 'codecommit.amazonaws.com', { id: 'ACCAA' }), naming('ssc'), 2)) as ServiceSpecificCredential;
+        expect([b.serviceUserName, b.secretHash]).toEqual(['ssc+1-at-1', 'hash-of-ssc+1-at-1']);
+        expect(await store.serviceCredentials.create(serviceCredential(u.id), naming('ssc'), 2)).toBe('quota');
+        // Another service counts and names apart.
+        const k = (await store.serviceCredentials.create(serviceCredential(u.id, 'cassandra.amazonaws.com', { expiresAt: at(5000) }), naming('ssc'), 2)) as ServiceSpecificCredential;
+        expect(k.serviceUserName).toBe('ssc-at-1');
+        expect(k.expiresAt).toEqual(at(5000));
+        expect(await store.serviceCredentials.create(serviceCredential('AIDANOSUCHUSER'), naming('x'), 2)).toBe('no-owner');
+
+        // A name another user holds (a user renamed away from it) is skipped; a freed one is given again.
+        const v = user('ssc-other');
+        await store.users.create(v);
+        expect(((await store.serviceCredentials.create(serviceCredential(v.id), naming('ssc'), 2)) as ServiceSpecificCredential).serviceUserName).toBe('ssc+2-at-1');
+        await store.serviceCredentials.delete(u.id, (a as ServiceSpecificCredential).id);
+        expect(((await store.serviceCredentials.create(serviceCredential(v.id), naming('ssc'), 2)) as ServiceSpecificCredential).serviceUserName).toBe('ssc-at-1');
+      });
+
+      it('gets and lists by owner and service, ordered by id; changes only the owner’s', async () => {
+        const u = user('ssc-list');
+        const other = user('ssc-list-other');
+        await store.users.create(u);
+        await store.users.create(other);
+        const c2 = (await store.serviceCredentials.create(serviceCredential(u.id, 'codecommit.amazonaws.com', { id: 'ACCA2' }), naming('l'), 2)) as ServiceSpecificCredential;
+        const c1 = (await store.serviceCredentials.create(serviceCredential(u.id, 'cassandra.amazonaws.com', { id: 'ACCA1' }), naming('l'), 2)) as ServiceSpecificCredential;
+        const c3 = (await store.serviceCredentials.create(serviceCredential(other.id, 'codecommit.amazonaws.com', { id: 'ACCA3' }), naming('o'), 2)) as ServiceSpecificCredential;
+        expect(await store.serviceCredentials.list({ userId: u.id })).toEqual([c1, c2]);
+        expect(await store.serviceCredentials.list({ userId: u.id, serviceName: 'codecommit.amazonaws.com' })).toEqual([c2]);
+        expect(await store.serviceCredentials.list({ serviceName: 'codecommit.amazonaws.com' })).toEqual([c2, c3]);
+        expect(await store.serviceCredentials.list({})).toEqual([c1, c2, c3]);
+        expect(await store.serviceCredentials.list({ serviceName: 'x\u0000' })).toEqual([]);
+        expect(await store.serviceCredentials.get(u.id, c1.id)).toEqual(c1);
+        expect(await store.serviceCredentials.get(other.id, c1.id)).toBeUndefined();
+        expect(await store.serviceCredentials.get(u.id, 'ACCA\u0000')).toBeUndefined();
+
+        expect(await store.serviceCredentials.setStatus(other.id, c1.id, 'Inactive')).toBe(false);
+        expect(await store.serviceCredentials.setStatus(u.id, c1.id, 'Inactive')).toBe(true);
+        expect(await store.serviceCredentials.resetSecret(other.id, c1.id, 'new')).toBeUndefined();
+        expect(await store.serviceCredentials.resetSecret(u.id, c1.id, 'new')).toEqual({ ...c1, status: 'Inactive', secretHash: 'new' });
+        expect(await store.serviceCredentials.get(u.id, c1.id)).toEqual({ ...c1, status: 'Inactive', secretHash: 'new' });
+        expect(await store.serviceCredentials.resetSecret(u.id, 'ACCA\u0000', 'x')).toBeUndefined();
+        expect(await store.serviceCredentials.delete(other.id, c1.id)).toBe(false);
+        expect(await store.serviceCredentials.delete(u.id, c1.id)).toBe(true);
+        expect(await store.serviceCredentials.delete(u.id, c1.id)).toBe(false);
+        expect(await store.serviceCredentials.resetSecret(u.id, c1.id, 'x')).toBeUndefined();
+        expect(await store.serviceCredentials.setStatus(u.id, c1.id, 'Active')).toBe(false);
+      });
+
+      it('concurrent creates: never over the quota, never one name twice', async () => {
+        const u = user('ssc-race');
+        await store.users.create(u);
+        const results = await Promise.all(Array.from({ length: 6 }, () => store.serviceCredentials.create(serviceCredential(u.id), naming('race'), 2)));
+        const created = results.filter((r): r is ServiceSpecificCredential => typeof r === 'object');
+        expect(created).toHaveLength(2);
+        expect(new Set(created.map((c) => c.serviceUserName))).toEqual(new Set(['race-at-1', 'race+1-at-1']));
+        expect(results.filter((r) => r === 'quota')).toHaveLength(4);
       });
     });
 
@@ -442,6 +697,31 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
       });
     });
 
+    // ':memory:' has no second connection to the same data, so this case is not defined there.
+    if (openAgain) it('account password policy: a cached read follows every write, from this store or another one on the same database', async () => {
+      const other = await openAgain!();
+      try {
+        const base = {
+          minimumPasswordLength: 8,
+          requireSymbols: false,
+          requireNumbers: false,
+          requireUppercaseCharacters: false,
+          requireLowercaseCharacters: false,
+          allowUsersToChangePassword: false,
+        };
+        expect(await store.passwordPolicy.get()).toBeUndefined();
+        expect(await other.passwordPolicy.get()).toBeUndefined(); // both caches now hold "none"
+        await store.passwordPolicy.put({ ...base, allowUsersToChangePassword: true });
+        expect(await store.passwordPolicy.get()).toMatchObject({ allowUsersToChangePassword: true });
+        // The other process hears of it (PostgreSQL: a notification, within milliseconds).
+        await expect.poll(async () => (await other.passwordPolicy.get())?.allowUsersToChangePassword, { timeout: 2000 }).toBe(true);
+        await other.passwordPolicy.delete();
+        await expect.poll(async () => store.passwordPolicy.get(), { timeout: 2000 }).toBeUndefined();
+      } finally {
+        await other.close();
+      }
+    });
+
     describe('failure counters', () => {
       const WINDOW = 15 * 60_000;
 
@@ -500,12 +780,12 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.groups.delete('DEV')).toBe('has-members');
         expect(await store.groups.removeMember(dev.id, u.id)).toBe(true);
         expect(await store.groups.removeMember(dev.id, u.id)).toBe(false);
-        await store.inlinePolicies.put({ kind: 'group', id: dev.id }, 'p', DOC(1));
+        await store.inlinePolicies.put({ kind: 'group', id: dev.id, name: 'owner' }, 'p', DOC(1));
         expect(await store.groups.delete('dev')).toBe('has-inline-policies');
-        await store.inlinePolicies.delete({ kind: 'group', id: dev.id }, 'p');
-        await store.attachments.attach({ kind: 'group', id: dev.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        await store.inlinePolicies.delete({ kind: 'group', id: dev.id, name: 'owner' }, 'p');
+        await store.attachments.attach({ kind: 'group', id: dev.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
         expect(await store.groups.delete('dev')).toBe('has-attached-policies');
-        await store.attachments.detach({ kind: 'group', id: dev.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
+        await store.attachments.detach({ kind: 'group', id: dev.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess');
         expect(await store.groups.delete('dev')).toBe('ok');
         expect(await store.groups.getByName('dev')).toBeUndefined();
       });
@@ -539,11 +819,11 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
 
         const u = user('pu');
         await store.users.create(u);
-        await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10);
+        await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, p.arn, 10);
         await store.users.setPermissionsBoundary('pu', p.arn);
         expect(await store.managedPolicies.get(p.arn)).toMatchObject({ attachmentCount: 1, permissionsBoundaryUsageCount: 1 });
         expect(await store.managedPolicies.delete(p.arn)).toBe('attached');
-        await store.attachments.detach({ kind: 'user', id: u.id }, p.arn);
+        await store.attachments.detach({ kind: 'user', id: u.id, name: 'owner' }, p.arn);
         expect(await store.managedPolicies.delete(p.arn)).toBe('attached');
         await store.users.setPermissionsBoundary('pu', null);
         await store.managedPolicies.createVersion(p.arn, DOC(2), false, at(1), 5);
@@ -559,14 +839,14 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.managedPolicies.create(p, DOC(1));
         const u = user('fleet');
         await store.users.create(u);
-        expect(await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10, true)).toBe('ok');
+        expect(await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, p.arn, 10, true)).toBe('ok');
         expect(await store.users.setPermissionsBoundary('fleet', p.arn, true)).toBe('ok');
-        await store.attachments.detach({ kind: 'user', id: u.id }, p.arn);
+        await store.attachments.detach({ kind: 'user', id: u.id, name: 'owner' }, p.arn);
         await store.users.setPermissionsBoundary('fleet', null);
         expect(await store.managedPolicies.delete(p.arn)).toBe('ok');
-        expect(await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10, true)).toBe('missing');
+        expect(await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, p.arn, 10, true)).toBe('missing');
         expect(await store.users.setPermissionsBoundary('fleet', p.arn, true)).toBe('no-policy');
-        expect(await store.attachments.list({ kind: 'user', id: u.id })).toEqual([]);
+        expect(await store.attachments.list({ kind: 'user', id: u.id, name: 'owner' })).toEqual([]);
         expect((await store.users.getByName('fleet'))!.permissionsBoundary).toBeNull();
         expect(await store.users.create(user('bounded-by-nothing', { permissionsBoundary: p.arn }), true)).toBe('no-policy');
         expect(await store.users.getByName('bounded-by-nothing')).toBeUndefined();
@@ -577,7 +857,9 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         for (const p of ps) await store.managedPolicies.create(p, DOC(1));
         expect(names(await store.managedPolicies.list({ pathPrefix: '/', onlyAttached: false }))).toEqual(['_z', 'A', 'b', 'c']);
         expect(names(await store.managedPolicies.list({ pathPrefix: '/x', onlyAttached: false }))).toEqual(['_z', 'A', 'b']);
-        await store.attachments.attach({ kind: 'group', id: 'AGPAANYGROUP' }, ps[0]!.arn, 10);
+        const g = group('any-group');
+        await store.groups.create(g);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: g.name }, ps[0]!.arn, 10);
         expect(names(await store.managedPolicies.list({ pathPrefix: '/', onlyAttached: true }))).toEqual(['b']);
       });
 
@@ -615,11 +897,18 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
 
     describe('inline policies and attachments', () => {
       it('inline: create or replace (case-insensitive names), get, list by name, delete', async () => {
-        const owner = { kind: 'user' as const, id: 'AIDAOWNER' };
-        await store.inlinePolicies.put(owner, 'b', DOC(1));
+        const u = user('inline-owner');
+        const g = group('inline-owner');
+        await store.users.create(u);
+        await store.groups.create(g);
+        const owner = { kind: 'user' as const, id: u.id, name: u.name };
+        expect(await store.inlinePolicies.put(owner, 'b', DOC(1))).toBe(true);
         await store.inlinePolicies.put(owner, 'A', DOC(2));
         await store.inlinePolicies.put(owner, 'B', DOC(3)); // replaces 'b', and is now spelt 'B'
-        await store.inlinePolicies.put({ kind: 'group', id: 'AIDAOWNER' }, 'other-kind', DOC(4));
+        await store.inlinePolicies.put({ kind: 'group', id: g.id, name: g.name }, 'other-owner', DOC(4));
+        // An owner that is gone (a racing delete won) gets nothing.
+        expect(await store.inlinePolicies.put({ kind: 'user', id: 'AIDAGONE', name: 'gone' }, 'x', DOC(1))).toBe(false);
+        expect(await store.inlinePolicies.list({ kind: 'user', id: 'AIDAGONE', name: 'gone' })).toEqual([]);
         expect(await store.inlinePolicies.get(owner, 'b')).toEqual({ name: 'B', document: DOC(3) });
         expect(await store.inlinePolicies.get(owner, 'missing')).toBeUndefined();
         expect(await store.inlinePolicies.list(owner)).toEqual([
@@ -632,14 +921,19 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
       });
 
       it('attachments: idempotent, limited per owner, listed in attachment order, counted per policy', async () => {
-        const owner = { kind: 'group' as const, id: 'AGPAOWNER' };
+        const g = group('attach-owner');
+        const u = user('attach-owner');
+        await store.groups.create(g);
+        await store.users.create(u);
+        const owner = { kind: 'group' as const, id: g.id, name: g.name };
         const arn = (n: string) => `arn:aws:iam::aws:policy/${n}`;
+        expect(await store.attachments.attach({ kind: 'role', id: 'AROAGONE', name: 'gone' }, arn('Z'), 2)).toBe('no-owner');
         expect(await store.attachments.attach(owner, arn('Z'), 2)).toBe('ok');
         expect(await store.attachments.attach(owner, arn('A'), 2)).toBe('ok');
         expect(await store.attachments.attach(owner, arn('A'), 2)).toBe('ok');
         expect(await store.attachments.attach(owner, arn('M'), 2)).toBe('limit');
         expect(await store.attachments.list(owner)).toEqual([arn('Z'), arn('A')]);
-        await store.attachments.attach({ kind: 'user', id: 'AGPAOWNER' }, arn('A'), 2);
+        await store.attachments.attach({ kind: 'user', id: u.id, name: u.name }, arn('A'), 2);
         expect(await store.attachments.countFor(arn('A'))).toBe(2);
         expect(await store.attachments.detach(owner, arn('Z'))).toBe(true);
         expect(await store.attachments.detach(owner, arn('Z'))).toBe(false);
@@ -648,7 +942,9 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
       });
 
       it('concurrent attachments never exceed the limit', async () => {
-        const owner = { kind: 'user' as const, id: 'AIDARACE' };
+        const u = user('attach-race');
+        await store.users.create(u);
+        const owner = { kind: 'user' as const, id: u.id, name: u.name };
         const results = await Promise.all(Array.from({ length: 8 }, (_, i) => store.attachments.attach(owner, `arn:aws:iam::aws:policy/P${i}`, 3)));
         expect(results.filter((r) => r === 'ok')).toHaveLength(3);
         expect(await store.attachments.list(owner)).toHaveLength(3);
@@ -665,11 +961,11 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.managedPolicies.create(mine, DOC(1));
         await store.managedPolicies.createVersion(mine.arn, DOC(2), true, at(1), 5);
         await store.managedPolicies.create(boundary, DOC(9));
-        await store.inlinePolicies.put({ kind: 'user', id: u.id }, 'own', DOC(3));
-        await store.inlinePolicies.put({ kind: 'group', id: g.id }, 'shared', DOC(4));
-        await store.attachments.attach({ kind: 'user', id: u.id }, mine.arn, 10);
-        await store.attachments.attach({ kind: 'group', id: g.id }, mine.arn, 10);
-        await store.attachments.attach({ kind: 'group', id: g.id }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        await store.inlinePolicies.put({ kind: 'user', id: u.id, name: 'owner' }, 'own', DOC(3));
+        await store.inlinePolicies.put({ kind: 'group', id: g.id, name: 'owner' }, 'shared', DOC(4));
+        await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, mine.arn, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: 'owner' }, mine.arn, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: 'owner' }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
         await store.users.setPermissionsBoundary('authz', boundary.arn);
 
         const set = await store.authorization.policiesFor(u.id);
@@ -683,6 +979,135 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
 
         const empty = await store.authorization.policiesFor('AIDANOSUCHUSER');
         expect(empty).toEqual({ inline: [], attachedArns: [], boundaryArn: null, customerDocuments: new Map() });
+      });
+    });
+
+    describe('reads of many owners at once (GetAccountAuthorizationDetails)', () => {
+      it('inline policies, attachments and groups of many owners, each in its own order; owners with none are absent', async () => {
+        const [a, b, c] = [user('many-a'), user('many-b'), user('many-c')];
+        for (const u of [a, b, c]) await store.users.create(u);
+        const [g1, g2] = [group('Zeta'), group('alpha')];
+        for (const g of [g1, g2]) await store.groups.create(g);
+        await store.groups.addMember(g1.id, a.id);
+        await store.groups.addMember(g2.id, a.id);
+        await store.groups.addMember(g1.id, b.id);
+        const owner = (u: User) => ({ kind: 'user' as const, id: u.id, name: u.name });
+        await store.inlinePolicies.put(owner(a), 'b-policy', DOC(1));
+        await store.inlinePolicies.put(owner(a), 'A-policy', DOC(2));
+        await store.inlinePolicies.put(owner(b), 'only', DOC(3));
+        await store.inlinePolicies.put({ kind: 'group', id: g1.id, name: g1.name }, 'group-policy', DOC(4));
+        const arn = (n: string) => `arn:aws:iam::aws:policy/${n}`;
+        await store.attachments.attach(owner(a), arn('Z'), 10);
+        await store.attachments.attach(owner(a), arn('A'), 10);
+        await store.attachments.attach(owner(b), arn('A'), 10);
+        await store.attachments.attach({ kind: 'group', id: g1.id, name: g1.name }, arn('G'), 10);
+
+        const ids = [a.id, b.id, c.id, 'AIDANOSUCHUSER'];
+        expect(await store.inlinePolicies.listForOwners(ids)).toEqual(
+          new Map([
+            [a.id, [{ name: 'A-policy', document: DOC(2) }, { name: 'b-policy', document: DOC(1) }]],
+            [b.id, [{ name: 'only', document: DOC(3) }]],
+          ]),
+        );
+        expect(await store.attachments.listForOwners(ids)).toEqual(
+          new Map([
+            [a.id, [arn('Z'), arn('A')]],
+            [b.id, [arn('A')]],
+          ]),
+        );
+        expect(await store.groups.groupsOfMany(ids)).toEqual(
+          new Map([
+            [a.id, [g2, g1]],
+            [b.id, [g1]],
+          ]),
+        );
+        expect(await store.inlinePolicies.listForOwners([])).toEqual(new Map());
+        expect(await store.attachments.listForOwners([])).toEqual(new Map());
+        expect(await store.groups.groupsOfMany([])).toEqual(new Map());
+      });
+
+      it('instance profiles of many roles, each with its role embedded', async () => {
+        const [r1, r2, r3] = [role('role-1', { tags: [{ Key: 'k', Value: 'v' }] }), role('role-2'), role('role-3')];
+        for (const r of [r1, r2, r3]) expect(await store.roles.create(r)).toBe('ok');
+        const [p1, p2] = [instanceProfile('profile-b'), instanceProfile('profile-a')];
+        for (const p of [p1, p2]) expect(await store.instanceProfiles.create(p)).toBe(true);
+        expect(await store.instanceProfiles.addRole('profile-b', 'role-1', 1)).toBe('ok');
+        expect(await store.instanceProfiles.addRole('profile-a', 'role-2', 1)).toBe('ok');
+
+        const found = await store.instanceProfiles.forRoles([r1.id, r2.id, r3.id]);
+        expect([...found.keys()].sort()).toEqual([r1.id, r2.id].sort());
+        expect(found.get(r1.id)).toEqual([{ ...p1, roles: [r1] }]);
+        expect(found.get(r2.id)).toEqual([{ ...p2, roles: [r2] }]);
+        expect(await store.instanceProfiles.forRoles([])).toEqual(new Map());
+      });
+
+      it('customer managed policies page by name with a marker and a path prefix; versions and attachment counts of many', async () => {
+        const ps = [policy('b', { path: '/x/' }), policy('A'), policy('c', { path: '/x/' }), policy('_z')];
+        for (const p of ps) await store.managedPolicies.create(p, DOC(1));
+        const first = await store.managedPolicies.listPage({ pathPrefix: '/', maxItems: 2 });
+        expect(names(first.items)).toEqual(['_z', 'A']);
+        expect(first.nextMarker).toBe('A');
+        const second = await store.managedPolicies.listPage({ pathPrefix: '/', marker: first.nextMarker, maxItems: 2 });
+        expect(names(second.items)).toEqual(['b', 'c']);
+        expect(second.nextMarker).toBeUndefined();
+        expect(names((await store.managedPolicies.listPage({ pathPrefix: '/x/', maxItems: 10 })).items)).toEqual(['b', 'c']);
+        expect(first.items[1]).toEqual(ps[1]);
+
+        await store.managedPolicies.createVersion(ps[0]!.arn, DOC(2), true, at(5), 5);
+        const versions = await store.managedPolicies.versionsOf([ps[0]!.arn, ps[1]!.arn, 'arn:aws:iam::123456789012:policy/none']);
+        expect(versions).toEqual(
+          new Map([
+            [ps[0]!.arn, [{ version: 2, document: DOC(2), createdAt: at(5) }, { version: 1, document: DOC(1), createdAt: at() }]],
+            [ps[1]!.arn, [{ version: 1, document: DOC(1), createdAt: at() }]],
+          ]),
+        );
+        expect(await store.managedPolicies.versionsOf([])).toEqual(new Map());
+
+        const u = user('counted');
+        const g = group('counted');
+        await store.users.create(u);
+        await store.groups.create(g);
+        const aws = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
+        await store.attachments.attach({ kind: 'user', id: u.id, name: u.name }, aws, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: g.name }, aws, 10);
+        await store.attachments.attach({ kind: 'group', id: g.id, name: g.name }, ps[0]!.arn, 10);
+        expect(await store.attachments.countsFor([aws, ps[0]!.arn, ps[1]!.arn])).toEqual(
+          new Map([
+            [aws, 2],
+            [ps[0]!.arn, 1],
+          ]),
+        );
+        expect(await store.attachments.countsFor([])).toEqual(new Map());
+      });
+
+      it("authorization: a group's own policies, with customer documents and no boundary; a role's likewise with its boundary", async () => {
+        const g = group('policy-group');
+        await store.groups.create(g);
+        const r = role('policy-role');
+        await store.roles.create(r);
+        const mine = policy('GroupMine');
+        const boundary = policy('RoleBoundary');
+        await store.managedPolicies.create(mine, DOC(1));
+        await store.managedPolicies.create(boundary, DOC(9));
+        await store.inlinePolicies.put({ kind: 'group', id: g.id, name: g.name }, 'inline', DOC(3));
+        await store.attachments.attach({ kind: 'group', id: g.id, name: g.name }, mine.arn, 10);
+        await store.inlinePolicies.put({ kind: 'role', id: r.id, name: r.name }, 'role-inline', DOC(4));
+        await store.attachments.attach({ kind: 'role', id: r.id, name: r.name }, 'arn:aws:iam::aws:policy/ReadOnlyAccess', 10);
+        await store.roles.setPermissionsBoundary('policy-role', boundary.arn);
+
+        expect(await store.authorization.policiesForGroup(g.id)).toEqual({
+          inline: [{ id: `group:${g.id}:inline`, document: DOC(3) }],
+          attachedArns: [mine.arn],
+          boundaryArn: null,
+          customerDocuments: new Map([[mine.arn, DOC(1)]]),
+        });
+        expect(await store.authorization.policiesForRole(r.id)).toEqual({
+          inline: [{ id: `role:${r.id}:role-inline`, document: DOC(4) }],
+          attachedArns: ['arn:aws:iam::aws:policy/ReadOnlyAccess'],
+          boundaryArn: boundary.arn,
+          customerDocuments: new Map([[boundary.arn, DOC(9)]]),
+        });
+        expect(await store.authorization.policiesForGroup('AGPANOSUCHGROUP')).toEqual({ inline: [], attachedArns: [], boundaryArn: null, customerDocuments: new Map() });
       });
     });
 
@@ -757,6 +1182,146 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
       });
     });
 
+    describe('roles and instance profiles', () => {
+      it('roles: create (name unique regardless of case, tags), find, list by path, update only what is given, record use', async () => {
+        const web = role('Web', { path: '/app/', tags: [{ Key: 'team', Value: 'a' }], description: 'd' });
+        expect(await store.roles.create(web)).toBe('ok');
+        expect(await store.roles.create(role('WEB'))).toBe('exists');
+        expect(await store.roles.getByName('web')).toEqual(web);
+        expect(await store.roles.getById(web.id)).toEqual(web);
+        expect(await store.roles.getByName('we\u0000b')).toBeUndefined();
+        await store.roles.create(role('api'));
+        expect(names((await store.roles.list({ pathPrefix: '/app', maxItems: 10 })).items)).toEqual(['Web']);
+        const page = await store.roles.list({ pathPrefix: '/', maxItems: 1 });
+        expect(names(page.items)).toEqual(['api']);
+        expect(names((await store.roles.list({ pathPrefix: '/', maxItems: 1, marker: page.nextMarker })).items)).toEqual(['Web']);
+
+        expect(await store.roles.updateRole('web', { maxSessionDuration: 7200 })).toBe('ok');
+        expect(await store.roles.getByName('web')).toMatchObject({ description: 'd', maxSessionDuration: 7200, trustPolicy: web.trustPolicy });
+        expect(await store.roles.updateRole('web', { trustPolicy: '{"x":1}', description: 'e' })).toBe('ok');
+        expect(await store.roles.getByName('web')).toMatchObject({ description: 'e', maxSessionDuration: 7200, trustPolicy: '{"x":1}' });
+        expect(await store.roles.updateRole('nobody', { description: 'x' })).toBe('missing');
+        await store.roles.recordUse(web.id, at(5000), 'eu-west-1');
+        expect((await store.roles.getByName('web'))!.lastUsed).toEqual({ at: at(5000), region: 'eu-west-1' });
+
+        expect(await store.roles.tag('web', [{ Key: 'TEAM', Value: 'b' }], 50)).toBe('ok');
+        expect((await store.roles.getByName('web'))!.tags).toEqual([{ Key: 'TEAM', Value: 'b' }]);
+        expect(await store.roles.tag('web', [{ Key: 'x', Value: '1' }, { Key: 'y', Value: '2' }], 2)).toBe('too-many');
+        expect((await store.roles.getByName('web'))!.tags).toEqual([{ Key: 'TEAM', Value: 'b' }]);
+        expect(await store.roles.untag('web', ['team'])).toBe('ok');
+        expect((await store.roles.getByName('web'))!.tags).toEqual([]);
+      });
+
+      it('roles: deleted only when nothing hangs off them, in AWS order; their boundary; their policies for the authorizer', async () => {
+        const r = role('busy');
+        await store.roles.create(r);
+        const owner = { kind: 'role' as const, id: r.id, name: r.name };
+        const ip = instanceProfile('busy-profile');
+        await store.instanceProfiles.create(ip);
+        expect(await store.instanceProfiles.addRole('busy-profile', 'BUSY', 1)).toBe('ok');
+        await store.inlinePolicies.put(owner, 'inline', DOC(1));
+        const p = policy('role-attached');
+        await store.managedPolicies.create(p, DOC(2));
+        await store.attachments.attach(owner, p.arn, 10);
+        expect(await store.roles.delete('busy')).toBe('in-instance-profiles');
+        await store.instanceProfiles.removeRole('busy-profile', 'busy');
+        expect(await store.roles.delete('busy')).toBe('has-inline-policies');
+        const set = await store.authorization.policiesForRole(r.id);
+        expect(set.inline.map((i) => i.document)).toEqual([DOC(1)]);
+        expect(set.attachedArns).toEqual([p.arn]);
+        expect(set.customerDocuments.get(p.arn)).toBe(DOC(2));
+        await store.inlinePolicies.delete(owner, 'inline');
+        expect(await store.roles.delete('busy')).toBe('has-attached-policies');
+        await store.attachments.detach(owner, p.arn);
+
+        expect(await store.roles.setPermissionsBoundary('busy', p.arn, true)).toBe('ok');
+        expect(await store.managedPolicies.get(p.arn)).toMatchObject({ permissionsBoundaryUsageCount: 1 });
+        expect(await store.managedPolicies.delete(p.arn)).toBe('attached');
+        expect(await store.roles.setPermissionsBoundary('busy', null)).toBe('ok');
+        expect(await store.roles.setPermissionsBoundary('nobody', p.arn)).toBe('missing');
+        expect(await store.roles.delete('busy')).toBe('ok');
+        expect(await store.roles.getByName('busy')).toBeUndefined();
+        expect(await store.roles.delete('busy')).toBe('missing');
+      });
+
+      it('instance profiles: one role, embedded with its tags; listed per role; deleted only when empty', async () => {
+        const r = role('profiled', { tags: [{ Key: 'k', Value: 'v' }] });
+        await store.roles.create(r);
+        const ip = instanceProfile('Profile', { path: '/web/', tags: [{ Key: 'a', Value: 'b' }] });
+        expect(await store.instanceProfiles.create(ip)).toBe(true);
+        expect(await store.instanceProfiles.create(instanceProfile('PROFILE'))).toBe(false);
+        expect(await store.instanceProfiles.addRole('nope', 'profiled', 1)).toBe('no-profile');
+        expect(await store.instanceProfiles.addRole('profile', 'nope', 1)).toBe('no-role');
+        expect(await store.instanceProfiles.addRole('profile', 'profiled', 1)).toBe('ok');
+        expect(await store.instanceProfiles.addRole('profile', 'profiled', 1)).toBe('exists');
+        await store.roles.create(role('second'));
+        expect(await store.instanceProfiles.addRole('profile', 'second', 1)).toBe('limit');
+        const got = await store.instanceProfiles.getByName('profile');
+        expect(got).toMatchObject({ id: ip.id, name: 'Profile', path: '/web/', tags: [{ Key: 'a', Value: 'b' }] });
+        expect(got!.roles).toEqual([await store.roles.getByName('profiled')]);
+        expect((await store.instanceProfiles.forRole(r.id)).map((p) => p.name)).toEqual(['Profile']);
+        expect((await store.instanceProfiles.list({ pathPrefix: '/web/', maxItems: 10 })).items.map((p) => p.roles.length)).toEqual([1]);
+        expect(await store.instanceProfiles.delete('profile')).toBe('has-role');
+        expect(await store.instanceProfiles.removeRole('profile', 'second')).toBe('not-in-profile');
+        expect(await store.instanceProfiles.removeRole('profile', 'nope')).toBe('no-role');
+        expect(await store.instanceProfiles.removeRole('profile', 'profiled')).toBe('ok');
+        expect(await store.instanceProfiles.delete('profile')).toBe('ok');
+        expect(await store.instanceProfiles.count()).toBe(0);
+      });
+
+      it('concurrent additions to one profile: exactly one role gets in', async () => {
+        await store.instanceProfiles.create(instanceProfile('contested'));
+        for (let i = 0; i < 6; i++) await store.roles.create(role(`contender-${i}`));
+        const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.instanceProfiles.addRole('contested', `contender-${i}`, 1)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+        expect((await store.instanceProfiles.getByName('contested'))!.roles).toHaveLength(1);
+      });
+
+      it('entities of a policy: attachments of users, groups and roles, or boundaries of users and roles, by name', async () => {
+        const p = policy('used');
+        await store.managedPolicies.create(p, DOC(1));
+        const u = user('Zed', { path: '/u/' });
+        const g = group('mid');
+        const r = role('Alpha', { permissionsBoundary: p.arn });
+        await store.users.create(u);
+        await store.groups.create(g);
+        await store.roles.create(r, true);
+        for (const owner of [
+          { kind: 'user' as const, id: u.id, name: u.name },
+          { kind: 'group' as const, id: g.id, name: g.name },
+          { kind: 'role' as const, id: r.id, name: r.name },
+        ]) {
+          await store.attachments.attach(owner, p.arn, 10);
+        }
+        expect(await store.attachments.entitiesFor(p.arn, 'PermissionsPolicy')).toEqual([
+          { kind: 'role', id: r.id, name: 'Alpha', path: '/' },
+          { kind: 'group', id: g.id, name: 'mid', path: '/' },
+          { kind: 'user', id: u.id, name: 'Zed', path: '/u/' },
+        ]);
+        expect(await store.attachments.entitiesFor(p.arn, 'PermissionsBoundary')).toEqual([{ kind: 'role', id: r.id, name: 'Alpha', path: '/' }]);
+        expect(await store.attachments.countFor(p.arn)).toBe(3);
+      });
+
+      it('managed policy tags: kept at creation, keys case-sensitive, quota, untag', async () => {
+        const p = policy('tagged', { tags: [{ Key: 'a', Value: '1' }] });
+        await store.managedPolicies.create(p, DOC(1));
+        expect(await store.managedPolicies.tag(p.arn, [{ Key: 'A', Value: '2' }], 50)).toBe('ok');
+        expect((await store.managedPolicies.get(p.arn))!.tags).toEqual([
+          { Key: 'a', Value: '1' },
+          { Key: 'A', Value: '2' },
+        ]);
+        expect(await store.managedPolicies.tag(p.arn, [{ Key: 'b', Value: '3' }], 2)).toBe('too-many');
+        expect(await store.managedPolicies.untag(p.arn, ['a'])).toBe('ok');
+        expect((await store.managedPolicies.get(p.arn))!.tags).toEqual([{ Key: 'A', Value: '2' }]);
+        expect(await store.managedPolicies.tag('arn:aws:iam::123456789012:policy/none', [], 50)).toBe('missing');
+        expect(await store.managedPolicies.delete(p.arn)).toBe('ok');
+        // Its tags went with it: a new policy of that name starts clean.
+        const again = policy('tagged');
+        await store.managedPolicies.create(again, DOC(1));
+        expect((await store.managedPolicies.get(again.arn))!.tags).toEqual([]);
+      });
+    });
+
     describe('clear()', () => {
       it('removes every row, after which everything can be created again', async () => {
         const u = user('cleared', { tags: [{ Key: 'a', Value: 'b' }] });
@@ -779,9 +1344,13 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         await store.groups.addMember(g.id, u.id);
         const p = policy('Cleared');
         await store.managedPolicies.create(p, DOC(1));
-        await store.inlinePolicies.put({ kind: 'user', id: u.id }, 'i', DOC(1));
-        await store.attachments.attach({ kind: 'user', id: u.id }, p.arn, 10);
+        await store.inlinePolicies.put({ kind: 'user', id: u.id, name: 'owner' }, 'i', DOC(1));
+        await store.attachments.attach({ kind: 'user', id: u.id, name: 'owner' }, p.arn, 10);
         await store.credentialReports.put(at(), Buffer.from('x'));
+        await store.sshPublicKeys.create(sshKey(u.id), 5);
+        await store.signingCertificates.create(cert(u.id), 2);
+        await store.signingCertificates.create(cert(null, { thumbprint: 'root-cleared' }), 2);
+        await store.serviceCredentials.create(serviceCredential(u.id), naming('cleared'), 2);
 
         await store.clear();
 
@@ -796,9 +1365,13 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
         expect(await store.settings.get('cleared')).toBeUndefined();
         expect(await store.groups.count()).toBe(0);
         expect(await store.managedPolicies.count()).toBe(0);
-        expect(await store.inlinePolicies.list({ kind: 'user', id: u.id })).toEqual([]);
+        expect(await store.inlinePolicies.list({ kind: 'user', id: u.id, name: 'owner' })).toEqual([]);
         expect(await store.attachments.countFor(p.arn)).toBe(0);
         expect(await store.credentialReports.get()).toBeUndefined();
+        expect(await store.sshPublicKeys.listForUser(u.id)).toEqual([]);
+        expect(await store.signingCertificates.listForOwner(u.id)).toEqual([]);
+        expect(await store.signingCertificates.listForOwner(null)).toEqual([]);
+        expect(await store.serviceCredentials.list({})).toEqual([]);
 
         expect(await store.users.create(user('cleared'))).toBe('ok');
         expect(await store.groups.create(group('cleared-group'))).toBe(true);
@@ -811,6 +1384,18 @@ function storeConformance(label: string, open: () => Promise<Store>, dispose: ()
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-conformance-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-storeConformance('SQLite (file)', async () => openSqliteStore(path.join(tmp, 'conformance.sqlite')));
+const sqliteFile = path.join(tmp, 'conformance.sqlite');
+storeConformance(
+  'SQLite (file)',
+  async () => openSqliteStore(sqliteFile),
+  undefined,
+  async () => openSqliteStore(sqliteFile),
+);
 storeConformance('SQLite (:memory:)', async () => openSqliteStore(':memory:'));
-storeConformance('PostgreSQL', async () => openPostgresStore(await newTestDatabase('conformance')));
+let postgresUrl: string | undefined;
+storeConformance(
+  'PostgreSQL',
+  async () => openPostgresStore((postgresUrl ??= await newTestDatabase('conformance'))),
+  undefined,
+  async () => openPostgresStore(postgresUrl!),
+);

@@ -9,3 +9,8 @@ export const groupArn = (accountId: string, path: string, name: string): string 
 
 export const policyArn = (accountId: string, path: string, name: string): string =>
   `arn:aws:iam::${accountId}:policy${path}${name}`;
+
+export const roleArn = (accountId: string, path: string, name: string): string => `arn:aws:iam::${accountId}:role${path}${name}`;
+
+export const instanceProfileArn = (accountId: string, path: string, name: string): string =>
+  `arn:aws:iam::${accountId}:instance-profile${path}${name}`;

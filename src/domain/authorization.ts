@@ -1,7 +1,8 @@
-import type { Caller, Tag } from './entities.js';
+import type { Caller, Group, Role, Tag } from './entities.js';
 import { callerArn } from './context.js';
 import { errors } from './errors.js';
-import type { Store } from '../ports/store.js';
+import { groupArn, roleArn } from './arn.js';
+import type { PolicySet, Store } from '../ports/store.js';
 import type { Clock } from '../ports/runtime.js';
 import { type NamedPolicy, type Evaluation, type RequestContext, evaluate } from './policy/evaluate.js';
 import { type PolicyDocument, parsePolicyDocument } from './policy/document.js';
@@ -26,10 +27,25 @@ export interface Authorizer {
   authorize(caller: Caller, request: AuthorizationRequest, facts: RequestFacts): Promise<void>;
 }
 
-/** A policy that applies to a user, with where it came from (for SimulatePrincipalPolicy). */
+/** A policy that applies to a principal, with where it came from (for SimulatePrincipalPolicy). */
 export interface SourcedPolicy extends NamedPolicy {
-  sourceType: 'user' | 'group' | 'user-managed' | 'aws-managed' | 'none';
+  sourceType: 'user' | 'group' | 'role' | 'user-managed' | 'aws-managed' | 'none';
 }
+
+/**
+ * Whom a request context describes: a caller, or a role or group whose policies the policy
+ * simulator evaluates (SimulatePrincipalPolicy with a role's or a group's ARN) without a request
+ * of its own.
+ */
+export type Principal = Caller | { kind: 'role'; accountId: string; role: Role } | { kind: 'group'; accountId: string; group: Group };
+
+export function principalArn(principal: Principal): string {
+  if (principal.kind === 'role') return roleArn(principal.accountId, principal.role.path, principal.role.name);
+  if (principal.kind === 'group') return groupArn(principal.accountId, principal.group.path, principal.group.name);
+  return callerArn(principal);
+}
+
+const tagMap = (tags: Tag[]) => Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
 
 /**
  * IAM's identity-based evaluation: the root user may do everything; an IAM user needs an Allow
@@ -49,7 +65,7 @@ export function policyAuthorizer(store: Store, clock: Clock): Authorizer {
   };
 }
 
-export function requestContext(caller: Caller, request: AuthorizationRequest, facts: RequestFacts, now: Date): RequestContext {
+export function requestContext(caller: Principal, request: AuthorizationRequest, facts: RequestFacts, now: Date): RequestContext {
   const context: Record<string, string | string[] | undefined> = {
     'aws:SourceIp': facts.sourceIp,
     'aws:SecureTransport': String(facts.secureTransport),
@@ -65,11 +81,12 @@ export function requestContext(caller: Caller, request: AuthorizationRequest, fa
     action: request.action,
     resource: request.resourceArn,
     principal: {
-      arn: callerArn(caller),
+      arn: principalArn(caller),
       accountId: caller.accountId,
-      ...(caller.kind === 'user'
-        ? { userName: caller.user.name, userId: caller.user.id, tags: Object.fromEntries(caller.user.tags.map((t) => [t.Key, t.Value])) }
-        : {}),
+      ...(caller.kind === 'user' ? { userName: caller.user.name, userId: caller.user.id, tags: tagMap(caller.user.tags) } : {}),
+      // A role's session carries the role's tags as aws:PrincipalTag/*; its aws:userid names the
+      // session too (role-id:session-name), which a simulation of the role alone does not have.
+      ...(caller.kind === 'role' ? { tags: tagMap(caller.role.tags) } : {}),
     },
     context,
   };
@@ -77,17 +94,22 @@ export function requestContext(caller: Caller, request: AuthorizationRequest, fa
 
 /** Every policy that applies to the calling user, and its permissions boundary. */
 export async function policiesOf(store: Store, caller: Caller & { kind: 'user' }): Promise<{ identity: SourcedPolicy[]; boundary?: SourcedPolicy[] }> {
-  const set = await store.authorization.policiesFor(caller.user.id);
+  const { identity, boundary } = policiesOfSet(await store.authorization.policiesFor(caller.user.id));
+  if ((await store.passwordPolicy.get())?.allowUsersToChangePassword) identity.push(changePasswordGrant(callerArn(caller)));
+  return { identity, boundary };
+}
+
+/** The documents of a policy set (a user's, a role's or a group's), parsed, with where each came from. */
+export function policiesOfSet(set: PolicySet): { identity: SourcedPolicy[]; boundary?: SourcedPolicy[] } {
   const identity: SourcedPolicy[] = set.inline.map((p) => ({
     id: p.id,
-    sourceType: p.id.startsWith('group:') ? 'group' : 'user',
+    sourceType: p.id.startsWith('group:') ? 'group' : p.id.startsWith('role:') ? 'role' : 'user',
     document: parsed(p.document),
   }));
   for (const arn of set.attachedArns) {
     const managed = managedDocument(arn, set.customerDocuments);
     if (managed) identity.push(managed);
   }
-  if ((await store.passwordPolicy.get())?.allowUsersToChangePassword) identity.push(changePasswordGrant(callerArn(caller)));
   const boundaryPolicy = set.boundaryArn === null ? undefined : managedDocument(set.boundaryArn, set.customerDocuments);
   // A boundary that names a policy which no longer exists allows nothing.
   const boundary = set.boundaryArn === null ? undefined : boundaryPolicy ? [boundaryPolicy] : [];

@@ -61,7 +61,8 @@ async function buildReport(domain: Domain, now: Date): Promise<string> {
   const lines: string[] = [COLUMNS.join(',')];
   const created = new Date(Number((await store.settings.get('account_created_at')) ?? now.getTime()));
   const rootKeys = await store.accessKeys.listForOwner(null);
-  lines.push(row(['<root_account>', rootArn(accountId), isoSeconds(created), 'not_supported', 'no_information', 'not_supported', 'not_supported', 'false', ...keyColumns(rootKeys), 'false', 'N/A', 'false', 'N/A']));
+  const rootCerts = await store.signingCertificates.listForOwner(null);
+  lines.push(row(['<root_account>', rootArn(accountId), isoSeconds(created), 'not_supported', 'no_information', 'not_supported', 'not_supported', 'false', ...keyColumns(rootKeys), ...certColumns(rootCerts)]));
 
   for (let marker: string | undefined; ; ) {
     const page = await store.users.list({ pathPrefix: '/', marker, maxItems: 1000 });
@@ -80,10 +81,7 @@ async function buildReport(domain: Domain, now: Date): Promise<string> {
           nextRotation ? isoSeconds(nextRotation) : 'N/A',
           'false',
           ...keyColumns(keys),
-          'false',
-          'N/A',
-          'false',
-          'N/A',
+          ...certColumns(await store.signingCertificates.listForOwner(user.id)),
         ]),
       );
     }
@@ -109,6 +107,11 @@ function keyColumns(keys: { status: string; createdAt: Date; lastUsed: { at: Dat
     );
   }
   return out;
+}
+
+/** cert_1 and cert_2, in upload order: whether each is active, and when it was uploaded. */
+function certColumns(certs: { status: string; uploadedAt: Date }[]): string[] {
+  return [certs[0], certs[1]].flatMap((cert) => (cert ? [cert.status === 'Active' ? 'true' : 'false', isoSeconds(cert.uploadedAt)] : ['false', 'N/A']));
 }
 
 /** CSV fields: IAM names and ARNs contain no commas or quotes except in paths, which are quoted. */

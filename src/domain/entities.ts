@@ -35,6 +35,7 @@ export interface ManagedPolicy {
   updatedAt: Date;
   attachmentCount: number;
   permissionsBoundaryUsageCount: number;
+  tags: Tag[];
 }
 
 export interface PolicyVersion {
@@ -43,10 +44,43 @@ export interface PolicyVersion {
   createdAt: Date;
 }
 
+export interface Role {
+  id: string; // AROA…
+  name: string;
+  path: string;
+  createdAt: Date;
+  description: string | null;
+  /** Seconds, 3600-43200. */
+  maxSessionDuration: number;
+  /** The trust policy (AssumeRolePolicyDocument), as written. */
+  trustPolicy: string;
+  permissionsBoundary: string | null;
+  tags: Tag[];
+  /** When a session of the role last made a request, and in which region. */
+  lastUsed: { at: Date; region: string } | null;
+  /** For a service-linked role: the service principal that owns it (e.g. autoscaling.amazonaws.com). */
+  linkedService: string | null;
+}
+
+export interface InstanceProfile {
+  id: string; // AIPA…
+  name: string;
+  path: string;
+  createdAt: Date;
+  tags: Tag[];
+  /** At most one, as AWS allows. */
+  roles: Role[];
+}
+
+/** What can hold inline policies, managed-policy attachments and (users, roles) a permissions boundary. */
+export type PrincipalKind = 'user' | 'group' | 'role';
+
 /** Who holds an inline policy or a managed-policy attachment. */
 export interface PolicyOwner {
-  kind: 'user' | 'group';
+  kind: PrincipalKind;
   id: string;
+  /** For messages (the store keys on the id). */
+  name: string;
 }
 
 export type AccessKeyStatus = 'Active' | 'Inactive';
@@ -68,6 +102,51 @@ export interface LoginProfile {
   /** When the current password was set; password expiry counts from here. */
   passwordChangedAt: Date;
   passwordResetRequired: boolean;
+}
+
+/** Active or not: the status a user's SSH keys, signing certificates and service credentials have. */
+export type CredentialStatus = 'Active' | 'Inactive';
+
+/** An SSH public key for CodeCommit. */
+export interface SshPublicKey {
+  id: string; // APKA…, 20 characters like an access key id
+  userId: string;
+  /** The key as uploaded (OpenSSH or PEM); GetSSHPublicKey renders either encoding from `blob`. */
+  body: string;
+  /** The key in SSH wire format (RFC 4253), base64: what the fingerprint is computed over. */
+  blob: string;
+  /** MD5 of the wire blob, colon-separated hex (what `ssh-keygen -l -E md5` shows). */
+  fingerprint: string;
+  status: CredentialStatus;
+  uploadedAt: Date;
+}
+
+/** An X.509 signing certificate of a user, or of the root user. */
+export interface SigningCertificate {
+  id: string;
+  /** null for the root user's own certificates. */
+  userId: string | null;
+  /** As uploaded. */
+  body: string;
+  /** SHA-256 of the DER certificate, hex: a certificate belongs to one owner in the account. */
+  thumbprint: string;
+  status: CredentialStatus;
+  uploadedAt: Date;
+}
+
+/** A user name and password (or an API key) for one AWS service: CodeCommit, Keyspaces, Bedrock... */
+export interface ServiceSpecificCredential {
+  id: string; // ACCA…
+  userId: string;
+  serviceName: string;
+  /** `alice-at-123456789012` (`alice+1-at-…` for the next free one); kept when the user is renamed. */
+  serviceUserName: string;
+  /** SHA-256 of the password (hex); the password itself is shown once and never stored. */
+  secretHash: string;
+  status: CredentialStatus;
+  createdAt: Date;
+  /** API keys created with CredentialAgeDays expire. */
+  expiresAt: Date | null;
 }
 
 /** Who is calling: the account's root user or one of its IAM users. */

@@ -9,17 +9,23 @@
 export const ERROR_STATUS = {
   // Modelled IAM exceptions.
   DeleteConflict: 409,
+  DuplicateCertificate: 409,
+  DuplicateSSHPublicKey: 400,
   EntityAlreadyExists: 409,
   EntityTemporarilyUnmodifiable: 409,
   InvalidInput: 400,
+  InvalidPublicKey: 400,
   InvalidUserType: 400,
   LimitExceeded: 409,
+  MalformedCertificate: 400,
   MalformedPolicyDocument: 400,
   NoSuchEntity: 404,
   PasswordPolicyViolation: 400,
   ReportExpired: 410,
   ReportNotPresent: 410,
   ServiceFailure: 500,
+  UnmodifiableEntity: 400,
+  UnrecognizedPublicKeyEncoding: 400,
   // Common errors of every AWS Query service (not in the service model).
   AccessDenied: 403,
   IncompleteSignature: 400,
@@ -57,6 +63,11 @@ export class IamError extends Error {
 // The messages below are AWS's own wording, as returned by IAM.
 export const errors = {
   noSuchUser: (userName: string) => new IamError('NoSuchEntity', `The user with name ${userName} cannot be found.`),
+  noSuchGroup: (name: string) => new IamError('NoSuchEntity', `The group with name ${name} cannot be found.`),
+  noSuchRole: (name: string) => new IamError('NoSuchEntity', `The role with name ${name} cannot be found.`),
+  /** The user, group or role of that name: AWS's message for each. */
+  noSuchPrincipal: (kind: 'user' | 'group' | 'role', name: string) =>
+    new IamError('NoSuchEntity', `The ${kind} with name ${name} cannot be found.`),
   noSuchLoginProfile: (userName: string) =>
     new IamError('NoSuchEntity', `Login Profile for User ${userName} cannot be found.`),
   noSuchAccessKey: (accessKeyId: string) =>
@@ -66,12 +77,17 @@ export const errors = {
     new IamError('EntityAlreadyExists', `Login Profile for user ${userName} already exists.`),
   accessKeyQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2'),
   tagQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for TagsPerUser: 50'),
-  deleteConflict: (what: 'login profile' | 'access keys' | 'policies' | 'attached policies' | 'groups') =>
+  deleteConflict: (
+    what: 'login profile' | 'access keys' | 'certificates' | 'referenced objects' | 'policies' | 'attached policies' | 'groups',
+  ) =>
     new IamError(
       'DeleteConflict',
       {
         'login profile': 'Cannot delete entity, must delete login profile first.',
         'access keys': 'Cannot delete entity, must delete access keys first.',
+        certificates: 'Cannot delete entity, must delete certificates first.',
+        // What AWS says for SSH public keys and service-specific credentials alike.
+        'referenced objects': 'Cannot delete entity, must remove referenced objects first.',
         policies: 'Cannot delete entity, must delete policies first.',
         'attached policies': 'Cannot delete entity, must detach all policies first.',
         groups: 'Cannot delete entity, must remove user from all groups first.',

@@ -1,9 +1,9 @@
 import type { Group, User } from './entities.js';
 import { type Domain, requireUser } from './context.js';
-import { IamError } from './errors.js';
+import { errors, IamError } from './errors.js';
 import { decodeMarker, encodeMarker } from './paging.js';
 
-export const noSuchGroup = (name: string) => new IamError('NoSuchEntity', `The group with name ${name} cannot be found.`);
+export const noSuchGroup = errors.noSuchGroup;
 
 export async function requireGroup(domain: Domain, name: string): Promise<Group> {
   const group = await domain.store.groups.getByName(name);
@@ -34,6 +34,12 @@ export async function listGroups(
   return page.nextMarker === undefined ? page : { items: page.items, nextMarker: encodeMarker(page.nextMarker) };
 }
 
+export async function updateGroup(domain: Domain, input: { GroupName: string; NewGroupName?: string; NewPath?: string }): Promise<void> {
+  const result = await domain.store.groups.update(input.GroupName, { newName: input.NewGroupName, newPath: input.NewPath });
+  if (result === 'missing') throw noSuchGroup(input.GroupName);
+  if (result === 'name-taken') throw new IamError('EntityAlreadyExists', `Group with name ${input.NewGroupName} already exists.`);
+}
+
 export async function deleteGroup(domain: Domain, name: string): Promise<void> {
   const result = await domain.store.groups.delete(name);
   if (result === 'missing') throw noSuchGroup(name);
@@ -42,22 +48,23 @@ export async function deleteGroup(domain: Domain, name: string): Promise<void> {
   if (result === 'has-attached-policies') throw new IamError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
 }
 
+// AWS names the user first when neither the user nor the group exists.
+
 export async function addUserToGroup(domain: Domain, groupName: string, userName: string): Promise<void> {
-  const group = await requireGroup(domain, groupName);
   const user = await requireUser(domain, userName);
+  const group = await requireGroup(domain, groupName);
   if (!(await domain.store.groups.addMember(group.id, user.id))) {
     // Deleted meanwhile: report whichever is gone.
-    await requireGroup(domain, groupName);
     await requireUser(domain, userName);
+    await requireGroup(domain, groupName);
   }
 }
 
+/** Removing a user who is not a member succeeds, as AWS answers it (recorded: 200, no error). */
 export async function removeUserFromGroup(domain: Domain, groupName: string, userName: string): Promise<void> {
-  const group = await requireGroup(domain, groupName);
   const user = await requireUser(domain, userName);
-  if (!(await domain.store.groups.removeMember(group.id, user.id))) {
-    throw new IamError('NoSuchEntity', `User ${user.name} is not in group ${group.name}.`);
-  }
+  const group = await requireGroup(domain, groupName);
+  await domain.store.groups.removeMember(group.id, user.id);
 }
 
 export async function listGroupsForUser(domain: Domain, userName: string): Promise<Group[]> {

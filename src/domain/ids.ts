@@ -20,4 +20,5 @@ export const randomIds: IdGenerator = {
   secretAccessKey: () => randomString(SECRET_ALPHABET, 40),
   groupId: () => 'AGPA' + randomString(BASE32, 17),
   policyId: () => 'ANPA' + randomString(BASE32, 17),
+  uniqueId: (prefix: string, length = 17) => prefix + randomString(BASE32, length),
 };

@@ -1,10 +1,12 @@
-import type { ManagedPolicy, PolicyOwner, PolicyVersion, User } from './entities.js';
+import type { ManagedPolicy, PolicyOwner, PolicyVersion, Tag, User } from './entities.js';
+import { checkNewTags } from './tags.js';
 import { type Domain, requireUser } from './context.js';
 import { policyArn } from './arn.js';
 import { errors, IamError } from './errors.js';
 import { parsePolicyDocument } from './policy/document.js';
 import { MalformedPolicyDocumentError } from './policy/malformed.js';
 import { AWS_MANAGED_POLICIES, type AwsManagedPolicy } from './policy/aws-managed.js';
+import type { PolicyEntity } from '../ports/store.js';
 
 /**
  * Managed policies (customer managed, and the AWS managed ones iamd ships), inline policies,
@@ -30,6 +32,8 @@ function validateDocument(text: string, kind: 'managed' | 'inline'): void {
 }
 export const MAX_ATTACHED_POLICIES = 10;
 
+/** TagPolicy, UntagPolicy on an unknown policy (recorded). */
+export const policyNotFound = (arn: string) => new IamError('NoSuchEntity', `Policy ${arn} was not found.`);
 export const notAttachable = (arn: string) => new IamError('NoSuchEntity', `Policy ${arn} does not exist or is not attachable.`);
 const awsManagedIsReadOnly = () => new IamError('InvalidInput', 'AWS managed policies cannot be changed or deleted.');
 
@@ -49,6 +53,25 @@ export async function requireManagedPolicy(domain: Domain, arn: string): Promise
   return found;
 }
 
+/**
+ * A permissions boundary's policy, as AWS checks it (recorded): an ARN that names no policy is
+ * InvalidInput "ARN … is not valid.", a policy that does not exist "Scope ARN: … does not exist
+ * or is not attachable."
+ */
+export async function requireBoundaryPolicy(domain: Domain, arn: string): Promise<AnyManagedPolicy> {
+  if (!/^arn:aws:iam::(aws|\d{12}):policy\//.test(arn)) throw new IamError('InvalidInput', `ARN ${arn} is not valid.`);
+  const found = await findManagedPolicy(domain, arn);
+  if (!found) throw noSuchBoundary(arn);
+  return found;
+}
+
+export const noSuchBoundary = (arn: string) => new IamError('NoSuchEntity', `Scope ARN: ${arn} does not exist or is not attachable.`);
+
+/** A PolicyArn that is not an ARN at all (AWS: ValidationError "ARN … is not valid."). */
+function requireArn(arn: string): void {
+  if (!/^arn:[^:]+:[^:]*:[^:]*:[^:]*:.+$/.test(arn)) throw new IamError('ValidationError', `ARN ${arn} is not valid.`);
+}
+
 async function requireCustomerPolicy(domain: Domain, arn: string): Promise<ManagedPolicy> {
   if (AWS_MANAGED_POLICIES.has(arn)) throw awsManagedIsReadOnly();
   const policy = await domain.store.managedPolicies.get(arn);
@@ -58,8 +81,9 @@ async function requireCustomerPolicy(domain: Domain, arn: string): Promise<Manag
 
 export async function createPolicy(
   domain: Domain,
-  input: { PolicyName: string; Path?: string; PolicyDocument: string; Description?: string },
+  input: { PolicyName: string; Path?: string; PolicyDocument: string; Description?: string; Tags?: Tag[] },
 ): Promise<ManagedPolicy> {
+  const tags = checkNewTags(input.Tags, 'Policy');
   validateDocument(input.PolicyDocument, 'managed');
   const path = input.Path ?? '/';
   const now = domain.clock.now();
@@ -74,6 +98,7 @@ export async function createPolicy(
     updatedAt: now,
     attachmentCount: 0,
     permissionsBoundaryUsageCount: 0,
+    tags,
   };
   if (!(await domain.store.managedPolicies.create(policy, input.PolicyDocument))) {
     throw new IamError('EntityAlreadyExists', `A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`);
@@ -186,7 +211,7 @@ export async function setDefaultPolicyVersion(domain: Domain, arn: string, versi
 
 export async function putInlinePolicy(domain: Domain, owner: PolicyOwner, name: string, document: string): Promise<void> {
   validateDocument(document, 'inline');
-  await domain.store.inlinePolicies.put(owner, name, document);
+  if (!(await domain.store.inlinePolicies.put(owner, name, document))) throw errors.noSuchPrincipal(owner.kind, owner.name);
 }
 
 export async function getInlinePolicy(domain: Domain, owner: PolicyOwner, name: string): Promise<{ name: string; document: string }> {
@@ -202,13 +227,17 @@ export async function deleteInlinePolicy(domain: Domain, owner: PolicyOwner, nam
 }
 
 export async function attachPolicy(domain: Domain, owner: PolicyOwner, arn: string): Promise<void> {
+  requireArn(arn);
   const found = await requireManagedPolicy(domain, arn);
   const result = await domain.store.attachments.attach(owner, arn, MAX_ATTACHED_POLICIES, found.kind === 'customer');
   if (result === 'missing') throw notAttachable(arn); // deleted since it was found
+  if (result === 'no-owner') throw errors.noSuchPrincipal(owner.kind, owner.name); // likewise
   if (result === 'limit') {
-    throw new IamError('LimitExceeded', `Cannot exceed quota for PoliciesPer${owner.kind === 'user' ? 'User' : 'Group'}: ${MAX_ATTACHED_POLICIES}`);
+    throw new IamError('LimitExceeded', `Cannot exceed quota for PoliciesPer${QUOTA_NAME[owner.kind]}: ${MAX_ATTACHED_POLICIES}`);
   }
 }
+
+const QUOTA_NAME = { user: 'User', group: 'Group', role: 'Role' } as const;
 
 export async function detachPolicy(domain: Domain, owner: PolicyOwner, arn: string): Promise<void> {
   if (!(await domain.store.attachments.detach(owner, arn))) throw new IamError('NoSuchEntity', `Policy ${arn} was not found.`);
@@ -232,10 +261,10 @@ export async function listAttachedPolicies(
 
 export async function putUserPermissionsBoundary(domain: Domain, userName: string, arn: string): Promise<void> {
   await requireUser(domain, userName);
-  const found = await requireManagedPolicy(domain, arn);
+  const found = await requireBoundaryPolicy(domain, arn);
   const result = await domain.store.users.setPermissionsBoundary(userName, arn, found.kind === 'customer');
-  if (result === 'no-policy') throw notAttachable(arn); // deleted since it was found
-  if (result === 'no-user') throw errors.noSuchUser(userName);
+  if (result === 'no-policy') throw noSuchBoundary(arn); // deleted since it was found
+  if (result === 'missing') throw errors.noSuchUser(userName);
 }
 
 export async function deleteUserPermissionsBoundary(domain: Domain, userName: string): Promise<void> {
@@ -244,4 +273,28 @@ export async function deleteUserPermissionsBoundary(domain: Domain, userName: st
     throw new IamError('NoSuchEntity', `The user ${userName} does not have a permissions boundary.`);
   }
   await domain.store.users.setPermissionsBoundary(userName, null);
+}
+
+/**
+ * ListEntitiesForPolicy: the users, groups and roles that have the policy attached
+ * (PermissionsPolicy, the default) or as their permissions boundary, by name, optionally of one
+ * kind and under a path prefix.
+ */
+export async function listEntitiesForPolicy(
+  domain: Domain,
+  input: { PolicyArn: string; EntityFilter?: string; PathPrefix?: string; PolicyUsageFilter?: 'PermissionsPolicy' | 'PermissionsBoundary' },
+): Promise<PolicyEntity[]> {
+  await requireManagedPolicy(domain, input.PolicyArn);
+  const kind = ({ User: 'user', Group: 'group', Role: 'role' } as const)[input.EntityFilter as 'User' | 'Group' | 'Role'];
+  if (input.EntityFilter !== undefined && kind === undefined) return []; // LocalManagedPolicy, AWSManagedPolicy: no entity is one
+  // Without a usage filter, both: the entities it is attached to and those it bounds.
+  const usages = input.PolicyUsageFilter === undefined ? (['PermissionsPolicy', 'PermissionsBoundary'] as const) : [input.PolicyUsageFilter];
+  const seen = new Set<string>();
+  const entities = (await Promise.all(usages.map((u) => domain.store.attachments.entitiesFor(input.PolicyArn, u))))
+    .flat()
+    .filter((e) => !seen.has(e.id) && seen.add(e.id));
+  const prefix = input.PathPrefix ?? '/';
+  return entities
+    .filter((e) => (kind === undefined || e.kind === kind) && e.path.startsWith(prefix))
+    .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0));
 }

@@ -1,7 +1,7 @@
 import type { Caller } from './entities.js';
-import { type Domain, requireUser } from './context.js';
-import { IamError } from './errors.js';
-import { type SourcedPolicy, policiesOf, requestContext } from './authorization.js';
+import type { Domain } from './context.js';
+import { type Principal, type SourcedPolicy, requestContext } from './authorization.js';
+import { policiesOfSource, resolvePolicySource } from './policy-source.js';
 import { evaluate } from './policy/evaluate.js';
 import { parsePolicyDocument } from './policy/document.js';
 
@@ -29,15 +29,11 @@ const inputPolicies = (documents: string[] | undefined, listName: string): Sourc
   (documents ?? []).map((text, i) => ({ id: `${listName}.${i + 1}`, sourceType: 'none', document: parsePolicyDocument(text) }));
 
 export async function simulatePrincipalPolicy(domain: Domain, input: SimulationInput & { PolicySourceArn: string }): Promise<SimulationResult[]> {
-  const match = /^arn:aws:iam::(\d{12}):user\/(?:.*\/)?([\w+=,.@-]+)$/.exec(input.PolicySourceArn);
-  if (!match || match[1] !== domain.accountId) {
-    throw new IamError('InvalidInput', `Invalid ARN: ${input.PolicySourceArn}. iamd simulates the policies of IAM users of this account.`);
-  }
-  const user = await requireUser(domain, match[2]!);
-  const caller: Caller = { kind: 'user', accountId: domain.accountId, accessKeyId: '', user };
-  const { identity, boundary } = await policiesOf(domain.store, caller);
+  // The user, group or role the ARN names, with its policies (policy-source.ts).
+  const source = await resolvePolicySource(domain, input.PolicySourceArn);
+  const { identity, boundary } = await policiesOfSource(domain, source);
   const extraBoundary = input.PermissionsBoundaryPolicyInputList && inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
-  return simulate(domain, caller, [...identity, ...inputPolicies(input.PolicyInputList, 'PolicyInputList')], extraBoundary ?? boundary, input);
+  return simulate(domain, source, [...identity, ...inputPolicies(input.PolicyInputList, 'PolicyInputList')], extraBoundary ?? boundary, input);
 }
 
 export async function simulateCustomPolicy(domain: Domain, caller: Caller, input: SimulationInput & { PolicyInputList: string[] }): Promise<SimulationResult[]> {
@@ -45,7 +41,7 @@ export async function simulateCustomPolicy(domain: Domain, caller: Caller, input
   return simulate(domain, caller, inputPolicies(input.PolicyInputList, 'PolicyInputList'), boundary, input);
 }
 
-function simulate(domain: Domain, caller: Caller, identity: SourcedPolicy[], boundary: SourcedPolicy[] | undefined, input: SimulationInput): SimulationResult[] {
+function simulate(domain: Domain, caller: Principal, identity: SourcedPolicy[], boundary: SourcedPolicy[] | undefined, input: SimulationInput): SimulationResult[] {
   const types = new Map([...identity, ...(boundary ?? [])].map((p) => [p.id, p.sourceType]));
   const now = domain.clock.now();
   const results: SimulationResult[] = [];

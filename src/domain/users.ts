@@ -1,30 +1,29 @@
 import type { Caller, Tag, User } from './entities.js';
 import { type Domain, requireUser, targetUserName } from './context.js';
-import { errors, IamError } from './errors.js';
+import { errors } from './errors.js';
+import { checkNewTags, tagPage, tagResource, untagResource } from './tags.js';
 import type { ListPage } from '../ports/store.js';
-import { notAttachable, requireManagedPolicy } from './policies.js';
-import { decodeMarker, encodeMarker, paginate } from './paging.js';
-
-export const MAX_TAGS_PER_USER = 50;
+import { noSuchBoundary, requireBoundaryPolicy } from './policies.js';
+import { decodeMarker, encodeMarker } from './paging.js';
 
 export async function createUser(
   domain: Domain,
   input: { UserName: string; Path?: string; Tags?: Tag[]; PermissionsBoundary?: string },
 ): Promise<User> {
-  rejectDuplicateTagKeys(input.Tags ?? []);
-  const boundary = input.PermissionsBoundary === undefined ? undefined : await requireManagedPolicy(domain, input.PermissionsBoundary);
+  const tags = checkNewTags(input.Tags, 'User');
+  const boundary = input.PermissionsBoundary === undefined ? undefined : await requireBoundaryPolicy(domain, input.PermissionsBoundary);
   const user: User = {
     id: domain.ids.userId(),
     name: input.UserName,
     path: input.Path ?? '/',
     createdAt: domain.clock.now(),
     passwordLastUsed: null,
-    tags: input.Tags ?? [],
+    tags,
     permissionsBoundary: input.PermissionsBoundary ?? null,
   };
   const created = await domain.store.users.create(user, boundary?.kind === 'customer');
   if (created === 'exists') throw errors.userExists(input.UserName);
-  if (created === 'no-policy') throw notAttachable(input.PermissionsBoundary!); // deleted since it was found
+  if (created === 'no-policy') throw noSuchBoundary(input.PermissionsBoundary!); // deleted since it was found
   return user;
 }
 
@@ -48,6 +47,8 @@ export async function deleteUser(domain: Domain, userName: string): Promise<void
   if (result === 'missing') throw errors.noSuchUser(userName);
   if (result === 'has-login-profile') throw errors.deleteConflict('login profile');
   if (result === 'has-access-keys') throw errors.deleteConflict('access keys');
+  if (result === 'has-signing-certificates') throw errors.deleteConflict('certificates');
+  if (result === 'has-ssh-public-keys' || result === 'has-service-specific-credentials') throw errors.deleteConflict('referenced objects');
   if (result === 'has-inline-policies') throw errors.deleteConflict('policies');
   if (result === 'has-attached-policies') throw errors.deleteConflict('attached policies');
   if (result === 'in-groups') throw errors.deleteConflict('groups');
@@ -66,28 +67,13 @@ export async function listUsers(
 }
 
 export async function tagUser(domain: Domain, input: { UserName: string; Tags: Tag[] }): Promise<void> {
-  rejectDuplicateTagKeys(input.Tags);
-  const result = await domain.store.users.tag(input.UserName, input.Tags, MAX_TAGS_PER_USER);
-  if (result === 'missing') throw errors.noSuchUser(input.UserName);
-  if (result === 'too-many') throw errors.tagQuota();
+  await tagResource(domain.store.users, input.UserName, input.Tags, 'User', () => errors.noSuchUser(input.UserName));
 }
 
 export async function untagUser(domain: Domain, input: { UserName: string; TagKeys: string[] }): Promise<void> {
-  if ((await domain.store.users.untag(input.UserName, input.TagKeys)) === 'missing') throw errors.noSuchUser(input.UserName);
+  await untagResource(domain.store.users, input.UserName, input.TagKeys, () => errors.noSuchUser(input.UserName));
 }
 
-export async function listUserTags(
-  domain: Domain,
-  input: { UserName: string; Marker?: string; MaxItems?: number },
-): Promise<{ items: Tag[]; isTruncated: boolean; marker?: string }> {
-  return paginate((await requireUser(domain, input.UserName)).tags, input);
-}
-
-function rejectDuplicateTagKeys(tags: Tag[]): void {
-  const seen = new Set<string>();
-  for (const t of tags) {
-    const key = t.Key.toLowerCase();
-    if (seen.has(key)) throw new IamError('InvalidInput', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.');
-    seen.add(key);
-  }
+export async function listUserTags(domain: Domain, input: { UserName: string; Marker?: string; MaxItems?: number }) {
+  return tagPage((await requireUser(domain, input.UserName)).tags, input);
 }

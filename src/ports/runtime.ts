@@ -10,6 +10,11 @@ export interface IdGenerator {
   secretAccessKey(): string;
   groupId(): string;
   policyId(): string;
+  /**
+   * A unique id of AWS's form: the resource's four-letter prefix (AROA, AIPA, ACCA, ...) and 17 more
+   * characters, or `length` more (SSH key ids have 16, like access key ids).
+   */
+  uniqueId(prefix: string, length?: number): string;
 }
 
 export interface PasswordHasher {

@@ -1,11 +1,18 @@
 import type {
   AccessKey,
   AccessKeyStatus,
+  CredentialStatus,
   Group,
+  InstanceProfile,
   LoginProfile,
   ManagedPolicy,
   PolicyOwner,
   PolicyVersion,
+  PrincipalKind,
+  Role,
+  ServiceSpecificCredential,
+  SigningCertificate,
+  SshPublicKey,
   Tag,
   User,
 } from '../domain/entities.js';
@@ -26,58 +33,108 @@ export interface ListPage<T> {
   nextMarker?: string;
 }
 
-export interface UserRepository {
-  /** Returns false when the name is taken (names are unique regardless of case, as in AWS). */
+/** Where a list continues, and how much of it to give. */
+export interface ListOptions {
+  pathPrefix: string;
+  marker?: string;
+  maxItems: number;
+}
+
+/**
+ * What every named IAM resource with a path (users, groups, roles, instance profiles) shares:
+ * names unique and found regardless of case, listing by name with a plain path prefix, renames
+ * and moves, and deletion refused while something still hangs off it (`Blocker` names the first,
+ * in AWS's order of checks).
+ */
+export interface NamedRepository<E, Blocker extends string> {
+  getByName(name: string): Promise<E | undefined>;
+  getById(id: string): Promise<E | undefined>;
+  list(options: ListOptions): Promise<ListPage<E>>;
+  update(name: string, change: { newName?: string; newPath?: string }): Promise<'missing' | 'name-taken' | 'ok'>;
+  delete(name: string): Promise<'missing' | Blocker | 'ok'>;
+  count(): Promise<number>;
+}
+
+/** Tags, one rule set for every taggable resource: upserted with case-insensitive keys, a quota. */
+export interface TagRepository {
+  /** Upserts tags; 'too-many' (changing nothing) when the result would exceed maxTags. */
+  tag(key: string, tags: Tag[], maxTags: number): Promise<'missing' | 'too-many' | 'ok'>;
+  untag(key: string, keys: string[]): Promise<'missing' | 'ok'>;
+}
+
+/** Users and roles may have a permissions boundary. */
+export interface BoundedRepository {
+  /**
+   * Sets or (null) removes the permissions boundary. With `policyMustExist` (a customer managed
+   * policy) the policy is checked in the same transaction as the write, so a racing DeletePolicy
+   * either sees the boundary (DeleteConflict) or wins ('no-policy').
+   */
+  setPermissionsBoundary(name: string, policyArn: string | null, policyMustExist?: boolean): Promise<'ok' | 'missing' | 'no-policy'>;
+}
+
+export type UserBlocker =
+  | 'has-login-profile'
+  | 'has-access-keys'
+  | 'has-signing-certificates'
+  | 'has-ssh-public-keys'
+  | 'has-service-specific-credentials'
+  | 'has-inline-policies'
+  | 'has-attached-policies'
+  | 'in-groups';
+
+export interface UserRepository extends NamedRepository<User, UserBlocker>, TagRepository, BoundedRepository {
   /**
    * 'exists' when the name is taken (in any case). With `boundaryMustExist` (the user's boundary is
    * a customer managed policy) the policy is checked in the same transaction as the insert, so a
    * racing DeletePolicy either sees the boundary (DeleteConflict) or wins ('no-policy').
    */
   create(user: User, boundaryMustExist?: boolean): Promise<'ok' | 'exists' | 'no-policy'>;
-  getByName(name: string): Promise<User | undefined>;
-  getById(id: string): Promise<User | undefined>;
-  list(options: { pathPrefix: string; marker?: string; maxItems: number }): Promise<ListPage<User>>;
-  /** Returns 'missing' | 'name-taken' | 'ok'. */
-  update(name: string, change: { newName?: string; newPath?: string }): Promise<'missing' | 'name-taken' | 'ok'>;
-  /**
-   * Deletes the user when nothing still hangs off it; otherwise names the first dependant, in
-   * AWS's order of checks.
-   */
-  delete(
-    name: string,
-  ): Promise<'missing' | 'has-login-profile' | 'has-access-keys' | 'has-inline-policies' | 'has-attached-policies' | 'in-groups' | 'ok'>;
-  /** Upserts tags; false when the result would exceed maxTags or the user is missing. */
-  tag(name: string, tags: Tag[], maxTags: number): Promise<'missing' | 'too-many' | 'ok'>;
-  untag(name: string, keys: string[]): Promise<'missing' | 'ok'>;
   recordPasswordUse(userId: string, at: Date): Promise<void>;
-  /**
-   * Sets or (null) removes the user's permissions boundary. With `policyMustExist` (a customer
-   * managed policy) the policy is checked in the same transaction as the write, so a racing
-   * DeletePolicy either sees the boundary (DeleteConflict) or wins ('no-policy').
-   */
-  setPermissionsBoundary(name: string, policyArn: string | null, policyMustExist?: boolean): Promise<'ok' | 'no-user' | 'no-policy'>;
-  count(): Promise<number>;
 }
 
-export interface GroupRepository {
+export type RoleBlocker = 'in-instance-profiles' | 'has-inline-policies' | 'has-attached-policies';
+
+export interface RoleRepository extends NamedRepository<Role, RoleBlocker>, TagRepository, BoundedRepository {
+  /** As UserRepository.create. */
+  create(role: Role, boundaryMustExist?: boolean): Promise<'ok' | 'exists' | 'no-policy'>;
+  /** Changes only the given members. */
+  updateRole(name: string, change: { description?: string; maxSessionDuration?: number; trustPolicy?: string }): Promise<'missing' | 'ok'>;
+  recordUse(roleId: string, at: Date, region: string): Promise<void>;
+}
+
+export type GroupBlocker = 'has-members' | 'has-inline-policies' | 'has-attached-policies';
+
+export interface GroupRepository extends NamedRepository<Group, GroupBlocker> {
   create(group: Group): Promise<boolean>;
-  getByName(name: string): Promise<Group | undefined>;
-  list(options: { pathPrefix: string; marker?: string; maxItems: number }): Promise<ListPage<Group>>;
-  delete(name: string): Promise<'missing' | 'has-members' | 'has-inline-policies' | 'has-attached-policies' | 'ok'>;
   /** Adding twice is not an error (AWS's behaviour). False when the group or the user is gone. */
   addMember(groupId: string, userId: string): Promise<boolean>;
   /** False when the user was not a member. */
   removeMember(groupId: string, userId: string): Promise<boolean>;
   members(groupId: string): Promise<User[]>;
   groupsOf(userId: string): Promise<Group[]>;
-  count(): Promise<number>;
+  /** The groups of many users in one read, by user id (users in no group are absent). */
+  groupsOfMany(userIds: readonly string[]): Promise<Map<string, Group[]>>;
 }
 
-export interface ManagedPolicyRepository {
+export type InstanceProfileBlocker = 'has-role';
+
+export interface InstanceProfileRepository extends NamedRepository<InstanceProfile, InstanceProfileBlocker>, TagRepository {
+  create(profile: InstanceProfile): Promise<boolean>;
+  /** 'limit' when the profile already has a role (AWS allows one); adding the same role twice is 'exists'. */
+  addRole(profileName: string, roleName: string, maxRoles: number): Promise<'no-profile' | 'no-role' | 'limit' | 'exists' | 'ok'>;
+  removeRole(profileName: string, roleName: string): Promise<'no-profile' | 'no-role' | 'not-in-profile' | 'ok'>;
+  forRole(roleId: string): Promise<InstanceProfile[]>;
+  /** The instance profiles of many roles in one read, by role id, each with its roles. */
+  forRoles(roleIds: readonly string[]): Promise<Map<string, InstanceProfile[]>>;
+}
+
+export interface ManagedPolicyRepository extends TagRepository {
   /** Creates the policy with its first version (v1, default); false when the name is taken. */
   create(policy: ManagedPolicy, document: string): Promise<boolean>;
   get(arn: string): Promise<ManagedPolicy | undefined>;
   list(options: { pathPrefix: string; onlyAttached: boolean }): Promise<ManagedPolicy[]>;
+  /** One page of the customer managed policies by name (the marker is the last name served). */
+  listPage(options: ListOptions): Promise<ListPage<ManagedPolicy>>;
   delete(arn: string): Promise<'missing' | 'attached' | 'has-versions' | 'ok'>;
   /** Adds a version; 'limit' when the policy already has maxVersions. */
   createVersion(
@@ -89,17 +146,21 @@ export interface ManagedPolicyRepository {
   ): Promise<'missing' | 'limit' | PolicyVersion>;
   getVersion(arn: string, version: number): Promise<PolicyVersion | undefined>;
   listVersions(arn: string): Promise<PolicyVersion[]>;
+  /** The versions of many policies in one read, by ARN, each newest first. */
+  versionsOf(arns: readonly string[]): Promise<Map<string, PolicyVersion[]>>;
   deleteVersion(arn: string, version: number): Promise<'missing' | 'default' | 'ok'>;
   setDefaultVersion(arn: string, version: number, at: Date): Promise<'missing' | 'ok'>;
   count(): Promise<number>;
 }
 
 export interface InlinePolicyRepository {
-  /** Creates or replaces. */
-  put(owner: PolicyOwner, name: string, document: string): Promise<void>;
+  /** Creates or replaces; false when the owner no longer exists (checked in the same transaction). */
+  put(owner: PolicyOwner, name: string, document: string): Promise<boolean>;
   get(owner: PolicyOwner, name: string): Promise<{ name: string; document: string } | undefined>;
   delete(owner: PolicyOwner, name: string): Promise<boolean>;
   list(owner: PolicyOwner): Promise<{ name: string; document: string }[]>;
+  /** The inline policies of many owners in one read, by owner id, each by name. */
+  listForOwners(ownerIds: readonly string[]): Promise<Map<string, { name: string; document: string }[]>>;
 }
 
 export interface AttachmentRepository {
@@ -107,14 +168,28 @@ export interface AttachmentRepository {
    * Attaching twice is not an error. 'limit' when the owner already has maxAttached policies.
    * With `policyMustExist` (a customer managed policy; AWS managed ones are built in) the policy
    * is checked in the same transaction as the insert: a racing DeletePolicy either sees the
-   * attachment (DeleteConflict) or wins ('missing'), never leaves an attachment to nothing.
+   * attachment (DeleteConflict) or wins ('missing'), never leaves an attachment to nothing; the
+   * owner likewise ('no-owner': a racing DeleteUser/DeleteGroup/DeleteRole won).
    */
-  attach(owner: PolicyOwner, policyArn: string, maxAttached: number, policyMustExist?: boolean): Promise<'ok' | 'limit' | 'missing'>;
+  attach(owner: PolicyOwner, policyArn: string, maxAttached: number, policyMustExist?: boolean): Promise<'ok' | 'limit' | 'missing' | 'no-owner'>;
   /** False when it was not attached. */
   detach(owner: PolicyOwner, policyArn: string): Promise<boolean>;
   list(owner: PolicyOwner): Promise<string[]>;
-  /** How many users and groups have this policy attached. */
+  /** The attached policy ARNs of many owners in one read, by owner id, each in attachment order. */
+  listForOwners(ownerIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** How many users, groups and roles have this policy attached. */
   countFor(policyArn: string): Promise<number>;
+  /** countFor for many policies in one read; policies attached nowhere are absent. */
+  countsFor(policyArns: readonly string[]): Promise<Map<string, number>>;
+  /** Who has this policy attached (PermissionsPolicy) or as a boundary (PermissionsBoundary). */
+  entitiesFor(policyArn: string, usage: 'PermissionsPolicy' | 'PermissionsBoundary'): Promise<PolicyEntity[]>;
+}
+
+export interface PolicyEntity {
+  kind: PrincipalKind;
+  id: string;
+  name: string;
+  path: string;
 }
 
 /**
@@ -133,7 +208,12 @@ export interface PolicySet {
 }
 
 export interface AuthorizationRepository {
+  /** An IAM user's policies: its own and its groups'. */
   policiesFor(userId: string): Promise<PolicySet>;
+  /** A role's policies (a role session acts with them). */
+  policiesForRole(roleId: string): Promise<PolicySet>;
+  /** A group's own policies (the policy simulator's view of a group; a group has no boundary). */
+  policiesForGroup(groupId: string): Promise<PolicySet>;
 }
 
 /** A console session, kept server-side; the browser holds only an opaque token. */
@@ -191,6 +271,57 @@ export interface AccessKeyRepository {
   listAllSecrets(): Promise<{ id: string; secret: string }[]>;
   /** Replaces a key's stored secret only while it is still `oldSecret` (compare-and-set); false otherwise. */
   replaceSecret(id: string, oldSecret: string, newSecret: string): Promise<boolean>;
+}
+
+/**
+ * A user's SSH public keys. Each method acts only on a key of the given user, so a key id of
+ * another user is "not found" rather than another user's key.
+ */
+export interface SshPublicKeyRepository {
+  /**
+   * Inserts the key: 'duplicate' when the user already has this key (same fingerprint), 'quota'
+   * when it already has maxPerUser keys, 'no-owner' when the user no longer exists.
+   */
+  create(key: SshPublicKey, maxPerUser: number): Promise<'ok' | 'duplicate' | 'quota' | 'no-owner'>;
+  get(userId: string, id: string): Promise<SshPublicKey | undefined>;
+  /** Ordered by key id (as AWS lists them). */
+  listForUser(userId: string): Promise<SshPublicKey[]>;
+  setStatus(userId: string, id: string, status: CredentialStatus): Promise<boolean>;
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+/** Signing certificates of users and of the root user (owner null). */
+export interface SigningCertificateRepository {
+  /**
+   * Inserts the certificate: 'duplicate' when the same certificate (thumbprint) is anyone's in the
+   * account, 'quota' when the owner already has maxPerOwner, 'no-owner' when the user is gone.
+   */
+  create(cert: SigningCertificate, maxPerOwner: number): Promise<'ok' | 'duplicate' | 'quota' | 'no-owner'>;
+  /** Ordered by upload time, then id. */
+  listForOwner(userId: string | null): Promise<SigningCertificate[]>;
+  setStatus(userId: string | null, id: string, status: CredentialStatus): Promise<boolean>;
+  delete(userId: string | null, id: string): Promise<boolean>;
+}
+
+export interface ServiceCredentialRepository {
+  /**
+   * Inserts the credential unless the user already has maxPerService for its service ('quota') or
+   * is gone ('no-owner'). Its service user name is the first of `naming(0)`, `naming(1)`, ... that
+   * no credential of that service has, chosen in the same transaction (the secret may embed the
+   * name, so `naming` gives both); the stored credential is returned.
+   */
+  create(
+    credential: Omit<ServiceSpecificCredential, 'serviceUserName' | 'secretHash'>,
+    naming: (slot: number) => { serviceUserName: string; secretHash: string },
+    maxPerService: number,
+  ): Promise<ServiceSpecificCredential | 'quota' | 'no-owner'>;
+  get(userId: string, id: string): Promise<ServiceSpecificCredential | undefined>;
+  /** A user's credentials (or everyone's), optionally of one service; ordered by id. */
+  list(filter: { userId?: string; serviceName?: string }): Promise<ServiceSpecificCredential[]>;
+  setStatus(userId: string, id: string, status: CredentialStatus): Promise<boolean>;
+  /** Replaces the password's hash; the credential as it now is, or undefined when there is none. */
+  resetSecret(userId: string, id: string, secretHash: string): Promise<ServiceSpecificCredential | undefined>;
+  delete(userId: string, id: string): Promise<boolean>;
 }
 
 /** A password change as one atomic write: the profile, the reuse history and its trimming. */
@@ -253,9 +384,14 @@ export interface Store {
   readonly users: UserRepository;
   readonly accessKeys: AccessKeyRepository;
   readonly loginProfiles: LoginProfileRepository;
+  readonly sshPublicKeys: SshPublicKeyRepository;
+  readonly signingCertificates: SigningCertificateRepository;
+  readonly serviceCredentials: ServiceCredentialRepository;
   readonly passwordPolicy: PasswordPolicyRepository;
   readonly failures: FailureCounterRepository;
   readonly groups: GroupRepository;
+  readonly roles: RoleRepository;
+  readonly instanceProfiles: InstanceProfileRepository;
   readonly managedPolicies: ManagedPolicyRepository;
   readonly inlinePolicies: InlinePolicyRepository;
   readonly attachments: AttachmentRepository;

@@ -14,6 +14,9 @@ export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 /** Hidden wherever they appear, whatever the model says. */
 const SENSITIVE_MEMBERS = new Set(['Password', 'OldPassword', 'NewPassword', 'SecretAccessKey', 'PrivateKey', 'AddPrivateKey']);
 
+/** A private key pasted where a public key or certificate belongs (SSHPublicKeyBody, CertificateBody). */
+const holdsPrivateKey = (s: string): boolean => /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(s);
+
 export interface AuditEvent {
   eventVersion: string;
   userIdentity: Record<string, string>;
@@ -77,6 +80,7 @@ export function redact(model: ServiceModel, shapeName: string | undefined, value
   if (shape?.sensitive) return HIDDEN;
   if (value instanceof Date) return iso(value);
   if (Buffer.isBuffer(value)) return HIDDEN; // blobs (report contents, seeds) are not audit material
+  if (typeof value === 'string' && holdsPrivateKey(value)) return HIDDEN;
   if (Array.isArray(value)) return value.map((v) => redact(model, shape?.member?.shape, v));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -1,6 +1,7 @@
 import type { Caller, Tag } from '../domain/entities.js';
 import { type Domain, callerArn, targetUserName } from '../domain/context.js';
-import { groupArn, rootArn, userArn } from '../domain/arn.js';
+import { groupArn, instanceProfileArn, roleArn, rootArn, userArn } from '../domain/arn.js';
+import { parsePolicySourceArn } from '../domain/policy-source.js';
 import type { IamInputs } from './model/inputs.js';
 
 /**
@@ -54,3 +55,33 @@ export const onGroup = async (domain: Domain, _caller: Caller, input: { GroupNam
 };
 
 export const onPolicy = async (_domain: Domain, _caller: Caller, input: { PolicyArn: string }): Promise<Resource> => ({ arn: input.PolicyArn });
+
+export const onRole = async (domain: Domain, _caller: Caller, input: { RoleName: string; Path?: string }): Promise<Resource> => {
+  const role = await domain.store.roles.getByName(input.RoleName);
+  return { arn: roleArn(domain.accountId, role?.path ?? input.Path ?? '/', role?.name ?? input.RoleName), tags: role?.tags };
+};
+
+export const onInstanceProfile = async (
+  domain: Domain,
+  _caller: Caller,
+  input: { InstanceProfileName: string; Path?: string },
+): Promise<Resource> => {
+  const profile = await domain.store.instanceProfiles.getByName(input.InstanceProfileName);
+  return {
+    arn: instanceProfileArn(domain.accountId, profile?.path ?? input.Path ?? '/', profile?.name ?? input.InstanceProfileName),
+    tags: profile?.tags,
+  };
+};
+
+/**
+ * A PolicySourceArn (SimulatePrincipalPolicy, GetContextKeysForPrincipalPolicy): the user, group or
+ * role it names, as the operations on that entity see it; any other ARN as given (the handler then
+ * refuses it).
+ */
+export const onPolicySource = async (domain: Domain, caller: Caller, input: { PolicySourceArn: string }): Promise<Resource> => {
+  const source = parsePolicySourceArn(domain.accountId, input.PolicySourceArn);
+  if (source?.kind === 'user') return onUser(domain, caller, { UserName: source.name });
+  if (source?.kind === 'group') return onGroup(domain, caller, { GroupName: source.name });
+  if (source?.kind === 'role') return onRole(domain, caller, { RoleName: source.name });
+  return { arn: input.PolicySourceArn };
+};

@@ -10,11 +10,14 @@ import { presentAccessKeyMetadata, presentLoginProfile, presentPasswordPolicy, p
 import { type OperationTable, onAccount, onNewUser, onUser } from './operation.js';
 import { POLICY_OPERATIONS } from './policy-operations.js';
 import { REPORT_OPERATIONS } from './report-operations.js';
+import { INSTANCE_PROFILE_OPERATIONS, ROLE_OPERATIONS } from './role-operations.js';
+import { AUTHORIZATION_DETAILS_OPERATIONS } from './authorization-details-operations.js';
+import { USER_CREDENTIAL_OPERATIONS } from './user-credential-operations.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
- * users, access keys, login profiles and the password policy; policy-operations.ts and
- * report-operations.ts hold the rest.
+ * users, access keys, login profiles and the password policy; user-credential-operations.ts,
+ * policy-operations.ts, role-operations.ts and report-operations.ts hold the rest.
  */
 const CORE_OPERATIONS: OperationTable = {
   // Users
@@ -69,10 +72,7 @@ const CORE_OPERATIONS: OperationTable = {
   ListUserTags: {
     action: 'iam:ListUserTags',
     resource: onUser,
-    handler: async (domain, _caller, input) => {
-      const page = await users.listUserTags(domain, input);
-      return { Tags: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
-    },
+    handler: async (domain, _caller, input) => users.listUserTags(domain, input),
   },
 
   // Access keys
@@ -111,8 +111,8 @@ const CORE_OPERATIONS: OperationTable = {
       if (user) return { arn: userArn(domain.accountId, user.path, user.name), tags: user.tags };
       return { arn: key?.userId === null ? rootArn(domain.accountId) : callerArn(caller) };
     },
-    handler: async (domain, _caller, input) => {
-      const { key, user } = await accessKeys.getAccessKeyLastUsed(domain, input.AccessKeyId);
+    handler: async (domain, caller, input) => {
+      const { key, user } = await accessKeys.getAccessKeyLastUsed(domain, caller, input.AccessKeyId);
       return {
         UserName: user?.name,
         AccessKeyLastUsed: key.lastUsed
@@ -178,7 +178,15 @@ const CORE_OPERATIONS: OperationTable = {
   },
 };
 
-export const OPERATIONS: Readonly<OperationTable> = { ...CORE_OPERATIONS, ...POLICY_OPERATIONS, ...REPORT_OPERATIONS };
+export const OPERATIONS: Readonly<OperationTable> = {
+  ...CORE_OPERATIONS,
+  ...USER_CREDENTIAL_OPERATIONS,
+  ...POLICY_OPERATIONS,
+  ...ROLE_OPERATIONS,
+  ...INSTANCE_PROFILE_OPERATIONS,
+  ...REPORT_OPERATIONS,
+  ...AUTHORIZATION_DETAILS_OPERATIONS,
+};
 
 /**
  * The current model lets CreateLoginProfile omit Password (for AWS Organizations' root-access

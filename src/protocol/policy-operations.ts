@@ -3,44 +3,63 @@ import type { Domain } from '../domain/context.js';
 import { requireUser } from '../domain/context.js';
 import * as policies from '../domain/policies.js';
 import * as groups from '../domain/groups.js';
-import { type Operation, type OperationTable, onAccount, onGroup, onPolicy, onUser } from './operation.js';
+import * as roles from '../domain/roles.js';
+import { type Operation, type OperationTable, onAccount, onGroup, onPolicy, onRole, onUser } from './operation.js';
 import type { IamInputs } from './model/inputs.js';
 import { encodePolicyDocument, presentGroup, presentPolicy, presentPolicyVersion, presentUser } from './presenters.js';
 import { paginate } from '../domain/paging.js';
+import { byPolicyTagOrder, tagPage, tagResource, untagResource } from '../domain/tags.js';
 
 /** Policies (managed, inline, attachments, boundaries) and groups. */
 
-const userOwner = async (domain: Domain, userName: string): Promise<PolicyOwner> => ({
-  kind: 'user',
-  id: (await requireUser(domain, userName)).id,
-});
-const groupOwner = async (domain: Domain, groupName: string): Promise<PolicyOwner> => ({
-  kind: 'group',
-  id: (await groups.requireGroup(domain, groupName)).id,
-});
+const userOwner = async (domain: Domain, userName: string): Promise<PolicyOwner> => {
+  const user = await requireUser(domain, userName);
+  return { kind: 'user', id: user.id, name: user.name };
+};
+const groupOwner = async (domain: Domain, groupName: string): Promise<PolicyOwner> => {
+  const group = await groups.requireGroup(domain, groupName);
+  return { kind: 'group', id: group.id, name: group.name };
+};
 
-async function presentFound(domain: Domain, found: policies.AnyManagedPolicy) {
+async function presentFound(domain: Domain, found: policies.AnyManagedPolicy, view: 'get' | 'list') {
   const count = found.kind === 'aws' ? await domain.store.attachments.countFor(found.policy.arn) : found.policy.attachmentCount;
-  return presentPolicy(found, count);
+  return presentPolicy(found, count, view);
 }
 
-/** The user's or the group's operation of the same name: its input is either's. */
-type ForUserOrGroup<U extends keyof IamInputs, G extends keyof IamInputs> = Operation<IamInputs[U] | IamInputs[G]>;
+/** The user's, group's or role's operation of the same name: its input is any of theirs. */
+type ForPrincipal<U extends keyof IamInputs, G extends keyof IamInputs, R extends keyof IamInputs> = Operation<
+  IamInputs[U] | IamInputs[G] | IamInputs[R]
+>;
+type OwnerInput = { UserName?: string; GroupName?: string; RoleName?: string };
 
-/** The same inline-policy and attachment operations for users and groups. */
-function inlinePolicyOperations(kind: 'User' | 'Group'): OperationTable {
-  const ownerName = (input: { UserName?: string; GroupName?: string }) => (kind === 'User' ? input.UserName! : input.GroupName!);
-  const owner = (domain: Domain, input: { UserName?: string; GroupName?: string }) =>
-    kind === 'User' ? userOwner(domain, ownerName(input)) : groupOwner(domain, ownerName(input));
-  const resource = (domain: Domain, caller: Caller, input: { UserName?: string; GroupName?: string }) =>
-    kind === 'User' ? onUser(domain, caller, input) : onGroup(domain, caller, { GroupName: ownerName(input) });
-  const nameMember = kind === 'User' ? 'UserName' : 'GroupName';
-  const put: ForUserOrGroup<'PutUserPolicy', 'PutGroupPolicy'> = {
+const roleOwner = async (domain: Domain, roleName: string, change: boolean): Promise<PolicyOwner> => {
+  const role = await roles.requireRole(domain, roleName);
+  if (change) roles.refuseIfServiceLinked(role); // only its service may change a service-linked role's policies
+  return { kind: 'role', id: role.id, name: role.name };
+};
+
+/** The same inline-policy and attachment operations for users, groups and roles. */
+function inlinePolicyOperations(kind: 'User' | 'Group' | 'Role'): OperationTable {
+  const nameMember = `${kind}Name` as const;
+  const ownerName = (input: OwnerInput) => input[nameMember]!;
+  const owner = (domain: Domain, input: OwnerInput, change = false) =>
+    kind === 'User'
+      ? userOwner(domain, ownerName(input))
+      : kind === 'Group'
+        ? groupOwner(domain, ownerName(input))
+        : roleOwner(domain, ownerName(input), change);
+  const resource = (domain: Domain, caller: Caller, input: OwnerInput) =>
+    kind === 'User'
+      ? onUser(domain, caller, input)
+      : kind === 'Group'
+        ? onGroup(domain, caller, { GroupName: ownerName(input) })
+        : onRole(domain, caller, { RoleName: ownerName(input) });
+  const put: ForPrincipal<'PutUserPolicy', 'PutGroupPolicy', 'PutRolePolicy'> = {
     action: `iam:Put${kind}Policy`,
     resource,
-    handler: async (domain, _caller, input) => policies.putInlinePolicy(domain, await owner(domain, input), input.PolicyName, input.PolicyDocument),
+    handler: async (domain, _caller, input) => policies.putInlinePolicy(domain, await owner(domain, input, true), input.PolicyName, input.PolicyDocument),
   };
-  const get: ForUserOrGroup<'GetUserPolicy', 'GetGroupPolicy'> = {
+  const get: ForPrincipal<'GetUserPolicy', 'GetGroupPolicy', 'GetRolePolicy'> = {
     action: `iam:Get${kind}Policy`,
     resource,
     handler: async (domain, _caller, input) => {
@@ -48,12 +67,12 @@ function inlinePolicyOperations(kind: 'User' | 'Group'): OperationTable {
       return { [nameMember]: ownerName(input), PolicyName: policy.name, PolicyDocument: encodePolicyDocument(policy.document) };
     },
   };
-  const remove: ForUserOrGroup<'DeleteUserPolicy', 'DeleteGroupPolicy'> = {
+  const remove: ForPrincipal<'DeleteUserPolicy', 'DeleteGroupPolicy', 'DeleteRolePolicy'> = {
     action: `iam:Delete${kind}Policy`,
     resource,
-    handler: async (domain, _caller, input) => policies.deleteInlinePolicy(domain, await owner(domain, input), input.PolicyName),
+    handler: async (domain, _caller, input) => policies.deleteInlinePolicy(domain, await owner(domain, input, true), input.PolicyName),
   };
-  const list: ForUserOrGroup<'ListUserPolicies', 'ListGroupPolicies'> = {
+  const list: ForPrincipal<'ListUserPolicies', 'ListGroupPolicies', 'ListRolePolicies'> = {
     action: `iam:List${kind}Policies`,
     resource,
     handler: async (domain, _caller, input) => {
@@ -62,17 +81,17 @@ function inlinePolicyOperations(kind: 'User' | 'Group'): OperationTable {
       return { PolicyNames: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },
   };
-  const attach: ForUserOrGroup<'AttachUserPolicy', 'AttachGroupPolicy'> = {
+  const attach: ForPrincipal<'AttachUserPolicy', 'AttachGroupPolicy', 'AttachRolePolicy'> = {
     action: `iam:Attach${kind}Policy`,
     resource,
-    handler: async (domain, _caller, input) => policies.attachPolicy(domain, await owner(domain, input), input.PolicyArn),
+    handler: async (domain, _caller, input) => policies.attachPolicy(domain, await owner(domain, input, true), input.PolicyArn),
   };
-  const detach: ForUserOrGroup<'DetachUserPolicy', 'DetachGroupPolicy'> = {
+  const detach: ForPrincipal<'DetachUserPolicy', 'DetachGroupPolicy', 'DetachRolePolicy'> = {
     action: `iam:Detach${kind}Policy`,
     resource,
-    handler: async (domain, _caller, input) => policies.detachPolicy(domain, await owner(domain, input), input.PolicyArn),
+    handler: async (domain, _caller, input) => policies.detachPolicy(domain, await owner(domain, input, true), input.PolicyArn),
   };
-  const listAttached: ForUserOrGroup<'ListAttachedUserPolicies', 'ListAttachedGroupPolicies'> = {
+  const listAttached: ForPrincipal<'ListAttachedUserPolicies', 'ListAttachedGroupPolicies', 'ListAttachedRolePolicies'> = {
     action: `iam:ListAttached${kind}Policies`,
     resource,
     handler: async (domain, _caller, input) => {
@@ -95,24 +114,27 @@ function inlinePolicyOperations(kind: 'User' | 'Group'): OperationTable {
 export const POLICY_OPERATIONS: OperationTable = {
   ...inlinePolicyOperations('User'),
   ...inlinePolicyOperations('Group'),
+  ...inlinePolicyOperations('Role'),
 
   // Managed policies
   CreatePolicy: {
     action: 'iam:CreatePolicy',
     resource: async (domain, _caller, input) => ({ arn: `arn:aws:iam::${domain.accountId}:policy${input.Path ?? '/'}${input.PolicyName}` }),
-    handler: async (domain, _caller, input) => ({ Policy: presentPolicy({ kind: 'customer', policy: await policies.createPolicy(domain, input) }, 0) }),
+    handler: async (domain, _caller, input) => ({
+      Policy: presentPolicy({ kind: 'customer', policy: await policies.createPolicy(domain, input) }, 0, 'create'),
+    }),
   },
   GetPolicy: {
     action: 'iam:GetPolicy',
     resource: onPolicy,
-    handler: async (domain, _caller, input) => ({ Policy: await presentFound(domain, await policies.getPolicy(domain, input.PolicyArn)) }),
+    handler: async (domain, _caller, input) => ({ Policy: await presentFound(domain, await policies.getPolicy(domain, input.PolicyArn), 'get') }),
   },
   ListPolicies: {
     action: 'iam:ListPolicies',
     resource: onAccount,
     handler: async (domain, _caller, input) => {
       const found = await policies.listPolicies(domain, input);
-      const page = paginate(await Promise.all(found.map((f) => presentFound(domain, f))), input);
+      const page = paginate(await Promise.all(found.map((f) => presentFound(domain, f, 'list'))), input);
       return { Policies: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },
   },
@@ -153,6 +175,44 @@ export const POLICY_OPERATIONS: OperationTable = {
     handler: async (domain, _caller, input) => policies.setDefaultPolicyVersion(domain, input.PolicyArn, input.VersionId),
   },
 
+  TagPolicy: {
+    action: 'iam:TagPolicy',
+    resource: onPolicy,
+    handler: async (domain, _caller, input) =>
+      tagResource(domain.store.managedPolicies, input.PolicyArn, input.Tags, 'Policy', () => policies.policyNotFound(input.PolicyArn)),
+  },
+  UntagPolicy: {
+    action: 'iam:UntagPolicy',
+    resource: onPolicy,
+    handler: async (domain, _caller, input) =>
+      untagResource(domain.store.managedPolicies, input.PolicyArn, input.TagKeys, () => policies.policyNotFound(input.PolicyArn)),
+  },
+  ListPolicyTags: {
+    action: 'iam:ListPolicyTags',
+    resource: onPolicy,
+    handler: async (domain, _caller, input) => {
+      const found = await policies.findManagedPolicy(domain, input.PolicyArn);
+      if (!found) throw policies.policyNotFound(input.PolicyArn);
+      return tagPage(byPolicyTagOrder(found.kind === 'customer' ? found.policy.tags : []), input);
+    },
+  },
+  ListEntitiesForPolicy: {
+    action: 'iam:ListEntitiesForPolicy',
+    resource: onPolicy,
+    handler: async (domain, _caller, input) => {
+      const entities = await policies.listEntitiesForPolicy(domain, input);
+      const page = paginate(entities, input);
+      const of = (kind: 'user' | 'group' | 'role') => page.items.filter((e) => e.kind === kind);
+      return {
+        PolicyUsers: of('user').map((e) => ({ UserName: e.name, UserId: e.id })),
+        PolicyGroups: of('group').map((e) => ({ GroupName: e.name, GroupId: e.id })),
+        PolicyRoles: of('role').map((e) => ({ RoleName: e.name, RoleId: e.id })),
+        IsTruncated: page.isTruncated,
+        Marker: page.marker,
+      };
+    },
+  },
+
   // Permissions boundaries
   PutUserPermissionsBoundary: {
     action: 'iam:PutUserPermissionsBoundary',
@@ -179,6 +239,11 @@ export const POLICY_OPERATIONS: OperationTable = {
       const page = paginate(users.map((u) => presentUser(domain.accountId, u, false)), input);
       return { Group: presentGroup(domain.accountId, group), Users: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },
+  },
+  UpdateGroup: {
+    action: 'iam:UpdateGroup',
+    resource: onGroup,
+    handler: async (domain, _caller, input) => groups.updateGroup(domain, input),
   },
   ListGroups: {
     action: 'iam:ListGroups',

@@ -1,6 +1,18 @@
-import type { AccessKey, Group, LoginProfile, PolicyVersion, User } from '../domain/entities.js';
+import type {
+  AccessKey,
+  Group,
+  InstanceProfile,
+  LoginProfile,
+  PolicyVersion,
+  Role,
+  ServiceSpecificCredential,
+  SigningCertificate,
+  SshPublicKey,
+  User,
+} from '../domain/entities.js';
+import { credentialKind, effectiveStatus } from '../domain/service-credentials.js';
 import type { AnyManagedPolicy } from '../domain/policies.js';
-import { groupArn, userArn } from '../domain/arn.js';
+import { groupArn, instanceProfileArn, roleArn, userArn } from '../domain/arn.js';
 import type { PasswordPolicy } from '../domain/password-policy.js';
 
 /** Domain entities in the shapes of the IAM model (PascalCase members, as AWS writes them). */
@@ -31,7 +43,12 @@ export const presentGroup = (accountId: string, group: Group) => ({
 /** IAM returns policy documents URL-encoded (RFC 3986); botocore decodes them, the JS SDK does not. */
 export const encodePolicyDocument = (document: string) => encodeURIComponent(document);
 
-export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number) =>
+/**
+ * A managed policy as AWS shows it: 'get' (GetPolicy) with its description and tags; 'create'
+ * (CreatePolicy) with its tags but, as AWS answers, without the description; 'list' (ListPolicies)
+ * with neither.
+ */
+export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number, view: 'get' | 'create' | 'list' = 'get') =>
   found.kind === 'aws'
     ? {
         PolicyName: found.policy.name,
@@ -42,7 +59,7 @@ export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number) 
         AttachmentCount: attachmentCount,
         PermissionsBoundaryUsageCount: 0,
         IsAttachable: true,
-        Description: found.policy.description,
+        Description: view === 'get' ? found.policy.description : undefined,
         CreateDate: found.policy.createDate,
         UpdateDate: found.policy.updateDate,
       }
@@ -55,9 +72,11 @@ export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number) 
         AttachmentCount: found.policy.attachmentCount,
         PermissionsBoundaryUsageCount: found.policy.permissionsBoundaryUsageCount,
         IsAttachable: true,
-        Description: found.policy.description ?? undefined,
+        Description: view === 'get' ? (found.policy.description ?? undefined) : undefined,
         CreateDate: found.policy.createdAt,
         UpdateDate: found.policy.updatedAt,
+        // GetPolicy always has Tags (empty when none); CreatePolicy only when given.
+        Tags: view === 'get' || (view === 'create' && found.policy.tags.length > 0) ? found.policy.tags : undefined,
       };
 
 /** A stable ANPA id for an AWS managed policy, derived from its ARN. */
@@ -106,3 +125,86 @@ export const presentPasswordPolicy = (p: PasswordPolicy) => ({
   PasswordReusePrevention: p.passwordReusePrevention,
   HardExpiry: p.hardExpiry,
 });
+
+/**
+ * A role as AWS shows it (recorded responses): 'get' (GetRole) has everything, RoleLastUsed always
+ * (empty until a session uses the role), Tags when there are any; 'create' (CreateRole) has the
+ * boundary and tags but no description, session duration or last use; 'list' (ListRoles) has the
+ * description and session duration but no boundary, tags or last use; 'description'
+ * (UpdateRoleDescription) the description only; 'embedded' (inside an instance profile) the
+ * role's identity and trust policy.
+ */
+export type RoleView = 'get' | 'create' | 'list' | 'description' | 'embedded';
+
+export const presentRole = (accountId: string, role: Role, view: RoleView = 'get') => ({
+  Path: role.path,
+  RoleName: role.name,
+  RoleId: role.id,
+  Arn: roleArn(accountId, role.path, role.name),
+  CreateDate: role.createdAt,
+  AssumeRolePolicyDocument: encodePolicyDocument(role.trustPolicy),
+  Description: view === 'get' || view === 'list' || view === 'description' ? (role.description ?? undefined) : undefined,
+  MaxSessionDuration: view === 'get' || view === 'list' ? role.maxSessionDuration : undefined,
+  PermissionsBoundary:
+    (view === 'get' || view === 'create') && role.permissionsBoundary !== null
+      ? { PermissionsBoundaryType: 'Policy', PermissionsBoundaryArn: role.permissionsBoundary }
+      : undefined,
+  Tags: (view === 'get' || view === 'create') && role.tags.length > 0 ? role.tags : undefined,
+  RoleLastUsed: view === 'get' ? (role.lastUsed ? { LastUsedDate: role.lastUsed.at, Region: role.lastUsed.region } : {}) : undefined,
+});
+
+/** GetInstanceProfile always has Tags (empty when none); the list operations never do. */
+export const presentInstanceProfile = (accountId: string, profile: InstanceProfile, view: 'get' | 'create' | 'list') => ({
+  Path: profile.path,
+  InstanceProfileName: profile.name,
+  InstanceProfileId: profile.id,
+  Arn: instanceProfileArn(accountId, profile.path, profile.name),
+  CreateDate: profile.createdAt,
+  Roles: profile.roles.map((r) => presentRole(accountId, r, 'embedded')),
+  Tags: view === 'get' || (view === 'create' && profile.tags.length > 0) ? profile.tags : undefined,
+});
+
+/** ListSSHPublicKeys's items: no body and no fingerprint. */
+export const presentSshPublicKeyMetadata = (key: SshPublicKey, user: User) => ({
+  UserName: user.name,
+  SSHPublicKeyId: key.id,
+  Status: key.status,
+  UploadDate: key.uploadedAt,
+});
+
+/** Upload and Get: the metadata plus the fingerprint and the body (in the encoding asked for). */
+export const presentSshPublicKey = (key: SshPublicKey, user: User, body: string) => ({
+  ...presentSshPublicKeyMetadata(key, user),
+  Fingerprint: key.fingerprint,
+  SSHPublicKeyBody: body,
+});
+
+/** Upload and List alike show the body; the root user's certificates have no UserName (as its access keys). */
+export const presentSigningCertificate = (cert: SigningCertificate, user: User | null) => ({
+  UserName: user?.name,
+  CertificateId: cert.id,
+  CertificateBody: cert.body,
+  Status: cert.status,
+  UploadDate: cert.uploadedAt,
+});
+
+/**
+ * A service-specific credential. The user-name-and-password kind shows ServiceUserName; an API key
+ * (Bedrock, CloudWatch Logs) its ServiceCredentialAlias and, when it has one, its ExpirationDate.
+ * `secret` only from Create and Reset.
+ */
+export const presentServiceCredential = (credential: ServiceSpecificCredential, userName: string, now: Date, secret?: string) => {
+  const apiKey = credentialKind(credential.serviceName) === 'api-key';
+  return {
+    CreateDate: credential.createdAt,
+    ExpirationDate: credential.expiresAt ?? undefined,
+    ServiceName: credential.serviceName,
+    ServiceUserName: apiKey ? undefined : credential.serviceUserName,
+    ServicePassword: apiKey ? undefined : secret,
+    ServiceCredentialAlias: apiKey ? credential.serviceUserName : undefined,
+    ServiceCredentialSecret: apiKey ? secret : undefined,
+    ServiceSpecificCredentialId: credential.id,
+    UserName: userName,
+    Status: effectiveStatus(credential, now),
+  };
+};

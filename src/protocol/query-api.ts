@@ -13,6 +13,7 @@ import { verifySigV4 } from './sigv4/verify.js';
 import { queryParameters } from './sigv4/parse.js';
 import { KeyUsageRecorder } from './key-usage.js';
 import { secretForSigning } from '../domain/secrets.js';
+import { withRequestCache } from '../domain/request-cache.js';
 import { apiCallEvent, isReadOnlyAction, type AuditSink } from './audit.js';
 
 export interface QueryRequest {
@@ -60,9 +61,11 @@ export class QueryApi {
     let model = IAM_MODEL;
     let region = 'us-east-1';
     let input: Record<string, unknown> | undefined;
+    // Each entity the request needs is read once, however many steps ask for it.
+    const domain = withRequestCache(this.domain);
     try {
       const params = readParameters(req);
-      const authenticated = await this.authenticate(req);
+      const authenticated = await this.authenticate(domain, req);
       caller = authenticated.caller;
       region = authenticated.region;
       action = params.get('Action');
@@ -77,7 +80,7 @@ export class QueryApi {
         throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${IAM_MODEL.metadata.apiVersion}`);
       }
       input = readInput(IAM_MODEL, IAM_MODEL.operations[action]!.input?.shape, params);
-      const resource = await operation.resource(this.domain, caller, input);
+      const resource = await operation.resource(domain, caller, input);
       await this.authorizer.authorize(
         caller,
         { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
@@ -87,7 +90,7 @@ export class QueryApi {
           requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined,
         },
       );
-      const output = await operation.handler(this.domain, caller, input);
+      const output = await operation.handler(domain, caller, input);
       this.recordAudit(req, requestId, action, caller, region, input, { output });
       return {
         status: 200,
@@ -165,14 +168,14 @@ export class QueryApi {
   }
 
   /** Verifies the signature and finds who signed: the root user or an IAM user. */
-  private async authenticate(req: QueryRequest): Promise<{ caller: Caller; service: string; region: string }> {
+  private async authenticate(domain: Domain, req: QueryRequest): Promise<{ caller: Caller; service: string; region: string }> {
     let key;
     const verdict = await verifySigV4(req, {
       now: new Date(),
       services: ['iam', 'sts'],
       lookupSecret: async (accessKeyId) => {
-        key = await this.domain.store.accessKeys.get(accessKeyId);
-        return key?.status === 'Active' ? secretForSigning(this.domain, key) : undefined;
+        key = await domain.store.accessKeys.get(accessKeyId);
+        return key?.status === 'Active' ? secretForSigning(domain, key) : undefined;
       },
     });
     if (!verdict.ok) throw new IamError(verdict.code, verdict.message);
@@ -180,7 +183,7 @@ export class QueryApi {
     this.keyUsage.record(signingKey, verdict.region, verdict.service);
     const { service, region } = verdict;
     if (signingKey.userId === null) return { service, region, caller: { kind: 'root', accountId: this.domain.accountId, accessKeyId: signingKey.id } };
-    const user = await this.domain.store.users.getById(signingKey.userId);
+    const user = await domain.store.users.getById(signingKey.userId);
     if (!user) throw new IamError('InvalidClientTokenId', 'The security token included in the request is invalid.');
     return { service, region, caller: { kind: 'user', accountId: this.domain.accountId, accessKeyId: signingKey.id, user } };
   }

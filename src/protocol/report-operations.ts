@@ -1,8 +1,9 @@
 import * as reports from '../domain/credential-report.js';
 import * as simulation from '../domain/simulate.js';
 import { MAX_ACCESS_KEYS_PER_USER } from '../domain/access-keys.js';
+import { MAX_SIGNING_CERTIFICATES } from '../domain/signing-certificates.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
-import { type OperationTable, onAccount, onUser } from './operation.js';
+import { type OperationTable, onAccount, onPolicySource } from './operation.js';
 import { paginate } from '../domain/paging.js';
 
 /** Credential report, account summary, and the policy simulator. */
@@ -56,9 +57,11 @@ export const REPORT_OPERATIONS: OperationTable = {
         AttachedPoliciesPerGroupQuota: MAX_ATTACHED_POLICIES,
         GroupsPerUserQuota: 10,
         AccessKeysPerUserQuota: MAX_ACCESS_KEYS_PER_USER,
+        SigningCertificatesPerUserQuota: MAX_SIGNING_CERTIFICATES,
         UserPolicySizeQuota: 2048,
         GroupPolicySizeQuota: 5120,
         AccountAccessKeysPresent: (await store.accessKeys.listForOwner(null)).length > 0 ? 1 : 0,
+        AccountSigningCertificatesPresent: (await store.signingCertificates.listForOwner(null)).length > 0 ? 1 : 0,
         // The root user of an iamd account signs in with keys only: it has no password and no MFA.
         AccountPasswordPresent: 0,
         AccountMFAEnabled: 0,
@@ -70,10 +73,7 @@ export const REPORT_OPERATIONS: OperationTable = {
   },
   SimulatePrincipalPolicy: {
     action: 'iam:SimulatePrincipalPolicy',
-    resource: async (domain, caller, input) => {
-      const name = /:user\/(?:.*\/)?([^/]+)$/.exec(input.PolicySourceArn)?.[1];
-      return name ? onUser(domain, caller, { UserName: name }) : { arn: input.PolicySourceArn };
-    },
+    resource: onPolicySource,
     handler: async (domain, _caller, input) => presentSimulation(await simulation.simulatePrincipalPolicy(domain, input), input),
   },
   SimulateCustomPolicy: {

@@ -12,7 +12,15 @@ export interface Statement {
   NotResource?: string[];
   /** operator -> key -> values, as written (keys keep their case; AWS compares them case-insensitively). */
   Condition?: Record<string, Record<string, string[]>>;
+  /** Trust policies only: who may assume the role ("*" is read as {AWS: ["*"]}, as AWS reads it). */
+  Principal?: Principals;
+  NotPrincipal?: Principals;
 }
+
+/** A statement's principals by type, each a list as written. */
+export type Principals = Partial<Record<PrincipalType, string[]>>;
+export type PrincipalType = 'AWS' | 'Service' | 'Federated' | 'CanonicalUser';
+const PRINCIPAL_TYPES: ReadonlySet<string> = new Set<PrincipalType>(['AWS', 'Service', 'Federated', 'CanonicalUser']);
 
 export interface PolicyDocument {
   Version?: '2012-10-17' | '2008-10-17';
@@ -26,6 +34,12 @@ export interface ParseOptions {
    * document must be version 2012-10-17 or greater."); inline policies accept 2008-10-17 or none.
    */
   requireVersion2012?: boolean;
+  /**
+   * 'identity' (the default): a user's, group's or role's permissions policy, which may not name a
+   * principal. 'trust': a role's trust policy (AssumeRolePolicyDocument), which must name one and
+   * may not name a resource; trust.ts checks the rest of what is particular to it.
+   */
+  kind?: 'identity' | 'trust';
 }
 
 const TOP_LEVEL = new Set(['Version', 'Id', 'Statement']);
@@ -64,8 +78,12 @@ export function parsePolicyDocument(text: string, options: ParseOptions = {}): P
   if (options.requireVersion2012 && document.Version !== '2012-10-17') {
     throw malformed(MESSAGES.version, `Version is ${document.Version ?? 'missing'}; managed policies need 2012-10-17`);
   }
+  const trust = options.kind === 'trust';
   rawStatements.forEach((s, i) => {
-    if ('Principal' in s || 'NotPrincipal' in s) throw malformed(MESSAGES.principal, `${at(i)} has a Principal; identity policies cannot`);
+    const named = 'Principal' in s || 'NotPrincipal' in s;
+    if (!trust && named) throw malformed(MESSAGES.principal, `${at(i)} has a Principal; identity policies cannot`);
+    if (trust && !named) throw malformed(MESSAGES.missingPrincipal, `${at(i)} has no Principal or NotPrincipal`);
+    if (trust && ('Resource' in s || 'NotResource' in s)) throw malformed(MESSAGES.prohibitedResource, `${at(i)} names a resource`);
   });
   checkLegacyParsing(document.Statement);
   checkSids(document.Statement);
@@ -74,9 +92,11 @@ export function parsePolicyDocument(text: string, options: ParseOptions = {}): P
   statements.forEach((s, i) => {
     if (!(s.Action ?? s.NotAction)?.length) throw malformed(MESSAGES.noActions, `${at(i)} has no Action or NotAction`);
   });
-  statements.forEach((s, i) => {
-    if (!(s.Resource ?? s.NotResource)?.length) throw malformed(MESSAGES.noResources, `${at(i)} has no Resource or NotResource`);
-  });
+  if (!trust) {
+    statements.forEach((s, i) => {
+      if (!(s.Resource ?? s.NotResource)?.length) throw malformed(MESSAGES.noResources, `${at(i)} has no Resource or NotResource`);
+    });
+  }
   for (const s of statements) {
     for (const resource of [...(s.Resource ?? []), ...(s.NotResource ?? [])]) {
       const error = resourceFormatError(resource);
@@ -132,7 +152,24 @@ function readStatement(raw: unknown, index: number): Statement {
     statement[element] = [...list];
   }
   if (raw.Condition !== undefined) statement.Condition = readCondition(raw.Condition, index);
+  if (raw.Principal !== undefined) statement.Principal = readPrincipals(raw.Principal, index);
+  if (raw.NotPrincipal !== undefined) statement.NotPrincipal = readPrincipals(raw.NotPrincipal, index);
   return statement;
+}
+
+function readPrincipals(raw: unknown, index: number): Principals {
+  if (raw === '*') return { AWS: ['*'] };
+  if (!isObject(raw)) throw syntax(`${at(index)}: Principal must be "*" or an object`);
+  const principals: Principals = {};
+  for (const [type, value] of Object.entries(raw)) {
+    if (!PRINCIPAL_TYPES.has(type)) throw syntax(`${at(index)}: unknown principal type "${type}"`);
+    const list = typeof value === 'string' ? [value] : value;
+    if (!Array.isArray(list) || !list.every((v) => typeof v === 'string')) {
+      throw syntax(`${at(index)}: principals of type ${type} must be a string or an array of strings`);
+    }
+    principals[type as PrincipalType] = [...list];
+  }
+  return principals;
 }
 
 function readCondition(raw: unknown, index: number): NonNullable<Statement['Condition']> {

@@ -15,6 +15,14 @@ export const MESSAGES = {
   version: 'Policy document must be version 2012-10-17 or greater.',
   legacy: 'The policy failed legacy parsing',
   principal: 'Policy document should not specify a principal.',
+  // Trust policies (a role's AssumeRolePolicyDocument).
+  // Recorded from AWS (CreateRole): the Java exception's name is part of AWS's text.
+  missingPrincipal:
+    'Invalid principal in policy: com.amazon.balsa.error.InvalidPolicyException: The passed in policy has a statement with no principals!',
+  trustNotJson: 'This policy contains invalid Json',
+  prohibitedResource: 'Has prohibited field Resource',
+  assumeRoleActions: 'AssumeRole policy may only specify STS AssumeRole actions.',
+  invalidPrincipal: (type: string, value: string) => `Invalid principal in policy: "${type}":"${value}"`,
   duplicateSid: 'Statement IDs (SID) in a single policy must be unique.',
   noActions: 'Policy statement must contain actions.',
   noResources: 'Policy statement must contain resources.',

@@ -56,3 +56,14 @@ export function resolvePattern(value: string, lookup: VariableLookup | undefined
 /** The pattern as plain text, for operators without wildcards (StringEquals, NumericEquals, …). */
 export const patternText = (pattern: Pattern): string =>
   pattern.map((p) => (typeof p === 'string' ? p : p.wildcard)).join('');
+
+/** The context keys a value's policy variables name, as written (`${*}`, `${?}` and `${$}` name none). */
+export function variableNames(value: string): string[] {
+  const names: string[] = [];
+  for (let i = value.indexOf('${'); i >= 0; i = value.indexOf('${', i + 1)) {
+    VARIABLE.lastIndex = i;
+    const key = VARIABLE.exec(value)?.[1];
+    if (key !== undefined && !(key in ESCAPES)) names.push(key);
+  }
+  return names;
+}

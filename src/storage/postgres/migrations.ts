@@ -1,16 +1,17 @@
 import type pg from 'pg';
+import { render, SHARED_MIGRATIONS } from '../sql/schema.js';
 
 /**
- * Versioned schema for PostgreSQL, the same tables and meanings as the SQLite adapter's. Each entry
- * runs once, in order, in its own transaction, and is recorded in schema_migrations. Never edit a
- * released migration: add the next one.
+ * Versions 1-4 of the schema for PostgreSQL (released before the shared layer; later versions are
+ * written once for both databases in ../sql/schema.ts). Each entry runs once, in order, in its own
+ * transaction, and is recorded in schema_migrations. Never edit a released migration.
  *
  * Text columns use the "C" collation, so comparisons and ordering are bytewise as in SQLite, and
  * lower() folds ASCII letters only, exactly as SQLite's NOCASE does, whatever the database's
  * locale. Names and tag keys are unique case-insensitively through unique indexes on lower(…).
  * Times are BIGINT milliseconds since the epoch (UTC), as in SQLite.
  */
-export const MIGRATIONS: readonly string[] = [
+export const OWN_MIGRATIONS: readonly string[] = [
   /* 1: users, access keys, login profiles */ `
   CREATE TABLE settings (
     key   TEXT COLLATE "C" PRIMARY KEY,
@@ -153,6 +154,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
 ];
+
+/** Every version of the schema, in order: PostgreSQL's own first releases, then the shared ones. */
+export const MIGRATIONS: readonly string[] = [...OWN_MIGRATIONS, ...SHARED_MIGRATIONS.map((m) => render(m, 'postgres'))];
 
 /** The advisory lock every iamd node takes around migration (and first-start set-up). */
 export const MIGRATION_LOCK = 0x69616d64; // 'iamd'

@@ -1,6 +1,7 @@
 /**
- * Versioned schema. Each entry runs once, in order, inside a transaction; the applied version is
- * kept in SQLite's user_version. Never edit a released migration: add the next one.
+ * Versions 1-4 of the schema, SQLite's own (released before the shared layer; later versions are
+ * written once for both databases in ../sql/schema.ts). Each entry runs once, in order, inside a
+ * transaction; the applied version is kept in SQLite's user_version. Never edit a released migration.
  *
  * Times are integers (milliseconds since the epoch, UTC) so that comparisons and expiry arithmetic
  * are exact in every adapter.

@@ -1,0 +1,175 @@
+/**
+ * The schema from version 5 on, written once for both databases. (Versions 1-4 predate the shared
+ * layer and stay, released and unchanged, in each adapter's migrations.ts.)
+ *
+ * A migration is DDL with a few type words that each database spells its own way:
+ *   {text}   TEXT (PostgreSQL: COLLATE "C", so comparison and order are bytewise as in SQLite)
+ *   {int}    INTEGER / BIGINT (times are milliseconds since the epoch, UTC)
+ *   {bool}   INTEGER 0/1 / BOOLEAN
+ *   {blob}   BLOB / BYTEA
+ * and, where the databases cannot share a statement, a part for one of them only.
+ * Never edit a released migration: add the next one.
+ */
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface SharedMigration {
+  /** What it brings, for the reader. */
+  title: string;
+  both: string;
+  sqlite?: string;
+  postgres?: string;
+}
+
+const TYPES: Record<Dialect, Record<string, string>> = {
+  sqlite: { text: 'TEXT', int: 'INTEGER', bool: 'INTEGER', blob: 'BLOB' },
+  postgres: { text: 'TEXT COLLATE "C"', int: 'BIGINT', bool: 'BOOLEAN', blob: 'BYTEA' },
+};
+
+export function render(m: SharedMigration, dialect: Dialect): string {
+  const types = TYPES[dialect];
+  const text = `${m[dialect] ?? ''}\n${m.both}`;
+  return text.replace(/\{(text|int|bool|blob)\}/g, (_, t: string) => types[t]!);
+}
+
+/** Adds a case-folded twin of `name` to a table, filled from the existing rows, unique. */
+const foldedName = (table: string) => `
+  ALTER TABLE ${table} ADD COLUMN name_key {text} NOT NULL DEFAULT '';
+  UPDATE ${table} SET name_key = lower(name);
+  CREATE UNIQUE INDEX ${table}_name_key ON ${table} (name_key);`;
+
+export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
+  {
+    title: '5: one resource model: folded names, one tags table, roles, owners of any kind',
+    // The old link tables allowed only users and groups as owners (a CHECK SQLite cannot drop):
+    // they are rebuilt for any owner, keeping their rows and their order.
+    sqlite: `
+  CREATE TABLE policy_attachments_v5 (
+    seq        INTEGER PRIMARY KEY,
+    owner_kind TEXT NOT NULL,
+    owner_id   TEXT NOT NULL,
+    policy_arn TEXT NOT NULL,
+    UNIQUE (owner_id, policy_arn)
+  );
+  INSERT INTO policy_attachments_v5 (seq, owner_kind, owner_id, policy_arn)
+    SELECT rowid, owner_kind, owner_id, policy_arn FROM policy_attachments;
+  DROP TABLE policy_attachments;
+  ALTER TABLE policy_attachments_v5 RENAME TO policy_attachments;
+  -- Counting the users a policy bounds (every policy read does) must not scan them; PostgreSQL
+  -- has had this index since its own version 3.
+  CREATE INDEX users_permissions_boundary ON users (permissions_boundary);
+  `,
+    postgres: `
+  ALTER TABLE policy_attachments DROP CONSTRAINT policy_attachments_owner_kind_check;
+  ALTER TABLE policy_attachments DROP CONSTRAINT policy_attachments_pkey;
+  ALTER TABLE policy_attachments ADD PRIMARY KEY (seq);
+  ALTER TABLE policy_attachments ADD CONSTRAINT policy_attachments_owner_policy UNIQUE (owner_id, policy_arn);
+  `,
+    both: `
+  ${foldedName('users')}
+  ${foldedName('groups')}
+  ${foldedName('managed_policies')}
+  CREATE INDEX policy_attachments_owner ON policy_attachments (owner_id, seq);
+  CREATE INDEX policy_attachments_policy ON policy_attachments (policy_arn, owner_kind);
+
+  CREATE TABLE inline_policies_v5 (
+    owner_kind {text} NOT NULL,
+    owner_id   {text} NOT NULL,
+    name       {text} NOT NULL,
+    name_key   {text} NOT NULL,
+    document   {text} NOT NULL,
+    PRIMARY KEY (owner_id, name_key)
+  );
+  INSERT INTO inline_policies_v5 (owner_kind, owner_id, name, name_key, document)
+    SELECT owner_kind, owner_id, name, lower(name), document FROM inline_policies;
+  DROP TABLE inline_policies;
+  ALTER TABLE inline_policies_v5 RENAME TO inline_policies;
+
+  -- Tags of every taggable resource, by the resource's id; keys unique regardless of case.
+  CREATE TABLE tags (
+    owner_id {text} NOT NULL,
+    key      {text} NOT NULL,
+    key_fold {text} NOT NULL,
+    value    {text} NOT NULL,
+    position {int} NOT NULL,
+    PRIMARY KEY (owner_id, key_fold)
+  );
+  INSERT INTO tags (owner_id, key, key_fold, value, position)
+    SELECT user_id, key, lower(key), value, position FROM user_tags;
+  DROP TABLE user_tags;
+
+  CREATE TABLE roles (
+    id                   {text} PRIMARY KEY,
+    name                 {text} NOT NULL,
+    name_key             {text} NOT NULL UNIQUE,
+    path                 {text} NOT NULL,
+    created_at           {int} NOT NULL,
+    description          {text},
+    max_session_duration {int} NOT NULL,
+    trust_policy         {text} NOT NULL,
+    permissions_boundary {text},
+    last_used_at         {int},
+    last_used_region     {text},
+    -- A service-linked role: the service that owns it (AWS refuses plain changes to it).
+    linked_service       {text}
+  );
+  CREATE INDEX roles_permissions_boundary ON roles (permissions_boundary);
+
+  CREATE TABLE instance_profiles (
+    id         {text} PRIMARY KEY,
+    name       {text} NOT NULL,
+    name_key   {text} NOT NULL UNIQUE,
+    path       {text} NOT NULL,
+    created_at {int} NOT NULL
+  );
+  CREATE TABLE instance_profile_roles (
+    profile_id {text} NOT NULL REFERENCES instance_profiles (id),
+    role_id    {text} NOT NULL REFERENCES roles (id),
+    PRIMARY KEY (profile_id, role_id)
+  );
+  CREATE INDEX instance_profile_roles_role ON instance_profile_roles (role_id);
+
+  `,
+  },
+  {
+    title: '6: the credentials of a user besides keys and password: SSH public keys, signing certificates, service-specific credentials',
+    both: `
+  CREATE TABLE ssh_public_keys (
+    id          {text} PRIMARY KEY,
+    user_id     {text} NOT NULL REFERENCES users (id),
+    body        {text} NOT NULL,
+    blob        {text} NOT NULL,
+    fingerprint {text} NOT NULL,
+    status      {text} NOT NULL,
+    uploaded_at {int} NOT NULL,
+    -- A user has a key once (DuplicateSSHPublicKey); the index also serves the user's listing.
+    UNIQUE (user_id, fingerprint)
+  );
+
+  CREATE TABLE signing_certificates (
+    id          {text} PRIMARY KEY,
+    -- NULL: the root user's own certificates.
+    user_id     {text} REFERENCES users (id),
+    body        {text} NOT NULL,
+    -- One certificate belongs to one owner in the account (DuplicateCertificate).
+    thumbprint  {text} NOT NULL UNIQUE,
+    status      {text} NOT NULL,
+    uploaded_at {int} NOT NULL
+  );
+  CREATE INDEX signing_certificates_user ON signing_certificates (user_id, uploaded_at);
+
+  CREATE TABLE service_specific_credentials (
+    id                {text} PRIMARY KEY,
+    user_id           {text} NOT NULL REFERENCES users (id),
+    service_name      {text} NOT NULL,
+    -- A service's sign-in name: unique per service, and kept when the user is renamed.
+    service_user_name {text} NOT NULL,
+    secret_hash       {text} NOT NULL,
+    status            {text} NOT NULL,
+    created_at        {int} NOT NULL,
+    expires_at        {int},
+    UNIQUE (service_name, service_user_name)
+  );
+  CREATE INDEX service_specific_credentials_user ON service_specific_credentials (user_id, service_name);
+  `,
+  },
+];

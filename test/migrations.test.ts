@@ -1,0 +1,111 @@
+/**
+ * Upgrading a database made by the previous release (schema version 4, before the shared layer)
+ * keeps every row, with its meaning: users with their tags in order, groups and members, policies
+ * with versions, inline policies and attachments in their order, case-insensitive names and keys.
+ * Run on a SQLite file and on PostgreSQL.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../src/ports/store.js';
+import { MIGRATIONS as SQLITE_V1_TO_V4 } from '../src/storage/sqlite/migrations.js';
+import { OWN_MIGRATIONS as POSTGRES_V1_TO_V4 } from '../src/storage/postgres/migrations.js';
+import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
+import { openPostgresStore } from '../src/storage/postgres/postgres-store.js';
+import { newTestDatabase } from './support/postgres-tests.js';
+
+const T = Date.UTC(2026, 5, 1);
+const ARN = 'arn:aws:iam::123456789012:policy/Old';
+
+/** Rows as the previous release wrote them; `?` placeholders, booleans as the dialect stores them. */
+function v4Rows(flag: (b: boolean) => unknown): [string, unknown[]][] {
+  return [
+    ['INSERT INTO users (id, name, path, created_at, permissions_boundary) VALUES (?, ?, ?, ?, ?)', ['AIDAOLDUSER000000001', 'Alice', '/eng/', T, ARN]],
+    ['INSERT INTO user_tags (user_id, key, value, position) VALUES (?, ?, ?, ?)', ['AIDAOLDUSER000000001', 'Team', 'a', 0]],
+    ['INSERT INTO user_tags (user_id, key, value, position) VALUES (?, ?, ?, ?)', ['AIDAOLDUSER000000001', 'cost', '1', 1]],
+    ['INSERT INTO login_profiles (user_id, password_hash, created_at, password_changed_at, password_reset_required) VALUES (?, ?, ?, ?, ?)', ['AIDAOLDUSER000000001', 'hash', T, T, flag(true)]],
+    ['INSERT INTO groups (id, name, path, created_at) VALUES (?, ?, ?, ?)', ['AGPAOLDGROUP00000001', 'Admins', '/', T]],
+    ['INSERT INTO group_members (group_id, user_id) VALUES (?, ?)', ['AGPAOLDGROUP00000001', 'AIDAOLDUSER000000001']],
+    [
+      'INSERT INTO managed_policies (arn, id, name, path, description, default_version, next_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [ARN, 'ANPAOLDPOLICY0000001', 'Old', '/', 'kept', 1, 2, T, T],
+    ],
+    ['INSERT INTO policy_versions (policy_arn, version, document, created_at) VALUES (?, ?, ?, ?)', [ARN, 1, '{"Version":"2012-10-17","Statement":[]}', T]],
+    ['INSERT INTO inline_policies (owner_kind, owner_id, name, document) VALUES (?, ?, ?, ?)', ['user', 'AIDAOLDUSER000000001', 'Inline', '{}']],
+    ['INSERT INTO inline_policies (owner_kind, owner_id, name, document) VALUES (?, ?, ?, ?)', ['group', 'AGPAOLDGROUP00000001', 'GroupInline', '{}']],
+    ['INSERT INTO policy_attachments (owner_kind, owner_id, policy_arn) VALUES (?, ?, ?)', ['user', 'AIDAOLDUSER000000001', 'arn:aws:iam::aws:policy/Z']],
+    ['INSERT INTO policy_attachments (owner_kind, owner_id, policy_arn) VALUES (?, ?, ?)', ['user', 'AIDAOLDUSER000000001', ARN]],
+  ];
+}
+
+async function expectUpgraded(store: Store): Promise<void> {
+  const alice = await store.users.getByName('ALICE');
+  expect(alice).toMatchObject({ id: 'AIDAOLDUSER000000001', name: 'Alice', path: '/eng/', permissionsBoundary: ARN });
+  expect(alice!.tags).toEqual([
+    { Key: 'Team', Value: 'a' },
+    { Key: 'cost', Value: '1' },
+  ]);
+  expect(await store.users.tag('alice', [{ Key: 'TEAM', Value: 'b' }], 50)).toBe('ok'); // keys still case-insensitive
+  expect((await store.users.getByName('alice'))!.tags).toEqual([
+    { Key: 'TEAM', Value: 'b' },
+    { Key: 'cost', Value: '1' },
+  ]);
+  expect(await store.loginProfiles.get('AIDAOLDUSER000000001')).toMatchObject({ passwordHash: 'hash', passwordResetRequired: true });
+  expect(await store.users.create({ ...alice!, id: 'AIDANEWUSER000000001', name: 'aLiCe' })).toBe('exists');
+  const group = await store.groups.getByName('admins');
+  expect(group?.name).toBe('Admins');
+  expect((await store.groups.members(group!.id)).map((u) => u.name)).toEqual(['Alice']);
+  expect(await store.managedPolicies.get(ARN)).toMatchObject({ name: 'Old', description: 'kept', attachmentCount: 1, permissionsBoundaryUsageCount: 1, tags: [] });
+  const owner = { kind: 'user' as const, id: 'AIDAOLDUSER000000001', name: 'Alice' };
+  expect(await store.inlinePolicies.get(owner, 'INLINE')).toEqual({ name: 'Inline', document: '{}' });
+  expect(await store.attachments.list(owner)).toEqual(['arn:aws:iam::aws:policy/Z', ARN]);
+  expect((await store.authorization.policiesFor('AIDAOLDUSER000000001')).inline).toHaveLength(2);
+  expect(await store.users.delete('alice')).toBe('has-login-profile');
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-migrations-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('upgrading a version 4 database', () => {
+  it('SQLite', async () => {
+    const file = path.join(tmp, 'v4.sqlite');
+    const db = new Database(file);
+    SQLITE_V1_TO_V4.forEach((m, i) => {
+      db.exec(m);
+      db.pragma(`user_version = ${i + 1}`);
+    });
+    for (const [sql, params] of v4Rows((b) => (b ? 1 : 0))) db.prepare(sql).run(...params);
+    db.close();
+    const store = openSqliteStore(file);
+    try {
+      await expectUpgraded(store);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL', async () => {
+    const url = await newTestDatabase('upgrade');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+    for (const [i, m] of POSTGRES_V1_TO_V4.entries()) {
+      await client.query(m);
+      await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [i + 1, T]);
+    }
+    for (const [sql, params] of v4Rows((b) => b)) {
+      let n = 0;
+      await client.query(sql.replace(/\?/g, () => `$${++n}`), params);
+    }
+    await client.end();
+    const store = await openPostgresStore(url);
+    try {
+      await expectUpgraded(store);
+    } finally {
+      await store.close();
+    }
+  });
+});
