@@ -180,8 +180,9 @@ if (!discovery.ok) {
       TEST_TIMEOUT_MS,
     );
 
-    // Expected to fail until iamd serves roles, instance profiles, service-linked roles (issue 13),
-    // policy tags, and the listings force_destroy makes. Today: CreateRole answers InvalidAction.
+    // Expected to fail until iamd serves ListVirtualMFADevices and ListMFADevices: the provider lists
+    // a force_destroy user's MFA devices before DeleteUser, and today that answers InvalidAction.
+    // Everything else here (roles, instance profile, service-linked role, policy tags) passes.
     it.fails(
       'workloads: a role with inline and attached policies, an instance profile, a service-linked role, a tagged policy, a force_destroy user',
       async () => {
