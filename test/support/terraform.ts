@@ -193,6 +193,8 @@ export interface LoggedCall {
   action: string;
   status: number;
   errorCode?: string;
+  /** The caller's ARN; absent when the request was refused before it was authenticated. */
+  principal?: string;
 }
 
 export function accessLog(stderr: string): LoggedCall[] {
@@ -200,8 +202,10 @@ export function accessLog(stderr: string): LoggedCall[] {
   for (const line of stderr.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
-      const entry = JSON.parse(line) as { message?: string; action?: string; status?: number; errorCode?: string };
-      if (entry.message === 'request' && entry.action) calls.push({ action: entry.action, status: entry.status ?? 0, errorCode: entry.errorCode });
+      const entry = JSON.parse(line) as { message?: string; action?: string; status?: number; errorCode?: string; principal?: string };
+      if (entry.message === 'request' && entry.action) {
+        calls.push({ action: entry.action, status: entry.status ?? 0, errorCode: entry.errorCode, principal: entry.principal });
+      }
     } catch {
       // not a log line
     }
