@@ -5,8 +5,9 @@
  * run's PostgreSQL server when IAMD_TEST_STORE=postgres), real SigV4, the real AWS clients. Its
  * configuration goes through resolveServeConfig, the CLI's own parsing, from the same environment a
  * spawned server gets (serverEnv), so the defaults are the CLI's. What it saves is a node process
- * per suite: its start (module loading, ~0.5-1 s on a busy two-core machine), its memory, and the
- * transformation of the server's modules, which vitest already did for the tests.
+ * per suite and, as a vitest worker runs file after file (isolate: false in vitest.config.ts),
+ * loading the server's modules and the AWS SDK again for every file: twelve one-test suites cost
+ * ~5 s of CPU this way against ~14 s with a spawned server and a process per file.
  *
  * In-process servers share nothing that matters: every server has its own store, clock, hasher (and
  * its HashLimiter), sealer and HTTP server; the module-level caches in src/ are keyed by content
