@@ -11,5 +11,10 @@ export default defineConfig({
     // Each test file starts its own server on its own port; two cores, so two at a time.
     maxWorkers: 2,
     minWorkers: 1,
+    // A worker runs file after file instead of a fresh process per file: the AWS SDK and the
+    // server's modules (useServer runs iamd in-process) load once per worker, not once per file,
+    // which was most of a small API suite's cost. No suite mocks modules or changes process.env,
+    // and src/ keeps no state between servers but caches keyed by content (test/support/use-server.ts).
+    isolate: false,
   },
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CreateAccessKeyCommand,
   CreateUserCommand,
@@ -10,27 +10,18 @@ import {
   ListUsersCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
-  type IAMClient,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, ROOT, SELF_SERVICE_POLICY, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, ROOT, SELF_SERVICE_POLICY, awsError, uniqueName } from './support/server.js';
+import { useServer } from './support/use-server.js';
 
-let server: TestServer;
-let iam: IAMClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  iam = iamClient(server.url);
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const api = useServer();
 
 async function userWithKey() {
   const UserName = uniqueName('keys');
-  await iam.send(new CreateUserCommand({ UserName }));
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
-  await iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'SelfService', PolicyDocument: SELF_SERVICE_POLICY }));
-  return { UserName, key, client: iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }) };
+  await api.iam.send(new CreateUserCommand({ UserName }));
+  const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+  await api.iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'SelfService', PolicyDocument: SELF_SERVICE_POLICY }));
+  return { UserName, key, client: api.client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }) };
 }
 
 describe('access keys', () => {
@@ -45,18 +36,18 @@ describe('access keys', () => {
 
   it('allows two keys per user, then LimitExceeded', async () => {
     const { UserName } = await userWithKey();
-    await iam.send(new CreateAccessKeyCommand({ UserName }));
-    expect(await awsError(iam.send(new CreateAccessKeyCommand({ UserName })))).toEqual({
+    await api.iam.send(new CreateAccessKeyCommand({ UserName }));
+    expect(await awsError(api.iam.send(new CreateAccessKeyCommand({ UserName })))).toEqual({
       code: 'LimitExceeded',
       message: 'Cannot exceed quota for AccessKeysPerUser: 2',
       status: 409,
     });
-    expect((await iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata).toHaveLength(2);
+    expect((await api.iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata).toHaveLength(2);
   });
 
   it('ListAccessKeys shows metadata without secrets', async () => {
     const { UserName, key } = await userWithKey();
-    const listed = await iam.send(new ListAccessKeysCommand({ UserName }));
+    const listed = await api.iam.send(new ListAccessKeysCommand({ UserName }));
     expect(listed.AccessKeyMetadata).toEqual([{ UserName, AccessKeyId: key.AccessKeyId, Status: 'Active', CreateDate: key.CreateDate }]);
     expect(JSON.stringify(listed)).not.toContain(key.SecretAccessKey);
     expect(listed.IsTruncated).toBe(false);
@@ -64,9 +55,9 @@ describe('access keys', () => {
 
   it('an IAM user without policies may not even read itself, as in AWS', async () => {
     const UserName = uniqueName('bare');
-    await iam.send(new CreateUserCommand({ UserName }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
-    const bare = iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+    const bare = api.client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
     const me = `arn:aws:iam::${ACCOUNT_ID}:user/${UserName}`;
     expect((await awsError(bare.send(new GetUserCommand({})))).message).toBe(
       `User: ${me} is not authorized to perform: iam:GetUser on resource: ${me} because no identity-based policy allows the iam:GetUser action`,
@@ -82,7 +73,7 @@ describe('access keys', () => {
   it('an IAM user may not act on others, or beyond what its policies allow', async () => {
     const { UserName, client } = await userWithKey();
     const other = uniqueName('other');
-    await iam.send(new CreateUserCommand({ UserName: other }));
+    await api.iam.send(new CreateUserCommand({ UserName: other }));
     const me = `arn:aws:iam::${ACCOUNT_ID}:user/${UserName}`;
     expect(await awsError(client.send(new GetUserCommand({ UserName: other })))).toEqual({
       code: 'AccessDenied',
@@ -97,14 +88,14 @@ describe('access keys', () => {
 
   it('an Inactive key is refused at SigV4, and works again once reactivated', async () => {
     const { UserName, key, client } = await userWithKey();
-    await iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId: key.AccessKeyId!, Status: 'Inactive' }));
-    expect((await iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata?.[0]?.Status).toBe('Inactive');
+    await api.iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId: key.AccessKeyId!, Status: 'Inactive' }));
+    expect((await api.iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata?.[0]?.Status).toBe('Inactive');
     expect(await awsError(client.send(new GetUserCommand({})))).toEqual({
       code: 'InvalidClientTokenId',
       message: 'The security token included in the request is invalid.',
       status: 403,
     });
-    await iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId: key.AccessKeyId!, Status: 'Active' }));
+    await api.iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId: key.AccessKeyId!, Status: 'Active' }));
     expect((await client.send(new GetUserCommand({}))).User?.UserName).toBe(UserName);
   });
 
@@ -112,14 +103,14 @@ describe('access keys', () => {
     const { UserName } = await userWithKey();
     const AccessKeyId = 'AKIAZZZZZZZZZZZZZZZZ';
     const expected = { code: 'NoSuchEntity', message: `The Access Key with id ${AccessKeyId} cannot be found.`, status: 404 };
-    expect(await awsError(iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId, Status: 'Inactive' })))).toEqual(expected);
-    expect(await awsError(iam.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId })))).toEqual(expected);
+    expect(await awsError(api.iam.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId, Status: 'Inactive' })))).toEqual(expected);
+    expect(await awsError(api.iam.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId })))).toEqual(expected);
   });
 
   it("a key cannot be reached through another user's name", async () => {
     const a = await userWithKey();
     const b = await userWithKey();
-    expect((await awsError(iam.send(new DeleteAccessKeyCommand({ UserName: b.UserName, AccessKeyId: a.key.AccessKeyId! })))).code).toBe(
+    expect((await awsError(api.iam.send(new DeleteAccessKeyCommand({ UserName: b.UserName, AccessKeyId: a.key.AccessKeyId! })))).code).toBe(
       'NoSuchEntity',
     );
     expect((await a.client.send(new GetUserCommand({}))).User?.UserName).toBe(a.UserName);
@@ -127,52 +118,52 @@ describe('access keys', () => {
 
   it('DeleteAccessKey revokes the key at once', async () => {
     const { UserName, key, client } = await userWithKey();
-    await iam.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId: key.AccessKeyId! }));
+    await api.iam.send(new DeleteAccessKeyCommand({ UserName, AccessKeyId: key.AccessKeyId! }));
     expect((await awsError(client.send(new GetUserCommand({})))).code).toBe('InvalidClientTokenId');
   });
 
   it("root without UserName acts on the root user's own keys, as AWS's API reference says: never a user's", async () => {
     const { UserName, key } = await userWithKey();
     // A user's key is not the root user's: not found among root's keys, and left alone.
-    expect(await awsError(iam.send(new DeleteAccessKeyCommand({ AccessKeyId: key.AccessKeyId! })))).toEqual({
+    expect(await awsError(api.iam.send(new DeleteAccessKeyCommand({ AccessKeyId: key.AccessKeyId! })))).toEqual({
       code: 'NoSuchEntity',
       message: `The Access Key with id ${key.AccessKeyId} cannot be found.`,
       status: 404,
     });
-    expect((await iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata).toHaveLength(1);
+    expect((await api.iam.send(new ListAccessKeysCommand({ UserName }))).AccessKeyMetadata).toHaveLength(1);
     // Root's own: the configured key is listed; a second one is created, listed, deactivated and deleted.
-    const own = await iam.send(new ListAccessKeysCommand({}));
+    const own = await api.iam.send(new ListAccessKeysCommand({}));
     expect(own.AccessKeyMetadata!.map((k) => k.AccessKeyId)).toEqual([ROOT.accessKeyId]);
     expect(own.AccessKeyMetadata![0]!.UserName).toBeUndefined();
-    const created = await iam.send(new CreateAccessKeyCommand({}));
+    const created = await api.iam.send(new CreateAccessKeyCommand({}));
     expect(created.AccessKey?.AccessKeyId).toMatch(/^AKIA/);
-    expect((await iam.send(new ListAccessKeysCommand({}))).AccessKeyMetadata).toHaveLength(2);
-    expect((await awsError(iam.send(new CreateAccessKeyCommand({}))))).toEqual({
+    expect((await api.iam.send(new ListAccessKeysCommand({}))).AccessKeyMetadata).toHaveLength(2);
+    expect((await awsError(api.iam.send(new CreateAccessKeyCommand({}))))).toEqual({
       code: 'LimitExceeded',
       message: 'Cannot exceed quota for AccessKeysPerUser: 2',
       status: 409,
     });
-    await iam.send(new UpdateAccessKeyCommand({ AccessKeyId: created.AccessKey!.AccessKeyId!, Status: 'Inactive' }));
-    await iam.send(new DeleteAccessKeyCommand({ AccessKeyId: created.AccessKey!.AccessKeyId! }));
-    expect((await iam.send(new ListAccessKeysCommand({}))).AccessKeyMetadata!.map((k) => k.AccessKeyId)).toEqual([ROOT.accessKeyId]);
+    await api.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: created.AccessKey!.AccessKeyId!, Status: 'Inactive' }));
+    await api.iam.send(new DeleteAccessKeyCommand({ AccessKeyId: created.AccessKey!.AccessKeyId! }));
+    expect((await api.iam.send(new ListAccessKeysCommand({}))).AccessKeyMetadata!.map((k) => k.AccessKeyId)).toEqual([ROOT.accessKeyId]);
   });
 
   it('GetAccessKeyLastUsed: N/A before use, then date, us-east-1 and iam', async () => {
     const { UserName, key, client } = await userWithKey();
-    const before = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId! }));
+    const before = await api.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId! }));
     expect(before.UserName).toBe(UserName);
     expect(before.AccessKeyLastUsed).toEqual({ Region: 'N/A', ServiceName: 'N/A' });
 
     const start = Math.floor(Date.now() / 1000) * 1000;
     await client.send(new GetUserCommand({}));
-    const after = await iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId! }));
+    const after = await api.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: key.AccessKeyId! }));
     expect(after.AccessKeyLastUsed?.Region).toBe('us-east-1');
     expect(after.AccessKeyLastUsed?.ServiceName).toBe('iam');
     expect(after.AccessKeyLastUsed?.LastUsedDate!.getTime()).toBeGreaterThanOrEqual(start);
   });
 
   it('GetAccessKeyLastUsed of an unknown key is the denial AWS answers (recorded), naming the caller', async () => {
-    expect(await awsError(iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIAQQQQQQQQQQQQQQQQ' })))).toEqual({
+    expect(await awsError(api.iam.send(new GetAccessKeyLastUsedCommand({ AccessKeyId: 'AKIAQQQQQQQQQQQQQQQQ' })))).toEqual({
       code: 'AccessDenied',
       message: `User: arn:aws:iam::${ACCOUNT_ID}:root is not authorized to perform iam:GetAccessKeyLastUsed on resource: access key AKIAQQQQQQQQQQQQQQQQ`,
       status: 403,
@@ -183,10 +174,10 @@ describe('access keys', () => {
     const outcomes = new Set<string>();
     for (let round = 0; round < 15; round++) {
       const UserName = uniqueName('race');
-      await iam.send(new CreateUserCommand({ UserName }));
+      await api.iam.send(new CreateUserCommand({ UserName }));
       const results = await Promise.allSettled([
-        iam.send(new CreateAccessKeyCommand({ UserName })),
-        iam.send(new DeleteUserCommand({ UserName })),
+        api.iam.send(new CreateAccessKeyCommand({ UserName })),
+        api.iam.send(new DeleteUserCommand({ UserName })),
       ]);
       for (const r of results) outcomes.add(r.status === 'fulfilled' ? 'ok' : ((r.reason as { Code?: string }).Code ?? 'unknown'));
     }

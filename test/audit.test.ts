@@ -3,7 +3,7 @@
  * per console sign-in, with passwords and secrets hidden; read-only calls are not in it.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ChangePasswordCommand,
   CreateAccessKeyCommand,
@@ -17,7 +17,8 @@ import {
   SimulatePrincipalPolicyCommand,
   UpdateLoginProfileCommand,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, awsError, iamClient, ROOT, startServer, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, awsError, iamClient, ROOT, startServer } from './support/server.js';
+import { useServer } from './support/use-server.js';
 import { errorOf, signedQuery } from './support/signed-http.js';
 import { consoleSignIn, jsonLines, tempDir } from './support/hardening.js';
 
@@ -27,22 +28,15 @@ const CHANGE_OWN = JSON.stringify({
   Statement: [{ Effect: 'Allow', Action: 'iam:ChangePassword', Resource: 'arn:aws:iam::*:user/*${aws:username}' }],
 });
 
-let server: TestServer;
-let auditFile: string;
+const auditFile = path.join(tempDir('audit'), 'audit.log');
 const trail = () => jsonLines(auditFile);
 const last = (name: string) => trail().filter((e) => e.eventName === name).at(-1)!;
 
-beforeAll(async () => {
-  auditFile = path.join(tempDir('audit'), 'audit.log');
-  server = await startServer({ env: { IAMD_AUDIT_LOG: auditFile } });
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const api = useServer({ env: { IAMD_AUDIT_LOG: auditFile } });
 
 describe('audit trail of API calls', () => {
   it('records a mutating call as CloudTrail does, and the request id matches the response', async () => {
-    const res = await signedQuery(server.url, { Action: 'CreateUser', UserName: 'audit-alice', Path: '/audit/' });
+    const res = await signedQuery(api.url, { Action: 'CreateUser', UserName: 'audit-alice', Path: '/audit/' });
     expect(res.status).toBe(200);
     const event = last('CreateUser');
     expect(event).toMatchObject({
@@ -72,7 +66,7 @@ describe('audit trail of API calls', () => {
   });
 
   it('hides passwords in requestParameters and the secret key in responseElements', async () => {
-    const iam = iamClient(server.url);
+    const iam = api.iam;
     await iam.send(new CreateLoginProfileCommand({ UserName: 'audit-alice', Password: 'Audit-First-Passw0rd!', PasswordResetRequired: false }));
     expect(last('CreateLoginProfile').requestParameters).toEqual({ userName: 'audit-alice', password: HIDDEN, passwordResetRequired: false });
     await iam.send(new UpdateLoginProfileCommand({ UserName: 'audit-alice', Password: 'Audit-Second-Passw0rd!' }));
@@ -85,7 +79,7 @@ describe('audit trail of API calls', () => {
 
     // ChangePassword, by the IAM user: an IAMUser identity, both passwords hidden.
     await iam.send(new PutUserPolicyCommand({ UserName: 'audit-alice', PolicyName: 'own', PolicyDocument: CHANGE_OWN }));
-    const alice = iamClient(server.url, { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! });
+    const alice = api.client({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! });
     await alice.send(new ChangePasswordCommand({ OldPassword: 'Audit-Second-Passw0rd!', NewPassword: 'Audit-Third-Passw0rd!' }));
     const change = last('ChangePassword');
     expect(change.requestParameters).toEqual({ oldPassword: HIDDEN, newPassword: HIDDEN });
@@ -100,14 +94,14 @@ describe('audit trail of API calls', () => {
   });
 
   it('records failures with errorCode and errorMessage: refused by AWS rules, by authorization, by validation', async () => {
-    const iam = iamClient(server.url);
+    const iam = api.iam;
     await awsError(iam.send(new CreateUserCommand({ UserName: 'audit-alice' })));
     expect(last('CreateUser')).toMatchObject({ errorCode: 'EntityAlreadyExists', responseElements: null, requestParameters: { userName: 'audit-alice' } });
 
     await awsError(iam.send(new DeleteUserCommand({ UserName: 'audit-alice' })));
     expect(last('DeleteUser')).toMatchObject({ errorCode: 'DeleteConflict' });
 
-    const bad = await signedQuery(server.url, { Action: 'UpdateLoginProfile', UserName: 'audit-alice', Password: 'Ā not latin-1' });
+    const bad = await signedQuery(api.url, { Action: 'UpdateLoginProfile', UserName: 'audit-alice', Password: 'Ā not latin-1' });
     expect(errorOf(bad.body).code).toBe('ValidationError');
     const refused = last('UpdateLoginProfile');
     expect(refused).toMatchObject({ errorCode: 'ValidationError', requestParameters: null });
@@ -116,7 +110,7 @@ describe('audit trail of API calls', () => {
     // A user with no policy at all.
     await iam.send(new CreateUserCommand({ UserName: 'audit-nobody' }));
     const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'audit-nobody' }));
-    const nobody = iamClient(server.url, { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! });
+    const nobody = api.client({ accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! });
     await awsError(nobody.send(new CreateUserCommand({ UserName: 'audit-intruder' })));
     expect(last('CreateUser')).toMatchObject({
       errorCode: 'AccessDenied',
@@ -126,7 +120,7 @@ describe('audit trail of API calls', () => {
   });
 
   it('does not record read-only calls (Get*, List*, Simulate*) but records Generate*', async () => {
-    const iam = iamClient(server.url);
+    const iam = api.iam;
     const before = trail().length;
     await iam.send(new GetUserCommand({ UserName: 'audit-alice' }));
     await iam.send(new ListUsersCommand({}));
@@ -141,7 +135,7 @@ describe('audit trail of API calls', () => {
 
 describe('audit trail of console sign-ins', () => {
   it('records ConsoleLogin Success and Failure, hiding an unknown user name', async () => {
-    const ok = await consoleSignIn(server.url, 'audit-alice', 'Audit-Third-Passw0rd!', { 'user-agent': 'audit-browser/1.0' });
+    const ok = await consoleSignIn(api.url, 'audit-alice', 'Audit-Third-Passw0rd!', { 'user-agent': 'audit-browser/1.0' });
     expect(ok.status).toBe(303);
     const success = last('ConsoleLogin');
     expect(success).toMatchObject({
@@ -154,14 +148,14 @@ describe('audit trail of console sign-ins', () => {
     });
     expect(success).not.toHaveProperty('errorMessage');
 
-    expect((await consoleSignIn(server.url, 'audit-alice', 'Audit-Wrong-Passw0rd!')).status).toBe(401);
+    expect((await consoleSignIn(api.url, 'audit-alice', 'Audit-Wrong-Passw0rd!')).status).toBe(401);
     expect(last('ConsoleLogin')).toMatchObject({
       responseElements: { ConsoleLogin: 'Failure' },
       errorMessage: 'Failed authentication',
       userIdentity: { userName: 'audit-alice' },
     });
 
-    expect((await consoleSignIn(server.url, 'Audit-Typed-Passw0rd!', 'x')).status).toBe(401);
+    expect((await consoleSignIn(api.url, 'Audit-Typed-Passw0rd!', 'x')).status).toBe(401);
     const unknown = last('ConsoleLogin');
     expect(unknown.userIdentity.userName).toBe(HIDDEN);
     expect(JSON.stringify(trail())).not.toContain('Audit-Typed-Passw0rd!');

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
@@ -25,7 +25,6 @@ import {
   GetPolicyVersionCommand,
   GetUserCommand,
   GetUserPolicyCommand,
-  IAMClient,
   ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
   ListPoliciesCommand,
@@ -42,18 +41,10 @@ import {
   UpdateLoginProfileCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ACCOUNT_ID, ROOT, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, ROOT, awsError, uniqueName } from './support/server.js';
+import { useServer } from './support/use-server.js';
 
-let server: TestServer;
-let iam: IAMClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  iam = iamClient(server.url);
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const api = useServer();
 
 const arnOf = (name: string, path = '/') => `arn:aws:iam::${ACCOUNT_ID}:user${path}${name}`;
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
@@ -67,10 +58,10 @@ const denied = (who: string, action: string, resource: string, explicit = false)
 
 /** A user with a password and its own client. */
 async function person(name: string, path = '/', password = 'Start-Passw0rd!') {
-  await iam.send(new CreateUserCommand({ UserName: name, Path: path }));
-  await iam.send(new CreateLoginProfileCommand({ UserName: name, Password: password }));
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-  return { name, arn: arnOf(name, path), client: iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }) };
+  await api.iam.send(new CreateUserCommand({ UserName: name, Path: path }));
+  await api.iam.send(new CreateLoginProfileCommand({ UserName: name, Password: password }));
+  const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+  return { name, arn: arnOf(name, path), client: api.client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }) };
 }
 
 describe('users change only their own password, helpdesk resets anyone but the admins', () => {
@@ -87,13 +78,13 @@ describe('users change only their own password, helpdesk resets anyone but the a
     helper = await person(`helper-${suffix}`, '/staff/');
 
     // Everyone may change their own password: AWS's managed policy, attached to a group.
-    await iam.send(new CreateGroupCommand({ GroupName: `everyone-${suffix}` }));
-    await iam.send(new AttachGroupPolicyCommand({ GroupName: `everyone-${suffix}`, PolicyArn: 'arn:aws:iam::aws:policy/IAMUserChangePassword' }));
-    for (const p of [alice, bob, admin, helper]) await iam.send(new AddUserToGroupCommand({ GroupName: `everyone-${suffix}`, UserName: p.name }));
+    await api.iam.send(new CreateGroupCommand({ GroupName: `everyone-${suffix}` }));
+    await api.iam.send(new AttachGroupPolicyCommand({ GroupName: `everyone-${suffix}`, PolicyArn: 'arn:aws:iam::aws:policy/IAMUserChangePassword' }));
+    for (const p of [alice, bob, admin, helper]) await api.iam.send(new AddUserToGroupCommand({ GroupName: `everyone-${suffix}`, UserName: p.name }));
 
     // The helpdesk resets passwords, except the admins'.
-    await iam.send(new CreateGroupCommand({ GroupName: `helpdesk-${suffix}` }));
-    await iam.send(
+    await api.iam.send(new CreateGroupCommand({ GroupName: `helpdesk-${suffix}` }));
+    await api.iam.send(
       new PutGroupPolicyCommand({
         GroupName: `helpdesk-${suffix}`,
         PolicyName: 'ResetPasswords',
@@ -103,7 +94,7 @@ describe('users change only their own password, helpdesk resets anyone but the a
         ),
       }),
     );
-    await iam.send(new AddUserToGroupCommand({ GroupName: `helpdesk-${suffix}`, UserName: helper.name }));
+    await api.iam.send(new AddUserToGroupCommand({ GroupName: `helpdesk-${suffix}`, UserName: helper.name }));
   });
 
   it('a user changes its own password through IAMUserChangePassword (${aws:username})', async () => {
@@ -128,24 +119,24 @@ describe('users change only their own password, helpdesk resets anyone but the a
 
   it('leaving the group takes the right away', async () => {
     const carol = await person(`carol-${suffix}`, '/staff/');
-    await iam.send(new AddUserToGroupCommand({ GroupName: `helpdesk-${suffix}`, UserName: carol.name }));
+    await api.iam.send(new AddUserToGroupCommand({ GroupName: `helpdesk-${suffix}`, UserName: carol.name }));
     await carol.client.send(new UpdateLoginProfileCommand({ UserName: bob.name, PasswordResetRequired: false }));
-    expect((await iam.send(new ListGroupsForUserCommand({ UserName: carol.name }))).Groups?.map((g) => g.GroupName)).toEqual([`helpdesk-${suffix}`]);
-    await iam.send(new RemoveUserFromGroupCommand({ GroupName: `helpdesk-${suffix}`, UserName: carol.name }));
+    expect((await api.iam.send(new ListGroupsForUserCommand({ UserName: carol.name }))).Groups?.map((g) => g.GroupName)).toEqual([`helpdesk-${suffix}`]);
+    await api.iam.send(new RemoveUserFromGroupCommand({ GroupName: `helpdesk-${suffix}`, UserName: carol.name }));
     expect((await awsError(carol.client.send(new UpdateLoginProfileCommand({ UserName: bob.name, PasswordResetRequired: true })))).code).toBe(
       'AccessDenied',
     );
   });
 
   it('GetGroup lists the members with their user fields', async () => {
-    const got = await iam.send(new GetGroupCommand({ GroupName: `helpdesk-${suffix}` }));
+    const got = await api.iam.send(new GetGroupCommand({ GroupName: `helpdesk-${suffix}` }));
     expect(got.Group?.Arn).toBe(`arn:aws:iam::${ACCOUNT_ID}:group/helpdesk-${suffix}`);
     expect(got.Users?.map((u) => u.UserName)).toEqual([helper.name]);
     expect(got.Users?.[0]?.Arn).toBe(helper.arn);
   });
 
   it('SimulatePrincipalPolicy explains the decisions', async () => {
-    const out = await iam.send(
+    const out = await api.iam.send(
       new SimulatePrincipalPolicyCommand({ PolicySourceArn: helper.arn, ActionNames: ['iam:UpdateLoginProfile'], ResourceArns: [bob.arn, admin.arn] }),
     );
     expect(out.EvaluationResults?.map((r) => [r.EvalResourceName, r.EvalDecision])).toEqual([
@@ -153,7 +144,7 @@ describe('users change only their own password, helpdesk resets anyone but the a
       [admin.arn, 'explicitDeny'],
     ]);
     expect(out.EvaluationResults?.[1]?.MatchedStatements?.length).toBeGreaterThan(0);
-    const alices = await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: alice.arn, ActionNames: ['iam:CreateUser'] }));
+    const alices = await api.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: alice.arn, ActionNames: ['iam:CreateUser'] }));
     expect(alices.EvaluationResults?.[0]?.EvalDecision).toBe('implicitDeny');
   });
 });
@@ -163,15 +154,15 @@ describe('inline and managed policies', () => {
     const u = await person(uniqueName('inline'));
     expect((await awsError(u.client.send(new ListUsersCommand({})))).code).toBe('AccessDenied');
     const PolicyDocument = doc({ Effect: 'Allow', Action: 'iam:List*', Resource: '*' });
-    await iam.send(new PutUserPolicyCommand({ UserName: u.name, PolicyName: 'Lister', PolicyDocument }));
+    await api.iam.send(new PutUserPolicyCommand({ UserName: u.name, PolicyName: 'Lister', PolicyDocument }));
     await u.client.send(new ListUsersCommand({}));
-    const got = await iam.send(new GetUserPolicyCommand({ UserName: u.name, PolicyName: 'Lister' }));
+    const got = await api.iam.send(new GetUserPolicyCommand({ UserName: u.name, PolicyName: 'Lister' }));
     expect(decodeURIComponent(got.PolicyDocument!)).toBe(PolicyDocument);
-    expect((await iam.send(new ListUserPoliciesCommand({ UserName: u.name }))).PolicyNames).toEqual(['Lister']);
-    expect(await awsError(iam.send(new DeleteUserCommand({ UserName: u.name })))).toMatchObject({ code: 'DeleteConflict' });
-    await iam.send(new DeleteUserPolicyCommand({ UserName: u.name, PolicyName: 'Lister' }));
+    expect((await api.iam.send(new ListUserPoliciesCommand({ UserName: u.name }))).PolicyNames).toEqual(['Lister']);
+    expect(await awsError(api.iam.send(new DeleteUserCommand({ UserName: u.name })))).toMatchObject({ code: 'DeleteConflict' });
+    await api.iam.send(new DeleteUserPolicyCommand({ UserName: u.name, PolicyName: 'Lister' }));
     expect((await awsError(u.client.send(new ListUsersCommand({})))).code).toBe('AccessDenied');
-    expect(await awsError(iam.send(new GetUserPolicyCommand({ UserName: u.name, PolicyName: 'Lister' })))).toEqual({
+    expect(await awsError(api.iam.send(new GetUserPolicyCommand({ UserName: u.name, PolicyName: 'Lister' })))).toEqual({
       code: 'NoSuchEntity',
       message: 'The user policy with name Lister cannot be found.',
       status: 404,
@@ -180,19 +171,19 @@ describe('inline and managed policies', () => {
 
   it('refuses malformed documents with MalformedPolicyDocument', async () => {
     const UserName = uniqueName('malformed');
-    await iam.send(new CreateUserCommand({ UserName }));
-    expect(await awsError(iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'Bad', PolicyDocument: 'not json' })))).toEqual({
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    expect(await awsError(api.iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'Bad', PolicyDocument: 'not json' })))).toEqual({
       code: 'MalformedPolicyDocument',
       message: 'Syntax errors in policy. (the document is not JSON)',
       status: 400,
     });
     const noEffect = await awsError(
-      iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'Bad', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Action: '*', Resource: '*' }] }) })),
+      api.iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'Bad', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Action: '*', Resource: '*' }] }) })),
     );
     expect(noEffect.code).toBe('MalformedPolicyDocument');
     expect(noEffect.message).toMatch(/^Syntax errors in policy\. \(.*Effect.*\)$/);
     const principal = await awsError(
-      iam.send(
+      api.iam.send(
         new PutUserPolicyCommand({
           UserName,
           PolicyName: 'Bad',
@@ -202,19 +193,19 @@ describe('inline and managed policies', () => {
     );
     expect(principal.message).toBe('Policy document should not specify a principal. (statement 1 has a Principal; identity policies cannot)');
     const old = await awsError(
-      iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('old'), PolicyDocument: JSON.stringify({ Version: '2008-10-17', Statement: [] }) })),
+      api.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('old'), PolicyDocument: JSON.stringify({ Version: '2008-10-17', Statement: [] }) })),
     );
     expect(old.code).toBe('MalformedPolicyDocument');
-    expect((await iam.send(new ListUserPoliciesCommand({ UserName }))).PolicyNames).toEqual([]);
+    expect((await api.iam.send(new ListUserPoliciesCommand({ UserName }))).PolicyNames).toEqual([]);
   });
 
   it('customer managed policies: create, attach, version, default, limits, delete', async () => {
     const PolicyName = uniqueName('ReadUsers');
     const v1 = doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' });
-    const { Policy } = await iam.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: v1, Path: '/team/', Description: 'read users' }));
+    const { Policy } = await api.iam.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: v1, Path: '/team/', Description: 'read users' }));
     expect(Policy).toMatchObject({ PolicyName, Arn: `arn:aws:iam::${ACCOUNT_ID}:policy/team/${PolicyName}`, DefaultVersionId: 'v1', AttachmentCount: 0, IsAttachable: true });
     expect(Policy?.PolicyId).toMatch(/^ANPA[A-Z2-7]{17}$/);
-    expect(await awsError(iam.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: v1 })))).toEqual({
+    expect(await awsError(api.iam.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: v1 })))).toEqual({
       code: 'EntityAlreadyExists',
       message: `A policy called ${PolicyName} already exists. Duplicate names are not allowed.`,
       status: 409,
@@ -222,41 +213,41 @@ describe('inline and managed policies', () => {
 
     const u = await person(uniqueName('managed'));
     const other = uniqueName('other');
-    await iam.send(new CreateUserCommand({ UserName: other }));
+    await api.iam.send(new CreateUserCommand({ UserName: other }));
     expect((await awsError(u.client.send(new GetUserCommand({ UserName: other })))).code).toBe('AccessDenied');
-    await iam.send(new AttachUserPolicyCommand({ UserName: u.name, PolicyArn: Policy!.Arn! }));
+    await api.iam.send(new AttachUserPolicyCommand({ UserName: u.name, PolicyArn: Policy!.Arn! }));
     await u.client.send(new GetUserCommand({ UserName: other }));
-    expect((await iam.send(new GetPolicyCommand({ PolicyArn: Policy!.Arn! }))).Policy?.AttachmentCount).toBe(1);
-    expect((await iam.send(new ListAttachedUserPoliciesCommand({ UserName: u.name }))).AttachedPolicies).toEqual([{ PolicyName, PolicyArn: Policy!.Arn }]);
+    expect((await api.iam.send(new GetPolicyCommand({ PolicyArn: Policy!.Arn! }))).Policy?.AttachmentCount).toBe(1);
+    expect((await api.iam.send(new ListAttachedUserPoliciesCommand({ UserName: u.name }))).AttachedPolicies).toEqual([{ PolicyName, PolicyArn: Policy!.Arn }]);
 
     // A new default version that denies takes effect at once.
-    await iam.send(
+    await api.iam.send(
       new CreatePolicyVersionCommand({ PolicyArn: Policy!.Arn!, PolicyDocument: doc({ Effect: 'Deny', Action: 'iam:GetUser', Resource: '*' }), SetAsDefault: true }),
     );
     expect((await awsError(u.client.send(new GetUserCommand({ UserName: other })))).code).toBe('AccessDenied');
-    const v1back = await iam.send(new GetPolicyVersionCommand({ PolicyArn: Policy!.Arn!, VersionId: 'v1' }));
+    const v1back = await api.iam.send(new GetPolicyVersionCommand({ PolicyArn: Policy!.Arn!, VersionId: 'v1' }));
     expect(decodeURIComponent(v1back.PolicyVersion!.Document!)).toBe(v1);
     expect(v1back.PolicyVersion?.IsDefaultVersion).toBe(false);
 
-    for (let i = 0; i < 3; i++) await iam.send(new CreatePolicyVersionCommand({ PolicyArn: Policy!.Arn!, PolicyDocument: v1 }));
-    expect((await awsError(iam.send(new CreatePolicyVersionCommand({ PolicyArn: Policy!.Arn!, PolicyDocument: v1 })))).code).toBe('LimitExceeded');
-    expect((await iam.send(new ListPolicyVersionsCommand({ PolicyArn: Policy!.Arn! }))).Versions?.map((v) => v.VersionId)).toEqual(['v5', 'v4', 'v3', 'v2', 'v1']);
-    expect(await awsError(iam.send(new DeletePolicyVersionCommand({ PolicyArn: Policy!.Arn!, VersionId: 'v2' })))).toEqual({
+    for (let i = 0; i < 3; i++) await api.iam.send(new CreatePolicyVersionCommand({ PolicyArn: Policy!.Arn!, PolicyDocument: v1 }));
+    expect((await awsError(api.iam.send(new CreatePolicyVersionCommand({ PolicyArn: Policy!.Arn!, PolicyDocument: v1 })))).code).toBe('LimitExceeded');
+    expect((await api.iam.send(new ListPolicyVersionsCommand({ PolicyArn: Policy!.Arn! }))).Versions?.map((v) => v.VersionId)).toEqual(['v5', 'v4', 'v3', 'v2', 'v1']);
+    expect(await awsError(api.iam.send(new DeletePolicyVersionCommand({ PolicyArn: Policy!.Arn!, VersionId: 'v2' })))).toEqual({
       code: 'DeleteConflict',
       message: 'Cannot delete the default version of a policy.',
       status: 409,
     });
 
-    expect(await awsError(iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn! })))).toEqual({
+    expect(await awsError(api.iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn! })))).toEqual({
       code: 'DeleteConflict',
       message: 'Cannot delete a policy attached to entities.',
       status: 409,
     });
-    await iam.send(new DetachUserPolicyCommand({ UserName: u.name, PolicyArn: Policy!.Arn! }));
-    expect((await awsError(iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn! })))).message).toMatch(/more than one version/);
-    for (const VersionId of ['v1', 'v3', 'v4', 'v5']) await iam.send(new DeletePolicyVersionCommand({ PolicyArn: Policy!.Arn!, VersionId }));
-    await iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn! }));
-    expect(await awsError(iam.send(new GetPolicyCommand({ PolicyArn: Policy!.Arn! })))).toEqual({
+    await api.iam.send(new DetachUserPolicyCommand({ UserName: u.name, PolicyArn: Policy!.Arn! }));
+    expect((await awsError(api.iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn! })))).message).toMatch(/more than one version/);
+    for (const VersionId of ['v1', 'v3', 'v4', 'v5']) await api.iam.send(new DeletePolicyVersionCommand({ PolicyArn: Policy!.Arn!, VersionId }));
+    await api.iam.send(new DeletePolicyCommand({ PolicyArn: Policy!.Arn! }));
+    expect(await awsError(api.iam.send(new GetPolicyCommand({ PolicyArn: Policy!.Arn! })))).toEqual({
       code: 'NoSuchEntity',
       message: `Policy ${Policy!.Arn} does not exist or is not attachable.`,
       status: 404,
@@ -265,19 +256,19 @@ describe('inline and managed policies', () => {
 
   it('serves the AWS managed policies by their real ARNs', async () => {
     for (const name of ['IAMUserChangePassword', 'IAMFullAccess', 'IAMReadOnlyAccess', 'AdministratorAccess']) {
-      const { Policy } = await iam.send(new GetPolicyCommand({ PolicyArn: `arn:aws:iam::aws:policy/${name}` }));
+      const { Policy } = await api.iam.send(new GetPolicyCommand({ PolicyArn: `arn:aws:iam::aws:policy/${name}` }));
       expect(Policy?.PolicyName).toBe(name);
-      const version = await iam.send(new GetPolicyVersionCommand({ PolicyArn: Policy!.Arn!, VersionId: Policy!.DefaultVersionId! }));
+      const version = await api.iam.send(new GetPolicyVersionCommand({ PolicyArn: Policy!.Arn!, VersionId: Policy!.DefaultVersionId! }));
       expect(JSON.parse(decodeURIComponent(version.PolicyVersion!.Document!)).Statement).toBeDefined();
     }
-    const aws = await iam.send(new ListPoliciesCommand({ Scope: 'AWS' }));
+    const aws = await api.iam.send(new ListPoliciesCommand({ Scope: 'AWS' }));
     expect(aws.Policies?.map((p) => p.PolicyName).sort()).toEqual(['AdministratorAccess', 'IAMFullAccess', 'IAMReadOnlyAccess', 'IAMUserChangePassword']);
-    expect(await awsError(iam.send(new DeletePolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' })))).toMatchObject({ code: 'InvalidInput' });
+    expect(await awsError(api.iam.send(new DeletePolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' })))).toMatchObject({ code: 'InvalidInput' });
   });
 
   it('IAMReadOnlyAccess reads but does not write', async () => {
     const u = await person(uniqueName('reader'));
-    await iam.send(new AttachUserPolicyCommand({ UserName: u.name, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    await api.iam.send(new AttachUserPolicyCommand({ UserName: u.name, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
     await u.client.send(new ListUsersCommand({}));
     expect((await awsError(u.client.send(new CreateUserCommand({ UserName: uniqueName('nope') })))).code).toBe('AccessDenied');
   });
@@ -286,26 +277,26 @@ describe('inline and managed policies', () => {
 describe('permissions boundaries', () => {
   it('the effective permission is the intersection of the identity policies and the boundary', async () => {
     const u = await person(uniqueName('bounded'));
-    await iam.send(new AttachUserPolicyCommand({ UserName: u.name, PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+    await api.iam.send(new AttachUserPolicyCommand({ UserName: u.name, PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
     await u.client.send(new CreateUserCommand({ UserName: uniqueName('made') }));
-    await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: u.name, PermissionsBoundary: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
-    expect((await iam.send(new GetUserCommand({ UserName: u.name }))).User?.PermissionsBoundary).toEqual({
+    await api.iam.send(new PutUserPermissionsBoundaryCommand({ UserName: u.name, PermissionsBoundary: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    expect((await api.iam.send(new GetUserCommand({ UserName: u.name }))).User?.PermissionsBoundary).toEqual({
       PermissionsBoundaryType: 'Policy',
       PermissionsBoundaryArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess',
     });
     await u.client.send(new ListUsersCommand({})); // allowed by both
     const name = uniqueName('blocked');
     expect(await awsError(u.client.send(new CreateUserCommand({ UserName: name })))).toEqual(denied(u.arn, 'iam:CreateUser', arnOf(name)));
-    await iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: u.name }));
+    await api.iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: u.name }));
     await u.client.send(new CreateUserCommand({ UserName: name }));
   });
 
   it('CreateUser takes a boundary, which must exist', async () => {
     const UserName = uniqueName('born-bounded');
-    await iam.send(new CreateUserCommand({ UserName, PermissionsBoundary: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
-    expect((await iam.send(new GetUserCommand({ UserName }))).User?.PermissionsBoundary?.PermissionsBoundaryArn).toBe('arn:aws:iam::aws:policy/IAMReadOnlyAccess');
+    await api.iam.send(new CreateUserCommand({ UserName, PermissionsBoundary: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    expect((await api.iam.send(new GetUserCommand({ UserName }))).User?.PermissionsBoundary?.PermissionsBoundaryArn).toBe('arn:aws:iam::aws:policy/IAMReadOnlyAccess');
     const missing = `arn:aws:iam::${ACCOUNT_ID}:policy/NoSuchPolicy`;
-    expect(await awsError(iam.send(new CreateUserCommand({ UserName: uniqueName(), PermissionsBoundary: missing })))).toEqual({
+    expect(await awsError(api.iam.send(new CreateUserCommand({ UserName: uniqueName(), PermissionsBoundary: missing })))).toEqual({
       code: 'NoSuchEntity',
       message: `Scope ARN: ${missing} does not exist or is not attachable.`,
       status: 404,
@@ -316,7 +307,7 @@ describe('permissions boundaries', () => {
 describe('conditions through the server', () => {
   it('aws:SourceIp: allowed from loopback, denied from elsewhere', async () => {
     const u = await person(uniqueName('ip'));
-    await iam.send(
+    await api.iam.send(
       new PutUserPolicyCommand({
         UserName: u.name,
         PolicyName: 'FromLoopback',
@@ -324,7 +315,7 @@ describe('conditions through the server', () => {
       }),
     );
     await u.client.send(new ListUsersCommand({}));
-    await iam.send(
+    await api.iam.send(
       new PutUserPolicyCommand({
         UserName: u.name,
         PolicyName: 'FromLoopback',
@@ -336,8 +327,8 @@ describe('conditions through the server', () => {
 
   it('aws:ResourceTag matched against ${aws:PrincipalTag/team}: reset only your own team', async () => {
     const lead = await person(uniqueName('lead'));
-    await iam.send(new TagUserCommand({ UserName: lead.name, Tags: [{ Key: 'team', Value: 'blue' }] }));
-    await iam.send(
+    await api.iam.send(new TagUserCommand({ UserName: lead.name, Tags: [{ Key: 'team', Value: 'blue' }] }));
+    await api.iam.send(
       new PutUserPolicyCommand({
         UserName: lead.name,
         PolicyName: 'OwnTeam',
@@ -351,15 +342,15 @@ describe('conditions through the server', () => {
     );
     const blue = await person(uniqueName('blue'));
     const red = await person(uniqueName('red'));
-    await iam.send(new TagUserCommand({ UserName: blue.name, Tags: [{ Key: 'team', Value: 'blue' }] }));
-    await iam.send(new TagUserCommand({ UserName: red.name, Tags: [{ Key: 'team', Value: 'red' }] }));
+    await api.iam.send(new TagUserCommand({ UserName: blue.name, Tags: [{ Key: 'team', Value: 'blue' }] }));
+    await api.iam.send(new TagUserCommand({ UserName: red.name, Tags: [{ Key: 'team', Value: 'red' }] }));
     await lead.client.send(new UpdateLoginProfileCommand({ UserName: blue.name, PasswordResetRequired: true }));
     expect((await awsError(lead.client.send(new UpdateLoginProfileCommand({ UserName: red.name, PasswordResetRequired: true })))).code).toBe('AccessDenied');
   });
 
   it('aws:RequestTag limits the tags a user may set', async () => {
     const u = await person(uniqueName('tagger'));
-    await iam.send(
+    await api.iam.send(
       new PutUserPolicyCommand({
         UserName: u.name,
         PolicyName: 'CreateTagged',
@@ -374,37 +365,37 @@ describe('conditions through the server', () => {
 describe('groups', () => {
   it('DeleteGroup refuses while members or policies remain', async () => {
     const GroupName = uniqueName('grp');
-    await iam.send(new CreateGroupCommand({ GroupName }));
-    expect(await awsError(iam.send(new CreateGroupCommand({ GroupName })))).toEqual({
+    await api.iam.send(new CreateGroupCommand({ GroupName }));
+    expect(await awsError(api.iam.send(new CreateGroupCommand({ GroupName })))).toEqual({
       code: 'EntityAlreadyExists',
       message: `Group with name ${GroupName} already exists.`,
       status: 409,
     });
     const UserName = uniqueName('member');
-    await iam.send(new CreateUserCommand({ UserName }));
-    await iam.send(new AddUserToGroupCommand({ GroupName, UserName }));
-    expect((await awsError(iam.send(new DeleteGroupCommand({ GroupName })))).message).toBe('Cannot delete entity, must remove users from group first.');
-    expect((await awsError(iam.send(new DeleteUserCommand({ UserName })))).code).toBe('DeleteConflict');
-    await iam.send(new RemoveUserFromGroupCommand({ GroupName, UserName }));
-    await iam.send(new PutGroupPolicyCommand({ GroupName, PolicyName: 'P', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }) }));
-    expect((await awsError(iam.send(new DeleteGroupCommand({ GroupName })))).message).toBe('Cannot delete entity, must delete policies first.');
-    await iam.send(new DeleteGroupPolicyCommand({ GroupName, PolicyName: 'P' }));
-    await iam.send(new AttachGroupPolicyCommand({ GroupName, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
-    expect((await awsError(iam.send(new DeleteGroupCommand({ GroupName })))).message).toBe('Cannot delete entity, must detach all policies first.');
-    await iam.send(new DetachGroupPolicyCommand({ GroupName, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
-    await iam.send(new DeleteGroupCommand({ GroupName }));
-    expect(await awsError(iam.send(new GetGroupCommand({ GroupName })))).toEqual({
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    await api.iam.send(new AddUserToGroupCommand({ GroupName, UserName }));
+    expect((await awsError(api.iam.send(new DeleteGroupCommand({ GroupName })))).message).toBe('Cannot delete entity, must remove users from group first.');
+    expect((await awsError(api.iam.send(new DeleteUserCommand({ UserName })))).code).toBe('DeleteConflict');
+    await api.iam.send(new RemoveUserFromGroupCommand({ GroupName, UserName }));
+    await api.iam.send(new PutGroupPolicyCommand({ GroupName, PolicyName: 'P', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }) }));
+    expect((await awsError(api.iam.send(new DeleteGroupCommand({ GroupName })))).message).toBe('Cannot delete entity, must delete policies first.');
+    await api.iam.send(new DeleteGroupPolicyCommand({ GroupName, PolicyName: 'P' }));
+    await api.iam.send(new AttachGroupPolicyCommand({ GroupName, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    expect((await awsError(api.iam.send(new DeleteGroupCommand({ GroupName })))).message).toBe('Cannot delete entity, must detach all policies first.');
+    await api.iam.send(new DetachGroupPolicyCommand({ GroupName, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    await api.iam.send(new DeleteGroupCommand({ GroupName }));
+    expect(await awsError(api.iam.send(new GetGroupCommand({ GroupName })))).toEqual({
       code: 'NoSuchEntity',
       message: `The group with name ${GroupName} cannot be found.`,
       status: 404,
     });
-    await iam.send(new DeleteUserCommand({ UserName }));
+    await api.iam.send(new DeleteUserCommand({ UserName }));
   });
 });
 
 describe('SimulateCustomPolicy', () => {
   it('evaluates the given documents only', async () => {
-    const out = await iam.send(
+    const out = await api.iam.send(
       new SimulateCustomPolicyCommand({
         PolicyInputList: [doc({ Effect: 'Allow', Action: 'iam:Get*', Resource: '*' }), doc({ Effect: 'Deny', Action: 'iam:GetUser', Resource: '*' })],
         ActionNames: ['iam:GetGroup', 'iam:GetUser', 'iam:CreateUser'],
@@ -421,15 +412,15 @@ describe('SimulateCustomPolicy', () => {
 
 describe('STS GetCallerIdentity on the same endpoint', () => {
   it('answers for root and for an IAM user', async () => {
-    const sts = (credentials = ROOT) => new STSClient({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+    const sts = (credentials = ROOT) => new STSClient({ endpoint: api.url, region: 'us-east-1', credentials, maxAttempts: 1 });
     expect(await sts().send(new GetCallerIdentityCommand({}))).toMatchObject({
       Account: ACCOUNT_ID,
       Arn: `arn:aws:iam::${ACCOUNT_ID}:root`,
       UserId: ACCOUNT_ID,
     });
     const UserName = uniqueName('sts');
-    const { User } = await iam.send(new CreateUserCommand({ UserName, Path: '/p/' }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+    const { User } = await api.iam.send(new CreateUserCommand({ UserName, Path: '/p/' }));
+    const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
     const me = await sts({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).send(new GetCallerIdentityCommand({}));
     expect(me).toMatchObject({ Account: ACCOUNT_ID, Arn: arnOf(UserName, '/p/'), UserId: User?.UserId });
   });
@@ -437,11 +428,11 @@ describe('STS GetCallerIdentity on the same endpoint', () => {
 
 describe('GetAccountSummary', () => {
   it('counts users, groups and policies', async () => {
-    const before = (await iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
-    await iam.send(new CreateUserCommand({ UserName: uniqueName('count') }));
-    await iam.send(new CreateGroupCommand({ GroupName: uniqueName('count') }));
-    await iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('count'), PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }) }));
-    const after = (await iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
+    const before = (await api.iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
+    await api.iam.send(new CreateUserCommand({ UserName: uniqueName('count') }));
+    await api.iam.send(new CreateGroupCommand({ GroupName: uniqueName('count') }));
+    await api.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('count'), PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }) }));
+    const after = (await api.iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
     expect(after.Users).toBe(before.Users! + 1);
     expect(after.Groups).toBe(before.Groups! + 1);
     expect(after.Policies).toBe(before.Policies! + 1);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AccessKey,
   AccountPasswordPolicy,
@@ -25,18 +25,15 @@ import {
   isPasswordPolicyViolation,
   isValidationError,
 } from '../src/client/index.js';
-import { ACCOUNT_ID, ROOT, SELF_SERVICE_POLICY, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, ROOT, SELF_SERVICE_POLICY, uniqueName } from './support/server.js';
+import { useServer } from './support/use-server.js';
 
 /** iamd/client against the real server: every resource, action, reference, collection, waiter and error. */
-let server: TestServer;
+const api = useServer();
 let iam: IAM;
 
-beforeAll(async () => {
-  server = await startServer();
-  iam = new IAM({ endpoint: server.url, credentials: ROOT, maxAttempts: 1 });
-});
-afterAll(async () => {
-  await server?.stop();
+beforeAll(() => {
+  iam = new IAM({ endpoint: api.url, credentials: ROOT, maxAttempts: 1 });
 });
 
 /** The IamClientError a call fails with. */
@@ -54,9 +51,9 @@ const REQUEST_ID = /^[0-9a-f-]{36}$/;
 
 describe('IAM', () => {
   it('defaults the region to us-east-1 and keeps the endpoint', async () => {
-    const plain = new IAM({ endpoint: server.url, credentials: ROOT });
+    const plain = new IAM({ endpoint: api.url, credentials: ROOT });
     expect(await plain.client.config.region()).toBe('us-east-1');
-    const other = new IAM({ endpoint: server.url, credentials: ROOT, region: 'eu-west-1' });
+    const other = new IAM({ endpoint: api.url, credentials: ROOT, region: 'eu-west-1' });
     expect(await other.client.config.region()).toBe('eu-west-1');
     expect((await other.User('nobody-here').exists())).toBe(false); // IAM is global: any region signs
   });
@@ -122,7 +119,7 @@ describe('User', () => {
     expect(user.path).toBe('/');
     await user.putPolicy('Self', SELF_SERVICE_POLICY);
     const key = await user.createAccessKey();
-    const asUser = new IAM({ endpoint: server.url, credentials: { accessKeyId: key.id, secretAccessKey: key.secretAccessKey! }, maxAttempts: 1 });
+    const asUser = new IAM({ endpoint: api.url, credentials: { accessKeyId: key.id, secretAccessKey: key.secretAccessKey! }, maxAttempts: 1 });
     const me = await asUser.currentUser();
     expect(me.name).toBe(user.name);
     expect(me.arn).toBe(user.arn);
@@ -176,7 +173,7 @@ describe('LoginProfile', () => {
     await user.createLoginProfile({ Password: 'Old-Passw0rd!1' });
     await user.attachPolicy('arn:aws:iam::aws:policy/IAMUserChangePassword');
     const key = await user.createAccessKey();
-    const asUser = new IAM({ endpoint: server.url, credentials: { accessKeyId: key.id, secretAccessKey: key.secretAccessKey! }, maxAttempts: 1 });
+    const asUser = new IAM({ endpoint: api.url, credentials: { accessKeyId: key.id, secretAccessKey: key.secretAccessKey! }, maxAttempts: 1 });
     await asUser.changePassword({ OldPassword: 'Old-Passw0rd!1', NewPassword: 'New-Passw0rd!2' });
     const wrong = await failure(asUser.changePassword({ OldPassword: 'Old-Passw0rd!1', NewPassword: 'Newer-Passw0rd!3' }));
     expect([wrong.code, wrong.status, wrong.message]).toEqual(['AccessDenied', 403, 'The old password is incorrect.']);
@@ -210,7 +207,7 @@ describe('AccessKey', () => {
     expect(user.AccessKey(key.id).id).toBe(key.id);
 
     expect((await key.lastUsed()).Region).toBe('N/A');
-    const asUser = new IAM({ endpoint: server.url, credentials: { accessKeyId: key.id, secretAccessKey: key.secretAccessKey! }, maxAttempts: 1 });
+    const asUser = new IAM({ endpoint: api.url, credentials: { accessKeyId: key.id, secretAccessKey: key.secretAccessKey! }, maxAttempts: 1 });
     expect((await asUser.currentUser()).name).toBe(user.name);
     expect((await key.lastUsed()).ServiceName).toBe('iam');
 
@@ -453,7 +450,7 @@ describe('waiters', () => {
   });
 
   it('stops at once on an error other than NoSuchEntity', async () => {
-    const denied = new IAM({ endpoint: server.url, credentials: { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'x'.repeat(40) }, maxAttempts: 1 });
+    const denied = new IAM({ endpoint: api.url, credentials: { accessKeyId: 'AKIAUNKNOWNKEY000000', secretAccessKey: 'x'.repeat(40) }, maxAttempts: 1 });
     const err = await failure(denied.User('anyone').waitUntilExists({ delayMs: 10, maxAttempts: 5 }));
     expect(err.code).toBe('InvalidClientTokenId');
   });
@@ -505,7 +502,7 @@ describe('errors', () => {
     expect([limit.code, limit.status, limit.message]).toEqual(['LimitExceeded', 409, 'Cannot exceed quota for AccessKeysPerUser: 2']);
     expect(isLimitExceeded(limit)).toBe(true);
 
-    const asUser = new IAM({ endpoint: server.url, credentials: { accessKeyId: first.id, secretAccessKey: first.secretAccessKey! }, maxAttempts: 1 });
+    const asUser = new IAM({ endpoint: api.url, credentials: { accessKeyId: first.id, secretAccessKey: first.secretAccessKey! }, maxAttempts: 1 });
     const denied = await failure(asUser.users.all().toArray());
     expect([denied.code, denied.status, denied.operation]).toEqual(['AccessDenied', 403, 'ListUsers']);
     expect(denied.message).toContain(`User: arn:aws:iam::${ACCOUNT_ID}:user/${name} is not authorized to perform: iam:ListUsers`);
@@ -515,7 +512,7 @@ describe('errors', () => {
     expect([malformed.code, malformed.status]).toEqual(['MalformedPolicyDocument', 400]);
     expect(isMalformedPolicyDocument(malformed)).toBe(true);
 
-    const badSecret = new IAM({ endpoint: server.url, credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: 'wrong' }, maxAttempts: 1 });
+    const badSecret = new IAM({ endpoint: api.url, credentials: { accessKeyId: ROOT.accessKeyId, secretAccessKey: 'wrong' }, maxAttempts: 1 });
     const signature = await failure(badSecret.User(name).load());
     expect([signature.code, signature.status]).toEqual(['SignatureDoesNotMatch', 403]);
 

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startServer, uniqueName, type TestServer } from './support/server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, uniqueName } from './support/server.js';
+import { useServer } from './support/use-server.js';
 import {
   ChangePasswordCommand,
   CreateAccessKeyCommand,
@@ -33,14 +34,13 @@ import {
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-let server: TestServer;
+const api = useServer();
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  server = await startServer();
+beforeAll(() => {
   env = {
     ...process.env,
-    AWS_ENDPOINT_URL: server.url,
+    AWS_ENDPOINT_URL: api.url,
     AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
     AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
     AWS_DEFAULT_REGION: 'us-east-1',
@@ -48,9 +48,6 @@ beforeAll(async () => {
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_MAX_ATTEMPTS: '1',
   };
-});
-afterAll(async () => {
-  await server?.stop();
 });
 
 describe('boto3', () => {
@@ -120,12 +117,12 @@ describe('boto3 and the password policy', () => {
 
 describe('AWS CLI', () => {
   const aws = async (...args: string[]) => {
-    const { stdout } = await run('aws', ['--endpoint-url', server.url, '--output', 'json', 'iam', ...args], { env });
+    const { stdout } = await run('aws', ['--endpoint-url', api.url, '--output', 'json', 'iam', ...args], { env });
     return stdout.trim() === '' ? {} : JSON.parse(stdout);
   };
   const awsFails = async (...args: string[]) => {
     try {
-      await run('aws', ['--endpoint-url', server.url, 'iam', ...args], { env });
+      await run('aws', ['--endpoint-url', api.url, 'iam', ...args], { env });
     } catch (e) {
       return (e as { stderr: string }).stderr;
     }
@@ -164,7 +161,7 @@ describe('AWS CLI: users change only their own password, helpdesk resets anyone 
     const aws = async (args: string[], credentials?: { id: string; secret: string }) => {
       const e = credentials ? { ...env, AWS_ACCESS_KEY_ID: credentials.id, AWS_SECRET_ACCESS_KEY: credentials.secret } : env;
       try {
-        const { stdout } = await run('aws', ['--endpoint-url', server.url, '--output', 'json', 'iam', ...args], { env: e });
+        const { stdout } = await run('aws', ['--endpoint-url', api.url, '--output', 'json', 'iam', ...args], { env: e });
         return { ok: true as const, out: stdout.trim() === '' ? {} : JSON.parse(stdout) };
       } catch (err) {
         return { ok: false as const, err: (err as { stderr: string }).stderr };
@@ -261,7 +258,7 @@ describe('compatibility scenario: AWS CLI v1', () => {
     const user = uniqueName('compatcli');
     const cli = async (args: string[], keys?: { id: string; secret: string }) => {
       const e = keys ? { ...env, AWS_ACCESS_KEY_ID: keys.id, AWS_SECRET_ACCESS_KEY: keys.secret } : env;
-      const { stdout } = await run('aws', ['--endpoint-url', server.url, '--output', 'json', 'iam', ...args], { env: e });
+      const { stdout } = await run('aws', ['--endpoint-url', api.url, '--output', 'json', 'iam', ...args], { env: e });
       return stdout.trim() === '' ? {} : JSON.parse(stdout);
     };
     const cliError = async (args: string[], keys?: { id: string; secret: string }): Promise<SeenError> => {
@@ -332,7 +329,7 @@ describe('compatibility scenario: boto3', () => {
 describe('compatibility scenario: AWS SDK for JavaScript v3', () => {
   it('runs users, password policy, login profile, ChangePassword, access keys, inline policy and errors', async () => {
     const user = uniqueName('compatjs');
-    const client = (credentials = ROOT) => new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials, maxAttempts: 1 });
+    const client = (credentials = ROOT) => new IAMClient({ endpoint: api.url, region: 'us-east-1', credentials, maxAttempts: 1 });
     const iam = client();
     const errorOf = async (call: Promise<unknown>): Promise<SeenError> => {
       try {

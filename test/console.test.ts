@@ -11,48 +11,40 @@ import {
   GetUserCommand,
   UpdateAccountPasswordPolicyCommand,
   UpdateLoginProfileCommand,
-  type IAMClient,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, iamClient, startServer, uniqueName } from './support/server.js';
+import { useServer } from './support/use-server.js';
 import { launchBrowser, screenshotPath } from './support/browser.js';
 
 /** The console in a real browser (Debian's Chromium via playwright-core), against the real server. */
 
-let server: TestServer;
-let iam: IAMClient;
+const api = useServer();
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startServer();
-  iam = iamClient(server.url);
   browser = await launchBrowser();
 });
 afterAll(async () => {
   await browser?.close();
-  await server?.stop();
 });
-beforeEach(async () => {
-  await fetch(`${server.url}/moto-api/reset`, { method: 'POST' });
-});
+beforeEach(() => api.reset());
 
 const PASSWORD = 'Console-Passw0rd!';
 
 async function userWithPassword(options: { resetRequired?: boolean; path?: string } = {}): Promise<string> {
   const UserName = uniqueName('web');
-  await iam.send(new CreateUserCommand({ UserName, Path: options.path }));
-  await iam.send(new CreateLoginProfileCommand({ UserName, Password: PASSWORD, PasswordResetRequired: options.resetRequired }));
+  await api.iam.send(new CreateUserCommand({ UserName, Path: options.path }));
+  await api.iam.send(new CreateLoginProfileCommand({ UserName, Password: PASSWORD, PasswordResetRequired: options.resetRequired }));
   return UserName;
 }
 
 async function signIn(page: Page, userName: string, password = PASSWORD, account = ACCOUNT_ID): Promise<void> {
-  await page.goto(`${server.url}/console`);
+  await page.goto(`${api.url}/console`);
   await page.getByLabel('Account ID').fill(account);
   await page.getByLabel('IAM user name').fill(userName);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
-
-const moveClock = (seconds: number) => fetch(`${server.url}/iamd-test/clock?offsetSeconds=${seconds}`, { method: 'POST' });
 
 async function withPage<T>(fn: (page: Page) => Promise<T>, width = 1024): Promise<T> {
   const context = await browser.newContext({ viewport: { width, height: 800 } });
@@ -66,12 +58,12 @@ async function withPage<T>(fn: (page: Page) => Promise<T>, width = 1024): Promis
 describe('console sign-in', () => {
   it('signs in, shows my security credentials, and records PasswordLastUsed', async () => {
     const userName = await userWithPassword();
-    expect((await iam.send(new GetUserCommand({ UserName: userName }))).User?.PasswordLastUsed).toBeUndefined();
+    expect((await api.iam.send(new GetUserCommand({ UserName: userName }))).User?.PasswordLastUsed).toBeUndefined();
     await withPage(async (page) => {
-      await page.goto(`${server.url}/console`);
+      await page.goto(`${api.url}/console`);
       await page.screenshot({ path: screenshotPath('01-sign-in'), fullPage: true });
       await signIn(page, userName);
-      await expect(page.url()).toBe(`${server.url}/console/home`);
+      await expect(page.url()).toBe(`${api.url}/console/home`);
       expect(await page.locator('#user').textContent()).toBe(userName);
       expect(await page.locator('#age').textContent()).toBe('Your password is 0 days old.');
       expect(await page.locator('#expiry').textContent()).toBe('Your password does not expire.');
@@ -82,7 +74,7 @@ describe('console sign-in', () => {
       expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/console', secure: false });
       expect(session.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
     });
-    const used = (await iam.send(new GetUserCommand({ UserName: userName }))).User?.PasswordLastUsed;
+    const used = (await api.iam.send(new GetUserCommand({ UserName: userName }))).User?.PasswordLastUsed;
     expect(Math.abs(used!.getTime() - Date.now())).toBeLessThan(60_000);
   });
 
@@ -112,8 +104,8 @@ describe('console sign-in', () => {
       await signIn(page, userName);
       const token = (await page.context().cookies()).find((c) => c.name === 'iamd_session')!.value;
       await page.getByRole('button', { name: 'Sign out' }).click();
-      expect(page.url()).toBe(`${server.url}/console`);
-      const replay = await fetch(`${server.url}/console/home`, { headers: { cookie: `iamd_session=${token}` }, redirect: 'manual' });
+      expect(page.url()).toBe(`${api.url}/console`);
+      const replay = await fetch(`${api.url}/console/home`, { headers: { cookie: `iamd_session=${token}` }, redirect: 'manual' });
       expect(replay.status).toBe(303);
       expect(replay.headers.get('location')).toBe('/console');
     });
@@ -122,16 +114,16 @@ describe('console sign-in', () => {
 
 describe('forced password change', () => {
   it('when PasswordResetRequired is set: nothing else until a policy-compliant new password is chosen', async () => {
-    await iam.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 12, RequireSymbols: true, AllowUsersToChangePassword: true }));
+    await api.iam.send(new UpdateAccountPasswordPolicyCommand({ MinimumPasswordLength: 12, RequireSymbols: true, AllowUsersToChangePassword: true }));
     const userName = await userWithPassword({ resetRequired: true });
     await withPage(async (page) => {
       await signIn(page, userName);
-      expect(page.url()).toBe(`${server.url}/console/new-password`);
+      expect(page.url()).toBe(`${api.url}/console/new-password`);
       expect(await page.locator('main p').first().textContent()).toContain('Your administrator requires you to choose a new password');
       await page.screenshot({ path: screenshotPath('04-forced-change'), fullPage: true });
 
-      await page.goto(`${server.url}/console/home`); // not allowed yet
-      expect(page.url()).toBe(`${server.url}/console/new-password`);
+      await page.goto(`${api.url}/console/home`); // not allowed yet
+      expect(page.url()).toBe(`${api.url}/console/new-password`);
 
       await page.getByLabel('New password', { exact: true }).fill('short');
       await page.getByLabel('Confirm new password').fill('short');
@@ -146,14 +138,14 @@ describe('forced password change', () => {
       await page.getByLabel('Confirm new password').fill('Console-Passw0rd!');
       await page.getByRole('button', { name: 'Set new password' }).click();
       // Without a reuse rule the old password may be chosen again; the next test sets one.
-      expect(page.url()).toBe(`${server.url}/console/home?changed=1`);
+      expect(page.url()).toBe(`${api.url}/console/home?changed=1`);
       expect(await page.locator('#notice').textContent()).toBe('Your password has been changed.');
     });
-    expect((await iam.send(new GetLoginProfileCommand({ UserName: userName }))).LoginProfile?.PasswordResetRequired).toBe(false);
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName: userName }))).LoginProfile?.PasswordResetRequired).toBe(false);
   });
 
   it('refuses a reused password with the reuse rule, and mismatched confirmations', async () => {
-    await iam.send(new UpdateAccountPasswordPolicyCommand({ PasswordReusePrevention: 3, AllowUsersToChangePassword: true }));
+    await api.iam.send(new UpdateAccountPasswordPolicyCommand({ PasswordReusePrevention: 3, AllowUsersToChangePassword: true }));
     const userName = await userWithPassword({ resetRequired: true });
     await withPage(async (page) => {
       await signIn(page, userName);
@@ -170,17 +162,17 @@ describe('forced password change', () => {
 
   it('when the password is older than MaxPasswordAge (moved clock)', async () => {
     const userName = await userWithPassword();
-    await iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 30, AllowUsersToChangePassword: true }));
-    await moveClock(31 * 86_400);
+    await api.iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 30, AllowUsersToChangePassword: true }));
+    await api.setClock(31 * 86_400);
     await withPage(async (page) => {
       await signIn(page, userName);
-      expect(page.url()).toBe(`${server.url}/console/new-password`);
+      expect(page.url()).toBe(`${api.url}/console/new-password`);
       expect(await page.locator('main p').first().textContent()).toContain('Your password has expired');
       await page.screenshot({ path: screenshotPath('06-expired'), fullPage: true });
       await page.getByLabel('New password', { exact: true }).fill('Renewed-Passw0rd!');
       await page.getByLabel('Confirm new password').fill('Renewed-Passw0rd!');
       await page.getByRole('button', { name: 'Set new password' }).click();
-      expect(page.url()).toBe(`${server.url}/console/home?changed=1`);
+      expect(page.url()).toBe(`${api.url}/console/home?changed=1`);
       expect(await page.locator('#age').textContent()).toBe('Your password is 0 days old.');
     });
   });
@@ -198,8 +190,8 @@ describe('forced password change', () => {
 
   it('with HardExpiry and an expired password, refuses sign-in: contact your administrator, no change form', async () => {
     const userName = await userWithPassword();
-    await iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 10, HardExpiry: true, AllowUsersToChangePassword: true }));
-    await moveClock(11 * 86_400);
+    await api.iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 10, HardExpiry: true, AllowUsersToChangePassword: true }));
+    await api.setClock(11 * 86_400);
     await withPage(async (page) => {
       await signIn(page, userName);
       expect(await page.locator('#errors').textContent()).toContain('Contact your administrator');
@@ -207,16 +199,16 @@ describe('forced password change', () => {
       expect((await page.context().cookies()).some((c) => c.name === 'iamd_session')).toBe(false);
       await page.screenshot({ path: screenshotPath('07-hard-expired'), fullPage: true });
       // The administrator resets it: the user is in again, and must change it (reset required).
-      await iam.send(new UpdateLoginProfileCommand({ UserName: userName, Password: 'Admin-Set-Passw0rd!', PasswordResetRequired: true }));
+      await api.iam.send(new UpdateLoginProfileCommand({ UserName: userName, Password: 'Admin-Set-Passw0rd!', PasswordResetRequired: true }));
       await signIn(page, userName, 'Admin-Set-Passw0rd!');
-      expect(page.url()).toBe(`${server.url}/console/new-password`);
+      expect(page.url()).toBe(`${api.url}/console/new-password`);
     });
   });
 });
 
 describe('my security credentials', () => {
   it('changes the password with old + new, subject to iam:ChangePassword, and revokes other sessions', async () => {
-    await iam.send(new UpdateAccountPasswordPolicyCommand({ AllowUsersToChangePassword: true, MaxPasswordAge: 90 }));
+    await api.iam.send(new UpdateAccountPasswordPolicyCommand({ AllowUsersToChangePassword: true, MaxPasswordAge: 90 }));
     const userName = await userWithPassword();
     await withPage(async (other) => {
       await signIn(other, userName);
@@ -236,15 +228,15 @@ describe('my security credentials', () => {
         await page.screenshot({ path: screenshotPath('08-changed'), fullPage: true });
       });
       // The other browser's session ended with the change.
-      await other.goto(`${server.url}/console/home`);
-      expect(other.url()).toBe(`${server.url}/console`);
+      await other.goto(`${api.url}/console/home`);
+      expect(other.url()).toBe(`${api.url}/console`);
     });
   });
 
   it('warns in the last 15 days before expiry', async () => {
-    await iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 30 }));
+    await api.iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 30 }));
     const userName = await userWithPassword();
-    await moveClock(20 * 86_400);
+    await api.setClock(20 * 86_400);
     await withPage(async (page) => {
       await signIn(page, userName);
       expect(await page.locator('#expiry-warning').textContent()).toContain('Your password will expire soon');
@@ -256,14 +248,14 @@ describe('my security credentials', () => {
   it('is readable on a phone and usable with the keyboard alone', async () => {
     const userName = await userWithPassword();
     await withPage(async (page) => {
-      await page.goto(`${server.url}/console`);
+      await page.goto(`${api.url}/console`);
       await page.keyboard.press('Tab'); // the account field, pre-filled with this account
       await page.keyboard.press('Tab');
       await page.keyboard.type(userName);
       await page.keyboard.press('Tab');
       await page.keyboard.type(PASSWORD);
       await page.keyboard.press('Enter');
-      await page.waitForURL(`${server.url}/console/home`);
+      await page.waitForURL(`${api.url}/console/home`);
       const overflow = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
       expect(overflow).toBe(false);
       await page.screenshot({ path: screenshotPath('10-phone'), fullPage: true });
@@ -283,16 +275,16 @@ describe('abuse resistance', () => {
       expect(await page.locator('#errors').textContent()).toMatch(/Too many failed sign-in attempts\. Try again in (2\d|30) seconds\./); // 30 s, less the time the test took
       await page.screenshot({ path: screenshotPath('11-throttled'), fullPage: true });
       // After the delay one more try is allowed; another failure doubles the delay.
-      await moveClock(31);
+      await api.setClock(31);
       await signIn(page, userName, 'Guess-6-Passw0rd!');
       expect(await page.locator('#errors').textContent()).toContain('Your authentication information is incorrect');
-      await moveClock(31 + 50);
+      await api.setClock(31 + 50);
       await signIn(page, userName);
       // Still blocked 50 s later: the second delay is 60 s, twice the first.
       expect(await page.locator('#errors').textContent()).toMatch(/Too many failed sign-in attempts\. Try again in ([1-9]|10) seconds\./);
-      await moveClock(31 + 61);
+      await api.setClock(31 + 61);
       await signIn(page, userName);
-      await page.waitForURL(`${server.url}/console/home`);
+      await page.waitForURL(`${api.url}/console/home`);
     });
   });
 
@@ -302,7 +294,7 @@ describe('abuse resistance', () => {
     const post = (password: string) => postSignIn(form, userName, password);
     let allowed = 0;
     for (let hour = 0; hour < 120; hour++) {
-      await moveClock(hour * 3600); // past every delay, so each attempt is checked
+      await api.setClock(hour * 3600); // past every delay, so each attempt is checked
       if ((await post(`Guess-${hour}-Passw0rd!`)).status === 401) allowed++;
     }
     expect(allowed).toBe(100);
@@ -335,13 +327,13 @@ describe('abuse resistance', () => {
     const post = (password: string) => postSignIn(form, userName, password);
     for (let i = 0; i < 6; i++) await post(`Guess-${i}-Passw0rd!`);
     expect((await post(PASSWORD)).status).toBe(429);
-    await iam.send(new UpdateLoginProfileCommand({ UserName: userName, Password: 'Fresh-Admin-Passw0rd!' }));
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName: userName, Password: 'Fresh-Admin-Passw0rd!' }));
     expect((await post('Fresh-Admin-Passw0rd!')).status).toBe(303);
   });
 
   it('refuses a form without the CSRF token, or from another origin', async () => {
     const userName = await userWithPassword();
-    const noToken = await fetch(`${server.url}/console/signin`, {
+    const noToken = await fetch(`${api.url}/console/signin`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ account: ACCOUNT_ID, username: userName, password: PASSWORD }),
@@ -349,7 +341,7 @@ describe('abuse resistance', () => {
     });
     expect(noToken.status).toBe(403);
     const form = await csrfForm();
-    const foreign = await fetch(`${server.url}/console/signin`, {
+    const foreign = await fetch(`${api.url}/console/signin`, {
       method: 'POST',
       headers: { cookie: form.cookie, origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ csrf: form.token, account: ACCOUNT_ID, username: userName, password: PASSWORD }),
@@ -359,7 +351,7 @@ describe('abuse resistance', () => {
   });
 
   it('sends security headers: CSP without inline script, frame-ancestors none, no caching', async () => {
-    const res = await fetch(`${server.url}/console`);
+    const res = await fetch(`${api.url}/console`);
     const csp = res.headers.get('content-security-policy')!;
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("frame-ancestors 'none'");
@@ -432,7 +424,7 @@ describe('TLS', () => {
 });
 
 /** A sign-in form posted without a browser, with the CSRF cookie and token of `form`. */
-function postSignIn(form: { cookie: string; token: string }, userName: string, password: string, url = server.url): Promise<Response> {
+function postSignIn(form: { cookie: string; token: string }, userName: string, password: string, url = api.url): Promise<Response> {
   return fetch(`${url}/console/signin`, {
     method: 'POST',
     headers: { cookie: form.cookie, 'content-type': 'application/x-www-form-urlencoded' },
@@ -442,7 +434,7 @@ function postSignIn(form: { cookie: string; token: string }, userName: string, p
 }
 
 /** A fresh CSRF cookie and its token, as a browser gets them from the sign-in page. */
-async function csrfForm(url = server.url): Promise<{ cookie: string; token: string }> {
+async function csrfForm(url = api.url): Promise<{ cookie: string; token: string }> {
   const res = await fetch(`${url}/console`);
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('iamd_csrf='))!.split(';')[0]!;
   const token = /name="csrf" value="([^"]+)"/.exec(await res.text())![1]!;

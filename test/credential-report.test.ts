@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
@@ -8,20 +8,11 @@ import {
   GetUserCommand,
   PutUserPolicyCommand,
   UpdateAccountPasswordPolicyCommand,
-  type IAMClient,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, awsError, iamClient, startServer, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, awsError } from './support/server.js';
+import { useServer } from './support/use-server.js';
 
-let server: TestServer;
-let iam: IAMClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  iam = iamClient(server.url);
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const api = useServer();
 
 const COLUMNS =
   'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,' +
@@ -31,31 +22,31 @@ const COLUMNS =
 
 describe('credential report', () => {
   it('is ReportNotPresent (410) before the first generation', async () => {
-    expect(await awsError(iam.send(new GetCredentialReportCommand({})))).toMatchObject({ code: 'ReportNotPresent', status: 410 });
+    expect(await awsError(api.iam.send(new GetCredentialReportCommand({})))).toMatchObject({ code: 'ReportNotPresent', status: 410 });
   });
 
   it('generates (STARTED, then COMPLETE) a CSV with AWS columns, a root row and real data', async () => {
-    await iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 90 }));
-    await iam.send(new CreateUserCommand({ UserName: 'reported' }));
-    await iam.send(new CreateLoginProfileCommand({ UserName: 'reported', Password: 'Report-Passw0rd!' }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'reported' }))).AccessKey!;
-    await iam.send(
+    await api.iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 90 }));
+    await api.iam.send(new CreateUserCommand({ UserName: 'reported' }));
+    await api.iam.send(new CreateLoginProfileCommand({ UserName: 'reported', Password: 'Report-Passw0rd!' }));
+    const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName: 'reported' }))).AccessKey!;
+    await api.iam.send(
       new PutUserPolicyCommand({
         UserName: 'reported',
         PolicyName: 'Self',
         PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }] }),
       }),
     );
-    await iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).send(new GetUserCommand({}));
-    await iam.send(new CreateUserCommand({ UserName: 'nopassword' }));
+    await api.client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }).send(new GetUserCommand({}));
+    await api.iam.send(new CreateUserCommand({ UserName: 'nopassword' }));
 
-    expect(await iam.send(new GenerateCredentialReportCommand({}))).toMatchObject({
+    expect(await api.iam.send(new GenerateCredentialReportCommand({}))).toMatchObject({
       State: 'STARTED',
       Description: 'No report exists. Starting a new report generation task',
     });
-    expect((await iam.send(new GenerateCredentialReportCommand({}))).State).toBe('COMPLETE');
+    expect((await api.iam.send(new GenerateCredentialReportCommand({}))).State).toBe('COMPLETE');
 
-    const report = await iam.send(new GetCredentialReportCommand({}));
+    const report = await api.iam.send(new GetCredentialReportCommand({}));
     expect(report.ReportFormat).toBe('text/csv');
     expect(Math.abs(report.GeneratedTime!.getTime() - Date.now())).toBeLessThan(60_000);
     const [header, ...rows] = Buffer.from(report.Content!).toString('utf8').split('\n');

@@ -4,21 +4,16 @@
  * password hashing (at most N at once, a bounded queue, Throttling beyond it).
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CreateLoginProfileCommand, CreateUserCommand, GetLoginProfileCommand } from '@aws-sdk/client-iam';
 import { HashLimiter } from '../src/crypto/argon2-hasher.js';
 import { IamError } from '../src/domain/errors.js';
-import { iamClient, startServer, type TestServer } from './support/server.js';
+import { iamClient, startServer } from './support/server.js';
+import { useServer } from './support/use-server.js';
 import { errorOf, signedQuery } from './support/signed-http.js';
 import { currentRss, peakRss, sleep } from './support/hardening.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startServer({ env: { IAMD_HEADERS_TIMEOUT_MS: '1000', IAMD_REQUEST_TIMEOUT_MS: '2000' } });
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const api = useServer({ env: { IAMD_HEADERS_TIMEOUT_MS: '1000', IAMD_REQUEST_TIMEOUT_MS: '2000' } });
 
 /** Opens a raw connection and returns helpers: write, everything received, and when it closed. */
 function rawConnection(url: string) {
@@ -36,7 +31,7 @@ function rawConnection(url: string) {
 
 describe('body size', () => {
   it('refuses an API body over --max-body-bytes with 413 RequestEntityTooLarge', async () => {
-    const res = await fetch(`${server.url}/`, {
+    const res = await fetch(`${api.url}/`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'Action=ListUsers&Pad=' + 'x'.repeat(1024 * 1024 + 1),
@@ -46,7 +41,7 @@ describe('body size', () => {
   });
 
   it('refuses a console form over 16 KiB with 413, naming the console limit, and the console still works', async () => {
-    const res = await fetch(`${server.url}/console/signin`, {
+    const res = await fetch(`${api.url}/console/signin`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'username=a&password=' + 'x'.repeat(17 * 1024),
@@ -56,28 +51,28 @@ describe('body size', () => {
     expect(errorOf(body)).toMatchObject({ code: 'RequestEntityTooLarge', message: 'Request body must be at most 16384 bytes.' });
     // Chunked, without a Content-Length: refused while reading (a raw socket, as the server
     // closes the connection while the client is still sending).
-    const c = rawConnection(server.url);
+    const c = rawConnection(api.url);
     c.socket.write('POST /console/signin HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n');
     for (let i = 0; i < 20 && c.socket.writable; i++) c.socket.write(`400\r\n${'x'.repeat(1024)}\r\n`);
     await Promise.race([c.closed, sleep(5000)]);
     c.socket.destroy();
     expect(c.received()).toMatch(/^HTTP\/1\.1 413/);
-    expect((await fetch(`${server.url}/console`)).status).toBe(200);
+    expect((await fetch(`${api.url}/console`)).status).toBe(200);
   });
 });
 
 describe('header size', () => {
   it('answers 431 to a request head over 16 KiB, and takes one just under it', async () => {
-    const big = await fetch(`${server.url}/console`, { headers: { 'x-padding': 'x'.repeat(17 * 1024) } });
+    const big = await fetch(`${api.url}/console`, { headers: { 'x-padding': 'x'.repeat(17 * 1024) } });
     expect(big.status).toBe(431);
-    const fine = await fetch(`${server.url}/console`, { headers: { 'x-padding': 'x'.repeat(15 * 1024) } });
+    const fine = await fetch(`${api.url}/console`, { headers: { 'x-padding': 'x'.repeat(15 * 1024) } });
     expect(fine.status).toBe(200);
   });
 });
 
 describe('slow clients (slowloris)', () => {
   it('cuts off a client that trickles its headers, after the headers timeout', async () => {
-    const c = rawConnection(server.url);
+    const c = rawConnection(api.url);
     c.socket.write('POST / HTTP/1.1\r\nHost: localhost\r\n');
     const trickle = setInterval(() => c.socket.writable && c.socket.write(`X-Slow-${Date.now()}: y\r\n`), 200);
     const elapsed = await Promise.race([c.closed, sleep(8000).then(() => -1)]);
@@ -89,11 +84,11 @@ describe('slow clients (slowloris)', () => {
   });
 
   it('cuts off a client that trickles its body, after the request timeout, while others are served', async () => {
-    const c = rawConnection(server.url);
+    const c = rawConnection(api.url);
     c.socket.write('POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n');
     const trickle = setInterval(() => c.socket.writable && c.socket.write('Action=ListUsers&'), 200);
     // Meanwhile, an ordinary request gets its answer.
-    expect((await signedQuery(server.url, { Action: 'ListUsers' })).status).toBe(200);
+    expect((await signedQuery(api.url, { Action: 'ListUsers' })).status).toBe(200);
     const elapsed = await Promise.race([c.closed, sleep(10000).then(() => -1)]);
     clearInterval(trickle);
     c.socket.destroy();
@@ -102,7 +97,7 @@ describe('slow clients (slowloris)', () => {
   });
 
   it('closes an idle connection that never sends a byte', async () => {
-    const c = rawConnection(server.url);
+    const c = rawConnection(api.url);
     const elapsed = await Promise.race([c.closed, sleep(8000).then(() => -1)]);
     expect(elapsed).toBeGreaterThan(0);
     expect(elapsed).toBeLessThan(4000);

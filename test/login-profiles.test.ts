@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
@@ -7,25 +7,16 @@ import {
   DeleteUserCommand,
   GetLoginProfileCommand,
   UpdateLoginProfileCommand,
-  type IAMClient,
 } from '@aws-sdk/client-iam';
-import { awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { awsError, uniqueName } from './support/server.js';
+import { useServer } from './support/use-server.js';
 
-let server: TestServer;
-let iam: IAMClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  iam = iamClient(server.url);
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const api = useServer();
 
 async function userWithProfile(password = 'Initial-Passw0rd!', resetRequired?: boolean) {
   const UserName = uniqueName('lp');
-  await iam.send(new CreateUserCommand({ UserName }));
-  const created = await iam.send(new CreateLoginProfileCommand({ UserName, Password: password, PasswordResetRequired: resetRequired }));
+  await api.iam.send(new CreateUserCommand({ UserName }));
+  const created = await api.iam.send(new CreateLoginProfileCommand({ UserName, Password: password, PasswordResetRequired: resetRequired }));
   return { UserName, created };
 }
 
@@ -36,7 +27,7 @@ describe('CreateLoginProfile', () => {
     expect(created.LoginProfile?.UserName).toBe(UserName);
     expect(created.LoginProfile?.PasswordResetRequired).toBe(true);
     expect(created.LoginProfile?.CreateDate!.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
-    const got = await iam.send(new GetLoginProfileCommand({ UserName }));
+    const got = await api.iam.send(new GetLoginProfileCommand({ UserName }));
     expect(got.LoginProfile).toEqual(created.LoginProfile);
   });
 
@@ -47,26 +38,26 @@ describe('CreateLoginProfile', () => {
 
   it('refuses a second profile with EntityAlreadyExists (409)', async () => {
     const { UserName } = await userWithProfile();
-    const err = await awsError(iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Another-Passw0rd!' })));
+    const err = await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Another-Passw0rd!' })));
     expect(err).toEqual({ code: 'EntityAlreadyExists', message: `Login Profile for user ${UserName} already exists.`, status: 409 });
   });
 
   it('refuses an unknown user with NoSuchEntity (404)', async () => {
-    const err = await awsError(iam.send(new CreateLoginProfileCommand({ UserName: 'nobody-here', Password: 'Passw0rd!x' })));
+    const err = await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName: 'nobody-here', Password: 'Passw0rd!x' })));
     expect(err).toEqual({ code: 'NoSuchEntity', message: 'The user with name nobody-here cannot be found.', status: 404 });
   });
 
   it('requires a password', async () => {
     const UserName = uniqueName('lp');
-    await iam.send(new CreateUserCommand({ UserName }));
-    const err = await awsError(iam.send(new CreateLoginProfileCommand({ UserName })));
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    const err = await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName })));
     expect(err.code).toBe('ValidationError');
     expect(err.message).toBe("1 validation error detected: Value null at 'password' failed to satisfy constraint: Member must not be null");
-    await expect(iam.send(new GetLoginProfileCommand({ UserName }))).rejects.toThrow(/cannot be found/);
+    await expect(api.iam.send(new GetLoginProfileCommand({ UserName }))).rejects.toThrow(/cannot be found/);
   });
 
   it('as root without UserName is a ValidationError', async () => {
-    const err = await awsError(iam.send(new CreateLoginProfileCommand({ Password: 'Passw0rd!x' })));
+    const err = await awsError(api.iam.send(new CreateLoginProfileCommand({ Password: 'Passw0rd!x' })));
     expect(err).toEqual({ code: 'ValidationError', message: 'Must specify userName when calling with non-User credentials', status: 400 });
   });
 });
@@ -74,13 +65,13 @@ describe('CreateLoginProfile', () => {
 describe('GetLoginProfile', () => {
   it('reports a user without a profile with AWS message', async () => {
     const UserName = uniqueName('lp');
-    await iam.send(new CreateUserCommand({ UserName }));
-    const err = await awsError(iam.send(new GetLoginProfileCommand({ UserName })));
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    const err = await awsError(api.iam.send(new GetLoginProfileCommand({ UserName })));
     expect(err).toEqual({ code: 'NoSuchEntity', message: `Login Profile for User ${UserName} cannot be found.`, status: 404 });
   });
 
   it('reports an unknown user as such', async () => {
-    const err = await awsError(iam.send(new GetLoginProfileCommand({ UserName: 'ghost' })));
+    const err = await awsError(api.iam.send(new GetLoginProfileCommand({ UserName: 'ghost' })));
     expect(err).toEqual({ code: 'NoSuchEntity', message: 'The user with name ghost cannot be found.', status: 404 });
   });
 });
@@ -88,43 +79,43 @@ describe('GetLoginProfile', () => {
 describe('UpdateLoginProfile (the seed operation)', () => {
   it('sets PasswordResetRequired alone, leaving the password and CreateDate as they were', async () => {
     const { UserName, created } = await userWithProfile();
-    const out = await iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true }));
+    const out = await api.iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true }));
     expect(out.$metadata.httpStatusCode).toBe(200);
-    const got = await iam.send(new GetLoginProfileCommand({ UserName }));
+    const got = await api.iam.send(new GetLoginProfileCommand({ UserName }));
     expect(got.LoginProfile?.PasswordResetRequired).toBe(true);
     expect(got.LoginProfile?.CreateDate).toEqual(created.LoginProfile?.CreateDate);
 
-    await iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: false }));
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: false }));
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
   });
 
   it('changes the password and leaves the flag alone when only Password is given', async () => {
     const { UserName } = await userWithProfile('Initial-Passw0rd!', true);
-    await iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'Changed-Passw0rd!' }));
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(true);
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'Changed-Passw0rd!' }));
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(true);
   });
 
   it('changes both members at once', async () => {
     const { UserName } = await userWithProfile();
-    await iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'Both-Changed-1!', PasswordResetRequired: true }));
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(true);
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'Both-Changed-1!', PasswordResetRequired: true }));
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(true);
   });
 
   it('with no member but UserName succeeds and changes nothing', async () => {
     const { UserName, created } = await userWithProfile();
-    await iam.send(new UpdateLoginProfileCommand({ UserName }));
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile).toEqual(created.LoginProfile);
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName }));
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile).toEqual(created.LoginProfile);
   });
 
   it('reports a missing user and a missing profile with AWS messages', async () => {
-    expect(await awsError(iam.send(new UpdateLoginProfileCommand({ UserName: 'no-such-user', Password: 'Xx-123456' })))).toEqual({
+    expect(await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName: 'no-such-user', Password: 'Xx-123456' })))).toEqual({
       code: 'NoSuchEntity',
       message: 'The user with name no-such-user cannot be found.',
       status: 404,
     });
     const UserName = uniqueName('lp');
-    await iam.send(new CreateUserCommand({ UserName }));
-    expect(await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true })))).toEqual({
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    expect(await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true })))).toEqual({
       code: 'NoSuchEntity',
       message: `Login Profile for User ${UserName} cannot be found.`,
       status: 404,
@@ -133,24 +124,24 @@ describe('UpdateLoginProfile (the seed operation)', () => {
 
   it('finds the user whatever the case of the name, as IAM names are case-insensitive', async () => {
     const { UserName } = await userWithProfile();
-    await iam.send(new UpdateLoginProfileCommand({ UserName: UserName.toUpperCase(), PasswordResetRequired: true }));
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(true);
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName: UserName.toUpperCase(), PasswordResetRequired: true }));
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(true);
   });
 });
 
 describe('DeleteLoginProfile', () => {
   it('deletes the profile and its flag; a new profile starts clean', async () => {
     const { UserName } = await userWithProfile('Initial-Passw0rd!', true);
-    await iam.send(new DeleteLoginProfileCommand({ UserName }));
-    expect((await awsError(iam.send(new GetLoginProfileCommand({ UserName })))).code).toBe('NoSuchEntity');
-    const again = await iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Second-Passw0rd!' }));
+    await api.iam.send(new DeleteLoginProfileCommand({ UserName }));
+    expect((await awsError(api.iam.send(new GetLoginProfileCommand({ UserName })))).code).toBe('NoSuchEntity');
+    const again = await api.iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Second-Passw0rd!' }));
     expect(again.LoginProfile?.PasswordResetRequired).toBe(false);
   });
 
   it('reports a missing profile', async () => {
     const UserName = uniqueName('lp');
-    await iam.send(new CreateUserCommand({ UserName }));
-    expect(await awsError(iam.send(new DeleteLoginProfileCommand({ UserName })))).toEqual({
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    expect(await awsError(api.iam.send(new DeleteLoginProfileCommand({ UserName })))).toEqual({
       code: 'NoSuchEntity',
       message: `Login Profile for User ${UserName} cannot be found.`,
       status: 404,
@@ -159,27 +150,27 @@ describe('DeleteLoginProfile', () => {
 
   it('blocks DeleteUser while it exists (DeleteConflict), then lets it go', async () => {
     const { UserName } = await userWithProfile();
-    expect(await awsError(iam.send(new DeleteUserCommand({ UserName })))).toEqual({
+    expect(await awsError(api.iam.send(new DeleteUserCommand({ UserName })))).toEqual({
       code: 'DeleteConflict',
       message: 'Cannot delete entity, must delete login profile first.',
       status: 409,
     });
-    await iam.send(new DeleteLoginProfileCommand({ UserName }));
-    await iam.send(new DeleteUserCommand({ UserName }));
+    await api.iam.send(new DeleteLoginProfileCommand({ UserName }));
+    await api.iam.send(new DeleteUserCommand({ UserName }));
   });
 });
 
 describe('an IAM user acting with its own keys', () => {
   it('is denied UpdateLoginProfile until policies grant it, with AWS message', async () => {
     const { UserName } = await userWithProfile();
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
-    const asUser = iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+    const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+    const asUser = api.client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
     const arn = `arn:aws:iam::123456789012:user/${UserName}`;
     expect(await awsError(asUser.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true })))).toEqual({
       code: 'AccessDenied',
       message: `User: ${arn} is not authorized to perform: iam:UpdateLoginProfile on resource: ${arn} because no identity-based policy allows the iam:UpdateLoginProfile action`,
       status: 403,
     });
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ChangePasswordCommand,
   CreateAccessKeyCommand,
@@ -9,46 +9,35 @@ import {
   GetLoginProfileCommand,
   UpdateAccountPasswordPolicyCommand,
   UpdateLoginProfileCommand,
-  type IAMClient,
   type UpdateAccountPasswordPolicyCommandInput,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, awsError, uniqueName } from './support/server.js';
+import { startInProcess, useServer } from './support/use-server.js';
 
-let server: TestServer;
-let iam: IAMClient;
+const api = useServer();
+beforeEach(() => api.reset());
 
-beforeAll(async () => {
-  server = await startServer();
-  iam = iamClient(server.url);
-});
-afterAll(async () => {
-  await server?.stop();
-});
-beforeEach(async () => {
-  await fetch(`${server.url}/moto-api/reset`, { method: 'POST' });
-});
-
-const setPolicy = (p: UpdateAccountPasswordPolicyCommandInput) => iam.send(new UpdateAccountPasswordPolicyCommand(p));
+const setPolicy = (p: UpdateAccountPasswordPolicyCommandInput) => api.iam.send(new UpdateAccountPasswordPolicyCommand(p));
 const CUSTOM = 'Password does not conform to the account password policy.';
 
 /** A user with a login profile and its own access keys, to call ChangePassword as itself. */
 async function userWithProfile(password = 'Start-Passw0rd!') {
   const UserName = uniqueName('pp');
-  await iam.send(new CreateUserCommand({ UserName }));
-  await iam.send(new CreateLoginProfileCommand({ UserName, Password: password }));
-  const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
-  const self = iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+  await api.iam.send(new CreateUserCommand({ UserName }));
+  await api.iam.send(new CreateLoginProfileCommand({ UserName, Password: password }));
+  const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+  const self = api.client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
   return { UserName, self, change: (OldPassword: string, NewPassword: string) => self.send(new ChangePasswordCommand({ OldPassword, NewPassword })) };
 }
 
 describe('UpdateAccountPasswordPolicy / GetAccountPasswordPolicy / DeleteAccountPasswordPolicy', () => {
   it('answers NoSuchEntity with AWS messages while there is no policy', async () => {
-    expect(await awsError(iam.send(new GetAccountPasswordPolicyCommand({})))).toEqual({
+    expect(await awsError(api.iam.send(new GetAccountPasswordPolicyCommand({})))).toEqual({
       code: 'NoSuchEntity',
       message: 'The Password Policy with domain name 123456789012 cannot be found.',
       status: 404,
     });
-    expect(await awsError(iam.send(new DeleteAccountPasswordPolicyCommand({})))).toEqual({
+    expect(await awsError(api.iam.send(new DeleteAccountPasswordPolicyCommand({})))).toEqual({
       code: 'NoSuchEntity',
       message: 'The account policy with name PasswordPolicy cannot be found.',
       status: 404,
@@ -57,7 +46,7 @@ describe('UpdateAccountPasswordPolicy / GetAccountPasswordPolicy / DeleteAccount
 
   it('stores a policy; members never set are absent; ExpirePasswords is derived', async () => {
     await setPolicy({ MinimumPasswordLength: 12, RequireSymbols: true });
-    expect((await iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy).toEqual({
+    expect((await api.iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy).toEqual({
       MinimumPasswordLength: 12,
       RequireSymbols: true,
       RequireNumbers: false,
@@ -67,7 +56,7 @@ describe('UpdateAccountPasswordPolicy / GetAccountPasswordPolicy / DeleteAccount
       ExpirePasswords: false,
     });
     await setPolicy({ MaxPasswordAge: 90, PasswordReusePrevention: 5, HardExpiry: true });
-    expect((await iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy).toEqual({
+    expect((await api.iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy).toEqual({
       MinimumPasswordLength: 6, // an update replaces the whole policy: left out = default
       RequireSymbols: false,
       RequireNumbers: false,
@@ -83,8 +72,8 @@ describe('UpdateAccountPasswordPolicy / GetAccountPasswordPolicy / DeleteAccount
 
   it('deletes the policy', async () => {
     await setPolicy({});
-    await iam.send(new DeleteAccountPasswordPolicyCommand({}));
-    expect((await awsError(iam.send(new GetAccountPasswordPolicyCommand({})))).code).toBe('NoSuchEntity');
+    await api.iam.send(new DeleteAccountPasswordPolicyCommand({}));
+    expect((await awsError(api.iam.send(new GetAccountPasswordPolicyCommand({})))).code).toBe('NoSuchEntity');
   });
 
   it('lists every out-of-range member in one ValidationError and changes nothing', async () => {
@@ -99,7 +88,7 @@ describe('UpdateAccountPasswordPolicy / GetAccountPasswordPolicy / DeleteAccount
         "Value at 'passwordReusePrevention' failed to satisfy constraint: Member must have value less than or equal to 24",
       status: 400,
     });
-    expect((await iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy?.MinimumPasswordLength).toBe(10);
+    expect((await api.iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy?.MinimumPasswordLength).toBe(10);
     expect((await awsError(setPolicy({ MinimumPasswordLength: 129 }))).message).toBe(
       "1 validation error detected: Value at 'minimumPasswordLength' failed to satisfy constraint: Member must have value less than or equal to 128",
     );
@@ -125,19 +114,19 @@ describe('enforcement wherever a password is set', () => {
       const { UserName, change } = await userWithProfile();
       await setPolicy({ ...policy, AllowUsersToChangePassword: true });
       const expected = { code: 'PasswordPolicyViolation', message: `${CUSTOM} ${sentence}`, status: 400 };
-      expect(await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, Password: bad })))).toEqual(expected);
+      expect(await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: bad })))).toEqual(expected);
       expect(await awsError(change('Start-Passw0rd!', bad))).toEqual(expected);
       const other = uniqueName('pp');
-      await iam.send(new CreateUserCommand({ UserName: other }));
-      expect(await awsError(iam.send(new CreateLoginProfileCommand({ UserName: other, Password: bad })))).toEqual(expected);
-      expect((await awsError(iam.send(new GetLoginProfileCommand({ UserName: other })))).code).toBe('NoSuchEntity');
+      await api.iam.send(new CreateUserCommand({ UserName: other }));
+      expect(await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName: other, Password: bad })))).toEqual(expected);
+      expect((await awsError(api.iam.send(new GetLoginProfileCommand({ UserName: other })))).code).toBe('NoSuchEntity');
     });
   }
 
   it('names every rule not met, in one message', async () => {
     const { UserName } = await userWithProfile();
     await setPolicy({ MinimumPasswordLength: 20, RequireSymbols: true, RequireNumbers: true, RequireUppercaseCharacters: true, RequireLowercaseCharacters: true });
-    expect((await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'abcdef' })))).message).toBe(
+    expect((await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'abcdef' })))).message).toBe(
       `${CUSTOM} Password should have a minimum length of 20, Password should have at least one uppercase letter, ` +
         'Password should have at least one number, Password should have at least one symbol',
     );
@@ -146,9 +135,9 @@ describe('enforcement wherever a password is set', () => {
   it("uses exactly AWS's symbol set", async () => {
     await setPolicy({ RequireSymbols: true });
     const { UserName } = await userWithProfile();
-    for (const symbol of "!@#$%^&*()_+-=[]{}|'") await iam.send(new UpdateLoginProfileCommand({ UserName, Password: `abcdef${symbol}` }));
+    for (const symbol of "!@#$%^&*()_+-=[]{}|'") await api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: `abcdef${symbol}` }));
     for (const notSymbol of ['~', '`', '"', ',', '.', '/', ':', ';', '<', '>', '?', '\\', ' ', 'é']) {
-      const err = await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, Password: `abcdef${notSymbol}` })));
+      const err = await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: `abcdef${notSymbol}` })));
       expect(err.message, `"${notSymbol}" is not one of AWS's symbols`).toBe(`${CUSTOM} Password should have at least one symbol`);
     }
   });
@@ -156,17 +145,17 @@ describe('enforcement wherever a password is set', () => {
   it('a flag-only UpdateLoginProfile checks no password', async () => {
     const { UserName } = await userWithProfile('Start-Passw0rd!');
     await setPolicy({ MinimumPasswordLength: 40 });
-    await iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true }));
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(true);
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true }));
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(true);
   });
 
   it('a rejected password leaves the stored one working', async () => {
     await setPolicy({ MinimumPasswordLength: 8, AllowUsersToChangePassword: true });
     const { UserName, change } = await userWithProfile('Start-Passw0rd!');
-    expect((await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'short', PasswordResetRequired: true })))).code).toBe(
+    expect((await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'short', PasswordResetRequired: true })))).code).toBe(
       'PasswordPolicyViolation',
     );
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
     expect((await awsError(change('Start-Passw0rd!', 'tiny'))).code).toBe('PasswordPolicyViolation');
     // The old password is still the one that works.
     await change('Start-Passw0rd!', 'Next-Passw0rd!');
@@ -177,43 +166,43 @@ describe('enforcement wherever a password is set', () => {
 describe('the built-in default policy (no account policy set)', () => {
   it("applies AWS's documented default: 8 characters, three of four classes", async () => {
     const UserName = uniqueName('dflt');
-    await iam.send(new CreateUserCommand({ UserName }));
-    expect(await awsError(iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Ab1!' })))).toEqual({
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    expect(await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Ab1!' })))).toEqual({
       code: 'PasswordPolicyViolation',
       message: 'Password should have a minimum length of 8',
       status: 400,
     });
-    expect((await awsError(iam.send(new CreateLoginProfileCommand({ UserName, Password: 'alllowercase' })))).message).toBe(
+    expect((await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName, Password: 'alllowercase' })))).message).toBe(
       'Password should meet 2 more of the following requirements: Password should have at least one uppercase letter, ' +
         'Password should have at least one number, Password should have at least one symbol',
     );
-    expect((await awsError(iam.send(new CreateLoginProfileCommand({ UserName, Password: 'lowerUPPER' })))).message).toBe(
+    expect((await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName, Password: 'lowerUPPER' })))).message).toBe(
       'Password should meet 1 more of the following requirements: Password should have at least one number, Password should have at least one symbol',
     );
-    await iam.send(new CreateLoginProfileCommand({ UserName, Password: 'lowerUPPER1' })); // three classes suffice
+    await api.iam.send(new CreateLoginProfileCommand({ UserName, Password: 'lowerUPPER1' })); // three classes suffice
   });
 
   it('refuses the user name and the account id as password', async () => {
     const UserName = `Name-Is-Pw1-${process.pid}`;
-    await iam.send(new CreateUserCommand({ UserName }));
-    expect((await awsError(iam.send(new CreateLoginProfileCommand({ UserName, Password: UserName })))).message).toBe(
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    expect((await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName, Password: UserName })))).message).toBe(
       'Password should not be the same as your user name',
     );
-    const err = await awsError(iam.send(new CreateLoginProfileCommand({ UserName, Password: ACCOUNT_ID })));
+    const err = await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName, Password: ACCOUNT_ID })));
     expect(err.message).toContain('Password should not be the same as your account id');
   });
 
   it('does not apply once a custom policy exists', async () => {
     await setPolicy({});
     const UserName = uniqueName('dflt');
-    await iam.send(new CreateUserCommand({ UserName }));
-    await iam.send(new CreateLoginProfileCommand({ UserName, Password: 'sixsix' }));
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    await api.iam.send(new CreateLoginProfileCommand({ UserName, Password: 'sixsix' }));
   });
 
   it('is off with IAMD_DEFAULT_PASSWORD_POLICY=none', async () => {
-    const permissive = await startServer({ env: { IAMD_DEFAULT_PASSWORD_POLICY: 'none' } });
+    const permissive = await startInProcess({ env: { IAMD_DEFAULT_PASSWORD_POLICY: 'none' } });
     try {
-      const client = iamClient(permissive.url);
+      const client = permissive.iam;
       await client.send(new CreateUserCommand({ UserName: 'lax' }));
       await client.send(new CreateLoginProfileCommand({ UserName: 'lax', Password: 'x' }));
       // An account policy still applies.
@@ -230,7 +219,7 @@ describe('PasswordReusePrevention', () => {
     await setPolicy({ PasswordReusePrevention: 1, AllowUsersToChangePassword: true });
     const { UserName, change } = await userWithProfile('First-Passw0rd!');
     const reuse = { code: 'PasswordPolicyViolation', message: `${CUSTOM} Password should not be one of your 1 previous passwords`, status: 400 };
-    expect(await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'First-Passw0rd!' })))).toEqual(reuse);
+    expect(await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'First-Passw0rd!' })))).toEqual(reuse);
     expect(await awsError(change('First-Passw0rd!', 'First-Passw0rd!'))).toEqual(reuse);
     await change('First-Passw0rd!', 'Second-Passw0rd!');
     await change('Second-Passw0rd!', 'First-Passw0rd!');
@@ -239,22 +228,22 @@ describe('PasswordReusePrevention', () => {
   it('with N=24 refuses each of the last 24 and accepts the 25th back', async () => {
     await setPolicy({ PasswordReusePrevention: 24 });
     const { UserName } = await userWithProfile('Pw-0-Passw0rd!');
-    for (let i = 1; i < 25; i++) await iam.send(new UpdateLoginProfileCommand({ UserName, Password: `Pw-${i}-Passw0rd!` }));
+    for (let i = 1; i < 25; i++) await api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: `Pw-${i}-Passw0rd!` }));
     // Remembered: Pw-1 … Pw-24 (24 passwords, the current one included); Pw-0 has dropped out.
     for (const i of [1, 12, 24]) {
-      expect((await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, Password: `Pw-${i}-Passw0rd!` })))).message).toBe(
+      expect((await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: `Pw-${i}-Passw0rd!` })))).message).toBe(
         `${CUSTOM} Password should not be one of your 24 previous passwords`,
       );
     }
-    await iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'Pw-0-Passw0rd!' }));
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'Pw-0-Passw0rd!' }));
   }, 120_000); // about 300 argon2 verifications in all
 
   it('reports reuse together with the other rules', async () => {
     const { UserName } = await userWithProfile('Start-Passw0rd!');
     await setPolicy({ PasswordReusePrevention: 3, RequireNumbers: true });
-    await iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'NoSymbol1' }));
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'NoSymbol1' }));
     await setPolicy({ PasswordReusePrevention: 3, RequireSymbols: true });
-    expect((await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'NoSymbol1' })))).message).toBe(
+    expect((await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'NoSymbol1' })))).message).toBe(
       `${CUSTOM} Password should have at least one symbol, Password should not be one of your 3 previous passwords`,
     );
   });
@@ -262,7 +251,7 @@ describe('PasswordReusePrevention', () => {
 
 describe('ChangePassword', () => {
   it('is InvalidUserType for the root user', async () => {
-    const err = await awsError(iam.send(new ChangePasswordCommand({ OldPassword: 'a-Passw0rd!', NewPassword: 'b-Passw0rd!' })));
+    const err = await awsError(api.iam.send(new ChangePasswordCommand({ OldPassword: 'a-Passw0rd!', NewPassword: 'b-Passw0rd!' })));
     expect(err.code).toBe('InvalidUserType');
     expect(err.status).toBe(400);
   });
@@ -284,9 +273,9 @@ describe('ChangePassword', () => {
   it('without a login profile is NoSuchEntity', async () => {
     await setPolicy({ AllowUsersToChangePassword: true });
     const UserName = uniqueName('nolp');
-    await iam.send(new CreateUserCommand({ UserName }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
-    const self = iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName }))).AccessKey!;
+    const self = api.client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
     expect(await awsError(self.send(new ChangePasswordCommand({ OldPassword: 'a-Passw0rd!', NewPassword: 'b-Passw0rd!' })))).toEqual({
       code: 'NoSuchEntity',
       message: `Login Profile for User ${UserName} cannot be found.`,
@@ -297,13 +286,13 @@ describe('ChangePassword', () => {
   it('succeeds with the right old password, clears PasswordResetRequired and restarts the expiry clock', async () => {
     await setPolicy({ AllowUsersToChangePassword: true, MaxPasswordAge: 30 });
     const { UserName, change } = await userWithProfile();
-    await iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true }));
-    await moveClock(31 * 86_400); // expired, not hard: the user may still change it
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true }));
+    await api.setClock(31 * 86_400); // expired, not hard: the user may still change it
     await change('Start-Passw0rd!', 'Fresh-Passw0rd!');
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
     // The new password dates from the moved "now", so a further 29 days leave it valid for HardExpiry.
     await setPolicy({ AllowUsersToChangePassword: true, MaxPasswordAge: 30, HardExpiry: true });
-    await moveClock(60 * 86_400);
+    await api.setClock(60 * 86_400);
     await change('Fresh-Passw0rd!', 'Fresher-Passw0rd!');
   });
 
@@ -324,7 +313,7 @@ describe('ChangePassword', () => {
     for (let i = 0; i < 5; i++) expect((await awsError(change(`Guess-${i}-Passw0rd!`, 'New-Passw0rd!'))).code).toBe('AccessDenied');
     const limited = { code: 'LimitExceeded', message: `Too many failed attempts to change the password of user ${UserName}. Try again later.`, status: 409 };
     expect(await awsError(change('Start-Passw0rd!', 'New-Passw0rd!'))).toEqual(limited); // even the right one
-    await moveClock(16 * 60);
+    await api.setClock(16 * 60);
     await change('Start-Passw0rd!', 'New-Passw0rd!');
   });
 
@@ -339,13 +328,13 @@ describe('ChangePassword', () => {
   it('with HardExpiry and an expired password is refused; an administrator can still reset it', async () => {
     await setPolicy({ AllowUsersToChangePassword: true, MaxPasswordAge: 10, HardExpiry: true });
     const { UserName, change } = await userWithProfile();
-    await moveClock(11 * 86_400);
+    await api.setClock(11 * 86_400);
     expect(await awsError(change('Start-Passw0rd!', 'New-Passw0rd!'))).toEqual({
       code: 'EntityTemporarilyUnmodifiable',
       message: 'The password has expired and the account password policy requires an administrator to reset it.',
       status: 409,
     });
-    await iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'Admin-Reset-1!' }));
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: 'Admin-Reset-1!' }));
     await change('Admin-Reset-1!', 'Mine-Again-1!');
   });
 });
@@ -353,22 +342,22 @@ describe('ChangePassword', () => {
 describe('expiry', () => {
   it('applies at once to existing passwords when MaxPasswordAge is set later', async () => {
     const { UserName, change } = await userWithProfile();
-    await moveClock(11 * 86_400);
+    await api.setClock(11 * 86_400);
     // Set after the password: it is already 11 days old, past a 10-day limit.
     await setPolicy({ AllowUsersToChangePassword: true, MaxPasswordAge: 10, HardExpiry: true });
     expect((await awsError(change('Start-Passw0rd!', 'New-Passw0rd!'))).code).toBe('EntityTemporarilyUnmodifiable');
     // Raising the limit makes the same password current again.
     await setPolicy({ AllowUsersToChangePassword: true, MaxPasswordAge: 12, HardExpiry: true });
     await change('Start-Passw0rd!', 'New-Passw0rd!');
-    expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.UserName).toBe(UserName);
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.UserName).toBe(UserName);
   });
 });
 
 describe('beyond AWS: banned passwords (opt-in)', () => {
   it('IAMD_BLOCK_COMMON_PASSWORDS refuses common passwords, case-insensitively', async () => {
-    const strict = await startServer({ env: { IAMD_BLOCK_COMMON_PASSWORDS: 'true' } });
+    const strict = await startInProcess({ env: { IAMD_BLOCK_COMMON_PASSWORDS: 'true' } });
     try {
-      const client = iamClient(strict.url);
+      const client = strict.iam;
       await client.send(new CreateUserCommand({ UserName: 'common' }));
       expect(await awsError(client.send(new CreateLoginProfileCommand({ UserName: 'common', Password: 'P@SSW0RD!' })))).toEqual({
         code: 'PasswordPolicyViolation',
@@ -387,24 +376,19 @@ describe('beyond AWS: banned passwords (opt-in)', () => {
     const path = await import('node:path');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-bl-')), 'banned.txt');
     fs.writeFileSync(file, 'Company-Name-2026!\nAnother-Banned-1!\n');
-    const strict = await startServer({ env: { IAMD_PASSWORD_BLOCKLIST: file } });
+    const strict = await startInProcess({ env: { IAMD_PASSWORD_BLOCKLIST: file } });
     try {
-      const client = iamClient(strict.url);
+      const client = strict.iam;
       await client.send(new CreateUserCommand({ UserName: 'banned' }));
       expect((await awsError(client.send(new CreateLoginProfileCommand({ UserName: 'banned', Password: 'company-name-2026!' })))).message).toBe(
         'Password should not be a commonly used or compromised password',
       );
       // Off by default: the main server accepts it.
-      await iam.send(new CreateUserCommand({ UserName: 'notbanned' }));
-      await iam.send(new CreateLoginProfileCommand({ UserName: 'notbanned', Password: 'Company-Name-2026!' }));
+      await api.iam.send(new CreateUserCommand({ UserName: 'notbanned' }));
+      await api.iam.send(new CreateLoginProfileCommand({ UserName: 'notbanned', Password: 'Company-Name-2026!' }));
     } finally {
       await strict.stop();
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
     }
   });
 });
-
-async function moveClock(offsetSeconds: number): Promise<void> {
-  const res = await fetch(`${server.url}/iamd-test/clock?offsetSeconds=${offsetSeconds}`, { method: 'POST' });
-  expect(res.status).toBe(200);
-}

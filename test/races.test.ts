@@ -6,31 +6,27 @@
 import path from 'node:path';
 import argon2 from 'argon2';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { iamClient, ROOT, startServer, type TestServer } from './support/server.js';
+import { ROOT } from './support/server.js';
+import { useServer } from './support/use-server.js';
 import { errorOf, signedQuery } from './support/signed-http.js';
 import { consoleSignIn, tempDir } from './support/hardening.js';
 
-let server: TestServer;
-let dbFile: string;
+const dir = tempDir('races');
+const dbFile = path.join(dir, 'iamd.sqlite');
 let alice: { accessKeyId: string; secretAccessKey: string };
 
 const CHANGE_OWN = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ChangePassword', Resource: '*' }] });
 
+const api = useServer({ flags: { dataDir: dir, enableTestEndpoints: true } });
 beforeAll(async () => {
-  const dir = tempDir('races');
-  dbFile = path.join(dir, 'iamd.sqlite');
-  server = await startServer({ args: ['--data-dir', dir, '--enable-test-endpoints'] });
-  const iam = iamClient(server.url);
+  const iam = api.iam;
   await iam.send(new CreateUserCommand({ UserName: 'racer' }));
   await iam.send(new PutUserPolicyCommand({ UserName: 'racer', PolicyName: 'own', PolicyDocument: CHANGE_OWN }));
   await iam.send(new CreateLoginProfileCommand({ UserName: 'racer', Password: 'Race-Start-Passw0rd!' }));
   const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'racer' }));
   alice = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
-});
-afterAll(async () => {
-  await server?.stop();
 });
 
 /** The stored profile hash and the history, newest first, read straight from the database. */
@@ -49,13 +45,13 @@ function stored(): { current: string; history: string[] } {
 }
 
 const changePassword = (oldPassword: string, newPassword: string) =>
-  signedQuery(server.url, { Action: 'ChangePassword', OldPassword: oldPassword, NewPassword: newPassword }, { credentials: alice }).then((r) => ({
+  signedQuery(api.url, { Action: 'ChangePassword', OldPassword: oldPassword, NewPassword: newPassword }, { credentials: alice }).then((r) => ({
     status: r.status,
     code: errorOf(r.body).code,
     password: newPassword,
   }));
 const updateLoginProfile = (password: string) =>
-  signedQuery(server.url, { Action: 'UpdateLoginProfile', UserName: 'racer', Password: password }, { credentials: ROOT }).then((r) => ({
+  signedQuery(api.url, { Action: 'UpdateLoginProfile', UserName: 'racer', Password: password }, { credentials: ROOT }).then((r) => ({
     status: r.status,
     code: errorOf(r.body).code,
     password,
@@ -79,12 +75,12 @@ describe('concurrent password changes on one user', () => {
     expect(history[0]).toBe(current);
     expect(history).toHaveLength(2); // the start and the one winner
     expect(await argon2.verify(current, winner)).toBe(true);
-    expect((await consoleSignIn(server.url, 'racer', winner)).status).toBe(303);
+    expect((await consoleSignIn(api.url, 'racer', winner)).status).toBe(303);
   });
 
   it('100 UpdateLoginProfile and 100 ChangePassword at once end in a consistent profile and history', async () => {
     // Past the ChangePassword failure window left by the test above.
-    await fetch(`${server.url}/iamd-test/clock?offsetSeconds=3600`, { method: 'POST' });
+    await api.setClock(3600);
     const calls = Array.from({ length: 200 }, (_, i) =>
       i % 2 === 0 ? updateLoginProfile(`Race-Admin-${i}-Passw0rd!`) : changePassword(winner, `Race-Own-${i}-Passw0rd!`),
     );
@@ -107,6 +103,6 @@ describe('concurrent password changes on one user', () => {
     const matches = await Promise.all(acknowledged.map((p) => argon2.verify(current, p)));
     expect(matches.filter(Boolean)).toHaveLength(1);
     const currentPassword = acknowledged[matches.indexOf(true)]!;
-    expect((await consoleSignIn(server.url, 'racer', currentPassword)).status).toBe(303);
+    expect((await consoleSignIn(api.url, 'racer', currentPassword)).status).toBe(303);
   }, 60_000);
 });

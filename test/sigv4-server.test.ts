@@ -1,54 +1,48 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
-import { ROOT, awsError, iamClient, startServer, type TestServer } from './support/server.js';
+import { ROOT, awsError } from './support/server.js';
+import { useServer } from './support/use-server.js';
 import { errorOf, presignedUrl, send, signedQuery } from './support/signed-http.js';
 
 /** Every request is SigV4-verified: these are the ways a request can fail that, through the real server. */
-let server: TestServer;
-
-beforeAll(async () => {
-  server = await startServer();
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const api = useServer();
 
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
 describe('SigV4 at the server', () => {
   it('an unsigned request is MissingAuthenticationToken (403)', async () => {
-    const res = await send(server.url, 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, {}, 'Action=ListUsers&Version=2010-05-08');
+    const res = await send(api.url, 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, {}, 'Action=ListUsers&Version=2010-05-08');
     expect(res.status).toBe(403);
     expect(errorOf(res.body)).toEqual({ type: 'Sender', code: 'MissingAuthenticationToken', message: 'Request is missing Authentication Token' });
   });
 
   it('a wrong secret is SignatureDoesNotMatch (403)', async () => {
-    const err = await awsError(iamClient(server.url, { ...ROOT, secretAccessKey: 'not-the-secret-at-all-000000000000000000' }).send(new GetUserCommand({})));
+    const err = await awsError(api.client({ ...ROOT, secretAccessKey: 'not-the-secret-at-all-000000000000000000' }).send(new GetUserCommand({})));
     expect(err).toEqual({ code: 'SignatureDoesNotMatch', message: MISMATCH, status: 403 });
   });
 
   it('an unknown key is InvalidClientTokenId (403)', async () => {
-    const err = await awsError(iamClient(server.url, { accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: ROOT.secretAccessKey }).send(new GetUserCommand({})));
+    const err = await awsError(api.client({ accessKeyId: 'AKIAUNKNOWNUNKNOWN00', secretAccessKey: ROOT.secretAccessKey }).send(new GetUserCommand({})));
     expect(err).toEqual({ code: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.', status: 403 });
   });
 
   it('a body changed after signing is SignatureDoesNotMatch, and the change does not happen', async () => {
-    const res = await signedQuery(server.url, { Action: 'CreateUser', UserName: 'honest' }, { tamper: (r) => (r.body = r.body!.replace('honest', 'forged')) });
+    const res = await signedQuery(api.url, { Action: 'CreateUser', UserName: 'honest' }, { tamper: (r) => (r.body = r.body!.replace('honest', 'forged')) });
     expect(res.status).toBe(403);
     expect(errorOf(res.body).code).toBe('SignatureDoesNotMatch');
-    expect(errorOf((await signedQuery(server.url, { Action: 'GetUser', UserName: 'forged' })).body).code).toBe('NoSuchEntity');
+    expect(errorOf((await signedQuery(api.url, { Action: 'GetUser', UserName: 'forged' })).body).code).toBe('NoSuchEntity');
   });
 
   it('a query string changed after signing is SignatureDoesNotMatch', async () => {
-    const res = await signedQuery(server.url, { Action: 'GetUser', UserName: 'a' }, { method: 'GET', tamper: (r) => (r.query.UserName = 'b') });
+    const res = await signedQuery(api.url, { Action: 'GetUser', UserName: 'a' }, { method: 'GET', tamper: (r) => (r.query.UserName = 'b') });
     expect(errorOf(res.body).code).toBe('SignatureDoesNotMatch');
   });
 
   it('a clock more than 15 minutes off is refused, either way', async () => {
     for (const offsetMinutes of [-16, 16]) {
       const skewed = new IAMClient({
-        endpoint: server.url,
+        endpoint: api.url,
         region: 'us-east-1',
         credentials: ROOT,
         maxAttempts: 1,
@@ -62,20 +56,20 @@ describe('SigV4 at the server', () => {
   });
 
   it('a clock 10 minutes off is still accepted', async () => {
-    const client = new IAMClient({ endpoint: server.url, region: 'us-east-1', credentials: ROOT, maxAttempts: 1, systemClockOffset: -10 * 60_000 });
+    const client = new IAMClient({ endpoint: api.url, region: 'us-east-1', credentials: ROOT, maxAttempts: 1, systemClockOffset: -10 * 60_000 });
     expect((await client.send(new GetUserCommand({}))).User?.UserId).toBe('123456789012');
   });
 
   it('an expired presigned URL is refused; a fresh one works', async () => {
     const old = new Date(Date.now() - 10 * 60_000);
-    const expired = await fetch(await presignedUrl(server.url, { Action: 'ListUsers' }, 60, old));
+    const expired = await fetch(await presignedUrl(api.url, { Action: 'ListUsers' }, 60, old));
     expect(expired.status).toBe(403);
     expect(errorOf(await expired.text())).toMatchObject({ code: 'SignatureDoesNotMatch' });
-    expect(errorOf(await (await fetch(await presignedUrl(server.url, { Action: 'ListUsers' }, 900, old))).text()).code).toBeUndefined();
+    expect(errorOf(await (await fetch(await presignedUrl(api.url, { Action: 'ListUsers' }, 900, old))).text()).code).toBeUndefined();
   });
 
   it('a signature scoped to another service is refused', async () => {
-    const target = new URL(server.url);
+    const target = new URL(api.url);
     const { signer } = await import('./support/signed-http.js');
     const signed = await signer(ROOT, 's3').sign({
       method: 'POST',
@@ -86,13 +80,13 @@ describe('SigV4 at the server', () => {
       headers: { host: target.host, 'content-type': 'application/x-www-form-urlencoded' },
       body: 'Action=ListUsers&Version=2010-05-08',
     });
-    const res = await send(server.url, 'POST', signed.headers, {}, 'Action=ListUsers&Version=2010-05-08');
+    const res = await send(api.url, 'POST', signed.headers, {}, 'Action=ListUsers&Version=2010-05-08');
     expect(res.status).toBe(403);
     expect(errorOf(res.body).code).toBe('SignatureDoesNotMatch');
   });
 
   it('accepts a signature scoped to another region (clients sign with their configured one)', async () => {
-    const client = new IAMClient({ endpoint: server.url, region: 'eu-west-1', credentials: ROOT, maxAttempts: 1 });
+    const client = new IAMClient({ endpoint: api.url, region: 'eu-west-1', credentials: ROOT, maxAttempts: 1 });
     expect((await client.send(new GetUserCommand({}))).User?.UserId).toBe('123456789012');
   });
 });

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CreateLoginProfileCommand,
   CreateUserCommand,
@@ -6,28 +6,19 @@ import {
   ListUsersCommand,
   UpdateAccessKeyCommand,
   UpdateLoginProfileCommand,
-  type IAMClient,
 } from '@aws-sdk/client-iam';
-import { awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { awsError, uniqueName } from './support/server.js';
+import { useServer } from './support/use-server.js';
 
-let server: TestServer;
-let iam: IAMClient;
-
-beforeAll(async () => {
-  // The model's own constraints, without the account password policy on top.
-  server = await startServer({ env: { IAMD_DEFAULT_PASSWORD_POLICY: 'none' } });
-  iam = iamClient(server.url);
-});
-afterAll(async () => {
-  await server?.stop();
-});
+// The model's own constraints, without the account password policy on top.
+const api = useServer({ env: { IAMD_DEFAULT_PASSWORD_POLICY: 'none' } });
 
 const PASSWORD_PATTERN = String.raw`[\u0009\u000A\u000D\u0020-\u00FF]+`;
 const one = (body: string) => `1 validation error detected: ${body}`;
 
 async function newUser(): Promise<string> {
   const UserName = uniqueName('val');
-  await iam.send(new CreateUserCommand({ UserName }));
+  await api.iam.send(new CreateUserCommand({ UserName }));
   return UserName;
 }
 
@@ -41,28 +32,28 @@ describe('password characters and lengths (the model: tab, LF, CR, U+0020-U+00FF
   for (const [what, password, message] of rejected) {
     it(`rejects ${what} on CreateLoginProfile and creates nothing`, async () => {
       const UserName = await newUser();
-      const err = await awsError(iam.send(new CreateLoginProfileCommand({ UserName, Password: password })));
+      const err = await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName, Password: password })));
       expect(err).toEqual({ code: 'ValidationError', message: one(message), status: 400 });
-      expect((await awsError(iam.send(new GetLoginProfileCommand({ UserName })))).code).toBe('NoSuchEntity');
+      expect((await awsError(api.iam.send(new GetLoginProfileCommand({ UserName })))).code).toBe('NoSuchEntity');
     });
     it(`rejects ${what} on UpdateLoginProfile and changes nothing`, async () => {
       const UserName = await newUser();
-      await iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Valid-Passw0rd!' }));
-      const err = await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, Password: password, PasswordResetRequired: true })));
+      await api.iam.send(new CreateLoginProfileCommand({ UserName, Password: 'Valid-Passw0rd!' }));
+      const err = await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: password, PasswordResetRequired: true })));
       expect(err).toEqual({ code: 'ValidationError', message: one(message), status: 400 });
-      expect((await iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
+      expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);
     });
   }
 
   it('rejects an empty password (length 1 at least)', async () => {
     const UserName = await newUser();
-    const err = await awsError(iam.send(new UpdateLoginProfileCommand({ UserName, Password: '' })));
+    const err = await awsError(api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: '' })));
     expect(err.message).toContain("Value at 'password' failed to satisfy constraint: Member must have length greater than or equal to 1");
   });
 
   it('reports both violations of a 129-character password with a forbidden character', async () => {
     const UserName = await newUser();
-    const err = await awsError(iam.send(new CreateLoginProfileCommand({ UserName, Password: '\u0100'.repeat(129) })));
+    const err = await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName, Password: '\u0100'.repeat(129) })));
     expect(err.message).toBe(
       '2 validation errors detected: ' +
         "Value at 'password' failed to satisfy constraint: Member must have length less than or equal to 128; " +
@@ -80,22 +71,22 @@ describe('password characters and lengths (the model: tab, LF, CR, U+0020-U+00FF
   for (const [what, password] of accepted) {
     it(`accepts ${what}`, async () => {
       const UserName = await newUser();
-      await iam.send(new CreateLoginProfileCommand({ UserName, Password: password }));
-      await iam.send(new UpdateLoginProfileCommand({ UserName, Password: password }));
+      await api.iam.send(new CreateLoginProfileCommand({ UserName, Password: password }));
+      await api.iam.send(new UpdateLoginProfileCommand({ UserName, Password: password }));
     });
   }
 
   it('never echoes a rejected password in the error', async () => {
     const UserName = await newUser();
     const secret = 'Very-Secret-\u0100-Passw0rd';
-    const err = await awsError(iam.send(new CreateLoginProfileCommand({ UserName, Password: secret })));
+    const err = await awsError(api.iam.send(new CreateLoginProfileCommand({ UserName, Password: secret })));
     expect(err.message).not.toContain('Very-Secret');
   });
 });
 
 describe('user names and other members', () => {
   it('rejects a 65-character user name', async () => {
-    const err = await awsError(iam.send(new CreateUserCommand({ UserName: 'u'.repeat(65) })));
+    const err = await awsError(api.iam.send(new CreateUserCommand({ UserName: 'u'.repeat(65) })));
     expect(err).toEqual({
       code: 'ValidationError',
       message: one("Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 64"),
@@ -104,48 +95,48 @@ describe('user names and other members', () => {
   });
 
   it('accepts a 64-character user name', async () => {
-    await iam.send(new CreateUserCommand({ UserName: 'v'.repeat(64) }));
+    await api.iam.send(new CreateUserCommand({ UserName: 'v'.repeat(64) }));
   });
 
   it('rejects characters outside [\\w+=,.@-]', async () => {
-    const err = await awsError(iam.send(new CreateUserCommand({ UserName: 'bad name' })));
+    const err = await awsError(api.iam.send(new CreateUserCommand({ UserName: 'bad name' })));
     expect(err.message).toBe(one(String.raw`Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`));
   });
 
   it('accepts every character of the user-name pattern', async () => {
-    await iam.send(new CreateUserCommand({ UserName: 'a_b+c=d,e.f@g-h9' }));
+    await api.iam.send(new CreateUserCommand({ UserName: 'a_b+c=d,e.f@g-h9' }));
   });
 
   it('rejects a missing required member', async () => {
-    const err = await awsError(iam.send(new CreateUserCommand({} as never)));
+    const err = await awsError(api.iam.send(new CreateUserCommand({} as never)));
     expect(err.message).toBe(one("Value null at 'userName' failed to satisfy constraint: Member must not be null"));
   });
 
   it('rejects a path that does not start and end with a slash', async () => {
-    const err = await awsError(iam.send(new CreateUserCommand({ UserName: uniqueName(), Path: '/no-trailing' })));
+    const err = await awsError(api.iam.send(new CreateUserCommand({ UserName: uniqueName(), Path: '/no-trailing' })));
     expect(err.message).toBe(
       one(String.raw`Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`),
     );
   });
 
   it('rejects MaxItems out of range with each bound', async () => {
-    expect((await awsError(iam.send(new ListUsersCommand({ MaxItems: 0 })))).message).toBe(
+    expect((await awsError(api.iam.send(new ListUsersCommand({ MaxItems: 0 })))).message).toBe(
       one("Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"),
     );
-    expect((await awsError(iam.send(new ListUsersCommand({ MaxItems: 1001 })))).message).toBe(
+    expect((await awsError(api.iam.send(new ListUsersCommand({ MaxItems: 1001 })))).message).toBe(
       one("Value at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000"),
     );
   });
 
   it('rejects an enum value outside the set', async () => {
     const err = await awsError(
-      iam.send(new UpdateAccessKeyCommand({ UserName: 'x', AccessKeyId: 'AKIAAAAAAAAAAAAAAAAA', Status: 'Paused' as never })),
+      api.iam.send(new UpdateAccessKeyCommand({ UserName: 'x', AccessKeyId: 'AKIAAAAAAAAAAAAAAAAA', Status: 'Paused' as never })),
     );
     expect(err.message).toBe(one("Value at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive, Expired]"));
   });
 
   it('lists every violation of one request', async () => {
-    const err = await awsError(iam.send(new CreateUserCommand({ UserName: 'x y'.repeat(30), Path: 'relative', Tags: [{ Key: '', Value: 'v' }] })));
+    const err = await awsError(api.iam.send(new CreateUserCommand({ UserName: 'x y'.repeat(30), Path: 'relative', Tags: [{ Key: '', Value: 'v' }] })));
     const [head, ...rest] = err.message.split('; ');
     expect(head).toMatch(/^5 validation errors detected: Value at 'path' failed/);
     expect(rest.map((m) => /^Value at '([^']+)'/.exec(m)?.[1])).toEqual(['userName', 'userName', 'tags.1.member.key', 'tags.1.member.key']);

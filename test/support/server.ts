@@ -39,23 +39,13 @@ export interface TestServer {
 export async function startServer(
   options: { args?: string[]; env?: Record<string, string | undefined>; rootFromEnv?: boolean; noPortFlag?: boolean; cwd?: string } = {},
 ): Promise<TestServer> {
-  // A database URL in the developer's environment must not turn SQLite tests into PostgreSQL ones.
-  const env: Record<string, string | undefined> = { ...process.env, IAMD_ACCESS_LOG: 'false', IAMD_DATABASE_URL: undefined };
-  if (options.rootFromEnv !== false) {
-    env.IAMD_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
-    env.IAMD_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
-  }
-  Object.assign(env, options.env);
-  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   const portArgs = options.noPortFlag ? [] : ['--port', '0'];
   let args = options.args ?? ['--memory'];
   if (testStore === 'postgres' && args.includes('--memory')) {
     const url = await newTestDatabase();
     args = args.flatMap((a) => (a === '--memory' ? ['--database', url, '--enable-test-endpoints'] : [a]));
   }
-  // PostgreSQL requires a master key; one key for every test server, so nodes sharing a database
-  // agree. A test that sets IAMD_MASTER_KEY (even to undefined) decides for itself.
-  if (args.includes('--database') && !(options.env && 'IAMD_MASTER_KEY' in options.env)) env.IAMD_MASTER_KEY = TEST_MASTER_KEY;
+  const env = serverEnv({ ...options, database: args.includes('--database') });
   const child = spawn(process.execPath, [BIN, 'serve', ...portArgs, ...args], {
     env: env as NodeJS.ProcessEnv,
     cwd: options.cwd,
@@ -98,6 +88,26 @@ export async function startServer(
       return exited;
     },
   };
+}
+
+/**
+ * The environment a test server reads its configuration from (the spawned CLI's and the in-process
+ * server's alike): the developer's, without IAMD_DATABASE_URL (which must not turn SQLite tests
+ * into PostgreSQL ones), with the test root credentials, then the test's own settings; an
+ * undefined value removes the variable.
+ */
+export function serverEnv(options: { env?: Record<string, string | undefined>; rootFromEnv?: boolean; database: boolean }): Record<string, string> {
+  const env: Record<string, string | undefined> = { ...process.env, IAMD_ACCESS_LOG: 'false', IAMD_DATABASE_URL: undefined };
+  if (options.rootFromEnv !== false) {
+    env.IAMD_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
+    env.IAMD_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
+  }
+  Object.assign(env, options.env);
+  // PostgreSQL requires a master key; one key for every test server, so nodes sharing a database
+  // agree. A test that sets IAMD_MASTER_KEY (even to undefined) decides for itself.
+  if (options.database && !(options.env && 'IAMD_MASTER_KEY' in options.env)) env.IAMD_MASTER_KEY = TEST_MASTER_KEY;
+  for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
+  return env as Record<string, string>;
 }
 
 export function iamClient(url: string, credentials = ROOT): IAMClient {
