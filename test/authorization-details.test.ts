@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AddRoleToInstanceProfileCommand,
   AddUserToGroupCommand,
@@ -24,20 +24,11 @@ import {
   SimulatePrincipalPolicyCommand,
   paginateGetAccountAuthorizationDetails,
   type EntityType,
-  type IAMClient,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, awsError, uniqueName } from './support/server.js';
+import { useServer } from './support/use-server.js';
 
-let server: TestServer;
-let iam: IAMClient;
-
-beforeAll(async () => {
-  server = await startServer();
-  iam = iamClient(server.url);
-});
-afterAll(async () => {
-  await server?.stop();
-});
+const api = useServer();
 
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 const allow = (Action: string | string[], Resource: string | string[] = '*', Condition?: object) =>
@@ -58,7 +49,7 @@ async function everything(Filter?: EntityType[], MaxItems?: number) {
     policies: NonNullable<GetAccountAuthorizationDetailsCommandOutput['Policies']>;
     pages: number;
   };
-  for await (const page of paginateGetAccountAuthorizationDetails({ client: iam, pageSize: MaxItems }, { Filter })) {
+  for await (const page of paginateGetAccountAuthorizationDetails({ client: api.iam, pageSize: MaxItems }, { Filter })) {
     merged.users.push(...page.UserDetailList!);
     merged.groups.push(...page.GroupDetailList!);
     merged.roles.push(...page.RoleDetailList!);
@@ -82,30 +73,30 @@ describe('GetAccountAuthorizationDetails', () => {
   let boundaryArn: string;
 
   beforeAll(async () => {
-    policyArn = (await iam.send(new CreatePolicyCommand({ PolicyName: policy, Path: '/team/', PolicyDocument: allow('iam:ListUsers'), Description: 'lists' })))
+    policyArn = (await api.iam.send(new CreatePolicyCommand({ PolicyName: policy, Path: '/team/', PolicyDocument: allow('iam:ListUsers'), Description: 'lists' })))
       .Policy!.Arn!;
-    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: allow(['iam:ListUsers', 'iam:ListGroups']), SetAsDefault: true }));
-    boundaryArn = (await iam.send(new CreatePolicyCommand({ PolicyName: boundary, PolicyDocument: allow('iam:*') }))).Policy!.Arn!;
+    await api.iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn, PolicyDocument: allow(['iam:ListUsers', 'iam:ListGroups']), SetAsDefault: true }));
+    boundaryArn = (await api.iam.send(new CreatePolicyCommand({ PolicyName: boundary, PolicyDocument: allow('iam:*') }))).Policy!.Arn!;
 
-    await iam.send(new CreateUserCommand({ UserName: user, Path: '/eng/', Tags: [{ Key: 'team', Value: 'identity' }] }));
-    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'own', PolicyDocument: userInline }));
-    await iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: policyArn }));
-    await iam.send(new PutUserPermissionsBoundaryCommand({ UserName: user, PermissionsBoundary: boundaryArn }));
+    await api.iam.send(new CreateUserCommand({ UserName: user, Path: '/eng/', Tags: [{ Key: 'team', Value: 'identity' }] }));
+    await api.iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'own', PolicyDocument: userInline }));
+    await api.iam.send(new AttachUserPolicyCommand({ UserName: user, PolicyArn: policyArn }));
+    await api.iam.send(new PutUserPermissionsBoundaryCommand({ UserName: user, PermissionsBoundary: boundaryArn }));
 
-    await iam.send(new CreateGroupCommand({ GroupName: group }));
-    await iam.send(new PutGroupPolicyCommand({ GroupName: group, PolicyName: 'shared', PolicyDocument: groupInline }));
-    await iam.send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: READ_ONLY }));
-    await iam.send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: policyArn }));
-    await iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: user }));
+    await api.iam.send(new CreateGroupCommand({ GroupName: group }));
+    await api.iam.send(new PutGroupPolicyCommand({ GroupName: group, PolicyName: 'shared', PolicyDocument: groupInline }));
+    await api.iam.send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: READ_ONLY }));
+    await api.iam.send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: policyArn }));
+    await api.iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: user }));
 
-    await iam.send(
+    await api.iam.send(
       new CreateRoleCommand({ RoleName: role, Path: '/my-path/', AssumeRolePolicyDocument: TRUST, Description: 'testing role', Tags: [{ Key: 'somekey', Value: 'v' }] }),
     );
-    await iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: 'role-inline', PolicyDocument: roleInline }));
-    await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: READ_ONLY }));
-    await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: boundaryArn }));
-    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: profile }));
-    await iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: profile, RoleName: role }));
+    await api.iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: 'role-inline', PolicyDocument: roleInline }));
+    await api.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: READ_ONLY }));
+    await api.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: boundaryArn }));
+    await api.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: profile }));
+    await api.iam.send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: profile, RoleName: role }));
   });
 
   it('describes users, groups, roles and policies with everything that hangs off them, documents URL-encoded as AWS sends them', async () => {
@@ -203,9 +194,9 @@ describe('GetAccountAuthorizationDetails', () => {
 
   it("leaves out a user's UserPolicyList when it has none, and sends every other list, empty", async () => {
     const bare = uniqueName('bare');
-    await iam.send(new CreateUserCommand({ UserName: bare }));
-    await iam.send(new CreateGroupCommand({ GroupName: bare }));
-    await iam.send(new CreateRoleCommand({ RoleName: bare, AssumeRolePolicyDocument: TRUST }));
+    await api.iam.send(new CreateUserCommand({ UserName: bare }));
+    await api.iam.send(new CreateGroupCommand({ GroupName: bare }));
+    await api.iam.send(new CreateRoleCommand({ RoleName: bare, AssumeRolePolicyDocument: TRUST }));
     const all = await everything();
     const u = all.users.find((d) => d.UserName === bare)!;
     expect(u).toEqual({
@@ -226,7 +217,7 @@ describe('GetAccountAuthorizationDetails', () => {
   });
 
   it('Filter keeps the kinds asked for and sends the other lists empty', async () => {
-    const only = async (Filter: EntityType[]) => iam.send(new GetAccountAuthorizationDetailsCommand({ Filter, MaxItems: 1000 }));
+    const only = async (Filter: EntityType[]) => api.iam.send(new GetAccountAuthorizationDetailsCommand({ Filter, MaxItems: 1000 }));
     const roles = await only(['Role']);
     expect(roles.RoleDetailList!.some((r) => r.RoleName === role)).toBe(true);
     expect([roles.UserDetailList, roles.GroupDetailList, roles.Policies]).toEqual([[], [], []]);
@@ -246,7 +237,7 @@ describe('GetAccountAuthorizationDetails', () => {
   });
 
   it('pages with MaxItems and an opaque Marker across the lists, each entity once, no empty last page', async () => {
-    const whole = await iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1000 }));
+    const whole = await api.iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1000 }));
     expect(whole.IsTruncated).toBe(false);
     expect(whole.Marker).toBeUndefined();
     const total = whole.UserDetailList!.length + whole.GroupDetailList!.length + whole.RoleDetailList!.length + whole.Policies!.length;
@@ -260,7 +251,7 @@ describe('GetAccountAuthorizationDetails', () => {
       expect(paged.policies).toEqual(whole.Policies);
     }
 
-    const first = await iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1 }));
+    const first = await api.iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 1 }));
     expect(first.IsTruncated).toBe(true);
     expect(first.Marker).toMatch(/^[A-Za-z0-9_-]+$/);
 
@@ -271,23 +262,23 @@ describe('GetAccountAuthorizationDetails', () => {
   });
 
   it('refuses a marker it did not give, an unknown Filter value and a MaxItems out of range', async () => {
-    expect(await awsError(iam.send(new GetAccountAuthorizationDetailsCommand({ Marker: 'not a marker' })))).toEqual({
+    expect(await awsError(api.iam.send(new GetAccountAuthorizationDetailsCommand({ Marker: 'not a marker' })))).toEqual({
       code: 'ValidationError',
       message: 'Invalid Marker.',
       status: 400,
     });
-    expect(await awsError(iam.send(new GetAccountAuthorizationDetailsCommand({ Marker: Buffer.from('9:x').toString('base64url') })))).toEqual({
+    expect(await awsError(api.iam.send(new GetAccountAuthorizationDetailsCommand({ Marker: Buffer.from('9:x').toString('base64url') })))).toEqual({
       code: 'ValidationError',
       message: 'Invalid Marker.',
       status: 400,
     });
-    expect(await awsError(iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Users' as EntityType] })))).toEqual({
+    expect(await awsError(api.iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['Users' as EntityType] })))).toEqual({
       code: 'ValidationError',
       message:
         "1 validation error detected: Value at 'filter.1.member' failed to satisfy constraint: Member must satisfy enum value set: [User, Role, Group, LocalManagedPolicy, AWSManagedPolicy]",
       status: 400,
     });
-    expect(await awsError(iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 0 })))).toEqual({
+    expect(await awsError(api.iam.send(new GetAccountAuthorizationDetailsCommand({ MaxItems: 0 })))).toEqual({
       code: 'ValidationError',
       message: "1 validation error detected: Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
       status: 400,
@@ -296,7 +287,7 @@ describe('GetAccountAuthorizationDetails', () => {
 });
 
 describe('GetContextKeysForCustomPolicy', () => {
-  const keys = async (...PolicyInputList: string[]) => (await iam.send(new GetContextKeysForCustomPolicyCommand({ PolicyInputList }))).ContextKeyNames;
+  const keys = async (...PolicyInputList: string[]) => (await api.iam.send(new GetContextKeysForCustomPolicyCommand({ PolicyInputList }))).ContextKeyNames;
 
   it("lists condition keys and the policy variables of resources, as AWS's own example does", async () => {
     // The example of the AWS CLI reference for get-context-keys-for-custom-policy.
@@ -338,7 +329,7 @@ describe('GetContextKeysForCustomPolicy', () => {
       message: 'Syntax errors in policy. (statement 1: unknown element "Actoin")',
       status: 400,
     });
-    expect(await awsError(iam.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: arn('user', 'nobody'), PolicyInputList: ['not json'] })))).toEqual({
+    expect(await awsError(api.iam.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: arn('user', 'nobody'), PolicyInputList: ['not json'] })))).toEqual({
       code: 'InvalidInput',
       message: 'Syntax errors in policy. (the document is not JSON)',
       status: 400,
@@ -353,29 +344,29 @@ describe('GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy: users, g
   const ipPolicy = uniqueName('IpPolicy');
 
   beforeAll(async () => {
-    await iam.send(new CreateUserCommand({ UserName: user }));
-    await iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'home', PolicyDocument: allow('s3:GetObject', 'arn:aws:s3:::home/${aws:username}/*') }));
-    await iam.send(new CreateGroupCommand({ GroupName: group }));
-    await iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: user }));
-    await iam.send(
+    await api.iam.send(new CreateUserCommand({ UserName: user }));
+    await api.iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: 'home', PolicyDocument: allow('s3:GetObject', 'arn:aws:s3:::home/${aws:username}/*') }));
+    await api.iam.send(new CreateGroupCommand({ GroupName: group }));
+    await api.iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: user }));
+    await api.iam.send(
       new PutGroupPolicyCommand({ GroupName: group, PolicyName: 'mfa', PolicyDocument: allow('iam:ListUsers', '*', { Bool: { 'aws:MultiFactorAuthPresent': 'true' } }) }),
     );
-    const ip = (await iam.send(new CreatePolicyCommand({ PolicyName: ipPolicy, PolicyDocument: allow('iam:GetRole', '*', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }) })))
+    const ip = (await api.iam.send(new CreatePolicyCommand({ PolicyName: ipPolicy, PolicyDocument: allow('iam:GetRole', '*', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }) })))
       .Policy!.Arn!;
-    await iam.send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: ip }));
-    await iam.send(new CreateRoleCommand({ RoleName: role, Path: '/app/', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'team', Value: 'blue' }] }));
-    await iam.send(
+    await api.iam.send(new AttachGroupPolicyCommand({ GroupName: group, PolicyArn: ip }));
+    await api.iam.send(new CreateRoleCommand({ RoleName: role, Path: '/app/', AssumeRolePolicyDocument: TRUST, Tags: [{ Key: 'team', Value: 'blue' }] }));
+    await api.iam.send(
       new PutRolePolicyCommand({
         RoleName: role,
         PolicyName: 'tagged',
         PolicyDocument: allow('s3:PutObject', 'arn:aws:s3:::data/${aws:PrincipalTag/team}/*'),
       }),
     );
-    await iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ip }));
+    await api.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: ip }));
   });
 
   const keysOf = async (PolicySourceArn: string, PolicyInputList?: string[]) =>
-    (await iam.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn, PolicyInputList }))).ContextKeyNames;
+    (await api.iam.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn, PolicyInputList }))).ContextKeyNames;
 
   it("a user's keys include its groups'; a group's and a role's are their own; PolicyInputList adds to them", async () => {
     expect(await keysOf(arn('user', user))).toEqual(['aws:username', 'aws:MultiFactorAuthPresent', 'aws:SourceIp']);
@@ -391,7 +382,7 @@ describe('GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy: users, g
   it('refuses an ARN that is not a user, group or role of this account, and one that names nobody', async () => {
     for (const bad of [`arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role}/session`, `arn:aws:iam::999999999999:user/${user}`, `arn:aws:iam::${ACCOUNT_ID}:policy/x`]) {
       expect(await awsError(keysOf(bad))).toEqual({ code: 'InvalidInput', message: `Invalid Entity Arn: ${bad}`, status: 400 });
-      expect(await awsError(iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: bad, ActionNames: ['iam:GetUser'] })))).toEqual({
+      expect(await awsError(api.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: bad, ActionNames: ['iam:GetUser'] })))).toEqual({
         code: 'InvalidInput',
         message: `Invalid Entity Arn: ${bad}`,
         status: 400,
@@ -403,7 +394,7 @@ describe('GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy: users, g
       message: 'The group with name no-such-group cannot be found.',
       status: 404,
     });
-    expect(await awsError(iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('user', 'nobody'), ActionNames: ['iam:GetUser'] })))).toEqual({
+    expect(await awsError(api.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('user', 'nobody'), ActionNames: ['iam:GetUser'] })))).toEqual({
       code: 'NoSuchEntity',
       message: 'The user with name nobody cannot be found.',
       status: 404,
@@ -412,7 +403,7 @@ describe('GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy: users, g
 
   it("SimulatePrincipalPolicy of a role: its inline and attached policies, its tags as aws:PrincipalTag, bounded by its boundary", async () => {
     const simulate = async (ActionNames: string[], ResourceArns?: string[]) =>
-      (await iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('role', role, '/app/'), ActionNames, ResourceArns, ContextEntries: [{ ContextKeyName: 'aws:SourceIp', ContextKeyValues: ['10.1.2.3'], ContextKeyType: 'ip' }] })))
+      (await api.iam.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('role', role, '/app/'), ActionNames, ResourceArns, ContextEntries: [{ ContextKeyName: 'aws:SourceIp', ContextKeyValues: ['10.1.2.3'], ContextKeyType: 'ip' }] })))
         .EvaluationResults!.map((r) => [r.EvalActionName, r.EvalResourceName, r.EvalDecision, r.MatchedStatements!.map((m) => m.SourcePolicyType)]);
     expect(await simulate(['s3:PutObject'], ['arn:aws:s3:::data/blue/file', 'arn:aws:s3:::data/red/file'])).toEqual([
       ['s3:PutObject', 'arn:aws:s3:::data/blue/file', 'allowed', ['role']],
@@ -423,8 +414,8 @@ describe('GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy: users, g
       ['iam:DeleteRole', '*', 'implicitDeny', []],
     ]);
 
-    const fence = (await iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('Fence'), PolicyDocument: allow('iam:Get*') }))).Policy!.Arn!;
-    await iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: fence }));
+    const fence = (await api.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('Fence'), PolicyDocument: allow('iam:Get*') }))).Policy!.Arn!;
+    await api.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: fence }));
     expect(await simulate(['iam:GetRole', 's3:PutObject'], ['arn:aws:s3:::data/blue/file'])).toEqual([
       ['iam:GetRole', 'arn:aws:s3:::data/blue/file', 'allowed', ['user-managed', 'user-managed']],
       ['s3:PutObject', 'arn:aws:s3:::data/blue/file', 'implicitDeny', []],
@@ -432,7 +423,7 @@ describe('GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy: users, g
   });
 
   it('SimulatePrincipalPolicy of a group: its own policies only', async () => {
-    const out = await iam.send(
+    const out = await api.iam.send(
       new SimulatePrincipalPolicyCommand({
         PolicySourceArn: arn('group', group),
         ActionNames: ['iam:ListUsers', 's3:GetObject'],
@@ -450,9 +441,9 @@ describe('GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy: users, g
 describe('authorization of these operations', () => {
   it('GetAccountAuthorizationDetails acts on *, GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy on the entity named', async () => {
     const name = uniqueName('auditor');
-    await iam.send(new CreateUserCommand({ UserName: name }));
-    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-    const auditor = iamClient(server.url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+    await api.iam.send(new CreateUserCommand({ UserName: name }));
+    const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+    const auditor = api.client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
     const me = arn('user', name);
     const denied = (action: string, resource: string) => ({
       code: 'AccessDenied',
@@ -461,8 +452,8 @@ describe('authorization of these operations', () => {
     });
     const appRole = uniqueName('app-role');
     const otherRole = uniqueName('other-role');
-    await iam.send(new CreateRoleCommand({ RoleName: appRole, AssumeRolePolicyDocument: TRUST }));
-    await iam.send(new CreateRoleCommand({ RoleName: otherRole, Path: '/other/', AssumeRolePolicyDocument: TRUST }));
+    await api.iam.send(new CreateRoleCommand({ RoleName: appRole, AssumeRolePolicyDocument: TRUST }));
+    await api.iam.send(new CreateRoleCommand({ RoleName: otherRole, Path: '/other/', AssumeRolePolicyDocument: TRUST }));
 
     expect(await awsError(auditor.send(new GetAccountAuthorizationDetailsCommand({})))).toEqual(denied('iam:GetAccountAuthorizationDetails', '*'));
     expect(await awsError(auditor.send(new GetContextKeysForCustomPolicyCommand({ PolicyInputList: [allow('iam:GetUser')] })))).toEqual(
@@ -472,7 +463,7 @@ describe('authorization of these operations', () => {
       denied('iam:GetContextKeysForPrincipalPolicy', arn('role', otherRole, '/other/')),
     );
 
-    await iam.send(
+    await api.iam.send(
       new PutUserPolicyCommand({
         UserName: name,
         PolicyName: 'audit',
