@@ -1,4 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { resolvePattern, type Pattern } from '../src/domain/policy/variables.js';
+import { actionMatcher, arnMatcher, resourceMatcher, stringLikeMatcher } from '../src/domain/policy/wildcard.js';
+import { WorkBudget, WorkLimitExceeded } from '../src/domain/work-budget.js';
 import { AWS_MANAGED_POLICIES } from '../src/domain/policy/aws-managed.js';
 import { parsePolicyDocument } from '../src/domain/policy/document.js';
 import { evaluate, type Decision, type NamedPolicy, type RequestContext } from '../src/domain/policy/evaluate.js';
@@ -599,5 +603,70 @@ describe('AWS managed policies', () => {
         { Effect: 'Allow', Action: ['iam:GetAccountPasswordPolicy'], Resource: ['*'] },
       ],
     });
+  });
+});
+
+describe('wildcard matching (an automaton and a segment search, not regular expressions)', () => {
+  // The regular expressions the matchers replaced: the reference for their meaning.
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const regex = (pattern: Pattern, wildcard: (kind: '*' | '?', i: number) => string, flags: string) =>
+    new RegExp(`^${pattern.map((p, i) => (typeof p === 'string' ? escape(p) : wildcard(p.wildcard, i))).join('')}$`, flags);
+  const reference = {
+    action: (p: Pattern) => regex(p, (k) => (k === '*' ? '.*' : '.'), 'is'),
+    like: (p: Pattern) => regex(p, (k) => (k === '*' ? '.*' : '.'), 's'),
+    resource: (p: Pattern) =>
+      regex(
+        p,
+        (k, i) => {
+          if (k === '?') return '[^:]';
+          const next = p[i + 1];
+          return next === undefined || (typeof next === 'string' && next.startsWith(':')) ? '.*' : '[^:]*';
+        },
+        's',
+      ),
+    arn: (p: Pattern) => {
+      let colons = 0;
+      const source = p.map((piece) => {
+        if (typeof piece === 'string') {
+          colons += piece.split(':').length - 1;
+          return escape(piece);
+        }
+        if (colons >= 5) return piece.wildcard === '*' ? '.*' : '.';
+        return piece.wildcard === '*' ? '[^:]*' : '[^:]';
+      });
+      return new RegExp(`^${source.join('')}$`, 's');
+    },
+  };
+  const matchers = { action: actionMatcher, like: stringLikeMatcher, resource: resourceMatcher, arn: arnMatcher };
+  const text = (max: number) => fc.string({ unit: fc.constantFrom('a', 'b', 'A', 'B', ':', '/', '*', '?', 'é', 'É', 'ı', '\n'), maxLength: max });
+
+  it('agrees with the regular expressions it replaced, on every kind of pattern', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('action', 'like', 'resource', 'arn') as fc.Arbitrary<keyof typeof matchers>, text(10), text(14), (kind, raw, value) => {
+        const pattern = resolvePattern(raw, undefined)!;
+        expect(matchers[kind](pattern).test(value)).toBe(reference[kind](pattern).test(value));
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('matches many wildcards against a long near-miss in work proportional to their sizes (a regular expression took over a minute)', () => {
+    const value = 'a'.repeat(2000);
+    for (const [kind, pattern] of [
+      ['like', `${'a*'.repeat(60)}b`],
+      ['resource', `arn:${'a*'.repeat(60)}b`], // '*' inside an ARN segment: the automaton
+      ['arn', `${'*a'.repeat(60)}b`],
+    ] as const) {
+      const budget = new WorkBudget(1e9);
+      expect(matchers[kind](resolvePattern(pattern, undefined)!).test(value, budget)).toBe(false);
+      expect(budget.spent).toBeLessThanOrEqual(value.length * (pattern.length + 1) + 100);
+    }
+  });
+
+  it('stops at the budget: an evaluation that needs more throws WorkLimitExceeded', () => {
+    const doc = policy('p', [allow('*', '*', { Condition: { 'ForAnyValue:StringLike': { 'aws:TagKeys': Array.from({ length: 500 }, (_, i) => `*a*b*${i}`) } } })]);
+    const request: RequestContext = { action: 'iam:TagUser', resource: userArn('alice'), principal: ALICE, context: { 'aws:TagKeys': Array.from({ length: 500 }, (_, i) => `ab${'a'.repeat(100)}${i}x`) } };
+    expect(() => evaluate(request, [doc], undefined, new WorkBudget(100_000))).toThrow(WorkLimitExceeded);
+    expect(evaluate(request, [doc], undefined, new WorkBudget(1e10)).decision).toBe('implicitDeny');
   });
 });

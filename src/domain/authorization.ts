@@ -7,6 +7,7 @@ import type { Clock } from '../ports/runtime.js';
 import { type NamedPolicy, type Evaluation, type RequestContext, evaluate } from './policy/evaluate.js';
 import { type PolicyDocument, parsePolicyDocument } from './policy/document.js';
 import { AWS_MANAGED_POLICIES } from './policy/aws-managed.js';
+import { WorkBudget, WorkLimitExceeded } from './work-budget.js';
 
 /** What is known about a request besides who sends it, for the condition keys. */
 export interface RequestFacts {
@@ -58,7 +59,14 @@ export function policyAuthorizer(store: Store, clock: Clock): Authorizer {
     async authorize(caller, request, facts) {
       if (caller.kind === 'root') return;
       const { identity, boundary } = await policiesOf(store, caller);
-      const evaluation = evaluate(requestContext(caller, request, facts, clock.now()), identity, boundary);
+      let evaluation: Evaluation;
+      try {
+        evaluation = evaluate(requestContext(caller, request, facts, clock.now()), identity, boundary, new WorkBudget());
+      } catch (e) {
+        // Policies too costly to evaluate (only pathological ones: see work-budget.ts) allow nothing.
+        if (e instanceof WorkLimitExceeded) throw errors.accessDenied(callerArn(caller), request.action, request.resourceArn, 'unevaluable');
+        throw e;
+      }
       if (evaluation.decision === 'allowed') return;
       throw errors.accessDenied(callerArn(caller), request.action, request.resourceArn, evaluation.decision === 'explicitDeny' ? 'explicit' : 'implicit');
     },

@@ -95,12 +95,15 @@ export const errors = {
     ),
   userNameRequired: () =>
     new IamError('ValidationError', 'Must specify userName when calling with non-User credentials'),
-  accessDenied: (principalArn: string, action: string, resourceArn: string, reason: 'implicit' | 'explicit') =>
+  /** `unevaluable`: iamd's own case, policies that exceed the evaluation work budget (they allow nothing). */
+  accessDenied: (principalArn: string, action: string, resourceArn: string, reason: 'implicit' | 'explicit' | 'unevaluable') =>
     new IamError(
       'AccessDenied',
       `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} ` +
         (reason === 'explicit'
           ? 'with an explicit deny in an identity-based policy'
-          : `because no identity-based policy allows the ${action} action`),
+          : reason === 'unevaluable'
+            ? 'because its identity-based policies exceed the evaluation limit of this server'
+            : `because no identity-based policy allows the ${action} action`),
     ),
 } as const;

@@ -15,9 +15,18 @@ const invalidMarker = () => new IamError('ValidationError', 'Invalid Marker.');
 
 /** Paging over a list already in memory (short lists: a user's tags or policies, a group's members). */
 export function paginate<T>(items: readonly T[], input: { Marker?: string; MaxItems?: number }): { items: T[]; isTruncated: boolean; marker?: string } {
+  const { start, end, isTruncated, marker } = pageOf(items.length, input);
+  const page = items.slice(start, end);
+  return isTruncated ? { items: page, isTruncated, marker } : { items: page, isTruncated };
+}
+
+/**
+ * The positions of one page of `total` items: the page can then be computed alone, without the
+ * items before or after it (the policy simulator's results).
+ */
+export function pageOf(total: number, input: { Marker?: string; MaxItems?: number }): { start: number; end: number; isTruncated: boolean; marker?: string } {
   const start = input.Marker === undefined ? 0 : Number(decodeMarker(input.Marker));
   if (!Number.isInteger(start) || start < 0) throw invalidMarker();
   const end = start + (input.MaxItems ?? 100);
-  const page = items.slice(start, end);
-  return end < items.length ? { items: page, isTruncated: true, marker: encodeMarker(String(end)) } : { items: page, isTruncated: false };
+  return end < total ? { start, end, isTruncated: true, marker: encodeMarker(String(end)) } : { start, end: Math.max(start, total), isTruncated: false };
 }

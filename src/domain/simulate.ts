@@ -1,17 +1,30 @@
 import type { Caller } from './entities.js';
 import type { Domain } from './context.js';
+import { IamError } from './errors.js';
 import { type Principal, type SourcedPolicy, requestContext } from './authorization.js';
 import { policiesOfSource, resolvePolicySource } from './policy-source.js';
 import { evaluate } from './policy/evaluate.js';
 import { parsePolicyDocument } from './policy/document.js';
+import { encodeMarker, pageOf } from './paging.js';
+import { TimeSlice } from './time-slice.js';
+import { WorkBudget, WorkLimitExceeded } from './work-budget.js';
 
 /**
  * SimulatePrincipalPolicy and SimulateCustomPolicy: the same engine the server authorizes with,
  * answering for each action and resource whether it would be allowed and which statements decided.
+ *
+ * The answer is paged (Marker, MaxItems: at most 1000), and only the page asked for is evaluated:
+ * 400 actions × 400 resources is 160,000 results, of which a request computes at most 1000. The
+ * work of a page is counted against a budget (work-budget.ts): when it runs out, the page ends
+ * early with IsTruncated and a Marker, as AWS allows ("IAM might return fewer results, even when
+ * there are more results available"); a single result that needs more than the whole budget is
+ * refused with InvalidInput. The loop gives the event loop back every few milliseconds.
  */
 
 export interface SimulationInput {
   ActionNames: string[];
+  Marker?: string;
+  MaxItems?: number;
   ResourceArns?: string[];
   PolicyInputList?: string[];
   PermissionsBoundaryPolicyInputList?: string[];
@@ -28,7 +41,13 @@ export interface SimulationResult {
 const inputPolicies = (documents: string[] | undefined, listName: string): SourcedPolicy[] =>
   (documents ?? []).map((text, i) => ({ id: `${listName}.${i + 1}`, sourceType: 'none', document: parsePolicyDocument(text) }));
 
-export async function simulatePrincipalPolicy(domain: Domain, input: SimulationInput & { PolicySourceArn: string }): Promise<SimulationResult[]> {
+export interface SimulationPage {
+  results: SimulationResult[];
+  isTruncated: boolean;
+  marker?: string;
+}
+
+export async function simulatePrincipalPolicy(domain: Domain, input: SimulationInput & { PolicySourceArn: string }): Promise<SimulationPage> {
   // The user, group or role the ARN names, with its policies (policy-source.ts).
   const source = await resolvePolicySource(domain, input.PolicySourceArn);
   const { identity, boundary } = await policiesOfSource(domain, source);
@@ -36,32 +55,65 @@ export async function simulatePrincipalPolicy(domain: Domain, input: SimulationI
   return simulate(domain, source, [...identity, ...inputPolicies(input.PolicyInputList, 'PolicyInputList')], extraBoundary ?? boundary, input);
 }
 
-export async function simulateCustomPolicy(domain: Domain, caller: Caller, input: SimulationInput & { PolicyInputList: string[] }): Promise<SimulationResult[]> {
+export async function simulateCustomPolicy(domain: Domain, caller: Caller, input: SimulationInput & { PolicyInputList: string[] }): Promise<SimulationPage> {
   const boundary = input.PermissionsBoundaryPolicyInputList && inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
   return simulate(domain, caller, inputPolicies(input.PolicyInputList, 'PolicyInputList'), boundary, input);
 }
 
-function simulate(domain: Domain, caller: Principal, identity: SourcedPolicy[], boundary: SourcedPolicy[] | undefined, input: SimulationInput): SimulationResult[] {
+async function simulate(domain: Domain, caller: Principal, identity: SourcedPolicy[], boundary: SourcedPolicy[] | undefined, input: SimulationInput): Promise<SimulationPage> {
   const types = new Map([...identity, ...(boundary ?? [])].map((p) => [p.id, p.sourceType]));
   const now = domain.clock.now();
-  const results: SimulationResult[] = [];
-  for (const action of input.ActionNames) {
-    for (const resource of input.ResourceArns ?? ['*']) {
-      const context = requestContext(caller, { action, resourceArn: resource }, { secureTransport: true }, now);
-      for (const entry of input.ContextEntries ?? []) {
-        if (entry.ContextKeyName) context.context![entry.ContextKeyName] = entry.ContextKeyValues ?? [];
-      }
-      const evaluation = evaluate(context, identity, boundary);
-      results.push({
-        action,
-        resource,
-        decision: evaluation.decision,
-        // The statements that decided: the denies of an explicit deny, the allows of an allow.
-        matched: evaluation.matched
-          .filter((m) => (evaluation.decision === 'explicitDeny' ? m.effect === 'Deny' : evaluation.decision === 'allowed' && m.effect === 'Allow'))
-          .map((m) => ({ sourcePolicyId: m.policyId, sourcePolicyType: types.get(m.policyId) ?? 'none' })),
-      });
-    }
+  const resources = input.ResourceArns ?? ['*'];
+  // Results run action by action, each over every resource, as AWS lists them.
+  const page = pageOf(input.ActionNames.length * resources.length, input);
+  const budget = new WorkBudget();
+  const slice = new TimeSlice();
+  const entries: Record<string, string[]> = Object.create(null);
+  let entriesCost = 0;
+  for (const entry of input.ContextEntries ?? []) {
+    if (entry.ContextKeyName) entries[entry.ContextKeyName] = entry.ContextKeyValues ?? [];
+    entriesCost += 1 + (entry.ContextKeyValues?.length ?? 0); // copied into every evaluation's context
   }
-  return results;
+  const results: SimulationResult[] = [];
+  for (let i = page.start; i < page.end; i++) {
+    await slice.checkpoint();
+    const action = input.ActionNames[Math.floor(i / resources.length)]!;
+    const resource = resources[i % resources.length]!;
+    const context = requestContext(caller, { action, resourceArn: resource }, { secureTransport: true }, now);
+    for (const key in entries) context.context![key] = entries[key];
+    let evaluation;
+    try {
+      budget.spend(entriesCost);
+      evaluation = evaluate(context, identity, boundary, budget);
+    } catch (e) {
+      if (!(e instanceof WorkLimitExceeded)) throw e;
+      // AWS: "IAM might return fewer results, even when there are more results available": the
+      // page ends here, and the next one starts with this result (with a budget of its own).
+      if (results.length === 0) throw tooMuchWork(e.limit);
+      return { results, isTruncated: true, marker: encodeMarker(String(i)) };
+    }
+    results.push({
+      action,
+      resource,
+      decision: evaluation.decision,
+      // The statements that decided: the denies of an explicit deny, the allows of an allow.
+      matched: evaluation.matched
+        .filter((m) => (evaluation.decision === 'explicitDeny' ? m.effect === 'Deny' : evaluation.decision === 'allowed' && m.effect === 'Allow'))
+        .map((m) => ({ sourcePolicyId: m.policyId, sourcePolicyType: types.get(m.policyId) ?? 'none' })),
+    });
+  }
+  return { results, isTruncated: page.isTruncated, marker: page.marker };
 }
+
+/**
+ * AWS documents no limit on the simulator's inputs besides their lengths, and no error for a
+ * simulation too costly to run. iamd answers InvalidInput (400, modelled for both simulator
+ * operations; PolicyEvaluation, the other, is a 500): the caller's input is what is too large, a
+ * retry would fail the same way (so not Throttling or a 5xx, which SDKs retry), and simpler
+ * conditions pass.
+ */
+const tooMuchWork = (limit: number) =>
+  new IamError(
+    'InvalidInput',
+    `Evaluating one result of this simulation needs more than ${limit} evaluation steps, the most this server spends on a request. Simplify the policies' conditions or the context values.`,
+  );

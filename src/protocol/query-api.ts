@@ -10,7 +10,7 @@ import { IAM_MODEL, STS_MODEL } from './query/model.js';
 import { readInput } from './query/read-input.js';
 import { writeError, writeOutput } from './query/write-output.js';
 import { verifySigV4 } from './sigv4/verify.js';
-import { queryParameters } from './sigv4/parse.js';
+import { readParameters } from './query/parameters.js';
 import { KeyUsageRecorder } from './key-usage.js';
 import { secretForSigning } from '../domain/secrets.js';
 import { withRequestCache } from '../domain/request-cache.js';
@@ -64,7 +64,7 @@ export class QueryApi {
     // Each entity the request needs is read once, however many steps ask for it.
     const domain = withRequestCache(this.domain);
     try {
-      const params = readParameters(req);
+      const params = await readParameters(req);
       const authenticated = await this.authenticate(domain, req);
       caller = authenticated.caller;
       region = authenticated.region;
@@ -187,27 +187,4 @@ export class QueryApi {
     if (!user) throw new IamError('InvalidClientTokenId', 'The security token included in the request is invalid.');
     return { service, region, caller: { kind: 'user', accountId: this.domain.accountId, accessKeyId: signingKey.id, user } };
   }
-}
-
-/**
- * The Query protocol's parameters: the query string, plus a form-encoded body on POST. The body
- * wins where both name a member; within each, the first value of a repeated name counts. The
- * query string is decoded exactly as SigV4 reads it ('+' is a plus), so the parameters acted on
- * are the ones that were signed; the body is form-encoded ('+' is a space) and signed as bytes.
- */
-function readParameters(req: QueryRequest): Map<string, string> {
-  const params = queryParameters(req.rawQuery);
-  const contentType = String(req.headers['content-type'] ?? '').toLowerCase();
-  if (req.method === 'POST' && req.body.length > 0) {
-    if (!contentType.startsWith('application/x-www-form-urlencoded')) {
-      throw new IamError('MalformedQueryString', 'The request body must be application/x-www-form-urlencoded.');
-    }
-    const seen = new Set<string>();
-    for (const [k, v] of new URLSearchParams(req.body.toString('utf8'))) {
-      if (seen.has(k)) continue;
-      seen.add(k);
-      params.set(k, v);
-    }
-  }
-  return params;
 }

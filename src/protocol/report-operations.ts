@@ -4,23 +4,20 @@ import { MAX_ACCESS_KEYS_PER_USER } from '../domain/access-keys.js';
 import { MAX_SIGNING_CERTIFICATES } from '../domain/signing-certificates.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
 import { type OperationTable, onAccount, onPolicySource } from './operation.js';
-import { paginate } from '../domain/paging.js';
 
 /** Credential report, account summary, and the policy simulator. */
 
-const presentSimulation = (results: simulation.SimulationResult[], input: { Marker?: string; MaxItems?: number }) => {
-  const page = paginate(
-    results.map((r) => ({
-      EvalActionName: r.action,
-      EvalResourceName: r.resource,
-      EvalDecision: r.decision,
-      MatchedStatements: r.matched.map((m) => ({ SourcePolicyId: m.sourcePolicyId, SourcePolicyType: m.sourcePolicyType })),
-      MissingContextValues: [],
-    })),
-    input,
-  );
-  return { EvaluationResults: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
-};
+const presentSimulation = (page: simulation.SimulationPage) => ({
+  EvaluationResults: page.results.map((r) => ({
+    EvalActionName: r.action,
+    EvalResourceName: r.resource,
+    EvalDecision: r.decision,
+    MatchedStatements: r.matched.map((m) => ({ SourcePolicyId: m.sourcePolicyId, SourcePolicyType: m.sourcePolicyType })),
+    MissingContextValues: [],
+  })),
+  IsTruncated: page.isTruncated,
+  Marker: page.marker,
+});
 
 export const REPORT_OPERATIONS: OperationTable = {
   GenerateCredentialReport: {
@@ -74,11 +71,11 @@ export const REPORT_OPERATIONS: OperationTable = {
   SimulatePrincipalPolicy: {
     action: 'iam:SimulatePrincipalPolicy',
     resource: onPolicySource,
-    handler: async (domain, _caller, input) => presentSimulation(await simulation.simulatePrincipalPolicy(domain, input), input),
+    handler: async (domain, _caller, input) => presentSimulation(await simulation.simulatePrincipalPolicy(domain, input)),
   },
   SimulateCustomPolicy: {
     action: 'iam:SimulateCustomPolicy',
     resource: onAccount,
-    handler: async (domain, caller, input) => presentSimulation(await simulation.simulateCustomPolicy(domain, caller, input), input),
+    handler: async (domain, caller, input) => presentSimulation(await simulation.simulateCustomPolicy(domain, caller, input)),
   },
 };

@@ -1,37 +1,82 @@
+import type { WorkBudget } from '../work-budget.js';
 import type { Statement } from './document.js';
-import { parseOperator } from './operators.js';
+import { type ConditionOperator, parseOperator } from './operators.js';
 import { valuesOf, type ContextValues } from './request-context.js';
-import { resolvePattern, type Pattern, type VariableLookup } from './variables.js';
+import { ConditionValue } from './value.js';
+import { resolvePattern, type VariableLookup } from './variables.js';
+
+/**
+ * A statement's Condition block, prepared once per document: each operator parsed, each value
+ * without a policy variable resolved and kept (with its matchers); values with a variable are
+ * resolved per request.
+ */
+export interface CompiledCondition {
+  operator: ConditionOperator | undefined;
+  key: string;
+  /** The values as written (the Null check reads them as they are). */
+  raw: readonly string[];
+  values: readonly (ConditionValue | string)[];
+}
+
+// Work units (work-budget.ts: about 10 ns each). A comparison of two prepared values (string
+// equality of long values included: it is native); a key looked up; a value with a variable resolved.
+const COMPARISON_UNITS = 4;
+const KEY_UNITS = 30;
+const RESOLVE_UNITS = 50;
+
+export function compileConditions(condition: Statement['Condition'], variables: boolean): CompiledCondition[] {
+  const compiled: CompiledCondition[] = [];
+  for (const [name, keys] of Object.entries(condition ?? {})) {
+    const operator = parseOperator(name);
+    for (const [key, raw] of Object.entries(keys)) {
+      compiled.push({ operator, key, raw, values: raw.map((v) => (variables && v.includes('${') ? v : ConditionValue.ofPolicy(resolvePattern(v, undefined)!))) });
+    }
+  }
+  return compiled;
+}
 
 /**
  * Whether a statement's Condition block holds: every operator, and every key under it, must hold
- * (AND); the values listed for one key are alternatives (OR).
+ * (AND); the values listed for one key are alternatives (OR). Each comparison is counted against
+ * the budget: a thousand context values against a thousand policy values is a million of them.
  */
 export function conditionsHold(
-  condition: Statement['Condition'],
+  conditions: readonly CompiledCondition[],
   context: ContextValues,
   lookup: VariableLookup | undefined,
+  budget: WorkBudget,
 ): boolean {
-  return Object.entries(condition ?? {}).every(([name, keys]) =>
-    Object.entries(keys).every(([key, policyValues]) => keyHolds(name, valuesOf(context, key), policyValues, lookup)),
-  );
+  return conditions.every((c) => {
+    budget.spend(KEY_UNITS);
+    return keyHolds(c, valuesOf(context, c.key), lookup, budget);
+  });
 }
 
-function keyHolds(
-  operatorName: string,
-  requestValues: readonly string[],
-  policyValues: readonly string[],
-  lookup: VariableLookup | undefined,
-): boolean {
-  const operator = parseOperator(operatorName);
+function keyHolds(condition: CompiledCondition, requestValues: readonly string[], lookup: VariableLookup | undefined, budget: WorkBudget): boolean {
+  const { operator } = condition;
   if (!operator) return false; // only reachable for a document that did not come through parsePolicyDocument
   const present = requestValues.length > 0;
-  if (operator.base === 'Null') return policyValues.some((v) => (v.toLowerCase() === 'true') === !present);
+  if (operator.base === 'Null') return condition.raw.some((v) => (v.toLowerCase() === 'true') === !present);
   if (!present && operator.ifExists) return true;
 
   // A value whose variable has no value drops out: it matches no request value.
-  const patterns = policyValues.map((v) => resolvePattern(v, lookup)).filter((p): p is Pattern => p !== null);
-  const matchesAny = (r: string) => patterns.some((p) => operator.match(r, p));
+  const values: ConditionValue[] = [];
+  for (const v of condition.values) {
+    if (typeof v !== 'string') {
+      values.push(v);
+      continue;
+    }
+    budget.spend(RESOLVE_UNITS + 2 * v.length);
+    const pattern = resolvePattern(v, lookup);
+    if (pattern !== null) values.push(ConditionValue.ofPolicy(pattern));
+  }
+  const matchesAny = (text: string) => {
+    const r = ConditionValue.ofRequest(text);
+    return values.some((p) => {
+      budget.spend(COMPARISON_UNITS);
+      return operator.match(r, p, budget);
+    });
+  };
   const holdsFor = (r: string) => matchesAny(r) !== operator.negated;
 
   switch (operator.set) {

@@ -8,7 +8,11 @@ const MAX_EPOCH_SECONDS = 9223372036854775807n;
  * both). Undefined when it is neither; IAM refuses such a policy value on write.
  */
 export function parseConditionDate(text: string): number | undefined {
-  if (/^\d+$/.test(text)) return BigInt(text) <= MAX_EPOCH_SECONDS ? Number(text) * 1000 : undefined;
+  if (/^\d+$/.test(text)) {
+    // Longer than the largest epoch is out of range: no BigInt of a 100,000-digit value (40 ms).
+    const digits = text.replace(/^0+(?=\d)/, '');
+    return digits.length <= 19 && BigInt(digits) <= MAX_EPOCH_SECONDS ? Number(digits) * 1000 : undefined;
+  }
   const m = ISO_8601.exec(text);
   if (!m) return undefined;
   const [year, month = 1, day = 1, hour = 0, minute = 0, second = 0] = [1, 2, 3, 4, 5, 6].map((i) =>

@@ -1,5 +1,5 @@
 /** IPv4 and IPv6 addresses and CIDR blocks, for IpAddress / NotIpAddress. */
-interface Address {
+export interface Address {
   version: 4 | 6;
   value: bigint;
 }
@@ -47,15 +47,33 @@ function parseAddress(text: string): Address | undefined {
   return v6 === undefined ? undefined : { version: 6, value: v6 };
 }
 
+export interface Network {
+  address: Address;
+  prefix: number;
+}
+
+/** An address as a request carries it (aws:SourceIp). */
+export const parseIp = (ip: string): Address | undefined => parseAddress(ip.trim());
+
+/** A CIDR block as a policy writes it; a bare address means that one address. */
+export function parseCidr(cidr: string): Network | undefined {
+  const [base, prefixText, extra] = cidr.trim().split('/');
+  const address = parseAddress(base ?? '');
+  if (!address || extra !== undefined) return undefined;
+  const bits = address.version === 4 ? 32 : 128;
+  const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  return prefix >= 0 && prefix <= bits ? { address, prefix } : undefined;
+}
+
+export function inNetwork(address: Address, network: Network): boolean {
+  if (address.version !== network.address.version) return false;
+  const shift = BigInt((address.version === 4 ? 32 : 128) - network.prefix);
+  return address.value >> shift === network.address.value >> shift;
+}
+
 /** Whether `ip` lies in `cidr`; a bare address in the policy means that one address. */
 export function ipInCidr(ip: string, cidr: string): boolean {
-  const address = parseAddress(ip.trim());
-  const [base, prefixText, extra] = cidr.trim().split('/');
-  const network = parseAddress(base ?? '');
-  if (!address || !network || extra !== undefined || address.version !== network.version) return false;
-  const bits = network.version === 4 ? 32 : 128;
-  const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-  if (!(prefix >= 0 && prefix <= bits)) return false;
-  const shift = BigInt(bits - prefix);
-  return address.value >> shift === network.value >> shift;
+  const address = parseIp(ip);
+  const network = parseCidr(cidr);
+  return address !== undefined && network !== undefined && inNetwork(address, network);
 }

@@ -1,28 +1,33 @@
-import { parseConditionDate } from './dates.js';
-import { ipInCidr } from './ip.js';
-import { patternText, type Pattern } from './variables.js';
-import { arnMatcher, stringLikeMatcher } from './wildcard.js';
+import type { WorkBudget } from '../work-budget.js';
+import { inNetwork } from './ip.js';
+import type { ConditionValue } from './value.js';
 
-/** Whether one request value matches one (resolved) policy value. */
-type Match = (requestValue: string, policyValue: Pattern) => boolean;
+/**
+ * Whether one request value matches one (resolved) policy value. Parsing and wildcard matching
+ * count their own work against the budget; the caller counts each comparison.
+ */
+type Match = (requestValue: ConditionValue, policyValue: ConditionValue, budget: WorkBudget) => boolean;
 
-const numeric = (compare: (a: number, b: number) => boolean): Match => (r, p) => {
-  const [a, b] = [r, patternText(p)].map((s) => (s.trim() === '' ? NaN : Number(s))) as [number, number];
+const numeric = (compare: (a: number, b: number) => boolean): Match => (r, p, budget) => {
+  const [a, b] = [r.number(budget), p.number(budget)];
   return !Number.isNaN(a) && !Number.isNaN(b) && compare(a, b);
 };
-const date = (compare: (a: number, b: number) => boolean): Match => (r, p) => {
-  const [a, b] = [parseConditionDate(r), parseConditionDate(patternText(p))];
+const date = (compare: (a: number, b: number) => boolean): Match => (r, p, budget) => {
+  const [a, b] = [r.date(budget), p.date(budget)];
   return a !== undefined && b !== undefined && compare(a, b);
 };
-const base64 = (s: string) => Buffer.from(s, 'base64');
 
-const equals: Match = (r, p) => r === patternText(p);
-const equalsIgnoreCase: Match = (r, p) => r.toLowerCase() === patternText(p).toLowerCase();
-const like: Match = (r, p) => stringLikeMatcher(p).test(r);
-const arnLike: Match = (r, p) => arnMatcher(p).test(r);
+const equals: Match = (r, p) => r.text === p.text;
+const equalsIgnoreCase: Match = (r, p, budget) => r.lower(budget) === p.lower(budget);
+const like: Match = (r, p, budget) => p.like(budget).test(r.text, budget);
+const arnLike: Match = (r, p, budget) => p.arn(budget).test(r.text, budget);
 const numericEquals = numeric((a, b) => a === b);
 const dateEquals = date((a, b) => a === b);
-const inCidr: Match = (r, p) => ipInCidr(r, patternText(p));
+const inCidr: Match = (r, p, budget) => {
+  budget.spend(8); // big-integer arithmetic
+  const [address, network] = [r.address(budget), p.network(budget)];
+  return address !== undefined && network !== undefined && inNetwork(address, network);
+};
 
 /**
  * The operators AWS defines. A negated operator is the negation of its positive form over all the
@@ -48,7 +53,7 @@ const OPERATORS: Record<string, { match: Match; negated: boolean }> = {
   DateGreaterThan: { match: date((a, b) => a > b), negated: false },
   DateGreaterThanEquals: { match: date((a, b) => a >= b), negated: false },
   Bool: { match: equalsIgnoreCase, negated: false },
-  BinaryEquals: { match: (r, p) => base64(r).equals(base64(patternText(p))), negated: false },
+  BinaryEquals: { match: (r, p, budget) => r.bytes(budget).equals(p.bytes(budget)), negated: false },
   IpAddress: { match: inCidr, negated: false },
   NotIpAddress: { match: inCidr, negated: true },
   ArnEquals: { match: arnLike, negated: false },

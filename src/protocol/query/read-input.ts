@@ -1,10 +1,16 @@
 import { IamError } from '../../domain/errors.js';
 import { type Shape, type ServiceModel, shapeOf } from './model.js';
+import { type ParameterNode, parameterTree } from './parameter-tree.js';
 
 /**
  * Reads an operation's input from the Query protocol's flat parameters (`UserName=…`,
  * `Tags.member.1.Key=…`, `Attrs.entry.1.key=…`) following its input shape, and checks every
  * constraint the model declares on the way (required, length, pattern, range, enum).
+ *
+ * The parameters are first sorted into a tree along the shape (parameter-tree.ts), in one pass,
+ * so reading costs time in proportion to the request's size: looking a name up never scans the
+ * other parameters. A list longer than the model allows is refused by its length alone, before
+ * any of its items is read.
  *
  * All violations are collected and reported together, in AWS's form:
  * "2 validation errors detected: Value at 'userName' failed to satisfy constraint: …; …".
@@ -12,8 +18,9 @@ import { type Shape, type ServiceModel, shapeOf } from './model.js';
  */
 export function readInput(model: ServiceModel, shapeName: string | undefined, params: ReadonlyMap<string, string>): Record<string, unknown> {
   if (!shapeName) return {};
+  const shape = shapeOf(model, shapeName);
   const violations: string[] = [];
-  const input = readStructure(model, shapeOf(model, shapeName), '', '', params, violations);
+  const input = readStructure(model, shape, parameterTree(model, shape, params), '', violations);
   if (violations.length > 0) throw validationError(violations);
   return input;
 }
@@ -27,19 +34,11 @@ const violation = (path: string, constraint: string) => `Value at '${path}' fail
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const join = (a: string, b: string) => (a ? `${a}.${b}` : b);
 
-function readStructure(
-  model: ServiceModel,
-  shape: Shape,
-  prefix: string,
-  path: string,
-  params: ReadonlyMap<string, string>,
-  violations: string[],
-): Record<string, unknown> {
+function readStructure(model: ServiceModel, shape: Shape, node: ParameterNode, path: string, violations: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [member, ref] of Object.entries(shape.members ?? {})) {
-    const key = join(prefix, ref.locationName ?? member);
     const memberPath = join(path, lowerFirst(member));
-    const value = readValue(model, shapeOf(model, ref.shape), key, memberPath, params, violations);
+    const value = readValue(model, shapeOf(model, ref.shape), node.children?.get(ref.locationName ?? member), memberPath, violations);
     if (value === undefined) {
       if (shape.required?.includes(member)) {
         violations.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
@@ -51,76 +50,74 @@ function readStructure(
   return out;
 }
 
-function hasNested(params: ReadonlyMap<string, string>, key: string): boolean {
-  const prefix = key + '.';
-  for (const k of params.keys()) if (k.startsWith(prefix)) return true;
-  return false;
-}
-
-function readValue(
-  model: ServiceModel,
-  shape: Shape,
-  key: string,
-  path: string,
-  params: ReadonlyMap<string, string>,
-  violations: string[],
-): unknown {
+function readValue(model: ServiceModel, shape: Shape, node: ParameterNode | undefined, path: string, violations: string[]): unknown {
   switch (shape.type) {
     case 'structure':
-      return hasNested(params, key) ? readStructure(model, shape, key, path, params, violations) : undefined;
+      // A structure is there when any parameter is named under it, even one it does not know.
+      return node?.nested ? readStructure(model, shape, node, path, violations) : undefined;
     case 'list':
-      return readList(model, shape, key, path, params, violations);
+      return readList(model, shape, node, path, violations);
     case 'map':
-      return readMap(model, shape, key, path, params, violations);
+      return readMap(model, shape, node, path, violations);
     default:
-      return readScalar(shape, params.get(key), path, violations);
+      return readScalar(shape, node?.value, path, violations);
   }
 }
 
-function readList(
-  model: ServiceModel,
-  shape: Shape,
-  key: string,
-  path: string,
-  params: ReadonlyMap<string, string>,
-  violations: string[],
-): unknown[] | undefined {
+/** An item or entry counts when it has a value or anything named under it. */
+const present = (node: ParameterNode | undefined): node is ParameterNode => node !== undefined && (node.value !== undefined || node.nested);
+
+function readList(model: ServiceModel, shape: Shape, node: ParameterNode | undefined, path: string, violations: string[]): unknown[] | undefined {
   // An empty list is sent as `Name=` with no members.
-  if (!hasNested(params, key)) return params.get(key) === '' ? checkList(shape, [], path, violations) : undefined;
-  const itemShape = shapeOf(model, shape.member!.shape);
-  const itemPrefix = shape.flattened ? key : `${key}.${shape.member!.locationName ?? 'member'}`;
-  const items: unknown[] = [];
-  for (let i = 1; ; i++) {
-    const itemKey = `${itemPrefix}.${i}`;
-    if (!params.has(itemKey) && !hasNested(params, itemKey)) break;
-    items.push(readValue(model, itemShape, itemKey, `${path}.${i}.member`, params, violations));
+  if (!node?.nested) {
+    if (node?.value !== '') return undefined;
+    checkLength(shape, 0, path, violations);
+    return [];
   }
-  return checkList(shape, items, path, violations);
+  const items = shape.flattened ? node : node.children?.get(shape.member!.locationName ?? 'member');
+  const item = (i: number) => items?.children?.get(String(i));
+  // Items are read from 1 up to the first gap, as AWS reads them. The length is known before any
+  // item is read, so a list longer than the model's maximum is refused without building it.
+  let count = 0;
+  while (present(item(count + 1))) {
+    count++;
+    if (shape.max !== undefined && count > shape.max) {
+      violations.push(violation(path, `Member must have length less than or equal to ${shape.max}`));
+      return []; // refused: the items are never read
+    }
+  }
+  const itemShape = shapeOf(model, shape.member!.shape);
+  const out: unknown[] = [];
+  for (let i = 1; i <= count; i++) {
+    const itemPath = `${path}.${i}.member`;
+    const itemNode = item(i)!;
+    // Something was named under the item, but nothing its shape can read (`Names.member.1.x=…` for
+    // a list of strings, `Tags.member.1=…` for a list of structures): a null member.
+    const readable = itemShape.type === 'structure' || itemShape.type === 'map' ? itemNode.nested : itemShape.type === 'list' ? itemNode.nested || itemNode.value === '' : itemNode.value !== undefined;
+    if (!readable) violations.push(`Value null at '${itemPath}' failed to satisfy constraint: Member must not be null`);
+    out.push(readable ? readValue(model, itemShape, itemNode, itemPath, violations) : undefined);
+  }
+  checkLength(shape, count, path, violations);
+  return out;
 }
 
-function checkList(shape: Shape, items: unknown[], path: string, violations: string[]): unknown[] {
-  if (shape.min !== undefined && items.length < shape.min)
+function checkLength(shape: Shape, length: number, path: string, violations: string[]): void {
+  if (shape.min !== undefined && length < shape.min)
     violations.push(violation(path, `Member must have length greater than or equal to ${shape.min}`));
-  if (shape.max !== undefined && items.length > shape.max)
+  if (shape.max !== undefined && length > shape.max)
     violations.push(violation(path, `Member must have length less than or equal to ${shape.max}`));
-  return items;
 }
 
-function readMap(
-  model: ServiceModel,
-  shape: Shape,
-  key: string,
-  path: string,
-  params: ReadonlyMap<string, string>,
-  violations: string[],
-): Record<string, unknown> | undefined {
-  if (!hasNested(params, key)) return undefined;
+function readMap(model: ServiceModel, shape: Shape, node: ParameterNode | undefined, path: string, violations: string[]): Record<string, unknown> | undefined {
+  if (!node?.nested) return undefined;
+  const entries = shape.flattened ? node : node.children?.get('entry');
+  const valueShape = shapeOf(model, shape.value!.shape);
   const out: Record<string, unknown> = {};
-  const entryPrefix = shape.flattened ? key : `${key}.entry`;
   for (let i = 1; ; i++) {
-    const k = params.get(`${entryPrefix}.${i}.key`);
+    const entry = entries?.children?.get(String(i));
+    const k = entry?.children?.get('key')?.value;
     if (k === undefined) break;
-    out[k] = readValue(model, shapeOf(model, shape.value!.shape), `${entryPrefix}.${i}.value`, `${path}.${i}.value`, params, violations);
+    out[k] = readValue(model, valueShape, entry!.children!.get('value'), `${path}.${i}.value`, violations);
   }
   return out;
 }
@@ -181,7 +178,8 @@ const patterns = new Map<string, RegExp>();
 /**
  * The model's patterns are Java regular expressions matched against the whole value. With the `u`
  * flag JavaScript understands their \p{L}-style classes; a pattern that is not valid in that mode
- * is compiled without it.
+ * is compiled without it. (Each is a character class repeated, or alternatives that cannot
+ * overlap, so matching is linear in the value's length; the amplification benchmark checks it.)
  */
 export function compiledPattern(pattern: string): RegExp {
   let re = patterns.get(pattern);
