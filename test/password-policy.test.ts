@@ -76,16 +76,18 @@ describe('UpdateAccountPasswordPolicy / GetAccountPasswordPolicy / DeleteAccount
     expect((await awsError(api.iam.send(new GetAccountPasswordPolicyCommand({})))).code).toBe('NoSuchEntity');
   });
 
-  it('lists every out-of-range member in one ValidationError and changes nothing', async () => {
+  it('lists every out-of-range member in one ValidationError, in the order AWS lists them, and changes nothing', async () => {
     await setPolicy({ MinimumPasswordLength: 10 });
-    const err = await awsError(setPolicy({ MinimumPasswordLength: 5, MaxPasswordAge: 1096, PasswordReusePrevention: 25 }));
+    // The members sent in yet another order; AWS's recorded answer (LocalStack's AWS-validated
+    // snapshot) lists minimumPasswordLength, passwordReusePrevention, maxPasswordAge.
+    const err = await awsError(setPolicy({ MaxPasswordAge: 1096, MinimumPasswordLength: 129, PasswordReusePrevention: 25 }));
     expect(err).toEqual({
       code: 'ValidationError',
       message:
         '3 validation errors detected: ' +
-        "Value at 'minimumPasswordLength' failed to satisfy constraint: Member must have value greater than or equal to 6; " +
-        "Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095; " +
-        "Value at 'passwordReusePrevention' failed to satisfy constraint: Member must have value less than or equal to 24",
+        "Value at 'minimumPasswordLength' failed to satisfy constraint: Member must have value less than or equal to 128; " +
+        "Value at 'passwordReusePrevention' failed to satisfy constraint: Member must have value less than or equal to 24; " +
+        "Value at 'maxPasswordAge' failed to satisfy constraint: Member must have value less than or equal to 1095",
       status: 400,
     });
     expect((await api.iam.send(new GetAccountPasswordPolicyCommand({}))).PasswordPolicy?.MinimumPasswordLength).toBe(10);

@@ -20,9 +20,24 @@ export function readInput(model: ServiceModel, shapeName: string | undefined, pa
   if (!shapeName) return {};
   const shape = shapeOf(model, shapeName);
   const violations: string[] = [];
-  const input = readStructure(model, shape, parameterTree(model, shape, params), '', violations);
+  const input = readStructure(model, shape, parameterTree(model, shape, params), '', violations, true);
   if (violations.length > 0) throw validationError(violations);
   return input;
+}
+
+/**
+ * The order in which AWS lists the violations of several members. It is neither the model's
+ * order, nor alphabetical, nor the order sent: every multi-member response recorded from AWS
+ * (IAM's UpdateAccountPasswordPolicy and CreateOpenIDConnectProvider, and Lambda, API Gateway and
+ * EventBridge responses) lists the members as a Java 8 HashMap of 16 buckets keyed by their
+ * printed names iterates them: by bucket of String.hashCode(), and in model order within a bucket.
+ * (Inferred from those recordings: minimumPasswordLength, passwordReusePrevention, maxPasswordAge.)
+ * The violations of one member (a list's items) keep their own order.
+ */
+export function javaHashBucket(name: string): number {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(31, h) + name.charCodeAt(i)) | 0;
+  return (h ^ (h >>> 16)) & 15;
 }
 
 export function validationError(violations: readonly string[]): IamError {
@@ -34,19 +49,32 @@ const violation = (path: string, constraint: string) => `Value at '${path}' fail
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const join = (a: string, b: string) => (a ? `${a}.${b}` : b);
 
-function readStructure(model: ServiceModel, shape: Shape, node: ParameterNode, path: string, violations: string[]): Record<string, unknown> {
+function readStructure(
+  model: ServiceModel,
+  shape: Shape,
+  node: ParameterNode,
+  path: string,
+  violations: string[],
+  /** The request's own members: their violations are listed in AWS's order (javaHashBucket). */
+  topLevel = false,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const byMember: { bucket: number; found: string[] }[] = [];
   for (const [member, ref] of Object.entries(shape.members ?? {})) {
     const memberPath = join(path, lowerFirst(member));
-    const value = readValue(model, shapeOf(model, ref.shape), node.children?.get(ref.locationName ?? member), memberPath, violations);
+    const found = topLevel ? [] : violations;
+    const value = readValue(model, shapeOf(model, ref.shape), node.children?.get(ref.locationName ?? member), memberPath, found);
     if (value === undefined) {
       if (shape.required?.includes(member)) {
-        violations.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+        found.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
       }
     } else {
       out[member] = value;
     }
+    if (topLevel && found.length > 0) byMember.push({ bucket: javaHashBucket(memberPath), found });
   }
+  // A stable sort: members of one bucket stay in the model's order.
+  for (const { found } of byMember.sort((a, b) => a.bucket - b.bucket)) violations.push(...found);
   return out;
 }
 
@@ -169,8 +197,8 @@ function checkString(shape: Shape, value: string, path: string, violations: stri
     violations.push(violation(path, `Member must have length less than or equal to ${shape.max}`));
   if (shape.pattern !== undefined && !compiledPattern(shape.pattern).test(value))
     violations.push(violation(path, `Member must satisfy regular expression pattern: ${shape.pattern}`));
-  if (shape.enum !== undefined && !shape.enum.includes(value))
-    violations.push(violation(path, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`));
+  // IAM names no values here (recorded from AWS: "Member must satisfy enum value set").
+  if (shape.enum !== undefined && !shape.enum.includes(value)) violations.push(violation(path, 'Member must satisfy enum value set'));
 }
 
 const patterns = new Map<string, RegExp>();
