@@ -434,4 +434,22 @@ describe('service-linked roles', () => {
     });
     expect((await awsError(iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: 'nothing.example.com' })))).code).toBe('InvalidInput');
   });
+  it("Application Auto Scaling's custom resources: the name and path AWS documents", async () => {
+    const AWSServiceName = 'custom-resource.application-autoscaling.amazonaws.com';
+    const { Role } = await iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName }));
+    expect(Role).toMatchObject({
+      RoleName: 'AWSServiceRoleForApplicationAutoScaling_CustomResource',
+      Path: `/aws-service-role/${AWSServiceName}/`,
+      Arn: `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/${AWSServiceName}/AWSServiceRoleForApplicationAutoScaling_CustomResource`,
+    });
+    expect(decoded(Role?.AssumeRolePolicyDocument)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: AWSServiceName }, Action: 'sts:AssumeRole' }],
+    });
+    expect(await awsError(iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName })))).toEqual({
+      code: 'InvalidInput',
+      message: 'Service role name AWSServiceRoleForApplicationAutoScaling_CustomResource has been taken in this account, please try a different suffix.',
+      status: 400,
+    });
+  });
 });
