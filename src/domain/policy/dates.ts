@@ -1,8 +1,9 @@
 /**
  * Date condition values, as IAM reads them: a count of epoch seconds (a signed 64-bit number), or
  * an ISO 8601 date-time in the lenient grammar of Joda-Time's ISO parser
- * (`ISODateTimeFormat.dateTimeParser()`), which IAM's answers match exactly. AWS accepts, as
- * recorded against AWS (moto's policy-validation cases, re-recorded by LocalStack in 2026):
+ * (`ISODateTimeFormat.dateTimeParser()`), which fits every answer recorded from IAM (an inference:
+ * AWS does not document the grammar). AWS accepts, as recorded against AWS (moto's
+ * policy-validation cases, re-recorded by LocalStack in 2026):
  * `01T` (a year and a bare T), `2016-12-13t2:00:00.593194+23` (a lower-case t, a one-digit hour,
  * an offset of hours only) and `-292275054` (Joda's earliest year, or a negative epoch); and
  * refuses `234-13` (month 13), `…+1` (a one-digit offset), a ten-digit fraction of a second and
