@@ -90,7 +90,7 @@ case "$preset" in
     files=(tests/test_iam/test_iam.py tests/test_iam/test_iam_groups.py
            tests/test_iam/test_iam_policies.py tests/test_iam/test_iam_signing_certificates.py
            tests/test_iam/test_iam_response_attributes.py tests/test_iam/test_iam_access_integration.py)
-    default_k="(role or instance_profile or policy or policies or group or ssh or signing or cert or attributes) and not password_policy"
+    default_k="(role or instance_profile or policy or policies or group or ssh or signing or cert) and not password_policy"
     ;;
   *)
     echo "error: MOTO_TESTS_PRESET must be credentials or resources, not '$preset'" >&2
