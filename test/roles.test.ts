@@ -116,13 +116,14 @@ describe('roles', () => {
       status: 409,
     });
     for (const call of [
-      iam.send(new GetRoleCommand({ RoleName: 'test-nonexistent-role' })),
-      iam.send(new DeleteRoleCommand({ RoleName: 'test-nonexistent-role' })),
-      iam.send(new TagRoleCommand({ RoleName: 'test-nonexistent-role', Tags: [{ Key: 'a', Value: 'b' }] })),
-      iam.send(new PutRolePolicyCommand({ RoleName: 'test-nonexistent-role', PolicyName: 'p', PolicyDocument: PERMISSIONS })),
-      iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'test-nonexistent-role' })),
+      () => iam.send(new GetRoleCommand({ RoleName: 'test-nonexistent-role' })),
+      () => iam.send(new DeleteRoleCommand({ RoleName: 'test-nonexistent-role' })),
+      () => iam.send(new TagRoleCommand({ RoleName: 'test-nonexistent-role', Tags: [{ Key: 'a', Value: 'b' }] })),
+      () => iam.send(new PutRolePolicyCommand({ RoleName: 'test-nonexistent-role', PolicyName: 'p', PolicyDocument: PERMISSIONS })),
+      () => iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'test-nonexistent-role' })),
     ]) {
-      expect(await awsError(call)).toEqual({ code: 'NoSuchEntity', message: 'The role with name test-nonexistent-role cannot be found.', status: 404 });
+      // One call at a time: a request sent before its turn would reject with nobody awaiting it.
+      expect(await awsError(call())).toEqual({ code: 'NoSuchEntity', message: 'The role with name test-nonexistent-role cannot be found.', status: 404 });
     }
   });
 
