@@ -21,7 +21,7 @@
 #   MOTO_TESTS_PRESET  credentials (default) or resources: which of moto's test files to run and
 #                      the -k expression that picks the tests of that area from them
 #   MOTO_TESTS_K       a pytest -k expression replacing the preset's
-#   IAMD_LOG       where iamd's stderr goes (default: a temporary file, printed on failure)
+#   IAMD_LOG           where iamd's stderr goes (default: a temporary file, printed on failure)
 # The exit status is pytest's: 0 when every selected test passed, 1 when some failed.
 set -euo pipefail
 
