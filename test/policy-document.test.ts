@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IamError } from '../src/domain/errors.js';
 import { parsePolicyDocument } from '../src/domain/policy/document.js';
 import { MalformedPolicyDocumentError } from '../src/domain/policy/malformed.js';
+import { parseConditionDate } from '../src/domain/policy/dates.js';
 
 // The messages are AWS's (see src/domain/policy/malformed.ts); `detail` is iamd's own account of
 // the fault, checked here so each case proves which rule fired.
@@ -94,6 +95,15 @@ const INVALID: [name: string, text: string, message: string, detail?: RegExp][] 
   ['date with a one-digit hour and offset', doc({ ...ok, Condition: { DateLessThanEquals: { a: '2016-12-13t2:00:00.593194+1' } } }), LEGACY],
   ['epoch beyond 64 bits', doc({ ...ok, Condition: { DateLessThan: { a: '9223372036854775808' } } }), LEGACY],
   ['month 13', doc({ ...ok, Condition: { DateEquals: { a: '2020-13-01T00:00:00Z' } } }), LEGACY],
+  // Recorded against AWS (moto's policy-validation cases, re-recorded by LocalStack in 2026).
+  ['a ten-digit fraction of a second', doc({ ...ok, Condition: { DateLessThanEquals: { a: '2016-12-13t2:00:00.1999999999+10:59' } } }), LEGACY],
+  ['year 234, month 13', doc({ ...ok, Condition: { DateLessThanEquals: { a: '234-13' } } }), LEGACY],
+  ['30 February', doc({ ...ok, Condition: { DateEquals: { a: '2021-02-30' } } }), LEGACY],
+  ['hour 24', doc({ ...ok, Condition: { DateEquals: { a: '2021-02-01T24:00' } } }), LEGACY],
+  ['an offset after a date without T', doc({ ...ok, Condition: { DateEquals: { a: '2021-02-01Z' } } }), LEGACY],
+  ['a bare T', doc({ ...ok, Condition: { DateEquals: { a: 'T' } } }), LEGACY],
+  ['week 53 of a 52-week year', doc({ ...ok, Condition: { DateEquals: { a: '2021-W53' } } }), LEGACY],
+  ['a ten-digit year', doc({ ...ok, Condition: { DateEquals: { a: '1234567890-01' } } }), LEGACY],
   ['unreadable date under IfExists and a qualifier', doc({ ...ok, Condition: { 'ForAnyValue:DateEqualsIfExists': { a: 'soon' } } }), LEGACY],
   ['ARN with too few segments', doc({ ...ok, Resource: 'arn:aws:s3::example_bucket' }), LEGACY, /too few ARN segments/],
   ['ARN with too few segments and no action', doc({ Effect: 'Allow', Resource: 'arn:aws:s3::example_bucket' }), LEGACY],
@@ -198,6 +208,11 @@ const VALID: [name: string, text: string][] = [
   ['epoch seconds in a date condition', doc({ ...ok, Condition: { DateLessThan: { 'aws:CurrentTime': '1577836800' } } })],
   ['date-only ISO 8601', doc({ ...ok, Condition: { DateLessThan: { 'aws:CurrentTime': '2020-01-01' } } })],
   ['ISO 8601 with an offset and fraction', doc({ ...ok, Condition: { DateLessThan: { 'aws:CurrentTime': '2020-01-01T10:00:00.123+02:00' } } })],
+  // Accepted by AWS (recorded: moto's policy-validation cases, re-recorded by LocalStack in 2026).
+  ['a year and a bare T', doc({ ...ok, Condition: { DateGreaterThan: { a: '01T' } } })],
+  ['a lower-case t, a one-digit hour and an offset of hours', doc({ ...ok, Condition: { DateLessThanEquals: { a: '2016-12-13t2:00:00.593194+23' } } })],
+  ['a negative epoch', doc({ ...ok, Condition: { DateLessThan: { a: '-292275054' } } })],
+  ['an ISO 8601 offset with minutes', doc({ ...ok, Condition: { DateLessThanEquals: { a: '2016-12-13T21:20:37.593194+00:00' } } })],
   ['a Deny', doc({ ...ok, Effect: 'Deny' })],
 ];
 
@@ -256,4 +271,42 @@ describe('parsePolicyDocument normalises', () => {
   it('accepts whitespace around the document', () => {
     expect(parsePolicyDocument(`\n  ${doc(ok)}\n`).Statement).toHaveLength(1);
   });
+});
+
+describe('parseConditionDate reads what IAM reads, to the millisecond', () => {
+  const at = (iso: string) => Date.parse(iso);
+  it.each([
+    ['epoch seconds', '1577836800', at('2020-01-01T00:00:00Z')],
+    ['negative epoch seconds', '-86400', at('1969-12-31T00:00:00Z')],
+    ['a date', '2020-03-04', at('2020-03-04T00:00:00Z')],
+    ['a year and a month', '2020-03', at('2020-03-01T00:00:00Z')],
+    ['a year and a bare T', '2020T', at('2020-01-01T00:00:00Z')],
+    ['a two-digit year is year 1, not 1901', '01T', at('0001-01-01T00:00:00Z')],
+    ['one-digit fields', '2020-3-4T5:6:7Z', at('2020-03-04T05:06:07Z')],
+    ['an offset of hours only', '2016-12-13t2:00:00.593194+23', at('2016-12-12T03:00:00.593Z')],
+    ['an offset without a colon', '2020-01-01T10:00+0130', at('2020-01-01T08:30:00Z')],
+    ['a negative offset with seconds', '2020-01-01T10:00-01:00:30', at('2020-01-01T11:00:30Z')],
+    ['a fraction of an hour', '2020-01-01T10.5Z', at('2020-01-01T10:30:00Z')],
+    ['a comma before the fraction', '2020-01-01T10:00:00,250Z', at('2020-01-01T10:00:00.250Z')],
+    ['a lower-case z', '2020-01-01T10:00z', at('2020-01-01T10:00:00Z')],
+    ['a time without a date (1970-01-01)', 'T10:00', at('1970-01-01T10:00:00Z')],
+    ['a day of the year', '2020-060', at('2020-02-29T00:00:00Z')],
+    ['an ISO week date', '2020-W01-3', at('2020-01-01T00:00:00Z')],
+    ['week 53 of a 53-week year', '2020-W53', at('2020-12-28T00:00:00Z')],
+    ['29 February of a leap year', '2024-02-29', at('2024-02-29T00:00:00Z')],
+  ])('%s: %s', (_name, text, expected) => {
+    expect(parseConditionDate(text)).toBe(expected);
+  });
+
+  it('orders years beyond what a JavaScript Date holds', () => {
+    expect(parseConditionDate('-292275054-01-01')!).toBeLessThan(parseConditionDate('-271821-04-20')!);
+    expect(parseConditionDate('292278993-12-31')!).toBeGreaterThan(parseConditionDate('275760-09-13')!);
+  });
+
+  it.each(['', 'soon', '2020-02-30', '2019-02-29', '2020-366-', '2021-366', '2020-W54', '2020-01-01T10:60', '2020-01-01T10:00+24', '+-1', '292278994-01-01', '1e3'])(
+    'refuses %j',
+    (text) => {
+      expect(parseConditionDate(text)).toBeUndefined();
+    },
+  );
 });

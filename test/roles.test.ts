@@ -107,13 +107,14 @@ describe('roles', () => {
       status: 409,
     });
     for (const call of [
-      api.iam.send(new GetRoleCommand({ RoleName: 'test-nonexistent-role' })),
-      api.iam.send(new DeleteRoleCommand({ RoleName: 'test-nonexistent-role' })),
-      api.iam.send(new TagRoleCommand({ RoleName: 'test-nonexistent-role', Tags: [{ Key: 'a', Value: 'b' }] })),
-      api.iam.send(new PutRolePolicyCommand({ RoleName: 'test-nonexistent-role', PolicyName: 'p', PolicyDocument: PERMISSIONS })),
-      api.iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'test-nonexistent-role' })),
+      () => api.iam.send(new GetRoleCommand({ RoleName: 'test-nonexistent-role' })),
+      () => api.iam.send(new DeleteRoleCommand({ RoleName: 'test-nonexistent-role' })),
+      () => api.iam.send(new TagRoleCommand({ RoleName: 'test-nonexistent-role', Tags: [{ Key: 'a', Value: 'b' }] })),
+      () => api.iam.send(new PutRolePolicyCommand({ RoleName: 'test-nonexistent-role', PolicyName: 'p', PolicyDocument: PERMISSIONS })),
+      () => api.iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: 'test-nonexistent-role' })),
     ]) {
-      expect(await awsError(call)).toEqual({ code: 'NoSuchEntity', message: 'The role with name test-nonexistent-role cannot be found.', status: 404 });
+      // One call at a time: a request sent before its turn would reject with nobody awaiting it.
+      expect(await awsError(call())).toEqual({ code: 'NoSuchEntity', message: 'The role with name test-nonexistent-role cannot be found.', status: 404 });
     }
   });
 
@@ -424,5 +425,23 @@ describe('service-linked roles', () => {
       status: 400,
     });
     expect((await awsError(api.iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: 'nothing.example.com' })))).code).toBe('InvalidInput');
+  });
+  it("Application Auto Scaling's custom resources: the name and path AWS documents", async () => {
+    const AWSServiceName = 'custom-resource.application-autoscaling.amazonaws.com';
+    const { Role } = await api.iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName }));
+    expect(Role).toMatchObject({
+      RoleName: 'AWSServiceRoleForApplicationAutoScaling_CustomResource',
+      Path: `/aws-service-role/${AWSServiceName}/`,
+      Arn: `arn:aws:iam::${ACCOUNT_ID}:role/aws-service-role/${AWSServiceName}/AWSServiceRoleForApplicationAutoScaling_CustomResource`,
+    });
+    expect(decoded(Role?.AssumeRolePolicyDocument)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: AWSServiceName }, Action: 'sts:AssumeRole' }],
+    });
+    expect(await awsError(api.iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName })))).toEqual({
+      code: 'InvalidInput',
+      message: 'Service role name AWSServiceRoleForApplicationAutoScaling_CustomResource has been taken in this account, please try a different suffix.',
+      status: 400,
+    });
   });
 });

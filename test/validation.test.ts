@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CreateGroupCommand,
+  CreateInstanceProfileCommand,
   CreateLoginProfileCommand,
+  CreatePolicyCommand,
+  CreateRoleCommand,
   CreateUserCommand,
   GetLoginProfileCommand,
+  GetUserCommand,
   ListUsersCommand,
   UpdateAccessKeyCommand,
   UpdateLoginProfileCommand,
@@ -112,11 +117,39 @@ describe('user names and other members', () => {
     expect(err.message).toBe(one("Value null at 'userName' failed to satisfy constraint: Member must not be null"));
   });
 
-  it('rejects a path that does not start and end with a slash', async () => {
-    const err = await awsError(api.iam.send(new CreateUserCommand({ UserName: uniqueName(), Path: '/no-trailing' })));
-    expect(err.message).toBe(
-      one(String.raw`Value at 'path' failed to satisfy constraint: Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)`),
-    );
+  // AWS's own sentence for a Path, not the model's form (recorded from AWS, CreateVirtualMFADevice
+  // with "invalid-path/" and "/invalid-path"; the same for a role's Path through CloudFormation).
+  const INVALID_PATH =
+    'The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.';
+
+  it('rejects a path that does not start and end with a slash, in IAM’s words, and creates nothing', async () => {
+    for (const Path of ['/no-trailing', 'no-leading/', 'my-path']) {
+      const UserName = uniqueName();
+      expect(await awsError(api.iam.send(new CreateUserCommand({ UserName, Path })))).toEqual({ code: 'ValidationError', message: INVALID_PATH, status: 400 });
+      expect((await awsError(api.iam.send(new GetUserCommand({ UserName })))).code).toBe('NoSuchEntity');
+    }
+  });
+
+  it('words a bad path the same way for roles, groups, instance profiles and policies', async () => {
+    const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }] });
+    const answers = await Promise.all([
+      awsError(api.iam.send(new CreateRoleCommand({ RoleName: uniqueName(), AssumeRolePolicyDocument: trust, Path: 'my-path' }))),
+      awsError(api.iam.send(new CreateGroupCommand({ GroupName: uniqueName(), Path: '/path' }))),
+      awsError(api.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: uniqueName(), Path: 'my-path' }))),
+      awsError(api.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName(), PolicyDocument: policy, Path: 'policies/' }))),
+    ]);
+    for (const answer of answers) expect(answer).toEqual({ code: 'ValidationError', message: INVALID_PATH, status: 400 });
+  });
+
+  it('reports a path over 512 characters in the model’s form, as AWS does', async () => {
+    const err = await awsError(api.iam.send(new CreateUserCommand({ UserName: uniqueName(), Path: `/${'a'.repeat(512)}/` })));
+    expect(err).toEqual({ code: 'ValidationError', message: one("Value at 'path' failed to satisfy constraint: Member must have length less than or equal to 512"), status: 400 });
+  });
+
+  it('accepts a path of printable ASCII between slashes', async () => {
+    await api.iam.send(new CreateUserCommand({ UserName: uniqueName(), Path: '/a/b.c-d_e@f!~/' }));
+    await api.iam.send(new CreateUserCommand({ UserName: uniqueName(), Path: '/' }));
   });
 
   it('rejects MaxItems out of range with each bound', async () => {
@@ -136,11 +169,16 @@ describe('user names and other members', () => {
   });
 
   it('lists every violation of one request', async () => {
-    const err = await awsError(api.iam.send(new CreateUserCommand({ UserName: 'x y'.repeat(30), Path: 'relative', Tags: [{ Key: '', Value: 'v' }] })));
+    const err = await awsError(api.iam.send(new CreateUserCommand({ UserName: 'x y'.repeat(30), Path: `/${'p'.repeat(512)}/`, Tags: [{ Key: '', Value: 'v' }] })));
     const [head, ...rest] = err.message.split('; ');
     expect(head).toMatch(/^5 validation errors detected: Value at 'path' failed/);
     expect(rest.map((m) => /^Value at '([^']+)'/.exec(m)?.[1])).toEqual(['userName', 'userName', 'tags.1.member.key', 'tags.1.member.key']);
     expect(rest[2]).toBe("Value at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  });
+
+  it('reports the model’s violations before looking at the path’s form', async () => {
+    const err = await awsError(api.iam.send(new CreateUserCommand({ UserName: 'x y', Path: 'relative' })));
+    expect(err.message).toBe(one(String.raw`Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+`));
   });
 });
 

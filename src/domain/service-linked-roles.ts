@@ -11,8 +11,9 @@ import { createRole, requireRole, deleteRole } from './roles.js';
  * any other service principal is refused as AWS refuses a service that has no service-linked role.
  */
 /**
- * Each service's role name, as AWS creates it (recorded from AWS for every service below; the name
- * cannot be derived from the service's: dms.amazonaws.com's is AWSServiceRoleForDMSServerless).
+ * Each service's role name, as AWS creates it (recorded from AWS for every service below but the
+ * last, which AWS documents; the name cannot be derived from the service's: dms.amazonaws.com's is
+ * AWSServiceRoleForDMSServerless).
  */
 const ROLE_NAMES: readonly (readonly [string, string])[] = [
     ['accountdiscovery.ssm.amazonaws.com', 'AWSServiceRoleForAmazonSSM_AccountDiscovery'],
@@ -89,6 +90,9 @@ const ROLE_NAMES: readonly (readonly [string, string])[] = [
     ['spot.amazonaws.com', 'AWSServiceRoleForEC2Spot'],
     ['spotfleet.amazonaws.com', 'AWSServiceRoleForEC2SpotFleet'],
     ['organizations.amazonaws.com', 'AWSServiceRoleForOrganizations'],
+    // Not recorded; the name and service principal are those of AWS's Application Auto Scaling User
+    // Guide ("Custom resources and Application Auto Scaling"), whose manual creation is this call.
+    ['custom-resource.application-autoscaling.amazonaws.com', 'AWSServiceRoleForApplicationAutoScaling_CustomResource'],
 ];
 
 /** The services that accept a CustomSuffix (recorded: every other one refuses it). */

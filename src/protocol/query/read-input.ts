@@ -22,7 +22,27 @@ export function readInput(model: ServiceModel, shapeName: string | undefined, pa
   const violations: string[] = [];
   const input = readStructure(model, shape, parameterTree(model, shape, params), '', violations, true);
   if (violations.length > 0) throw validationError(violations);
+  checkPath(model, shape, input);
   return input;
+}
+
+/**
+ * A request's Path (CreateUser, CreateRole, CreateGroup, CreatePolicy, ...) that breaks the model's
+ * pattern gets IAM's own sentence instead of the model's form (recorded from AWS for
+ * CreateVirtualMFADevice, "invalid-path/" and "/invalid-path"; the same sentence is reported for an
+ * AWS::IAM::Role's Path "test/" through CloudFormation, aws-cloudformation/cfn-lint#722). Its length
+ * stays a model violation, as recorded ("Member must have length less than or equal to 512").
+ * IAM checks it after the model's constraints: with other violations, those are reported.
+ */
+const INVALID_PATH =
+  'The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.';
+
+function checkPath(model: ServiceModel, shape: Shape, input: Record<string, unknown>): void {
+  const ref = shape.members?.Path;
+  const pattern = ref && shapeOf(model, ref.shape).pattern;
+  if (pattern !== undefined && typeof input.Path === 'string' && !compiledPattern(pattern).test(input.Path)) {
+    throw new IamError('ValidationError', INVALID_PATH);
+  }
 }
 
 /**
@@ -195,7 +215,8 @@ function checkString(shape: Shape, value: string, path: string, violations: stri
     violations.push(violation(path, `Member must have length greater than or equal to ${shape.min}`));
   if (shape.max !== undefined && value.length > shape.max)
     violations.push(violation(path, `Member must have length less than or equal to ${shape.max}`));
-  if (shape.pattern !== undefined && !compiledPattern(shape.pattern).test(value))
+  // A top-level Path's pattern is IAM's own check (checkPath).
+  if (shape.pattern !== undefined && path !== 'path' && !compiledPattern(shape.pattern).test(value))
     violations.push(violation(path, `Member must satisfy regular expression pattern: ${shape.pattern}`));
   // IAM names no values here (recorded from AWS: "Member must satisfy enum value set").
   if (shape.enum !== undefined && !shape.enum.includes(value)) violations.push(violation(path, 'Member must satisfy enum value set'));
