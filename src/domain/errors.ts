@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   DeleteConflict: 409,
   EntityAlreadyExists: 409,
   EntityTemporarilyUnmodifiable: 409,
+  InvalidAuthenticationCode: 403,
   InvalidInput: 400,
   InvalidUserType: 400,
   LimitExceeded: 409,
@@ -72,12 +73,14 @@ export const errors = {
     new IamError('EntityAlreadyExists', `Login Profile for user ${userName} already exists.`),
   accessKeyQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2'),
   tagQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for TagsPerUser: 50'),
-  deleteConflict: (what: 'login profile' | 'access keys' | 'policies' | 'attached policies' | 'groups') =>
+  deleteConflict: (what: 'login profile' | 'access keys' | 'MFA device' | 'policies' | 'attached policies' | 'groups') =>
     new IamError(
       'DeleteConflict',
       {
         'login profile': 'Cannot delete entity, must delete login profile first.',
         'access keys': 'Cannot delete entity, must delete access keys first.',
+        // AWS says "delete" although deactivating the device is what it takes.
+        'MFA device': 'Cannot delete entity, must delete MFA device first.',
         policies: 'Cannot delete entity, must delete policies first.',
         'attached policies': 'Cannot delete entity, must detach all policies first.',
         groups: 'Cannot delete entity, must remove user from all groups first.',

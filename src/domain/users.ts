@@ -47,6 +47,7 @@ export async function deleteUser(domain: Domain, userName: string): Promise<void
   if (result === 'missing') throw errors.noSuchUser(userName);
   if (result === 'has-login-profile') throw errors.deleteConflict('login profile');
   if (result === 'has-access-keys') throw errors.deleteConflict('access keys');
+  if (result === 'has-mfa-devices') throw errors.deleteConflict('MFA device');
   if (result === 'has-inline-policies') throw errors.deleteConflict('policies');
   if (result === 'has-attached-policies') throw errors.deleteConflict('attached policies');
   if (result === 'in-groups') throw errors.deleteConflict('groups');

@@ -16,6 +16,7 @@ export const USERS: NamedTable<UserBlocker> = {
   blockers: [
     ['has-login-profile', 'SELECT 1 FROM login_profiles WHERE user_id = ?'],
     ['has-access-keys', 'SELECT 1 FROM access_keys WHERE user_id = ?'],
+    ['has-mfa-devices', 'SELECT 1 FROM mfa_devices WHERE user_id = ?'],
     ['has-inline-policies', 'SELECT 1 FROM inline_policies WHERE owner_id = ?'],
     ['has-attached-policies', 'SELECT 1 FROM policy_attachments WHERE owner_id = ?'],
     ['in-groups', 'SELECT 1 FROM group_members WHERE user_id = ?'],
