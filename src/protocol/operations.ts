@@ -11,11 +11,12 @@ import { type OperationTable, onAccount, onNewUser, onUser } from './operation.j
 import { POLICY_OPERATIONS } from './policy-operations.js';
 import { REPORT_OPERATIONS } from './report-operations.js';
 import { INSTANCE_PROFILE_OPERATIONS, ROLE_OPERATIONS } from './role-operations.js';
+import { ACCOUNT_ALIAS_OPERATIONS, MFA_OPERATIONS } from './mfa-operations.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
- * users, access keys, login profiles and the password policy; policy-operations.ts and
- * report-operations.ts hold the rest.
+ * users, access keys, login profiles and the password policy; policy-operations.ts,
+ * role-operations.ts, mfa-operations.ts and report-operations.ts hold the rest.
  */
 const CORE_OPERATIONS: OperationTable = {
   // Users
@@ -176,7 +177,15 @@ const CORE_OPERATIONS: OperationTable = {
   },
 };
 
-export const OPERATIONS: Readonly<OperationTable> = { ...CORE_OPERATIONS, ...POLICY_OPERATIONS, ...ROLE_OPERATIONS, ...INSTANCE_PROFILE_OPERATIONS, ...REPORT_OPERATIONS };
+export const OPERATIONS: Readonly<OperationTable> = {
+  ...CORE_OPERATIONS,
+  ...POLICY_OPERATIONS,
+  ...ROLE_OPERATIONS,
+  ...INSTANCE_PROFILE_OPERATIONS,
+  ...MFA_OPERATIONS,
+  ...ACCOUNT_ALIAS_OPERATIONS,
+  ...REPORT_OPERATIONS,
+};
 
 /**
  * The current model lets CreateLoginProfile omit Password (for AWS Organizations' root-access

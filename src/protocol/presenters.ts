@@ -1,4 +1,4 @@
-import type { AccessKey, Group, InstanceProfile, LoginProfile, PolicyVersion, Role, User } from '../domain/entities.js';
+import type { AccessKey, Group, InstanceProfile, LoginProfile, MfaDevice, PolicyVersion, Role, User } from '../domain/entities.js';
 import type { AnyManagedPolicy } from '../domain/policies.js';
 import { groupArn, instanceProfileArn, roleArn, userArn } from '../domain/arn.js';
 import type { PasswordPolicy } from '../domain/password-policy.js';
@@ -150,4 +150,22 @@ export const presentInstanceProfile = (accountId: string, profile: InstanceProfi
   CreateDate: profile.createdAt,
   Roles: profile.roles.map((r) => presentRole(accountId, r, 'embedded')),
   Tags: view === 'get' || (view === 'create' && profile.tags.length > 0) ? profile.tags : undefined,
+});
+
+/**
+ * A virtual MFA device as ListVirtualMFADevices shows it (recorded from AWS): the serial number,
+ * and for an assigned device when it was enabled and its user, as ListUsers shows users. Never
+ * the seed or the QR code: only CreateVirtualMFADevice's answer has those.
+ */
+export const presentVirtualMfaDevice = (accountId: string, device: MfaDevice, user: User | undefined) => ({
+  SerialNumber: device.serialNumber,
+  EnableDate: user ? (device.enabledAt ?? undefined) : undefined,
+  User: user ? presentUser(accountId, user, false) : undefined,
+});
+
+/** An MFA device enabled for a user, as ListMFADevices and GetMFADevice show it. */
+export const presentMfaDevice = (device: MfaDevice, user: User) => ({
+  UserName: user.name,
+  SerialNumber: device.serialNumber,
+  EnableDate: device.enabledAt ?? undefined,
 });
