@@ -4,7 +4,11 @@
  * authenticator app would. Members and messages are AWS's as LocalStack's AWS-validated snapshots
  * record them, where they do (README: Error codes, and the design notes, say which are not).
  */
+import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AttachUserPolicyCommand,
@@ -32,7 +36,7 @@ import {
   UntagMFADeviceCommand,
   type VirtualMFADevice,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, awsError, iamClient, startServer, uniqueName, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, awsError, iamClient, ROOT, startServer, uniqueName, type TestServer } from './support/server.js';
 import { signedQuery } from './support/signed-http.js';
 import { jsonLines, tempDir } from './support/hardening.js';
 import { codeAt, readQrPng, stepNow, twoCodes, wrongCode } from './support/totp.js';
@@ -603,3 +607,89 @@ describe('the seed is never seen again', () => {
   });
 });
 
+
+describe('the seed at rest', () => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const seedsIn = (file: string) => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.prepare('SELECT serial, seed FROM mfa_devices ORDER BY serial').all() as { serial: string; seed: string }[];
+    } finally {
+      db.close();
+    }
+  };
+
+  it('is sealed in the database, re-sealed by rotate-master-key, and still yields the codes the app shows', async () => {
+    const dir = tempDir('mfa-rest');
+    const file = path.join(dir, 'iamd.sqlite');
+    let s = await startServer({ args: ['--data-dir', dir], env: { IAMD_MASTER_KEY: undefined } });
+    let seed: string;
+    let serial: string;
+    try {
+      const client = iamClient(s.url);
+      const { VirtualMFADevice } = await client.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'at-rest' }));
+      seed = seedOf(VirtualMFADevice!);
+      serial = VirtualMFADevice!.SerialNumber!;
+      await client.send(new CreateUserCommand({ UserName: 'rest-user' }));
+    } finally {
+      await s.stop();
+    }
+    const [before] = seedsIn(file);
+    expect(before!.serial).toBe(serial);
+    expect(before!.seed).toMatch(/^v1:[^:]+:/);
+    expect(before!.seed).not.toContain(seed);
+
+    const rotated = spawnSync(process.execPath, [path.resolve(here, '../bin/iamd.js'), 'rotate-master-key', '--data-dir', dir], {
+      env: { ...process.env, IAMD_MASTER_KEY: undefined, IAMD_NEW_MASTER_KEY: undefined, IAMD_DATABASE_URL: undefined },
+      encoding: 'utf8',
+    });
+    expect(rotated.status).toBe(0);
+    expect(rotated.stdout + rotated.stderr).not.toContain(seed);
+    const [after] = seedsIn(file);
+    expect(after!.seed.split(':')[1]).not.toBe(before!.seed.split(':')[1]);
+
+    s = await startServer({ args: ['--data-dir', dir], env: { IAMD_MASTER_KEY: undefined } });
+    try {
+      await iamClient(s.url).send(new EnableMFADeviceCommand({ UserName: 'rest-user', SerialNumber: serial, ...twoCodes(seed) }));
+      expect(s.output()).not.toContain(seed);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('boto3', () => {
+  it('creates, enables with codes it computes, lists, resyncs, deactivates and deletes; errors as botocore reads them', async () => {
+    const user = uniqueName('boto3mfa');
+    const { stdout } = await promisify(execFile)('python3', [path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients/boto3_mfa.py')], {
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL: server.url,
+        AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: '/dev/null',
+        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+        AWS_MAX_ATTEMPTS: '1',
+        IAMD_TEST_USER: user,
+      },
+    });
+    const seen = JSON.parse(stdout);
+    const serial = serialOf(`${user}-phone`, '/boto3/');
+    expect(seen).toEqual({
+      serial,
+      seed_length: 64,
+      qr_is_png: true,
+      listed: [{ UserName: user, SerialNumber: serial }],
+      assigned_user: user,
+      mfa_device: { UserName: user, SerialNumber: serial },
+      wrong_codes: { code: 'InvalidAuthenticationCode', message: 'Authentication code for device is not valid.', status: 403 },
+      replayed: { code: 'InvalidAuthenticationCode', message: 'Authentication code for device is not valid.', status: 403 },
+      delete_assigned: { code: 'DeleteConflict', message: 'Cannot delete entity, must deactivate MFA device first.', status: 409 },
+      delete_user: { code: 'DeleteConflict', message: 'Cannot delete entity, must delete MFA device first.', status: 409 },
+      resource_api_serials: [serial],
+      after_delete: { code: 'NoSuchEntity', message: `MFA Device with serial number ${serial} does not exist.`, status: 404 },
+      aliases: ['boto3-alias'],
+    });
+  });
+});
