@@ -85,7 +85,9 @@ async function stateDigest(): Promise<string> {
   try {
     for (const [table, columns] of [
       ['users', 'id, name, path, created_at, permissions_boundary'],
-      ['user_tags', '*'],
+      ['tags', '*'],
+      ['mfa_devices', '*'],
+      ['settings', '*'],
       ['login_profiles', '*'],
       ['password_history', '*'],
       ['access_keys', 'id, user_id, secret, status, created_at'],
