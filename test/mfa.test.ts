@@ -301,14 +301,18 @@ describe('enabling, resyncing, deactivating and deleting', () => {
       message: `MFA Device with serial number ${missingSerial} does not exist.`,
     });
     expect(await awsError(iam.send(new ListMFADevicesCommand({ UserName: 'nonexistent-user' })))).toEqual(noUser);
-    // The root user has no IAM user to default to.
-    expect(await awsError(iam.send(new DeactivateMFADeviceCommand({ SerialNumber: serial })))).toEqual({
-      code: 'ValidationError',
-      message: 'Must specify userName when calling with non-User credentials',
-      status: 400,
-    });
-    // The root user's own devices (none: the root user of iamd signs in with keys only).
+    // Without UserName the root user names its own devices, and the root user of iamd has none
+    // (it signs in with keys only).
     expect((await iam.send(new ListMFADevicesCommand({}))).MFADevices).toEqual([]);
+    for (const call of [
+      () => iam.send(new DeactivateMFADeviceCommand({ SerialNumber: serial })),
+      () => iam.send(new GetMFADeviceCommand({ SerialNumber: serial })),
+    ]) {
+      expect(await awsError(call())).toEqual(notBobs);
+    }
+    expect(await awsError(iam.send(new GetMFADeviceCommand({ SerialNumber: missingSerial })))).toMatchObject({
+      message: `MFA Device with serial number ${missingSerial} does not exist.`,
+    });
   });
 
   it('allows up to 8 devices per user', async () => {

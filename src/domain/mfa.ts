@@ -183,7 +183,17 @@ export async function acceptMfaCode(domain: Domain, user: User, serialNumber: st
   return true;
 }
 
+/**
+ * Without UserName the root user names its own devices; the root user of iamd has none (it signs
+ * in with keys only), so whatever device it names is not its own.
+ */
+async function refuseRootDevice(domain: Domain, serialNumber: string): Promise<never> {
+  await requireDevice(domain, serialNumber);
+  throw mfaErrors.notUsersDevice();
+}
+
 export async function deactivateMfaDevice(domain: Domain, caller: Caller, input: { UserName?: string; SerialNumber: string }): Promise<void> {
+  if (input.UserName === undefined && caller.kind === 'root') return refuseRootDevice(domain, input.SerialNumber);
   const user = await requireUser(domain, targetUserName(caller, input.UserName));
   const result = await domain.store.mfaDevices.deactivate(input.SerialNumber, user.id);
   if (result === 'missing') throw mfaErrors.noSuchDevice(input.SerialNumber);
@@ -224,7 +234,7 @@ export async function listMfaDevices(domain: Domain, caller: Caller, userName: s
 
 /** GetMFADevice: a device enabled for the named user (or the caller). */
 export async function getMfaDevice(domain: Domain, caller: Caller, input: { UserName?: string; SerialNumber: string }): Promise<{ user: User; device: MfaDevice }> {
-  if (input.UserName === undefined && caller.kind === 'root') throw mfaErrors.noSuchDevice(input.SerialNumber);
+  if (input.UserName === undefined && caller.kind === 'root') return refuseRootDevice(domain, input.SerialNumber);
   const user = await requireUser(domain, targetUserName(caller, input.UserName));
   const device = await requireDevice(domain, input.SerialNumber);
   if (device.userId !== user.id) throw mfaErrors.notUsersDevice();
