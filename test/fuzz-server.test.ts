@@ -92,6 +92,8 @@ async function stateDigest(): Promise<string> {
       ['ssh_public_keys', '*'],
       ['signing_certificates', '*'],
       ['service_specific_credentials', '*'],
+      ['mfa_devices', '*'],
+      ['settings', '*'],
       ['login_profiles', '*'],
       ['password_history', '*'],
       ['access_keys', 'id, user_id, secret, status, created_at'],

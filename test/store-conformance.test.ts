@@ -13,6 +13,7 @@ import type {
   InstanceProfile,
   LoginProfile,
   ManagedPolicy,
+  MfaDevice,
   Role,
   ServiceSpecificCredential,
   SigningCertificate,
@@ -77,6 +78,25 @@ function role(name: string, extra: Partial<Role> = {}): Role {
     ...extra,
   };
 }
+function mfaDevice(name: string, extra: Partial<MfaDevice> = {}): MfaDevice {
+  const p = extra.path ?? '/';
+  return {
+    id: id('MFA'),
+    serialNumber: `arn:aws:iam::123456789012:mfa${p}${name}`,
+    name,
+    path: p,
+    createdAt: at(),
+    sealedSeed: `v1:test:seed-${seq}`,
+    userId: null,
+    enabledAt: null,
+    lastStep: null,
+    drift: 0,
+    tags: [],
+    ...extra,
+  };
+}
+/** Codes found at steps `first`..`last` (a device's clock `drift` steps off). */
+const steps = (first: number, last = first + 1, drift = 0) => ({ firstStep: first, lastStep: last, drift });
 function instanceProfile(name: string, extra: Partial<InstanceProfile> = {}): InstanceProfile {
   return { id: id('AIPA'), name, path: '/', createdAt: at(), tags: [], roles: [], ...extra };
 }
@@ -235,6 +255,11 @@ function storeConformance(
         await store.sshPublicKeys.delete(u.id, ssh.id);
         expect(await store.users.delete('dep')).toBe('has-service-specific-credentials');
         await store.serviceCredentials.delete(u.id, (ssc as ServiceSpecificCredential).id);
+        const device = mfaDevice('dep-device');
+        await store.mfaDevices.create(device);
+        expect(await store.mfaDevices.enable(device.serialNumber, u.id, steps(100), at(), 8)).toBe('ok');
+        expect(await store.users.delete('dep')).toBe('has-mfa-devices');
+        await store.mfaDevices.deactivate(device.serialNumber, u.id);
         expect(await store.users.delete('dep')).toBe('has-inline-policies');
         await store.inlinePolicies.delete({ kind: 'user', id: u.id, name: 'owner' }, 'inline');
         expect(await store.users.delete('dep')).toBe('has-attached-policies');
@@ -754,6 +779,175 @@ function storeConformance(
         expect(await store.settings.get('a')).toBe('2');
         expect(await store.settings.get('A')).toBe('upper');
       });
+
+      it('deletes, or only while it holds the expected value', async () => {
+        await store.settings.set('alias', 'one');
+        expect(await store.settings.delete('alias', 'two')).toBe(false);
+        expect(await store.settings.delete('alias', 'o\u0000ne')).toBe(false);
+        expect(await store.settings.get('alias')).toBe('one');
+        expect(await store.settings.delete('alias', 'one')).toBe(true);
+        expect(await store.settings.get('alias')).toBeUndefined();
+        expect(await store.settings.delete('alias', 'one')).toBe(false);
+        await store.settings.set('other', 'x');
+        expect(await store.settings.delete('other')).toBe(true);
+        expect(await store.settings.delete('other')).toBe(false);
+      });
+    });
+
+    describe('virtual MFA devices', () => {
+      it('creates with a serial number unique regardless of case, finds it in any case, with its tags and sealed seed', async () => {
+        const d = mfaDevice('Phone', { path: '/team/', tags: [{ Key: 'owner', Value: 'alice' }] });
+        expect(await store.mfaDevices.create(d)).toBe(true);
+        expect(await store.mfaDevices.create(mfaDevice('PHONE', { path: '/team/' }))).toBe(false);
+        expect(await store.mfaDevices.create(mfaDevice('phone'))).toBe(true); // another path, another device
+        expect(await store.mfaDevices.get('arn:aws:iam::123456789012:MFA/TEAM/phone')).toEqual(d);
+        expect(await store.mfaDevices.get('arn:aws:iam::123456789012:mfa/nope')).toBeUndefined();
+        expect(await store.mfaDevices.get('arn:aws:iam::123456789012:mfa/team/Ph\u0000one')).toBeUndefined();
+        expect(await store.mfaDevices.counts()).toEqual({ devices: 2, inUse: 0 });
+      });
+
+      it('concurrent creates of one serial number in different cases: exactly one wins', async () => {
+        const results = await Promise.all(['race', 'RACE', 'Race', 'rAce'].map((n) => store.mfaDevices.create(mfaDevice(n))));
+        expect(results.filter((r) => r)).toHaveLength(1);
+        expect((await store.mfaDevices.counts()).devices).toBe(1);
+      });
+
+      it('enables for an existing user once, only with codes newer than any accepted before, up to a per-user limit', async () => {
+        const u = user('mfa-user');
+        await store.users.create(u);
+        const [a, b, c] = [mfaDevice('a'), mfaDevice('b'), mfaDevice('c')];
+        for (const d of [a, b, c]) await store.mfaDevices.create(d);
+        expect(await store.mfaDevices.enable('arn:aws:iam::123456789012:mfa/none', u.id, steps(10), at(1), 2)).toBe('missing');
+        expect(await store.mfaDevices.enable(a.serialNumber, 'AIDANOSUCHUSER', steps(10), at(1), 2)).toBe('no-user');
+        expect(await store.mfaDevices.enable(a.serialNumber.toUpperCase(), u.id, steps(10, 11, -2), at(1), 2)).toBe('ok');
+        expect(await store.mfaDevices.enable(a.serialNumber, u.id, steps(20), at(1), 2)).toBe('in-use');
+        const enabled = (await store.mfaDevices.get(a.serialNumber))!;
+        expect(enabled).toMatchObject({ userId: u.id, enabledAt: at(1), lastStep: 11, drift: -2 });
+        expect(await store.mfaDevices.enable(b.serialNumber, u.id, steps(10), at(2), 2)).toBe('ok');
+        expect(await store.mfaDevices.enable(c.serialNumber, u.id, steps(10), at(3), 2)).toBe('limit');
+        expect((await store.mfaDevices.listForUser(u.id)).map((d) => d.name)).toEqual(['a', 'b']);
+        expect(await store.mfaDevices.counts()).toEqual({ devices: 3, inUse: 2 });
+
+        // Deactivated, the device keeps the steps it accepted: the same codes cannot enable it again.
+        expect(await store.mfaDevices.deactivate(a.serialNumber, 'AIDASOMEONEELSE')).toBe('not-assigned');
+        expect(await store.mfaDevices.deactivate(a.serialNumber, u.id)).toBe('ok');
+        expect(await store.mfaDevices.deactivate(a.serialNumber, u.id)).toBe('not-assigned');
+        expect(await store.mfaDevices.deactivate('arn:aws:iam::123456789012:mfa/none', u.id)).toBe('missing');
+        expect(await store.mfaDevices.get(a.serialNumber)).toMatchObject({ userId: null, enabledAt: null, lastStep: 11 });
+        expect(await store.mfaDevices.enable(a.serialNumber, u.id, steps(10), at(4), 2)).toBe('replayed');
+        expect(await store.mfaDevices.enable(a.serialNumber, u.id, steps(11, 12), at(4), 2)).toBe('replayed');
+        expect(await store.mfaDevices.enable(a.serialNumber, u.id, steps(12), at(4), 2)).toBe('ok');
+      });
+
+      it('accepts codes of a device enabled for the user only once (compare-and-set on the step)', async () => {
+        const u = user('resync-user');
+        await store.users.create(u);
+        const d = mfaDevice('resync');
+        await store.mfaDevices.create(d);
+        expect(await store.mfaDevices.acceptCodes(d.serialNumber, u.id, steps(5))).toBe('not-assigned');
+        await store.mfaDevices.enable(d.serialNumber, u.id, steps(10), at(), 8);
+        expect(await store.mfaDevices.acceptCodes('arn:aws:iam::123456789012:mfa/none', u.id, steps(20))).toBe('missing');
+        expect(await store.mfaDevices.acceptCodes(d.serialNumber, 'AIDAOTHER', steps(20))).toBe('not-assigned');
+        expect(await store.mfaDevices.acceptCodes(d.serialNumber, u.id, steps(11))).toBe('replayed');
+        expect(await store.mfaDevices.acceptCodes(d.serialNumber, u.id, steps(12, 13, 5))).toBe('ok');
+        expect(await store.mfaDevices.get(d.serialNumber)).toMatchObject({ lastStep: 13, drift: 5 });
+        expect(await store.mfaDevices.acceptCodes(d.serialNumber, u.id, steps(14, 14))).toBe('ok'); // one code
+        expect(await store.mfaDevices.acceptCodes(d.serialNumber, u.id, steps(14, 14))).toBe('replayed');
+      });
+
+      it('concurrent acceptances of the same codes: exactly one wins', async () => {
+        const u = user('race-user');
+        await store.users.create(u);
+        const d = mfaDevice('race-device');
+        await store.mfaDevices.create(d);
+        await store.mfaDevices.enable(d.serialNumber, u.id, steps(10), at(), 8);
+        const results = await Promise.all(Array.from({ length: 6 }, () => store.mfaDevices.acceptCodes(d.serialNumber, u.id, steps(20))));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+        expect(results.filter((r) => r === 'replayed')).toHaveLength(5);
+      });
+
+      it('concurrent enables of one device for different users: exactly one wins', async () => {
+        const users = [user('r1'), user('r2'), user('r3')];
+        for (const u of users) await store.users.create(u);
+        const d = mfaDevice('contested');
+        await store.mfaDevices.create(d);
+        const results = await Promise.all(users.map((u) => store.mfaDevices.enable(d.serialNumber, u.id, steps(10), at(), 8)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(1);
+        expect(results.filter((r) => r === 'in-use')).toHaveLength(2);
+      });
+
+      it('lists by serial number regardless of case, by assignment, with users embedded, paging with markers', async () => {
+        const u = user('lister', { path: '/p/' });
+        await store.users.create(u);
+        for (const n of ['b', 'A', 'c', 'D']) await store.mfaDevices.create(mfaDevice(n));
+        await store.mfaDevices.enable('arn:aws:iam::123456789012:mfa/c', u.id, steps(1), at(5), 8);
+        const serials = (page: { items: { device: MfaDevice }[] }) => page.items.map((i) => i.device.name);
+        expect(serials(await store.mfaDevices.list({ assignment: 'Any', maxItems: 100 }))).toEqual(['A', 'b', 'c', 'D']);
+        expect(serials(await store.mfaDevices.list({ assignment: 'Unassigned', maxItems: 100 }))).toEqual(['A', 'b', 'D']);
+        const assigned = await store.mfaDevices.list({ assignment: 'Assigned', maxItems: 100 });
+        expect(serials(assigned)).toEqual(['c']);
+        expect(assigned.items[0]!.user).toEqual({ ...u, tags: [] });
+        expect(assigned.items[0]!.device.enabledAt).toEqual(at(5));
+
+        const seen: string[] = [];
+        let marker: string | undefined;
+        do {
+          const page = await store.mfaDevices.list({ assignment: 'Any', marker, maxItems: 3 });
+          seen.push(...serials(page));
+          marker = page.nextMarker;
+        } while (marker !== undefined);
+        expect(seen).toEqual(['A', 'b', 'c', 'D']);
+        const first = await store.mfaDevices.list({ assignment: 'Any', maxItems: 2 });
+        expect(first.nextMarker).toBe('arn:aws:iam::123456789012:mfa/b');
+        expect(serials(await store.mfaDevices.list({ assignment: 'Any', marker: 'arn:aws:iam::123456789012:mfa/B', maxItems: 10 }))).toEqual(['c', 'D']);
+      });
+
+      it('deletes only an unassigned device, with its tags; tags with case-insensitive keys and a quota', async () => {
+        const u = user('owner');
+        await store.users.create(u);
+        const d = mfaDevice('tagged', { tags: [{ Key: 'Team', Value: 'a' }] });
+        await store.mfaDevices.create(d);
+        expect(await store.mfaDevices.tag(d.serialNumber, [{ Key: 'team', Value: 'b' }, { Key: 'x', Value: '1' }], 50)).toBe('ok');
+        expect((await store.mfaDevices.get(d.serialNumber))!.tags).toEqual([{ Key: 'team', Value: 'b' }, { Key: 'x', Value: '1' }]);
+        expect(await store.mfaDevices.tag(d.serialNumber, [{ Key: 'y', Value: '2' }], 2)).toBe('too-many');
+        expect(await store.mfaDevices.untag(d.serialNumber, ['TEAM'])).toBe('ok');
+        expect((await store.mfaDevices.get(d.serialNumber))!.tags).toEqual([{ Key: 'x', Value: '1' }]);
+        expect(await store.mfaDevices.tag('arn:aws:iam::123456789012:mfa/none', [{ Key: 'a', Value: 'b' }], 50)).toBe('missing');
+        expect(await store.mfaDevices.untag('arn:aws:iam::123456789012:mfa/none', ['a'])).toBe('missing');
+
+        await store.mfaDevices.enable(d.serialNumber, u.id, steps(1), at(), 8);
+        expect(await store.mfaDevices.delete(d.serialNumber)).toBe('assigned');
+        await store.mfaDevices.deactivate(d.serialNumber, u.id);
+        expect(await store.mfaDevices.delete(d.serialNumber.toUpperCase())).toBe('ok');
+        expect(await store.mfaDevices.delete(d.serialNumber)).toBe('missing');
+        // Its tags went with it: a new device of that name starts bare.
+        const again = mfaDevice('tagged');
+        await store.mfaDevices.create(again);
+        expect((await store.mfaDevices.get(again.serialNumber))!.tags).toEqual([]);
+      });
+
+      it('seeds: listed as stored, replaced only while unchanged (compare-and-set)', async () => {
+        const d = mfaDevice('sealed', { sealedSeed: 'v1:old:x' });
+        await store.mfaDevices.create(d);
+        expect(await store.mfaDevices.listAllSeeds()).toEqual([{ id: d.id, seed: 'v1:old:x' }]);
+        expect(await store.mfaDevices.replaceSeed(d.id, 'v1:stale', 'v1:new:y')).toBe(false);
+        expect(await store.mfaDevices.replaceSeed(d.id, 'v1:old:x', 'v1:new:y')).toBe(true);
+        expect((await store.mfaDevices.get(d.serialNumber))!.sealedSeed).toBe('v1:new:y');
+      });
+
+      it('a racing DeleteUser either sees the enabled device or wins (then the enable finds no user)', async () => {
+        for (let i = 0; i < 5; i++) {
+          const u = user(`racer-${i}`);
+          await store.users.create(u);
+          const d = mfaDevice(`racer-${i}`);
+          await store.mfaDevices.create(d);
+          const [enabled, deleted] = await Promise.all([
+            store.mfaDevices.enable(d.serialNumber, u.id, steps(1), at(), 8),
+            store.users.delete(u.name),
+          ]);
+          expect([enabled, deleted].sort()).toEqual(enabled === 'ok' ? ['has-mfa-devices', 'ok'] : ['no-user', 'ok']);
+        }
+      });
     });
 
     describe('groups', () => {
@@ -1114,6 +1308,8 @@ function storeConformance(
     describe('credential reports', () => {
       it('keeps the latest report, bytes intact', async () => {
         expect(await store.credentialReports.get()).toBeUndefined();
+        expect(await store.mfaDevices.counts()).toEqual({ devices: 0, inUse: 0 });
+        expect(await store.mfaDevices.create(mfaDevice('cleared-device'))).toBe(true);
         const content = Buffer.from([0, 1, 2, 255, 10, 13]);
         await store.credentialReports.put(at(), content);
         await store.credentialReports.put(at(1000), Buffer.from('user,arn\nalice,x\n'));
@@ -1351,6 +1547,9 @@ function storeConformance(
         await store.signingCertificates.create(cert(u.id), 2);
         await store.signingCertificates.create(cert(null, { thumbprint: 'root-cleared' }), 2);
         await store.serviceCredentials.create(serviceCredential(u.id), naming('cleared'), 2);
+        const device = mfaDevice('cleared-device', { tags: [{ Key: 'a', Value: 'b' }] });
+        await store.mfaDevices.create(device);
+        await store.mfaDevices.enable(device.serialNumber, u.id, steps(1), at(), 8);
 
         await store.clear();
 
@@ -1372,6 +1571,8 @@ function storeConformance(
         expect(await store.signingCertificates.listForOwner(u.id)).toEqual([]);
         expect(await store.signingCertificates.listForOwner(null)).toEqual([]);
         expect(await store.serviceCredentials.list({})).toEqual([]);
+        expect(await store.mfaDevices.counts()).toEqual({ devices: 0, inUse: 0 });
+        expect(await store.mfaDevices.create(mfaDevice('cleared-device'))).toBe(true);
 
         expect(await store.users.create(user('cleared'))).toBe('ok');
         expect(await store.groups.create(group('cleared-group'))).toBe(true);

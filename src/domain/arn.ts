@@ -14,3 +14,6 @@ export const roleArn = (accountId: string, path: string, name: string): string =
 
 export const instanceProfileArn = (accountId: string, path: string, name: string): string =>
   `arn:aws:iam::${accountId}:instance-profile${path}${name}`;
+
+/** A virtual MFA device's ARN, which is also its serial number: arn:aws:iam::123456789012:mfa/team/phone. */
+export const mfaArn = (accountId: string, path: string, name: string): string => `arn:aws:iam::${accountId}:mfa${path}${name}`;

@@ -57,14 +57,15 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 const FIRST_DELAY_MS = 30_000;
 
 /**
- * Growing delays: none before the `free`-th failure, then 30 s doubling each time, capped. A user
- * is locked at lockAfter; an address never is (a shared address must not lock its neighbours out).
+ * Growing delays (sign-in, and wrong MFA codes): none before the `free`-th failure, then 30 s
+ * doubling each time, capped. A user is locked at lockAfter; an address never is (a shared address
+ * must not lock its neighbours out).
  */
-function delaySchedule(free: number, settings: SignInSettings, lockAfter = Number.POSITIVE_INFINITY) {
+export function delaySchedule(free: number, maxDelayMs: number, lockAfter = Number.POSITIVE_INFINITY) {
   return (failures: number): number | null => {
     if (failures >= lockAfter) return null;
     if (failures < free) return 0;
-    return Math.min(FIRST_DELAY_MS * 2 ** (failures - free), settings.maxDelayMs);
+    return Math.min(FIRST_DELAY_MS * 2 ** (failures - free), maxDelayMs);
   };
 }
 
@@ -95,8 +96,8 @@ export class ConsoleSignIn {
     const { store, clock } = this.domain;
     const now = clock.now();
     for (const [key, schedule] of [
-      [userThrottleKey(this.domain.accountId, input.userName), delaySchedule(this.settings.freeAttemptsPerUser, this.settings, this.settings.lockAfter)],
-      [addressThrottleKey(input.sourceAddress), delaySchedule(this.settings.freeAttemptsPerAddress, this.settings)],
+      [userThrottleKey(this.domain.accountId, input.userName), delaySchedule(this.settings.freeAttemptsPerUser, this.settings.maxDelayMs, this.settings.lockAfter)],
+      [addressThrottleKey(input.sourceAddress), delaySchedule(this.settings.freeAttemptsPerAddress, this.settings.maxDelayMs)],
     ] as const) {
       const booking = await store.signInThrottle.book(key, now, schedule);
       if (!booking.allowed) {

@@ -69,6 +69,7 @@ async function buildReport(domain: Domain, now: Date): Promise<string> {
     for (const user of page.items) {
       const profile = await store.loginProfiles.get(user.id);
       const keys = await store.accessKeys.listForOwner(user.id);
+      const mfaActive = (await store.mfaDevices.listForUser(user.id)).length > 0;
       const nextRotation = profile && passwordExpiresAt(profile.passwordChangedAt, policy);
       lines.push(
         row([
@@ -79,7 +80,7 @@ async function buildReport(domain: Domain, now: Date): Promise<string> {
           user.passwordLastUsed ? isoSeconds(user.passwordLastUsed) : profile ? 'no_information' : 'N/A',
           profile ? isoSeconds(profile.passwordChangedAt) : 'N/A',
           nextRotation ? isoSeconds(nextRotation) : 'N/A',
-          'false',
+          mfaActive ? 'true' : 'false',
           ...keyColumns(keys),
           ...certColumns(await store.signingCertificates.listForOwner(user.id)),
         ]),

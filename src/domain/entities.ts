@@ -149,6 +149,29 @@ export interface ServiceSpecificCredential {
   expiresAt: Date | null;
 }
 
+/**
+ * A virtual MFA device. Its seed is sealed under the master key before the store sees it; only
+ * CreateVirtualMFADevice's answer ever carries it in clear.
+ */
+export interface MfaDevice {
+  id: string;
+  /** arn:aws:iam::ACCOUNT:mfa/PATH+NAME, the device's name in every other call. */
+  serialNumber: string;
+  name: string;
+  path: string;
+  createdAt: Date;
+  /** The base32 seed, sealed (SecretSealer). */
+  sealedSeed: string;
+  /** The user it is enabled for, or null (unassigned). */
+  userId: string | null;
+  enabledAt: Date | null;
+  /** The last TOTP time step a code was accepted at: no code at or before it is accepted again. */
+  lastStep: number | null;
+  /** How many 30-second steps the device's clock runs ahead of ours (negative: behind), as last measured. */
+  drift: number;
+  tags: Tag[];
+}
+
 /** Who is calling: the account's root user or one of its IAM users. */
 export type Caller =
   | { kind: 'root'; accountId: string; accessKeyId: string }

@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   DuplicateSSHPublicKey: 400,
   EntityAlreadyExists: 409,
   EntityTemporarilyUnmodifiable: 409,
+  InvalidAuthenticationCode: 403,
   InvalidInput: 400,
   InvalidPublicKey: 400,
   InvalidUserType: 400,
@@ -78,7 +79,7 @@ export const errors = {
   accessKeyQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for AccessKeysPerUser: 2'),
   tagQuota: () => new IamError('LimitExceeded', 'Cannot exceed quota for TagsPerUser: 50'),
   deleteConflict: (
-    what: 'login profile' | 'access keys' | 'certificates' | 'referenced objects' | 'policies' | 'attached policies' | 'groups',
+    what: 'login profile' | 'access keys' | 'certificates' | 'referenced objects' | 'MFA device' | 'policies' | 'attached policies' | 'groups',
   ) =>
     new IamError(
       'DeleteConflict',
@@ -88,6 +89,8 @@ export const errors = {
         certificates: 'Cannot delete entity, must delete certificates first.',
         // What AWS says for SSH public keys and service-specific credentials alike.
         'referenced objects': 'Cannot delete entity, must remove referenced objects first.',
+        // AWS says "delete" although deactivating the device is what it takes.
+        'MFA device': 'Cannot delete entity, must delete MFA device first.',
         policies: 'Cannot delete entity, must delete policies first.',
         'attached policies': 'Cannot delete entity, must detach all policies first.',
         groups: 'Cannot delete entity, must remove user from all groups first.',

@@ -4,8 +4,9 @@ import type { Store } from '../ports/store.js';
 import { isSealed, SealError, sealedKeyId, type SecretSealer } from '../ports/secret-sealer.js';
 
 /**
- * Access-key secrets at rest. They are sealed (encrypted under the master key) before any store
- * sees them, and opened only where a signature is checked. Rows written before sealing existed
+ * Secrets at rest: access-key secrets and virtual MFA devices' seeds. They are sealed (encrypted
+ * under the master key) before any store sees them, and opened only where they are used (a
+ * signature checked, an MFA code verified). Rows written before sealing existed
  * (plaintext) keep working and are sealed the first time they are used, or by
  * `iamd rotate-master-key`.
  */
@@ -46,7 +47,8 @@ function openCached(sealer: SecretSealer, sealed: string): string {
  */
 export async function checkSecretsReadable(store: Store, sealer: SecretSealer): Promise<void> {
   const unknown = new Set<string>();
-  for (const { secret } of await store.accessKeys.listAllSecrets()) {
+  const sealedValues = [...(await store.accessKeys.listAllSecrets()), ...(await store.mfaDevices.listAllSeeds()).map((d) => ({ secret: d.seed }))];
+  for (const { secret } of sealedValues) {
     try {
       sealer.unseal(secret);
     } catch (e) {
@@ -56,7 +58,7 @@ export async function checkSecretsReadable(store: Store, sealer: SecretSealer): 
   }
   if (unknown.size > 0) {
     throw new SealError(
-      `access-key secrets are sealed under master key ${[...unknown].join(', ')}, but the configured master key is ` +
+      `access-key secrets or MFA seeds are sealed under master key ${[...unknown].join(', ')}, but the configured master key is ` +
         `${sealer.keyId ?? 'none'}: set IAMD_MASTER_KEY, or restore the data folder's master.key`,
     );
   }
@@ -78,13 +80,23 @@ export interface RotationResult {
  */
 export async function resealAllSecrets(store: Store, from: SecretSealer, to: SecretSealer): Promise<RotationResult> {
   const result: RotationResult = { resealed: 0, alreadyCurrent: 0, skipped: 0 };
-  for (const { id, secret } of await store.accessKeys.listAllSecrets()) {
-    if (to.isCurrent(secret) && isSealed(secret)) {
+  // Access-key secrets, then virtual MFA devices' seeds: the same sealing, the same compare-and-set.
+  const sealedValues = [
+    ...(await store.accessKeys.listAllSecrets()).map(({ id, secret }) => ({
+      value: secret,
+      replace: (sealed: string) => store.accessKeys.replaceSecret(id, secret, sealed),
+    })),
+    ...(await store.mfaDevices.listAllSeeds()).map(({ id, seed }) => ({
+      value: seed,
+      replace: (sealed: string) => store.mfaDevices.replaceSeed(id, seed, sealed),
+    })),
+  ];
+  for (const { value, replace } of sealedValues) {
+    if (to.isCurrent(value) && isSealed(value)) {
       result.alreadyCurrent++;
       continue;
     }
-    const sealed = to.seal(from.unseal(secret));
-    if (await store.accessKeys.replaceSecret(id, secret, sealed)) result.resealed++;
+    if (await replace(to.seal(from.unseal(value)))) result.resealed++;
     else result.skipped++;
   }
   return result;

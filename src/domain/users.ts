@@ -49,6 +49,7 @@ export async function deleteUser(domain: Domain, userName: string): Promise<void
   if (result === 'has-access-keys') throw errors.deleteConflict('access keys');
   if (result === 'has-signing-certificates') throw errors.deleteConflict('certificates');
   if (result === 'has-ssh-public-keys' || result === 'has-service-specific-credentials') throw errors.deleteConflict('referenced objects');
+  if (result === 'has-mfa-devices') throw errors.deleteConflict('MFA device');
   if (result === 'has-inline-policies') throw errors.deleteConflict('policies');
   if (result === 'has-attached-policies') throw errors.deleteConflict('attached policies');
   if (result === 'in-groups') throw errors.deleteConflict('groups');

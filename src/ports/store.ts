@@ -6,6 +6,7 @@ import type {
   InstanceProfile,
   LoginProfile,
   ManagedPolicy,
+  MfaDevice,
   PolicyOwner,
   PolicyVersion,
   PrincipalKind,
@@ -78,6 +79,7 @@ export type UserBlocker =
   | 'has-signing-certificates'
   | 'has-ssh-public-keys'
   | 'has-service-specific-credentials'
+  | 'has-mfa-devices'
   | 'has-inline-policies'
   | 'has-attached-policies'
   | 'in-groups';
@@ -214,6 +216,55 @@ export interface AuthorizationRepository {
   policiesForRole(roleId: string): Promise<PolicySet>;
   /** A group's own policies (the policy simulator's view of a group; a group has no boundary). */
   policiesForGroup(groupId: string): Promise<PolicySet>;
+}
+
+export type MfaAssignment = 'Assigned' | 'Unassigned' | 'Any';
+
+/**
+ * One-time codes a device showed, as the time steps they were found at: every step from
+ * firstStep to lastStep must lie after the device's last accepted step (a code is good once).
+ */
+export interface AcceptedSteps {
+  firstStep: number;
+  lastStep: number;
+  /** The device's clock, measured by these codes: steps ahead of ours (negative: behind). */
+  drift: number;
+}
+
+/** Virtual MFA devices, found by serial number (regardless of case, as IAM names are). */
+export interface MfaDeviceRepository extends TagRepository {
+  /** False when a device with that serial number (in any case) exists. */
+  create(device: MfaDevice): Promise<boolean>;
+  get(serialNumber: string): Promise<MfaDevice | undefined>;
+  /**
+   * Devices by serial number; `marker` is the last serial number served. Assigned devices come
+   * with their user (without tags).
+   */
+  list(options: { assignment: MfaAssignment; marker?: string; maxItems: number }): Promise<ListPage<{ device: MfaDevice; user?: User }>>;
+  /** The devices enabled for a user, oldest first. */
+  listForUser(userId: string): Promise<MfaDevice[]>;
+  /**
+   * Atomically: assigns an unassigned device to the user, if the codes are newer than any the
+   * device accepted before and the user has fewer than maxPerUser devices.
+   */
+  enable(
+    serialNumber: string,
+    userId: string,
+    accepted: AcceptedSteps,
+    at: Date,
+    maxPerUser: number,
+  ): Promise<'ok' | 'missing' | 'in-use' | 'no-user' | 'replayed' | 'limit'>;
+  /** Atomically: records new codes (and the clock they measured) of a device enabled for this user. */
+  acceptCodes(serialNumber: string, userId: string, accepted: AcceptedSteps): Promise<'ok' | 'missing' | 'not-assigned' | 'replayed'>;
+  /** Unassigns the device from this user (the device stays, with the steps it accepted). */
+  deactivate(serialNumber: string, userId: string): Promise<'ok' | 'missing' | 'not-assigned'>;
+  delete(serialNumber: string): Promise<'ok' | 'missing' | 'assigned'>;
+  /** All devices, and those enabled for a user (GetAccountSummary). */
+  counts(): Promise<{ devices: number; inUse: number }>;
+  /** Every device's id and stored seed (sealed or not, as stored), for re-sealing under a new master key. */
+  listAllSeeds(): Promise<{ id: string; seed: string }[]>;
+  /** Replaces a device's stored seed only while it is still `oldSeed` (compare-and-set). */
+  replaceSeed(id: string, oldSeed: string, newSeed: string): Promise<boolean>;
 }
 
 /** A console session, kept server-side; the browser holds only an opaque token. */
@@ -378,6 +429,8 @@ export interface FailureCounterRepository {
 export interface SettingsRepository {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /** Removes the setting, only while it holds `expected` when given (compare-and-delete); false when nothing was removed. */
+  delete(key: string, expected?: string): Promise<boolean>;
 }
 
 export interface Store {
@@ -392,6 +445,7 @@ export interface Store {
   readonly groups: GroupRepository;
   readonly roles: RoleRepository;
   readonly instanceProfiles: InstanceProfileRepository;
+  readonly mfaDevices: MfaDeviceRepository;
   readonly managedPolicies: ManagedPolicyRepository;
   readonly inlinePolicies: InlinePolicyRepository;
   readonly attachments: AttachmentRepository;

@@ -5,14 +5,26 @@ import type { ServiceModel, Shape } from './query/model.js';
 
 /**
  * The audit trail: one JSON object per mutating call and per console sign-in, shaped like an AWS
- * CloudTrail record, so tools that read CloudTrail read it too. Passwords, and every member the
- * service model marks `sensitive` (secret access keys), appear only as HIDDEN_DUE_TO_SECURITY_REASONS,
- * as in CloudTrail. See docs/audit.md.
+ * CloudTrail record, so tools that read CloudTrail read it too. Passwords, MFA codes and every
+ * member the service model marks `sensitive` (secret access keys, MFA seeds and QR codes) appear
+ * only as HIDDEN_DUE_TO_SECURITY_REASONS, as in CloudTrail. See docs/audit.md.
  */
 export const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 
 /** Hidden wherever they appear, whatever the model says. */
-const SENSITIVE_MEMBERS = new Set(['Password', 'OldPassword', 'NewPassword', 'SecretAccessKey', 'PrivateKey', 'AddPrivateKey']);
+const SENSITIVE_MEMBERS = new Set([
+  'Password',
+  'OldPassword',
+  'NewPassword',
+  'SecretAccessKey',
+  'PrivateKey',
+  'AddPrivateKey',
+  // MFA: the seed and its QR code (blobs the model marks sensitive), and one-time codes.
+  'Base32StringSeed',
+  'QRCodePNG',
+  'AuthenticationCode1',
+  'AuthenticationCode2',
+]);
 
 /** A private key pasted where a public key or certificate belongs (SSHPublicKeyBody, CertificateBody). */
 const holdsPrivateKey = (s: string): boolean => /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(s);

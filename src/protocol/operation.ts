@@ -1,4 +1,5 @@
 import type { Caller, Tag } from '../domain/entities.js';
+import type { IamError } from '../domain/errors.js';
 import { type Domain, callerArn, targetUserName } from '../domain/context.js';
 import { groupArn, instanceProfileArn, roleArn, rootArn, userArn } from '../domain/arn.js';
 import { parsePolicySourceArn } from '../domain/policy-source.js';
@@ -19,6 +20,11 @@ export interface Operation<I> {
   /** The resource acted on: its ARN (a user's includes its path, so it may need a lookup) and tags. */
   resource(domain: Domain, caller: Caller, input: I): Promise<Resource>;
   handler(domain: Domain, caller: Caller, input: I): Promise<Record<string, unknown> | void>;
+  /**
+   * AWS's own sentences for members whose value breaks the model's pattern (checked before the
+   * model's generic ValidationError): member name → the error.
+   */
+  patternMessages?: Readonly<Record<string, () => IamError>>;
 }
 
 /** Operations by name, each typed with its input from the IAM model. */

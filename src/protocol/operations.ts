@@ -13,11 +13,12 @@ import { REPORT_OPERATIONS } from './report-operations.js';
 import { INSTANCE_PROFILE_OPERATIONS, ROLE_OPERATIONS } from './role-operations.js';
 import { AUTHORIZATION_DETAILS_OPERATIONS } from './authorization-details-operations.js';
 import { USER_CREDENTIAL_OPERATIONS } from './user-credential-operations.js';
+import { ACCOUNT_ALIAS_OPERATIONS, MFA_OPERATIONS } from './mfa-operations.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
  * users, access keys, login profiles and the password policy; user-credential-operations.ts,
- * policy-operations.ts, role-operations.ts and report-operations.ts hold the rest.
+ * policy-operations.ts, role-operations.ts, mfa-operations.ts and report-operations.ts hold the rest.
  */
 const CORE_OPERATIONS: OperationTable = {
   // Users
@@ -186,6 +187,8 @@ export const OPERATIONS: Readonly<OperationTable> = {
   ...INSTANCE_PROFILE_OPERATIONS,
   ...REPORT_OPERATIONS,
   ...AUTHORIZATION_DETAILS_OPERATIONS,
+  ...MFA_OPERATIONS,
+  ...ACCOUNT_ALIAS_OPERATIONS,
 };
 
 /**

@@ -3,6 +3,7 @@ import type {
   Group,
   InstanceProfile,
   LoginProfile,
+  MfaDevice,
   PolicyVersion,
   Role,
   ServiceSpecificCredential,
@@ -208,3 +209,20 @@ export const presentServiceCredential = (credential: ServiceSpecificCredential, 
     Status: effectiveStatus(credential, now),
   };
 };
+/**
+ * A virtual MFA device as ListVirtualMFADevices shows it (recorded from AWS): the serial number,
+ * and for an assigned device when it was enabled and its user, as ListUsers shows users. Never
+ * the seed or the QR code: only CreateVirtualMFADevice's answer has those.
+ */
+export const presentVirtualMfaDevice = (accountId: string, device: MfaDevice, user: User | undefined) => ({
+  SerialNumber: device.serialNumber,
+  EnableDate: user ? (device.enabledAt ?? undefined) : undefined,
+  User: user ? presentUser(accountId, user, false) : undefined,
+});
+
+/** An MFA device enabled for a user, as ListMFADevices and GetMFADevice show it. */
+export const presentMfaDevice = (device: MfaDevice, user: User) => ({
+  UserName: user.name,
+  SerialNumber: device.serialNumber,
+  EnableDate: device.enabledAt ?? undefined,
+});

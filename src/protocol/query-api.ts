@@ -7,7 +7,7 @@ import { IamError } from '../domain/errors.js';
 import { OPERATIONS } from './operations.js';
 import type { Operation } from './operation.js';
 import { IAM_MODEL, STS_MODEL } from './query/model.js';
-import { readInput } from './query/read-input.js';
+import { checkPatternMessages, readInput } from './query/read-input.js';
 import { writeError, writeOutput } from './query/write-output.js';
 import { verifySigV4 } from './sigv4/verify.js';
 import { readParameters } from './query/parameters.js';
@@ -79,7 +79,9 @@ export class QueryApi {
       if (action === undefined || operation === undefined || !Object.hasOwn(OPERATIONS, action)) {
         throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${IAM_MODEL.metadata.apiVersion}`);
       }
-      input = readInput(IAM_MODEL, IAM_MODEL.operations[action]!.input?.shape, params);
+      const inputShape = IAM_MODEL.operations[action]!.input?.shape;
+      if (operation.patternMessages) checkPatternMessages(IAM_MODEL, inputShape, params, operation.patternMessages);
+      input = readInput(IAM_MODEL, inputShape, params);
       const resource = await operation.resource(domain, caller, input);
       await this.authorizer.authorize(
         caller,

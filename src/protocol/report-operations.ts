@@ -41,6 +41,7 @@ export const REPORT_OPERATIONS: OperationTable = {
     resource: onAccount,
     handler: async (domain) => {
       const { store } = domain;
+      const mfa = await store.mfaDevices.counts();
       const summary: Record<string, number> = {
         Users: await store.users.count(),
         UsersQuota: 5000,
@@ -59,11 +60,13 @@ export const REPORT_OPERATIONS: OperationTable = {
         GroupPolicySizeQuota: 5120,
         AccountAccessKeysPresent: (await store.accessKeys.listForOwner(null)).length > 0 ? 1 : 0,
         AccountSigningCertificatesPresent: (await store.signingCertificates.listForOwner(null)).length > 0 ? 1 : 0,
-        // The root user of an iamd account signs in with keys only: it has no password and no MFA.
+        // The root user of an iamd account signs in with keys only: it has no password and no MFA
+        // device (virtual devices are enabled for IAM users), so AccountMFAEnabled stays 0.
         AccountPasswordPresent: 0,
         AccountMFAEnabled: 0,
-        MFADevices: 0,
-        MFADevicesInUse: 0,
+        // Every virtual MFA device, and those enabled for a user (as AWS counts them: recorded).
+        MFADevices: mfa.devices,
+        MFADevicesInUse: mfa.inUse,
       };
       return { SummaryMap: summary };
     },

@@ -60,6 +60,29 @@ export function javaHashBucket(name: string): number {
   return (h ^ (h >>> 16)) & 15;
 }
 
+/**
+ * Where AWS answers a broken pattern with a sentence of its own rather than the model's generic
+ * violation (CreateVirtualMFADevice's Path, the account alias): top-level members whose value has
+ * an allowed length but breaks the pattern get `messages[member]()`, before any other check.
+ */
+export function checkPatternMessages(
+  model: ServiceModel,
+  shapeName: string | undefined,
+  params: ReadonlyMap<string, string>,
+  messages: Readonly<Record<string, () => IamError>>,
+): void {
+  if (!shapeName) return;
+  const input = shapeOf(model, shapeName);
+  for (const [member, message] of Object.entries(messages)) {
+    const raw = params.get(member);
+    const ref = input.members?.[member];
+    if (raw === undefined || !ref) continue;
+    const shape = shapeOf(model, ref.shape);
+    const lengthOk = (shape.min === undefined || raw.length >= shape.min) && (shape.max === undefined || raw.length <= shape.max);
+    if (lengthOk && shape.pattern !== undefined && !compiledPattern(shape.pattern).test(raw)) throw message();
+  }
+}
+
 export function validationError(violations: readonly string[]): IamError {
   const n = violations.length;
   return new IamError('ValidationError', `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`);

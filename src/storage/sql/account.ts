@@ -133,6 +133,12 @@ export class SqlSettings implements SettingsRepository {
   async set(key: string, value: string): Promise<void> {
     await this.sql.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
   }
+
+  async delete(key: string, expected?: string): Promise<boolean> {
+    if (expected === undefined) return (await this.sql.run('DELETE FROM settings WHERE key = ?', [key])) === 1;
+    if (hasNul(expected)) return false;
+    return (await this.sql.run('DELETE FROM settings WHERE key = ? AND value = ?', [key, expected])) === 1;
+  }
 }
 
 interface SessionRow {

@@ -172,4 +172,26 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   CREATE INDEX service_specific_credentials_user ON service_specific_credentials (user_id, service_name);
   `,
   },
+  {
+    title: '7: virtual MFA devices',
+    both: `
+  -- serial is the device's ARN; serial_key its folded twin (serial numbers are found regardless of
+  -- case). seed is sealed under the master key. last_step: the last TOTP step a code was accepted
+  -- at (a code is good once); drift: the device's clock as last measured, in steps.
+  CREATE TABLE mfa_devices (
+    id         {text} PRIMARY KEY,
+    serial     {text} NOT NULL,
+    serial_key {text} NOT NULL UNIQUE,
+    name       {text} NOT NULL,
+    path       {text} NOT NULL,
+    created_at {int} NOT NULL,
+    seed       {text} NOT NULL,
+    user_id    {text} REFERENCES users (id),
+    enabled_at {int},
+    last_step  {int},
+    drift      {int} NOT NULL DEFAULT 0
+  );
+  CREATE INDEX mfa_devices_user ON mfa_devices (user_id);
+  `,
+  },
 ];

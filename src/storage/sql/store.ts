@@ -2,6 +2,7 @@ import type { Store } from '../../ports/store.js';
 import { SqlConsoleSessions, SqlCredentialReports, SqlFailureCounters, SqlPasswordPolicy, SqlSettings, SqlSignInThrottle } from './account.js';
 import { SqlAccessKeys, SqlLoginProfiles } from './credentials.js';
 import { SqlGroups } from './groups.js';
+import { SqlMfaDevices } from './mfa.js';
 import { SqlAttachments, SqlAuthorization, SqlInlinePolicies, SqlManagedPolicies } from './policies.js';
 import { SqlInstanceProfiles, SqlRoles } from './roles.js';
 import type { Sql } from './sql.js';
@@ -14,6 +15,7 @@ export class SqlStore implements Store {
   readonly groups: SqlGroups;
   readonly roles: SqlRoles;
   readonly instanceProfiles: SqlInstanceProfiles;
+  readonly mfaDevices: SqlMfaDevices;
   readonly accessKeys: SqlAccessKeys;
   readonly loginProfiles: SqlLoginProfiles;
   readonly sshPublicKeys: SqlSshPublicKeys;
@@ -35,6 +37,7 @@ export class SqlStore implements Store {
     this.groups = new SqlGroups(sql, this.users);
     this.roles = new SqlRoles(sql);
     this.instanceProfiles = new SqlInstanceProfiles(sql, this.roles);
+    this.mfaDevices = new SqlMfaDevices(sql);
     this.accessKeys = new SqlAccessKeys(sql);
     this.loginProfiles = new SqlLoginProfiles(sql);
     this.sshPublicKeys = new SqlSshPublicKeys(sql);

@@ -21,6 +21,7 @@ export const USERS: NamedTable<UserBlocker> = {
     ['has-signing-certificates', 'SELECT 1 FROM signing_certificates WHERE user_id = ?'],
     ['has-ssh-public-keys', 'SELECT 1 FROM ssh_public_keys WHERE user_id = ?'],
     ['has-service-specific-credentials', 'SELECT 1 FROM service_specific_credentials WHERE user_id = ?'],
+    ['has-mfa-devices', 'SELECT 1 FROM mfa_devices WHERE user_id = ?'],
     ['has-inline-policies', 'SELECT 1 FROM inline_policies WHERE owner_id = ?'],
     ['has-attached-policies', 'SELECT 1 FROM policy_attachments WHERE owner_id = ?'],
     ['in-groups', 'SELECT 1 FROM group_members WHERE user_id = ?'],
