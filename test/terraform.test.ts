@@ -180,10 +180,9 @@ if (!discovery.ok) {
       TEST_TIMEOUT_MS,
     );
 
-    // Expected to fail until iamd serves ListVirtualMFADevices and ListMFADevices: the provider lists
-    // a force_destroy user's MFA devices before DeleteUser, and today that answers InvalidAction.
-    // Everything else here (roles, instance profile, service-linked role, policy tags) passes.
-    it.fails(
+    // Roles, an instance profile, a service-linked role, policy tags, and a force_destroy user (the
+    // provider lists its SSH keys, MFA devices, certificates and service credentials before DeleteUser).
+    it(
       'workloads: a role with inline and attached policies, an instance profile, a service-linked role, a tagged policy, a force_destroy user',
       async () => {
         const ws = await workspace(toolchain, 'workloads');
@@ -197,8 +196,7 @@ if (!discovery.ok) {
           expect((await ws.iam.send(new ListRolesCommand({}))).Roles).toEqual([]);
           expect((await ws.iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles).toEqual([]);
         } catch (e) {
-          // it.fails hides the error: say where it fails today, so a change in the reason shows.
-          console.warn(`workloads fails (expected for now): ${String(e).split('\n')[0]}\n${ws.calls()}`);
+          console.warn(`workloads failed: ${String(e).split('\n')[0]}\n${ws.calls()}`);
           throw e;
         } finally {
           await ws.close();
