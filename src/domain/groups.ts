@@ -1,7 +1,7 @@
 import type { Group, User } from './entities.js';
 import { type Domain, requireUser } from './context.js';
 import { errors, IamError } from './errors.js';
-import { decodeMarker, encodeMarker } from './paging.js';
+import { listByPath } from './paging.js';
 
 export const noSuchGroup = errors.noSuchGroup;
 
@@ -26,12 +26,7 @@ export async function listGroups(
   domain: Domain,
   input: { PathPrefix?: string; Marker?: string; MaxItems?: number },
 ): Promise<{ items: Group[]; nextMarker?: string }> {
-  const page = await domain.store.groups.list({
-    pathPrefix: input.PathPrefix ?? '/',
-    marker: input.Marker === undefined ? undefined : decodeMarker(input.Marker),
-    maxItems: input.MaxItems ?? 100,
-  });
-  return page.nextMarker === undefined ? page : { items: page.items, nextMarker: encodeMarker(page.nextMarker) };
+  return listByPath(domain.store.groups, input);
 }
 
 export async function updateGroup(domain: Domain, input: { GroupName: string; NewGroupName?: string; NewPath?: string }): Promise<void> {

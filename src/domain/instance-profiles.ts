@@ -1,7 +1,7 @@
 import type { InstanceProfile, Tag } from './entities.js';
 import type { Domain } from './context.js';
 import { IamError } from './errors.js';
-import { decodeMarker, encodeMarker } from './paging.js';
+import { listByPath } from './paging.js';
 import { noSuchRole, requireRole } from './roles.js';
 import { checkNewTags } from './tags.js';
 import type { ListPage } from '../ports/store.js';
@@ -47,12 +47,7 @@ export async function listInstanceProfiles(
   domain: Domain,
   input: { PathPrefix?: string; Marker?: string; MaxItems?: number },
 ): Promise<ListPage<InstanceProfile>> {
-  const page = await domain.store.instanceProfiles.list({
-    pathPrefix: input.PathPrefix ?? '/',
-    marker: input.Marker === undefined ? undefined : decodeMarker(input.Marker),
-    maxItems: input.MaxItems ?? 100,
-  });
-  return page.nextMarker === undefined ? page : { items: page.items, nextMarker: encodeMarker(page.nextMarker) };
+  return listByPath(domain.store.instanceProfiles, input);
 }
 
 export async function listInstanceProfilesForRole(domain: Domain, roleName: string): Promise<InstanceProfile[]> {

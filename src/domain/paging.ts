@@ -1,4 +1,5 @@
 import { IamError } from './errors.js';
+import type { ListOptions, ListPage } from '../ports/store.js';
 
 /**
  * Marker/MaxItems paging, as IAM's list calls do it. Markers are opaque to clients: a position
@@ -29,4 +30,20 @@ export function pageOf(total: number, input: { Marker?: string; MaxItems?: numbe
   if (!Number.isInteger(start) || start < 0) throw invalidMarker();
   const end = start + (input.MaxItems ?? 100);
   return end < total ? { start, end, isTruncated: true, marker: encodeMarker(String(end)) } : { start, end: Math.max(start, total), isTruncated: false };
+}
+
+/**
+ * List<Users|Groups|Roles|InstanceProfiles>: a page of a named resource's repository, by plain
+ * path prefix; the store's position (the last name served) travels as an opaque marker.
+ */
+export async function listByPath<E>(
+  repository: { list(options: ListOptions): Promise<ListPage<E>> },
+  input: { PathPrefix?: string; Marker?: string; MaxItems?: number },
+): Promise<ListPage<E>> {
+  const page = await repository.list({
+    pathPrefix: input.PathPrefix ?? '/',
+    marker: input.Marker === undefined ? undefined : decodeMarker(input.Marker),
+    maxItems: input.MaxItems ?? 100,
+  });
+  return page.nextMarker === undefined ? page : { items: page.items, nextMarker: encodeMarker(page.nextMarker) };
 }

@@ -1,7 +1,7 @@
 import type { Role, Tag } from './entities.js';
 import type { Domain } from './context.js';
 import { errors, IamError } from './errors.js';
-import { decodeMarker, encodeMarker } from './paging.js';
+import { listByPath } from './paging.js';
 import { noSuchBoundary, requireBoundaryPolicy } from './policies.js';
 import { namedPrincipalArns, parseTrustPolicy } from './policy/trust.js';
 import { malformed, MalformedPolicyDocumentError, MESSAGES } from './policy/malformed.js';
@@ -110,12 +110,7 @@ export async function deleteRole(domain: Domain, name: string, allowServiceLinke
 }
 
 export async function listRoles(domain: Domain, input: { PathPrefix?: string; Marker?: string; MaxItems?: number }): Promise<ListPage<Role>> {
-  const page = await domain.store.roles.list({
-    pathPrefix: input.PathPrefix ?? '/',
-    marker: input.Marker === undefined ? undefined : decodeMarker(input.Marker),
-    maxItems: input.MaxItems ?? 100,
-  });
-  return page.nextMarker === undefined ? page : { items: page.items, nextMarker: encodeMarker(page.nextMarker) };
+  return listByPath(domain.store.roles, input);
 }
 
 export async function putRolePermissionsBoundary(domain: Domain, roleName: string, arn: string): Promise<void> {

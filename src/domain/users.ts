@@ -4,7 +4,7 @@ import { errors } from './errors.js';
 import { checkNewTags, tagPage, tagResource, untagResource } from './tags.js';
 import type { ListPage } from '../ports/store.js';
 import { noSuchBoundary, requireBoundaryPolicy } from './policies.js';
-import { decodeMarker, encodeMarker } from './paging.js';
+import { listByPath } from './paging.js';
 
 export async function createUser(
   domain: Domain,
@@ -59,12 +59,7 @@ export async function listUsers(
   domain: Domain,
   input: { PathPrefix?: string; Marker?: string; MaxItems?: number },
 ): Promise<ListPage<User>> {
-  const page = await domain.store.users.list({
-    pathPrefix: input.PathPrefix ?? '/',
-    marker: input.Marker === undefined ? undefined : decodeMarker(input.Marker),
-    maxItems: input.MaxItems ?? 100,
-  });
-  return page.nextMarker === undefined ? page : { items: page.items, nextMarker: encodeMarker(page.nextMarker) };
+  return listByPath(domain.store.users, input);
 }
 
 export async function tagUser(domain: Domain, input: { UserName: string; Tags: Tag[] }): Promise<void> {

@@ -27,8 +27,16 @@ const toKey = (row: AccessKeyRow): AccessKey => ({
       : { at: new Date(row.last_used_at), region: row.last_used_region ?? 'N/A', service: row.last_used_service ?? 'N/A' },
 });
 
-/** `user_id IS ?` in both databases: the root user's keys have none. */
-const OWNER = '(user_id = ? OR (user_id IS NULL AND CAST(? AS TEXT) IS NULL))';
+/**
+ * `user_id IS ?` in both databases (the parameter twice): the root user's keys and certificates
+ * have no user.
+ */
+export const OWNER = '(user_id = ? OR (user_id IS NULL AND CAST(? AS TEXT) IS NULL))';
+
+/** Within a transaction: the user's row, locked so that two nodes cannot both count below a quota. */
+export function* lockUser(userId: string): Work<boolean> {
+  return (yield* one('SELECT 1 FROM users WHERE id = ? FOR UPDATE', [userId])) !== undefined;
+}
 
 export class SqlAccessKeys implements AccessKeyRepository {
   constructor(private readonly sql: Sql) {}
@@ -38,7 +46,7 @@ export class SqlAccessKeys implements AccessKeyRepository {
       // Lock the owner so that two nodes cannot both count one key below the quota; the root
       // user has no row to lock, so its keys are serialized by name.
       if (key.userId === null) yield* lock('root-access-keys');
-      else if (!(yield* one('SELECT 1 FROM users WHERE id = ? FOR UPDATE', [key.userId]))) return 'no-owner' as const;
+      else if (!(yield* lockUser(key.userId))) return 'no-owner' as const;
       const count = yield* one<{ n: number }>(`SELECT count(*) AS n FROM access_keys WHERE ${OWNER}`, [key.userId, key.userId]);
       if (count!.n >= maxPerUser) return 'quota' as const;
       yield* run('INSERT INTO access_keys (id, user_id, secret, status, created_at) VALUES (?, ?, ?, ?, ?)', [

@@ -1,5 +1,6 @@
 import type { CredentialStatus, ServiceSpecificCredential, SigningCertificate, SshPublicKey } from '../../domain/entities.js';
 import type { ServiceCredentialRepository, SigningCertificateRepository, SshPublicKeyRepository } from '../../ports/store.js';
+import { lockUser, OWNER } from './credentials.js';
 import { hasNul, lock, one, run, type Sql, UniqueViolation, type Work } from './sql.js';
 
 /**
@@ -7,11 +8,6 @@ import { hasNul, lock, one, run, type Sql, UniqueViolation, type Work } from './
  * X.509 signing certificates and service-specific credentials. Every change is keyed by the owner
  * as well as the id, so another user's id is simply not found.
  */
-
-/** Within a transaction: the user's row, locked so that two nodes cannot both count below a quota. */
-function* lockUser(userId: string): Work<boolean> {
-  return (yield* one('SELECT 1 FROM users WHERE id = ? FOR UPDATE', [userId])) !== undefined;
-}
 
 interface SshKeyRow {
   id: string;
@@ -93,9 +89,6 @@ const toCertificate = (r: CertificateRow): SigningCertificate => ({
   status: r.status,
   uploadedAt: new Date(r.uploaded_at),
 });
-
-/** `user_id IS ?` in both databases: the root user's certificates have none. */
-const OWNER = '(user_id = ? OR (user_id IS NULL AND CAST(? AS TEXT) IS NULL))';
 
 export class SqlSigningCertificates implements SigningCertificateRepository {
   constructor(private readonly sql: Sql) {}
