@@ -4,6 +4,9 @@
 #   credentials  login profiles, the account password policy, the credential report (the default)
 #   resources    roles, instance profiles, managed and inline policies, groups, SSH public keys
 #                and signing certificates
+#   mfa          virtual MFA devices and the account alias
+#   sts          STS (tests/test_sts/test_sts.py)
+#   all          every IAM and STS test file but those needing other services (CloudFormation)
 #
 #   scripts/run-moto-iam-tests.sh MOTO_CHECKOUT_DIR [extra pytest arguments...]
 #
@@ -92,8 +95,25 @@ case "$preset" in
            tests/test_iam/test_iam_response_attributes.py tests/test_iam/test_iam_access_integration.py)
     default_k="(role or instance_profile or policy or policies or group or ssh or signing or cert) and not password_policy"
     ;;
+  mfa)
+    files=(tests/test_iam/test_iam.py tests/test_iam/test_iam_account_aliases.py)
+    default_k="mfa or alias"
+    ;;
+  sts)
+    files=(tests/test_sts/test_sts.py)
+    default_k="not nothing_deselected"
+    ;;
+  all)
+    files=(tests/test_iam/test_iam.py tests/test_iam/test_iam_access_integration.py
+           tests/test_iam/test_iam_account_aliases.py tests/test_iam/test_iam_groups.py
+           tests/test_iam/test_iam_oidc.py tests/test_iam/test_iam_password_last_used.py
+           tests/test_iam/test_iam_policies.py tests/test_iam/test_iam_resets.py
+           tests/test_iam/test_iam_response_attributes.py tests/test_iam/test_iam_server_certificates.py
+           tests/test_iam/test_iam_signing_certificates.py tests/test_sts/test_sts.py)
+    default_k="not nothing_deselected"
+    ;;
   *)
-    echo "error: MOTO_TESTS_PRESET must be credentials or resources, not '$preset'" >&2
+    echo "error: MOTO_TESTS_PRESET must be credentials, resources, mfa, sts or all, not '$preset'" >&2
     exit 2
     ;;
 esac
