@@ -395,6 +395,34 @@ describe('the console answers in HTML', () => {
     });
   });
 
+  describe('when the password hasher is saturated', () => {
+    const busy = useServer({ env: { IAMD_MAX_CONCURRENT_HASHES: '1', IAMD_MAX_QUEUED_HASHES: '0' } });
+    it('a sign-in refused for load gets an HTML page (503, Retry-After), not the API XML', async () => {
+      const page = await fetch(`${busy.url}/console`);
+      const cookie = page.headers.getSetCookie().find((c) => c.startsWith('iamd_csrf='))!.split(';')[0]!;
+      const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+      // Distinct unknown users, each costing a hash: with one at a time and none queued, some are refused.
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          fetch(`${busy.url}/console/signin`, {
+            method: 'POST',
+            headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+            body: new URLSearchParams({ csrf, account: ACCOUNT_ID, username: `nobody-${i}`, password: PASSWORD }),
+            redirect: 'manual',
+          }).then(async (r) => ({ status: r.status, type: r.headers.get('content-type'), retry: r.headers.get('retry-after'), body: await r.text() })),
+        ),
+      );
+      const refused = answers.filter((a) => a.status === 503);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const a of refused) {
+        expect(a).toMatchObject({ type: 'text/html; charset=utf-8', retry: '1' });
+        expect(a.body).toContain('The console is busy. Wait a moment, then try again.');
+        expect(a.body).not.toContain('<ErrorResponse');
+      }
+      expect(answers.filter((a) => a.status === 401).length).toBeGreaterThan(0);
+    });
+  });
+
   it('no Strict-Transport-Security over plain HTTP (the TLS suite checks it is sent over TLS)', async () => {
     const res = await fetch(`${api.url}/console`);
     expect(res.headers.get('strict-transport-security')).toBeNull();
