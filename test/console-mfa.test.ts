@@ -6,6 +6,7 @@ import {
   CreateUserCommand,
   CreateVirtualMFADeviceCommand,
   EnableMFADeviceCommand,
+  GetUserCommand,
   IAMClient,
   ListAccessKeysCommand,
   ListMFADevicesCommand,
@@ -251,12 +252,16 @@ describe('MFA in the console', () => {
     const userName = await userWithPassword({ resetRequired: true, policy: SELF_MANAGE_WITH_MFA });
     const { seed, lastStep } = await deviceFor(userName);
     await withPage(async (page) => {
+      const passwordLastUsed = async () => (await api.iam.send(new GetUserCommand({ UserName: userName }))).User?.PasswordLastUsed;
       await signIn(page, userName);
       expect(page.url()).toBe(`${api.url}/console/mfa`);
       await page.goto(`${api.url}/console/new-password`);
       expect(page.url()).toBe(`${api.url}/console/mfa`);
+      // The password alone is no sign-in: PasswordLastUsed waits for the code.
+      expect(await passwordLastUsed()).toBeUndefined();
       await enterCode(page, codeAt(seed, lastStep + 1));
       expect(page.url()).toBe(`${api.url}/console/new-password`);
+      expect(Math.abs((await passwordLastUsed())!.getTime() - Date.now())).toBeLessThan(60_000);
       await page.screenshot({ path: screenshotPath('28-mfa-then-forced-change'), fullPage: true });
       // AWS's policy allows iam:ChangePassword only with MFA: this session has it.
       await page.getByLabel('New password', { exact: true }).fill('Changed-Passw0rd!');

@@ -145,14 +145,15 @@ export class ConsoleSignIn {
     // The password was right. Wrong MFA codes are counted from here on (and per device, in
     // acceptMfaCode, a count a right password does not clear).
     await this.forgiveAttempt(user.name, input.sourceAddress);
-    await store.users.recordPasswordUse(user.id, now);
+    // With an MFA device, its code comes before anything else, the forced password change too:
+    // changing a password is a change to the account's credentials, and needs both factors.
+    const awaitingMfa = (await store.mfaDevices.listForUser(user.id)).length > 0;
+    // PasswordLastUsed is the last sign-in: with MFA, it is recorded once the code is accepted.
+    if (!awaitingMfa) await store.users.recordPasswordUse(user.id, now);
     const policy = await store.passwordPolicy.get();
     const expired = isPasswordExpired(profile.passwordChangedAt, policy, now);
     if (expired && policy?.hardExpiry) return { result: { kind: 'hard-expired' }, user };
     const mustChangePassword = profile.passwordResetRequired || expired;
-    // With an MFA device, its code comes before anything else, the forced password change too:
-    // changing a password is a change to the account's credentials, and needs both factors.
-    const awaitingMfa = (await store.mfaDevices.listForUser(user.id)).length > 0;
     const token = await this.startSession(user, profile, { mustChangePassword, awaitingMfa, mfaAuthenticatedAt: null });
     return { result: { kind: 'signed-in', token, next: nextStep({ mustChangePassword, awaitingMfa }) }, user };
   }
@@ -192,6 +193,7 @@ export class ConsoleSignIn {
       return result;
     }
     await this.forgiveAttempt(user.name, input.sourceAddress);
+    await this.domain.store.users.recordPasswordUse(user.id, now);
     await this.domain.store.consoleSessions.delete(session.tokenHash);
     const fresh = await this.startSession(user, profile, { mustChangePassword: session.mustChangePassword, awaitingMfa: false, mfaAuthenticatedAt: now });
     const result: SignInResult = { kind: 'signed-in', token: fresh, next: nextStep({ mustChangePassword: session.mustChangePassword, awaitingMfa: false }) };
