@@ -1,24 +1,14 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConsoleSignIn, NextStep } from '../domain/console-sign-in.js';
-import type { Caller } from '../domain/entities.js';
 import { IamError } from '../domain/errors.js';
-import { PasswordPolicyViolation } from '../domain/passwords.js';
-import { userArn } from '../domain/arn.js';
 import { BodyTooLarge, readBody } from '../server/read-body.js';
 import type { Markup } from './html.js';
-import {
-  credentialsPage,
-  enrolPage,
-  errorPage,
-  type Listing,
-  mfaCodePage,
-  newAccessKeyPage,
-  newPasswordPage,
-  refusedPage,
-  signInPage,
-  STYLESHEET,
-} from './views.js';
+import { errorPage, mfaCodePage, newPasswordPage, refusedPage, signInPage, STYLESHEET } from './views.js';
+import { type ConsoleOperations, credentialsRoutes, messagesOf } from './credentials-routes.js';
+import { CSP } from './content-security.js';
+
+export type { ConsoleOperations };
 
 /**
  * The console's HTTP side: routing, cookies, CSRF, security headers. What a page means is decided
@@ -32,14 +22,6 @@ const SESSION_COOKIE = 'iamd_session';
 const CSRF_COOKIE = 'iamd_csrf';
 const MAX_FORM_BYTES = 16 * 1024;
 
-const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-/**
- * The MFA enrolment page shows the device's QR code as a data: URL: the seed exists in clear only
- * in that one answer, so there is nothing to serve it from later. data: is allowed for images
- * (which cannot run script) on that page only.
- */
-const CSP_WITH_DATA_IMAGES = CSP.replace("img-src 'self'", "img-src 'self' data:");
-
 const BASE_HEADERS = {
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
@@ -51,16 +33,6 @@ const BASE_HEADERS = {
 /** Over TLS, as AWS's sign-in does: browsers keep to HTTPS for this host for a year. */
 const HSTS = 'max-age=31536000; includeSubDomains';
 
-/** The IAM operations the console performs for its user: the API's own steps (QueryApi.invoke). */
-export interface ConsoleOperations {
-  invoke(
-    caller: Caller,
-    action: string,
-    parameters: Record<string, string>,
-    request: { sourceIp?: string; secureTransport: boolean; userAgent?: string },
-  ): Promise<Record<string, unknown> | undefined>;
-}
-
 export interface ConsoleOptions {
   signIn: ConsoleSignIn;
   operations: ConsoleOperations;
@@ -70,16 +42,6 @@ export interface ConsoleOptions {
   /** For failures the page cannot explain (never with request contents). */
   logError?: (message: string, fields: Record<string, unknown>) => void;
 }
-
-/** Fixed notices by name: a redirect names one, so no text from the URL reaches the page. */
-const NOTICES: Record<string, string> = {
-  changed: 'Your password has been changed.',
-  'mfa-assigned': 'Your MFA device is assigned. You will be asked for its code when you sign in.',
-  'mfa-removed': 'Your MFA device is removed.',
-  'mfa-cancelled': 'The new MFA device was not assigned, and is deleted.',
-  'key-updated': 'The access key is updated.',
-  'key-deleted': 'The access key is deleted.',
-};
 
 export function consoleHandler(options: ConsoleOptions) {
   const { signIn, operations, accountId, tls } = options;
@@ -234,133 +196,25 @@ export function consoleHandler(options: ConsoleOptions) {
       return redirect('/console/new-password');
     }
 
-    // From here on the user acts through IAM's operations, authorized as the API authorizes them,
-    // with this session's MFA in the request context.
-    const caller = signIn.callerOf(current);
-    const self = current.user.name;
-    const call = (action: string, parameters: Record<string, string>) =>
-      operations.invoke(caller, action, parameters, { ...facts, userAgent });
-
-    /** A list for the page, or the reason it may not be shown (the authorizer's message). */
-    const listing = async <T>(read: () => Promise<readonly T[]>): Promise<Listing<T>> => {
-      try {
-        return { items: await read() };
-      } catch (e) {
-        if (e instanceof IamError && e.code === 'AccessDenied') return { denied: e.message };
-        throw e;
-      }
-    };
-
-    const credentials = async (status: number, extra: { notice?: string; errors?: readonly string[]; errorsIn?: 'password' | 'mfa' | 'keys' } = {}) => {
-      const fresh = (await signIn.session(cookies[SESSION_COOKIE])) ?? current;
-      const status_ = await signIn.passwordStatus(fresh.profile);
-      const mfaDevices = await listing(async () => {
-        const out = await call('ListMFADevices', { UserName: self });
-        return (out!.MFADevices as { SerialNumber: string; EnableDate: Date }[]).map((d) => ({ serialNumber: d.SerialNumber, enabledAt: d.EnableDate }));
-      });
-      const accessKeys = await listing(async () => {
-        const out = await call('ListAccessKeys', { UserName: self });
-        return (out!.AccessKeyMetadata as { AccessKeyId: string; Status: string; CreateDate: Date }[]).map((k) => ({
-          id: k.AccessKeyId,
-          status: k.Status,
-          createdAt: k.CreateDate,
-        }));
-      });
-      return page(
-        status,
-        credentialsPage({
-          csrf,
-          userName: self,
-          arn: userArn(accountId, current.user.path, self),
-          ...status_,
-          ...extra,
-          mfaDevices,
-          accessKeys,
-        }),
-      );
-    };
-    /** Runs an operation for a form; its error goes on the page in the form's section. */
-    const attempt = async (section: 'mfa' | 'keys', work: () => Promise<void>) => {
-      try {
-        await work();
-        return true;
-      } catch (e) {
-        await credentials(e instanceof IamError ? e.status : 400, { errors: messagesOf(e), errorsIn: section });
-        return false;
-      }
-    };
-
-    if (req.method === 'GET' && path === '/console/home') {
-      const notice = NOTICES[query.get('notice') ?? ''];
-      return credentials(200, notice ? { notice } : {});
-    }
-    if (req.method === 'POST' && path === '/console/change-password') {
-      const next = field('new');
-      if (next !== form!.get('confirm')) return credentials(400, { errors: ['The new passwords do not match.'] });
-      try {
-        startSession(await signIn.changePassword(cookies[SESSION_COOKIE]!, field('old'), next, facts));
-        return redirect('/console/home?notice=changed');
-      } catch (e) {
-        return credentials(e instanceof IamError && e.status === 403 ? 403 : 400, { errors: messagesOf(e) });
-      }
-    }
-
-    // MFA: CreateVirtualMFADevice, then EnableMFADevice with two consecutive codes; removal is
-    // DeactivateMFADevice then DeleteVirtualMFADevice, as AWS's page does.
-    if (req.method === 'POST' && path === '/console/mfa/create') {
-      let created: Record<string, unknown> | undefined;
-      if (!(await attempt('mfa', async () => void (created = await call('CreateVirtualMFADevice', { VirtualMFADeviceName: field('name').trim() }))))) return;
-      const device = created!.VirtualMFADevice as { SerialNumber: string; Base32StringSeed: Buffer; QRCodePNG: Buffer };
-      return page(
-        200,
-        enrolPage({ csrf, serialNumber: device.SerialNumber, qrCodePng: device.QRCodePNG, seed: device.Base32StringSeed.toString('ascii') }),
-        CSP_WITH_DATA_IMAGES,
-      );
-    }
-    if (req.method === 'POST' && path === '/console/mfa/enable') {
-      const serialNumber = field('serial');
-      try {
-        await call('EnableMFADevice', {
-          UserName: self,
-          SerialNumber: serialNumber,
-          AuthenticationCode1: field('code1').trim(),
-          AuthenticationCode2: field('code2').trim(),
-        });
-      } catch (e) {
-        // Again, without the QR code: it was shown once.
-        return page(e instanceof IamError ? e.status : 400, enrolPage({ csrf, serialNumber, errors: messagesOf(e) }));
-      }
-      return redirect('/console/home?notice=mfa-assigned');
-    }
-    if (req.method === 'POST' && path === '/console/mfa/cancel') {
-      if (await attempt('mfa', async () => void (await call('DeleteVirtualMFADevice', { SerialNumber: field('serial') })))) {
-        return redirect('/console/home?notice=mfa-cancelled');
-      }
+    if (
+      await credentialsRoutes({
+        method: req.method ?? 'GET',
+        path,
+        query,
+        form,
+        csrf,
+        token: cookies[SESSION_COOKIE]!,
+        current,
+        signIn,
+        operations,
+        accountId,
+        request: { ...facts, userAgent },
+        page,
+        redirect,
+        startSession,
+      })
+    ) {
       return;
-    }
-    if (req.method === 'POST' && path === '/console/mfa/remove') {
-      const serialNumber = field('serial');
-      const removed = await attempt('mfa', async () => {
-        await call('DeactivateMFADevice', { UserName: self, SerialNumber: serialNumber });
-        await call('DeleteVirtualMFADevice', { SerialNumber: serialNumber });
-      });
-      return removed ? redirect('/console/home?notice=mfa-removed') : undefined;
-    }
-
-    // Access keys: the secret of a new one is shown once, on the answer to the form.
-    if (req.method === 'POST' && path === '/console/keys/create') {
-      let created: Record<string, unknown> | undefined;
-      if (!(await attempt('keys', async () => void (created = await call('CreateAccessKey', { UserName: self }))))) return;
-      const key = created!.AccessKey as { AccessKeyId: string; SecretAccessKey: string };
-      return page(200, newAccessKeyPage({ accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey }));
-    }
-    if (req.method === 'POST' && path === '/console/keys/update') {
-      const ok = await attempt('keys', async () => void (await call('UpdateAccessKey', { UserName: self, AccessKeyId: field('id'), Status: field('status') })));
-      return ok ? redirect('/console/home?notice=key-updated') : undefined;
-    }
-    if (req.method === 'POST' && path === '/console/keys/delete') {
-      const ok = await attempt('keys', async () => void (await call('DeleteAccessKey', { UserName: self, AccessKeyId: field('id') })));
-      return ok ? redirect('/console/home?notice=key-deleted') : undefined;
     }
     return fail(res, 404, 'Page not found', 'There is no such page in the console.');
   }
@@ -372,13 +226,6 @@ function throttledMessage(res: ServerResponse, retryAfterSeconds: number | null)
   if (retryAfterSeconds === null) return 'Too many failed sign-in attempts. Contact your administrator to reset your password.';
   res.setHeader('retry-after', String(retryAfterSeconds));
   return `Too many failed sign-in attempts. Try again in ${retryAfterSeconds} seconds.`;
-}
-
-/** Domain errors as lines for the page: each policy rule on its own line. */
-function messagesOf(e: unknown): string[] {
-  if (e instanceof PasswordPolicyViolation) return [...e.rules];
-  if (e instanceof IamError) return [e.message];
-  throw e;
 }
 
 function cookie(name: string, value: string, secure: boolean, maxAgeSeconds?: number): string {
