@@ -9,7 +9,9 @@ import {
   CreateAccessKeyCommand,
   CreateLoginProfileCommand,
   CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
   DeleteUserCommand,
+  EnableMFADeviceCommand,
   GenerateCredentialReportCommand,
   GetUserCommand,
   ListUsersCommand,
@@ -21,6 +23,7 @@ import { ACCOUNT_ID, awsError, iamClient, ROOT, startServer } from './support/se
 import { useServer } from './support/use-server.js';
 import { errorOf, signedQuery } from './support/signed-http.js';
 import { consoleSignIn, jsonLines, tempDir } from './support/hardening.js';
+import { codeAt, stepNow } from './support/totp.js';
 
 const HIDDEN = 'HIDDEN_DUE_TO_SECURITY_REASONS';
 const CHANGE_OWN = JSON.stringify({
@@ -160,6 +163,74 @@ describe('audit trail of console sign-ins', () => {
     expect(unknown.userIdentity.userName).toBe(HIDDEN);
     expect(JSON.stringify(trail())).not.toContain('Audit-Typed-Passw0rd!');
     expect(JSON.stringify(trail())).not.toContain('Audit-Wrong-Passw0rd!');
+  });
+});
+
+describe('audit trail of the console', () => {
+  it('records the sign-in at the MFA step (MFAUsed: Yes), and what the console does as the API calls, secrets hidden', async () => {
+    const UserName = 'audit-mfa';
+    const Password = 'Audit-Mfa-Passw0rd!';
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    await api.iam.send(new CreateLoginProfileCommand({ UserName, Password }));
+    await api.iam.send(
+      new PutUserPolicyCommand({
+        UserName,
+        PolicyName: 'keys',
+        PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:*AccessKey*', Resource: '*' }] }),
+      }),
+    );
+    const { VirtualMFADevice: device } = await api.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: UserName }));
+    const seed = new TextDecoder().decode(device!.Base32StringSeed);
+    const step = stepNow();
+    await api.iam.send(
+      new EnableMFADeviceCommand({ UserName, SerialNumber: device!.SerialNumber!, AuthenticationCode1: codeAt(seed, step - 1), AuthenticationCode2: codeAt(seed, step) }),
+    );
+    const logins = () => trail().filter((e) => e.eventName === 'ConsoleLogin' && e.userIdentity.userName === UserName);
+
+    const page = await fetch(`${api.url}/console`);
+    const csrfCookie = page.headers.getSetCookie().find((c) => c.startsWith('iamd_csrf='))!.split(';')[0]!;
+    const csrf = /name="csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+    let cookie = csrfCookie;
+    const post = async (path: string, fields: Record<string, string>) => {
+      const res = await fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf, ...fields }),
+        redirect: 'manual',
+      });
+      const session = res.headers.getSetCookie().find((c) => c.startsWith('iamd_session='));
+      if (session) cookie = `${csrfCookie}; ${session.split(';')[0]}`;
+      return res;
+    };
+    const signedIn = await post('/console/signin', { account: ACCOUNT_ID, username: UserName, password: Password });
+    expect(signedIn.headers.get('location')).toBe('/console/mfa');
+    expect(logins()).toEqual([]); // the password alone is not a sign-in
+
+    const wrong = codeAt(seed, step - 5);
+    expect((await post('/console/mfa', { code: wrong })).status).toBe(401);
+    expect(logins().at(-1)).toMatchObject({
+      responseElements: { ConsoleLogin: 'Failure' },
+      errorMessage: 'Failed authentication',
+      additionalEventData: { MFAUsed: 'Yes' },
+    });
+    const right = codeAt(seed, step + 1);
+    expect((await post('/console/mfa', { code: right })).headers.get('location')).toBe('/console/home');
+    expect(logins().at(-1)).toMatchObject({ responseElements: { ConsoleLogin: 'Success' }, additionalEventData: { MFAUsed: 'Yes' } });
+    expect(logins()).toHaveLength(2);
+
+    const created = await post('/console/keys/create', {});
+    expect(created.status).toBe(200);
+    const secret = /id="new-key-secret">([^<]+)</.exec(await created.text())![1]!;
+    const event = last('CreateAccessKey');
+    expect(event).toMatchObject({
+      eventType: 'AwsApiCall',
+      userIdentity: { type: 'IAMUser', userName: UserName, arn: `arn:aws:iam::${ACCOUNT_ID}:user/${UserName}` },
+      requestParameters: { userName: UserName },
+      responseElements: { accessKey: { userName: UserName, status: 'Active', secretAccessKey: HIDDEN } },
+    });
+    expect(event.userIdentity).not.toHaveProperty('accessKeyId');
+    const text = JSON.stringify(trail());
+    for (const needle of [seed, secret, Password, wrong, right]) expect(text).not.toContain(needle);
   });
 });
 

@@ -7,6 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 import {
   CreateLoginProfileCommand,
   CreateUserCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
   GetLoginProfileCommand,
   GetUserCommand,
   UpdateAccountPasswordPolicyCommand,
@@ -15,6 +17,7 @@ import {
 import { ACCOUNT_ID, iamClient, startServer, uniqueName } from './support/server.js';
 import { useServer } from './support/use-server.js';
 import { launchBrowser, screenshotPath } from './support/browser.js';
+import { codeAt, stepNow } from './support/totp.js';
 
 /** The console in a real browser (Debian's Chromium via playwright-core), against the real server. */
 
@@ -138,7 +141,7 @@ describe('forced password change', () => {
       await page.getByLabel('Confirm new password').fill('Console-Passw0rd!');
       await page.getByRole('button', { name: 'Set new password' }).click();
       // Without a reuse rule the old password may be chosen again; the next test sets one.
-      expect(page.url()).toBe(`${api.url}/console/home?changed=1`);
+      expect(page.url()).toBe(`${api.url}/console/home?notice=changed`);
       expect(await page.locator('#notice').textContent()).toBe('Your password has been changed.');
     });
     expect((await api.iam.send(new GetLoginProfileCommand({ UserName: userName }))).LoginProfile?.PasswordResetRequired).toBe(false);
@@ -172,7 +175,7 @@ describe('forced password change', () => {
       await page.getByLabel('New password', { exact: true }).fill('Renewed-Passw0rd!');
       await page.getByLabel('Confirm new password').fill('Renewed-Passw0rd!');
       await page.getByRole('button', { name: 'Set new password' }).click();
-      expect(page.url()).toBe(`${api.url}/console/home?changed=1`);
+      expect(page.url()).toBe(`${api.url}/console/home?notice=changed`);
       expect(await page.locator('#age').textContent()).toBe('Your password is 0 days old.');
     });
   });
@@ -359,10 +362,11 @@ describe('abuse resistance', () => {
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.headers.get('strict-transport-security')).toBeNull(); // plain HTTP: see the TLS test
     expect(await res.text()).not.toMatch(/<script/i);
   });
 
-  it('never writes a password to the logs', async () => {
+  it('never writes a password, an MFA seed or an MFA code to the logs', async () => {
     const logged = await startServer({ env: { IAMD_ACCESS_LOG: 'true' } });
     try {
       const client = iamClient(logged.url);
@@ -371,10 +375,29 @@ describe('abuse resistance', () => {
       const form = await csrfForm(logged.url);
       await postSignIn(form, 'logged', 'Secret-Log-Passw0rd!', logged.url);
       await postSignIn(form, 'logged', 'Wrong-Log-Passw0rd!', logged.url);
+      // And no MFA seed or code: a device enabled, then a sign-in with its code.
+      const { VirtualMFADevice: device } = await client.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'logged' }));
+      const seed = new TextDecoder().decode(device!.Base32StringSeed);
+      const step = stepNow();
+      const codes = [codeAt(seed, step - 1), codeAt(seed, step), codeAt(seed, step + 1)];
+      await client.send(new EnableMFADeviceCommand({ UserName: 'logged', SerialNumber: device!.SerialNumber!, AuthenticationCode1: codes[0], AuthenticationCode2: codes[1] }));
+      const signedIn = await postSignIn(form, 'logged', 'Secret-Log-Passw0rd!', logged.url);
+      const session = signedIn.headers.getSetCookie().find((c) => c.startsWith('iamd_session='))!.split(';')[0]!;
+      expect(signedIn.headers.get('location')).toBe('/console/mfa');
+      const coded = await fetch(`${logged.url}/console/mfa`, {
+        method: 'POST',
+        headers: { cookie: `${form.cookie}; ${session}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ csrf: form.token, code: codes[2]! }),
+        redirect: 'manual',
+      });
+      expect(coded.headers.get('location')).toBe('/console/home');
       await new Promise((r) => setTimeout(r, 200));
       expect(logged.output()).toContain('"path":"/console/signin"');
+      expect(logged.output()).toContain('"path":"/console/mfa"');
       expect(logged.output()).not.toContain('Secret-Log-Passw0rd!');
       expect(logged.output()).not.toContain('Wrong-Log-Passw0rd!');
+      expect(logged.output()).not.toContain(seed);
+      for (const code of codes) expect(logged.output()).not.toMatch(new RegExp(`(?<![0-9A-Za-z.-])${code}(?![0-9A-Za-z])`));
     } finally {
       await logged.stop();
     }
@@ -382,7 +405,7 @@ describe('abuse resistance', () => {
 });
 
 describe('TLS', () => {
-  it('serves the API and the console over HTTPS with --tls-cert/--tls-key, with Secure cookies', async () => {
+  it('serves the API and the console over HTTPS with --tls-cert/--tls-key, with Secure cookies and HSTS', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-tls-'));
     const cert = path.join(dir, 'cert.pem');
     const key = path.join(dir, 'key.pem');
@@ -413,6 +436,12 @@ describe('TLS', () => {
         await page.getByRole('button', { name: 'Sign in' }).click();
         expect(page.url()).toBe(`${secure.url}/console/home`);
         expect((await context.cookies()).find((c) => c.name === 'iamd_session')?.secure).toBe(true);
+        // HSTS, as AWS's sign-in sends it, on pages and refusals alike.
+        const home = await page.goto(`${secure.url}/console/home`);
+        expect(home!.headers()['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
+        const missing = await page.goto(`${secure.url}/console/no-such-page`);
+        expect(missing!.status()).toBe(404);
+        expect(missing!.headers()['strict-transport-security']).toBe('max-age=31536000; includeSubDomains');
       } finally {
         await context.close();
       }

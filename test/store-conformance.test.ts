@@ -1332,14 +1332,18 @@ function storeConformance(
           expiresAt: at(expiresAt),
           passwordChangedAt: at(-5000),
           mustChangePassword: true,
+          awaitingMfa: false,
+          mfaAuthenticatedAt: null as Date | null,
         });
         await store.consoleSessions.create(session('t1', 1000));
-        await store.consoleSessions.create({ ...session('t2', 2000), mustChangePassword: false });
+        await store.consoleSessions.create({ ...session('t2', 2000), mustChangePassword: false, awaitingMfa: true });
+        await store.consoleSessions.create({ ...session('t4', 2000), mfaAuthenticatedAt: at(-10) });
+        expect(await store.consoleSessions.get('t4')).toEqual({ ...session('t4', 2000), mfaAuthenticatedAt: at(-10) });
         expect(await store.consoleSessions.get('t1')).toEqual(session('t1', 1000));
         expect(await store.consoleSessions.get('nope')).toBeUndefined();
         await store.consoleSessions.deleteExpired(at(1000)); // expiring at exactly now is expired
         expect(await store.consoleSessions.get('t1')).toBeUndefined();
-        expect(await store.consoleSessions.get('t2')).toMatchObject({ mustChangePassword: false });
+        expect(await store.consoleSessions.get('t2')).toMatchObject({ mustChangePassword: false, awaitingMfa: true, mfaAuthenticatedAt: null });
         await store.consoleSessions.delete('t2');
         await store.consoleSessions.delete('t2');
         expect(await store.consoleSessions.get('t2')).toBeUndefined();

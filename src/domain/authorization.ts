@@ -80,6 +80,12 @@ export function requestContext(caller: Principal, request: AuthorizationRequest,
     'aws:CurrentTime': now.toISOString(),
     'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
   };
+  if (caller.kind === 'user' && caller.session) {
+    const at = caller.session.mfaAuthenticatedAt;
+    context['aws:MultiFactorAuthPresent'] = String(at !== null);
+    // Seconds since the code was accepted; absent, as in AWS, when MFA was not used.
+    if (at !== null) context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)));
+  }
   for (const t of request.resourceTags ?? []) context[`aws:ResourceTag/${t.Key}`] = t.Value;
   if (facts.requestTags) {
     for (const t of facts.requestTags) context[`aws:RequestTag/${t.Key}`] = t.Value;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Caller, LoginProfile, User } from './entities.js';
+import type { Caller, LoginProfile, MfaDevice, User } from './entities.js';
 import type { Domain } from './context.js';
 import type { Authorizer, RequestFacts } from './authorization.js';
 import { userArn } from './arn.js';
@@ -9,6 +9,8 @@ import { isPasswordExpired, passwordExpiresAt } from './password-policy.js';
 import { changePassword } from './login-profiles.js';
 import type { ConsoleSession } from '../ports/store.js';
 import { addressThrottleKey, userThrottleKey } from './throttle-keys.js';
+import { acceptMfaCode } from './mfa.js';
+import { accountAlias } from './account-alias.js';
 
 /**
  * Console sign-in, the place where a login profile is used. Passwords are checked with the same
@@ -24,6 +26,8 @@ export interface SignInSettings {
   /** Consecutive failures after which a user is locked until an administrator resets the password (NIST: at most 100). */
   lockAfter: number;
   sessionLifetimeMs: number;
+  /** How long the second step (the MFA code) may take after the password was accepted. */
+  mfaStepLifetimeMs: number;
 }
 
 export const DEFAULT_SIGN_IN_SETTINGS: SignInSettings = {
@@ -32,10 +36,14 @@ export const DEFAULT_SIGN_IN_SETTINGS: SignInSettings = {
   maxDelayMs: 15 * 60_000,
   lockAfter: 100,
   sessionLifetimeMs: 12 * 3600_000,
+  mfaStepLifetimeMs: 5 * 60_000,
 };
 
+/** Where a session goes next: the MFA code, a new password, or in. */
+export type NextStep = 'mfa' | 'new-password' | 'home';
+
 export type SignInResult =
-  | { kind: 'signed-in'; token: string; mustChangePassword: boolean }
+  | { kind: 'signed-in'; token: string; next: NextStep }
   | { kind: 'hard-expired' }
   /** retryAfterSeconds null: locked until an administrator sets a new password. */
   | { kind: 'throttled'; retryAfterSeconds: number | null }
@@ -50,6 +58,8 @@ export interface SignInAttempt {
   reason?: string;
   sourceAddress: string;
   userAgent?: string;
+  /** The attempt included an MFA code (the second step). */
+  mfaUsed: boolean;
 }
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -69,6 +79,9 @@ export function delaySchedule(free: number, maxDelayMs: number, lockAfter = Numb
   };
 }
 
+const nextStep = (s: { mustChangePassword: boolean; awaitingMfa: boolean }): NextStep =>
+  s.awaitingMfa ? 'mfa' : s.mustChangePassword ? 'new-password' : 'home';
+
 export class ConsoleSignIn {
   /** A hash of a random password, verified against when the user does not exist. */
   private dummyHash: Promise<string>;
@@ -85,45 +98,119 @@ export class ConsoleSignIn {
 
   async signIn(input: { accountId: string; userName: string; password: string; sourceAddress: string; userAgent?: string }): Promise<SignInResult> {
     const { result, user } = await this.attemptSignIn(input);
-    if (this.onSignIn) {
-      const reason = { 'signed-in': undefined, 'hard-expired': 'Password expired', throttled: 'Too many failed sign-in attempts', invalid: 'Failed authentication' }[result.kind];
-      this.onSignIn({ user, success: result.kind === 'signed-in', reason, sourceAddress: input.sourceAddress, userAgent: input.userAgent });
-    }
+    // A password that leads to the second step is not a sign-in yet: the code decides, and is reported.
+    if (!(result.kind === 'signed-in' && result.next === 'mfa')) this.report(result, user, input, false);
     return result;
+  }
+
+  private report(result: SignInResult, user: User | undefined, input: { sourceAddress: string; userAgent?: string }, mfaUsed: boolean): void {
+    if (!this.onSignIn) return;
+    const reason = { 'signed-in': undefined, 'hard-expired': 'Password expired', throttled: 'Too many failed sign-in attempts', invalid: 'Failed authentication' }[result.kind];
+    this.onSignIn({ user, success: result.kind === 'signed-in', reason, sourceAddress: input.sourceAddress, userAgent: input.userAgent, mfaUsed });
+  }
+
+  /** Books an attempt against the user's and the address's counts; a refusal when either is blocked. */
+  private async bookAttempt(userName: string, sourceAddress: string, now: Date): Promise<SignInResult | undefined> {
+    for (const [key, schedule] of [
+      [userThrottleKey(this.domain.accountId, userName), delaySchedule(this.settings.freeAttemptsPerUser, this.settings.maxDelayMs, this.settings.lockAfter)],
+      [addressThrottleKey(sourceAddress), delaySchedule(this.settings.freeAttemptsPerAddress, this.settings.maxDelayMs)],
+    ] as const) {
+      const booking = await this.domain.store.signInThrottle.book(key, now, schedule);
+      if (!booking.allowed) {
+        const retryAfterSeconds = booking.retryAt && Math.max(1, Math.ceil((booking.retryAt.getTime() - now.getTime()) / 1000));
+        return { kind: 'throttled', retryAfterSeconds };
+      }
+    }
+    return undefined;
+  }
+
+  /** A success clears the user's count and takes back the address's booking: only failures count. */
+  private async forgiveAttempt(userName: string, sourceAddress: string): Promise<void> {
+    await this.domain.store.signInThrottle.clear(userThrottleKey(this.domain.accountId, userName));
+    await this.domain.store.signInThrottle.release(addressThrottleKey(sourceAddress));
   }
 
   private async attemptSignIn(input: { accountId: string; userName: string; password: string; sourceAddress: string }): Promise<{ result: SignInResult; user?: User }> {
     const { store, clock } = this.domain;
     const now = clock.now();
-    for (const [key, schedule] of [
-      [userThrottleKey(this.domain.accountId, input.userName), delaySchedule(this.settings.freeAttemptsPerUser, this.settings.maxDelayMs, this.settings.lockAfter)],
-      [addressThrottleKey(input.sourceAddress), delaySchedule(this.settings.freeAttemptsPerAddress, this.settings.maxDelayMs)],
-    ] as const) {
-      const booking = await store.signInThrottle.book(key, now, schedule);
-      if (!booking.allowed) {
-        const retryAfterSeconds = booking.retryAt && Math.max(1, Math.ceil((booking.retryAt.getTime() - now.getTime()) / 1000));
-        return { result: { kind: 'throttled', retryAfterSeconds } };
-      }
-    }
+    const refused = await this.bookAttempt(input.userName, input.sourceAddress, now);
+    if (refused) return { result: refused };
 
-    const user = input.accountId === this.domain.accountId ? await store.users.getByName(input.userName) : undefined;
+    const user = (await this.isThisAccount(input.accountId)) ? await store.users.getByName(input.userName) : undefined;
     const profile = user && (await store.loginProfiles.get(user.id));
     const hash = profile?.passwordHash ?? (await this.dummyHash);
     const ok = (await this.domain.hasher.verify(hash, input.password)) && profile !== undefined;
     if (!ok || !user || !profile) return { result: { kind: 'invalid' }, user };
 
-    // A success clears the user's count and takes back the address's booking: only failures count.
-    await store.signInThrottle.clear(userThrottleKey(this.domain.accountId, user.name));
-    await store.signInThrottle.release(addressThrottleKey(input.sourceAddress));
-    await store.users.recordPasswordUse(user.id, now);
+    // The password was right. Wrong MFA codes are counted from here on (and per device, in
+    // acceptMfaCode, a count a right password does not clear).
+    await this.forgiveAttempt(user.name, input.sourceAddress);
+    // With an MFA device, its code comes before anything else, the forced password change too:
+    // changing a password is a change to the account's credentials, and needs both factors.
+    const awaitingMfa = (await store.mfaDevices.listForUser(user.id)).length > 0;
+    // PasswordLastUsed is the last sign-in: with MFA, it is recorded once the code is accepted.
+    if (!awaitingMfa) await store.users.recordPasswordUse(user.id, now);
     const policy = await store.passwordPolicy.get();
     const expired = isPasswordExpired(profile.passwordChangedAt, policy, now);
     if (expired && policy?.hardExpiry) return { result: { kind: 'hard-expired' }, user };
     const mustChangePassword = profile.passwordResetRequired || expired;
-    return { result: { kind: 'signed-in', token: await this.startSession(user, profile, mustChangePassword), mustChangePassword }, user };
+    const token = await this.startSession(user, profile, { mustChangePassword, awaitingMfa, mfaAuthenticatedAt: null });
+    return { result: { kind: 'signed-in', token, next: nextStep({ mustChangePassword, awaitingMfa }) }, user };
   }
 
-  private async startSession(user: User, profile: LoginProfile, mustChangePassword: boolean): Promise<string> {
+  /** The account id, or the account's alias (the sign-in form and ?account= accept either, as AWS's do). */
+  private async isThisAccount(account: string): Promise<boolean> {
+    if (account === this.domain.accountId) return true;
+    const alias = await accountAlias(this.domain);
+    return alias !== undefined && account.toLowerCase() === alias;
+  }
+
+  /**
+   * The second step: a code of one of the user's MFA devices, accepted once. A wrong code is a
+   * failed sign-in (the user's and the address's counts, as a wrong password) and a wrong guess at
+   * the device (its own count); a replayed one is wrong. A right one replaces the waiting session
+   * by one that records when MFA was used.
+   */
+  async verifyMfaCode(
+    token: string,
+    input: { serialNumber?: string; code: string; sourceAddress: string; userAgent?: string },
+  ): Promise<SignInResult | { kind: 'ended' }> {
+    const current = await this.session(token);
+    if (!current?.session.awaitingMfa) return { kind: 'ended' };
+    const { user, profile, session } = current;
+    const now = this.domain.clock.now();
+    const refused = await this.bookAttempt(user.name, input.sourceAddress, now);
+    if (refused) {
+      this.report(refused, user, input, true);
+      return refused;
+    }
+    const devices = await this.domain.store.mfaDevices.listForUser(user.id);
+    const device = input.serialNumber === undefined ? devices[0] : devices.find((d) => d.serialNumber === input.serialNumber);
+    const accepted = device !== undefined && /^\d{6}$/.test(input.code) && (await acceptMfaCode(this.domain, user, device.serialNumber, input.code));
+    if (!accepted) {
+      const result: SignInResult = { kind: 'invalid' };
+      this.report(result, user, input, true);
+      return result;
+    }
+    await this.forgiveAttempt(user.name, input.sourceAddress);
+    await this.domain.store.users.recordPasswordUse(user.id, now);
+    await this.domain.store.consoleSessions.delete(session.tokenHash);
+    const fresh = await this.startSession(user, profile, { mustChangePassword: session.mustChangePassword, awaitingMfa: false, mfaAuthenticatedAt: now });
+    const result: SignInResult = { kind: 'signed-in', token: fresh, next: nextStep({ mustChangePassword: session.mustChangePassword, awaitingMfa: false }) };
+    this.report(result, user, input, true);
+    return result;
+  }
+
+  /** The user's MFA devices, for the second step's choice when there are several. */
+  async mfaDevicesOf(user: User): Promise<MfaDevice[]> {
+    return this.domain.store.mfaDevices.listForUser(user.id);
+  }
+
+  private async startSession(
+    user: User,
+    profile: LoginProfile,
+    state: { mustChangePassword: boolean; awaitingMfa: boolean; mfaAuthenticatedAt: Date | null },
+  ): Promise<string> {
     const now = this.domain.clock.now();
     const token = randomBytes(32).toString('base64url');
     await this.domain.store.consoleSessions.deleteExpired(now);
@@ -131,9 +218,10 @@ export class ConsoleSignIn {
       tokenHash: hashToken(token),
       userId: user.id,
       createdAt: now,
-      expiresAt: new Date(now.getTime() + this.settings.sessionLifetimeMs),
+      // A session waiting for its code is short-lived: the second step is taken at once or not at all.
+      expiresAt: new Date(now.getTime() + (state.awaitingMfa ? this.settings.mfaStepLifetimeMs : this.settings.sessionLifetimeMs)),
       passwordChangedAt: profile.passwordChangedAt,
-      mustChangePassword,
+      ...state,
     });
     return token;
   }
@@ -195,13 +283,14 @@ export class ConsoleSignIn {
   ): Promise<string> {
     const current = await this.session(token);
     if (!current) throw new IamError('AccessDenied', 'Your session has ended. Sign in again.');
-    const caller = this.callerOf(current.user);
+    if (current.session.awaitingMfa) throw new IamError('AccessDenied', 'Your session has ended. Sign in again.');
+    const caller = this.callerOf(current);
     const resourceArn = userArn(this.domain.accountId, current.user.path, current.user.name);
     await this.authorizer.authorize(caller, { action: 'iam:ChangePassword', resourceArn }, facts);
     await change(current, caller);
     await this.domain.store.consoleSessions.delete(current.session.tokenHash);
     const profile = (await this.domain.store.loginProfiles.get(current.user.id))!;
-    return this.startSession(current.user, profile, false);
+    return this.startSession(current.user, profile, { mustChangePassword: false, awaitingMfa: false, mfaAuthenticatedAt: current.session.mfaAuthenticatedAt });
   }
 
   /** The password's age and expiry, for the credentials page. */
@@ -213,8 +302,12 @@ export class ConsoleSignIn {
     return { ageDays, expiresAt, warn };
   }
 
-  private callerOf(user: User): Caller {
-    return { kind: 'user', accountId: this.domain.accountId, accessKeyId: '', user };
+  /**
+   * The console's caller: the user, acting through this session, so aws:MultiFactorAuthPresent
+   * (and aws:MultiFactorAuthAge) describe how it signed in. Not for a session still awaiting its code.
+   */
+  callerOf(current: { session: ConsoleSession; user: User }): Caller {
+    return { kind: 'user', accountId: this.domain.accountId, accessKeyId: '', user: current.user, session: { mfaAuthenticatedAt: current.session.mfaAuthenticatedAt } };
   }
 }
 

@@ -172,7 +172,17 @@ export interface MfaDevice {
   tags: Tag[];
 }
 
+/**
+ * A caller acting through a session rather than long-term keys (the console's, today). AWS puts
+ * aws:MultiFactorAuthPresent in such a request's context (true, with aws:MultiFactorAuthAge, when
+ * MFA was used; false otherwise), and leaves both keys out for long-term access keys.
+ */
+export interface CallerSession {
+  /** When MFA was used to start the session; null: it was not. */
+  mfaAuthenticatedAt: Date | null;
+}
+
 /** Who is calling: the account's root user or one of its IAM users. */
 export type Caller =
   | { kind: 'root'; accountId: string; accessKeyId: string }
-  | { kind: 'user'; accountId: string; accessKeyId: string; user: User };
+  | { kind: 'user'; accountId: string; accessKeyId: string; user: User; session?: CallerSession };

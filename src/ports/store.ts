@@ -278,6 +278,10 @@ export interface ConsoleSession {
   passwordChangedAt: Date;
   /** The user must choose a new password before anything else. */
   mustChangePassword: boolean;
+  /** The password was right; a code of the user's MFA device is due before anything else. */
+  awaitingMfa: boolean;
+  /** When the user's MFA code was accepted (null: signed in without MFA). */
+  mfaAuthenticatedAt: Date | null;
 }
 
 export interface ConsoleSessionRepository {

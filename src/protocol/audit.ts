@@ -157,6 +157,8 @@ export interface ConsoleLoginFacts {
   reason?: string;
   sourceIp: string | undefined;
   userAgent: string | undefined;
+  /** An MFA code was part of the attempt (CloudTrail's MFAUsed). */
+  mfaUsed?: boolean;
 }
 
 /**
@@ -179,7 +181,7 @@ export function consoleLoginEvent(f: ConsoleLoginFacts): AuditEvent {
     ...(f.success ? {} : { errorMessage: f.reason ?? 'Failed authentication' }),
     requestParameters: null,
     responseElements: { ConsoleLogin: f.success ? 'Success' : 'Failure' },
-    additionalEventData: { LoginTo: '/console/home', MobileVersion: 'No', MFAUsed: 'No' },
+    additionalEventData: { LoginTo: '/console/home', MobileVersion: 'No', MFAUsed: f.mfaUsed ? 'Yes' : 'No' },
     requestID: randomUUID(),
     eventID: randomUUID(),
     readOnly: false,

@@ -73,31 +73,15 @@ export class QueryApi {
         model = STS_MODEL;
         return { ...this.sts(action, caller, requestId), action, principal: callerArn(caller) };
       }
-      // The table is typed per operation; here any name may arrive. read-input validates the input
-      // against the same model the types were generated from, so `unknown` is safe to pass on.
-      const operation = action === undefined ? undefined : (OPERATIONS as Readonly<Record<string, Operation<unknown>>>)[action];
-      if (action === undefined || operation === undefined || !Object.hasOwn(OPERATIONS, action)) {
-        throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${IAM_MODEL.metadata.apiVersion}`);
-      }
-      const inputShape = IAM_MODEL.operations[action]!.input?.shape;
-      if (operation.patternMessages) checkPatternMessages(IAM_MODEL, inputShape, params, operation.patternMessages);
-      input = readInput(IAM_MODEL, inputShape, params);
-      const resource = await operation.resource(domain, caller, input);
-      await this.authorizer.authorize(
-        caller,
-        { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
-        {
-          sourceIp: req.sourceIp,
-          secureTransport: req.secureTransport ?? false,
-          requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined,
-        },
-      );
-      const output = await operation.handler(domain, caller, input);
-      this.recordAudit(req, requestId, action, caller, region, input, { output });
+      const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false };
+      const output = await this.perform(domain, caller, action, params, facts, (read) => {
+        input = read;
+      });
+      this.recordAudit(req, requestId, action!, caller, region, input, { output });
       return {
         status: 200,
         requestId,
-        body: writeOutput(IAM_MODEL, action, output ?? undefined, requestId),
+        body: writeOutput(IAM_MODEL, action!, output ?? undefined, requestId),
         action,
         principal: callerArn(caller),
       };
@@ -122,6 +106,67 @@ export class QueryApi {
   }
 
   /**
+   * The steps every IAM operation takes after authentication, whoever asks (a signed request or
+   * the console): the action, the input (model-validated, AWS's pattern sentences first), the
+   * resource, authorization, the domain. `onInput` hears the validated input (for the audit trail).
+   */
+  private async perform(
+    domain: Domain,
+    caller: Caller,
+    action: string | undefined,
+    params: ReadonlyMap<string, string>,
+    facts: { sourceIp?: string; secureTransport: boolean },
+    onInput: (input: Record<string, unknown>) => void,
+  ): Promise<Record<string, unknown> | void> {
+    // The table is typed per operation; here any name may arrive. read-input validates the input
+    // against the same model the types were generated from, so `unknown` is safe to pass on.
+    const operation = action === undefined ? undefined : (OPERATIONS as Readonly<Record<string, Operation<unknown>>>)[action];
+    if (action === undefined || operation === undefined || !Object.hasOwn(OPERATIONS, action)) {
+      throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${IAM_MODEL.metadata.apiVersion}`);
+    }
+    const inputShape = IAM_MODEL.operations[action]!.input?.shape;
+    if (operation.patternMessages) checkPatternMessages(IAM_MODEL, inputShape, params, operation.patternMessages);
+    const input = readInput(IAM_MODEL, inputShape, params);
+    onInput(input);
+    const resource = await operation.resource(domain, caller, input);
+    await this.authorizer.authorize(
+      caller,
+      { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
+      { ...facts, requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined },
+    );
+    return operation.handler(domain, caller, input);
+  }
+
+  /**
+   * One IAM operation for a caller authenticated otherwise (the console's session): the same
+   * validation, authorization, domain and audit trail as a signed request; the output as the
+   * handler gives it (not XML). Throws the IamError the API would answer with.
+   */
+  async invoke(
+    caller: Caller,
+    action: string,
+    parameters: Record<string, string>,
+    request: { sourceIp?: string; secureTransport: boolean; userAgent?: string },
+  ): Promise<Record<string, unknown> | undefined> {
+    const requestId = randomUUID();
+    const domain = withRequestCache(this.domain);
+    let input: Record<string, unknown> | undefined;
+    const auditFacts = { sourceIp: request.sourceIp, headers: { 'user-agent': request.userAgent } };
+    try {
+      const output = await this.perform(domain, caller, action, new Map(Object.entries(parameters)), request, (read) => {
+        input = read;
+      });
+      this.recordAudit(auditFacts, requestId, action, caller, 'us-east-1', input, { output });
+      return output ?? undefined;
+    } catch (e) {
+      if (e instanceof IamError && Object.hasOwn(OPERATIONS, action)) {
+        this.recordAudit(auditFacts, requestId, action, caller, 'us-east-1', input, { error: { code: e.code, message: e.message } });
+      }
+      throw e;
+    }
+  }
+
+  /**
    * STS on the same endpoint, told apart by the signature's service: GetCallerIdentity, which
    * every authenticated caller may call.
    */
@@ -139,7 +184,7 @@ export class QueryApi {
 
   /** One audit event for a mutating IAM call (read-only calls are not audited, as CloudTrail's management-write trail). */
   private recordAudit(
-    req: QueryRequest,
+    req: Pick<QueryRequest, 'sourceIp' | 'headers'>,
     requestId: string,
     action: string,
     caller: Caller,

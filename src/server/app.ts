@@ -67,20 +67,36 @@ export async function startIamd(
 
   const authorizer = policyAuthorizer(store, domain.clock);
   const tls = config.tls && { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) };
+  const api = new QueryApi(domain, authorizer, audit);
   const http = await startHttpServer({
     host: config.host,
     port: config.port,
     maxBodyBytes: config.maxBodyBytes,
-    api: new QueryApi(domain, authorizer, audit),
+    api,
     console: consoleHandler({
       signIn: new ConsoleSignIn(
         domain,
         authorizer,
         config.signIn,
         audit &&
-          ((a) => audit.write(consoleLoginEvent({ accountId: config.accountId, user: a.user, success: a.success, reason: a.reason, sourceIp: a.sourceAddress, userAgent: a.userAgent }))),
+          ((a) =>
+            audit.write(
+              consoleLoginEvent({
+                accountId: config.accountId,
+                user: a.user,
+                success: a.success,
+                reason: a.reason,
+                sourceIp: a.sourceAddress,
+                userAgent: a.userAgent,
+                mfaUsed: a.mfaUsed,
+              }),
+            )),
       ),
-      accountId: config.accountId, tls: tls !== null }),
+      operations: api,
+      accountId: config.accountId,
+      tls: tls !== null,
+      logError: (message, fields) => io.logger.error(message, fields),
+    }),
     tls: tls ?? undefined,
     logger: io.logger,
     headersTimeoutMs: config.headersTimeoutMs,

@@ -1,12 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { QueryApi, QueryResponse } from '../protocol/query-api.js';
-import { writeError } from '../protocol/query/write-output.js';
-import { IAM_MODEL } from '../protocol/query/model.js';
-import { BodyTooLarge, readBody } from './read-body.js';
-import { IamError } from '../domain/errors.js';
+import { queryEndpoint } from './query-endpoint.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../config/config.js';
 
@@ -45,9 +41,13 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-/** The HTTP edge: sockets, body limit, routing, access log. Everything AWS-shaped is in QueryApi. */
+/**
+ * The HTTP edge: sockets, connection limits, dispatch to a surface (the Query API, the console,
+ * the test endpoints), access log. Each surface reads its own body and renders its own errors.
+ */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { api, logger } = options;
+  const serveQuery = queryEndpoint(api, options.maxBodyBytes, logger);
 
   const handler: http.RequestListener = async (req, res) => {
     const started = process.hrtime.bigint();
@@ -72,6 +72,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         }
       }
       if (options.console && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+        // The console renders its own answers, refusals included (HTML, not the API's XML).
         await options.console(req, res, url.pathname);
         return;
       }
@@ -80,33 +81,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         sendText(res, 404, 'text/plain', 'Not Found');
         return;
       }
-      const body = await readBody(req, options.maxBodyBytes);
-      // SigV4 signs the path and query exactly as sent, so they are passed on undecoded.
-      const target = req.url ?? '/';
-      const queryIndex = target.indexOf('?');
-      response = await api.handle({
-        method: req.method ?? 'GET',
-        rawPath: queryIndex < 0 ? target : target.slice(0, queryIndex),
-        rawQuery: queryIndex < 0 ? '' : target.slice(queryIndex + 1),
-        headers: req.headersDistinct,
-        body,
-        sourceIp: req.socket.remoteAddress,
-        secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
-      });
-      res.setHeader('x-amzn-RequestId', response.requestId);
-      sendText(res, response.status, 'text/xml', response.body);
+      response = await serveQuery(req, res);
     } catch (e) {
-      const requestId = randomUUID();
-      const [status, code, message] =
-        e instanceof BodyTooLarge
-          ? [413, 'RequestEntityTooLarge', `Request body must be at most ${e.limit ?? options.maxBodyBytes} bytes.`]
-          : e instanceof IamError // e.g. Throttling from the console's password hashing
-            ? [e.status, e.code, e.message]
-            : [500, 'ServiceFailure', 'Request processing has failed due to an internal error.'];
-      if (!(e instanceof BodyTooLarge) && !(e instanceof IamError)) logger.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
-      res.setHeader('x-amzn-RequestId', requestId);
-      res.setHeader('connection', 'close'); // the unread body stays on the socket
-      sendText(res, status, 'text/xml', writeError(IAM_MODEL, status >= 500 ? 'Receiver' : 'Sender', code, message, requestId));
+      // Each surface answers its own failures; this is only for a defect that escaped one.
+      logger.error('request failed', { path: url.pathname, error: e instanceof Error ? e.stack : String(e) });
+      if (!res.headersSent) {
+        res.setHeader('connection', 'close');
+        sendText(res, 500, 'text/plain', 'Internal Server Error');
+      } else res.destroy();
     } finally {
       logger.access({
         method: req.method,

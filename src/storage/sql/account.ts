@@ -148,6 +148,8 @@ interface SessionRow {
   expires_at: number;
   password_changed_at: number;
   must_change_password: number | boolean;
+  awaiting_mfa: number | boolean;
+  mfa_authenticated_at: number | null;
 }
 
 export class SqlConsoleSessions implements ConsoleSessionRepository {
@@ -155,9 +157,18 @@ export class SqlConsoleSessions implements ConsoleSessionRepository {
 
   async create(s: ConsoleSession): Promise<void> {
     await this.sql.run(
-      `INSERT INTO console_sessions (token_hash, user_id, created_at, expires_at, password_changed_at, must_change_password)
-       VALUES (?, ?, ?, ?, ?, ?)`,
-      [s.tokenHash, s.userId, s.createdAt.getTime(), s.expiresAt.getTime(), s.passwordChangedAt.getTime(), s.mustChangePassword],
+      `INSERT INTO console_sessions (token_hash, user_id, created_at, expires_at, password_changed_at, must_change_password, awaiting_mfa, mfa_authenticated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        s.tokenHash,
+        s.userId,
+        s.createdAt.getTime(),
+        s.expiresAt.getTime(),
+        s.passwordChangedAt.getTime(),
+        s.mustChangePassword,
+        s.awaitingMfa,
+        s.mfaAuthenticatedAt?.getTime() ?? null,
+      ],
     );
   }
 
@@ -172,6 +183,8 @@ export class SqlConsoleSessions implements ConsoleSessionRepository {
         expiresAt: new Date(r.expires_at),
         passwordChangedAt: new Date(r.password_changed_at),
         mustChangePassword: bool(r.must_change_password),
+        awaitingMfa: bool(r.awaiting_mfa),
+        mfaAuthenticatedAt: r.mfa_authenticated_at === null ? null : new Date(Number(r.mfa_authenticated_at)),
       }
     );
   }

@@ -194,4 +194,13 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   CREATE INDEX mfa_devices_user ON mfa_devices (user_id);
   `,
   },
+  {
+    title: '8: the console\'s second step: sessions awaiting an MFA code, and when MFA was used',
+    both: `
+  -- awaiting_mfa: the password was right, a code of the user's MFA device is still due.
+  -- mfa_authenticated_at: when a code was accepted (NULL: signed in without MFA).
+  ALTER TABLE console_sessions ADD COLUMN awaiting_mfa {bool} NOT NULL DEFAULT FALSE;
+  ALTER TABLE console_sessions ADD COLUMN mfa_authenticated_at {int};
+  `,
+  },
 ];

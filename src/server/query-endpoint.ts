@@ -1,0 +1,54 @@
+import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { QueryApi, QueryResponse } from '../protocol/query-api.js';
+import { writeError } from '../protocol/query/write-output.js';
+import { IAM_MODEL } from '../protocol/query/model.js';
+import { IamError } from '../domain/errors.js';
+import { BodyTooLarge, readBody } from './read-body.js';
+import type { Logger } from './logger.js';
+
+/**
+ * The Query API's surface on the HTTP edge: reads the body, hands the request to QueryApi, and
+ * answers every refusal (too large, throttled, failed) as the API does, in AWS's XML. The console
+ * answers its own refusals in HTML (console-handler.ts).
+ */
+export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logger) {
+  return async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<QueryResponse | undefined> {
+    try {
+      const body = await readBody(req, maxBodyBytes);
+      // SigV4 signs the path and query exactly as sent, so they are passed on undecoded.
+      const target = req.url ?? '/';
+      const queryIndex = target.indexOf('?');
+      const response = await api.handle({
+        method: req.method ?? 'GET',
+        rawPath: queryIndex < 0 ? target : target.slice(0, queryIndex),
+        rawQuery: queryIndex < 0 ? '' : target.slice(queryIndex + 1),
+        headers: req.headersDistinct,
+        body,
+        sourceIp: req.socket.remoteAddress,
+        secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
+      });
+      res.setHeader('x-amzn-RequestId', response.requestId);
+      sendXml(res, response.status, response.body);
+      return response;
+    } catch (e) {
+      const requestId = randomUUID();
+      const [status, code, message] =
+        e instanceof BodyTooLarge
+          ? [413, 'RequestEntityTooLarge', `Request body must be at most ${e.limit ?? maxBodyBytes} bytes.`]
+          : e instanceof IamError
+            ? [e.status, e.code, e.message]
+            : [500, 'ServiceFailure', 'Request processing has failed due to an internal error.'];
+      if (!(e instanceof BodyTooLarge) && !(e instanceof IamError)) logger.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
+      res.setHeader('x-amzn-RequestId', requestId);
+      res.setHeader('connection', 'close'); // the unread body stays on the socket
+      sendXml(res, status, writeError(IAM_MODEL, status >= 500 ? 'Receiver' : 'Sender', code, message, requestId));
+      return undefined;
+    }
+  };
+}
+
+function sendXml(res: http.ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
