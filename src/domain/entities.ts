@@ -172,7 +172,31 @@ export interface MfaDevice {
   tags: Tag[];
 }
 
-/** Who is calling: the account's root user or one of its IAM users. */
+/**
+ * What temporary credentials carry (session-token.ts seals it into the token): when they were
+ * issued and expire, and for a role session its name, session policies, tags and source identity.
+ */
+export interface Session {
+  issuedAt: Date;
+  expiresAt: Date;
+  /** The inline session policy (AssumeRole's Policy), as given. */
+  policy?: string;
+  /** Managed session policies (PolicyArns), read at request time. */
+  policyArns: string[];
+  /** Session tags (aws:PrincipalTag/*, over the role's tags of the same key). */
+  tags: Tag[];
+  /** Keys of the tags that pass on to a session this session assumes (role chaining). */
+  transitiveTagKeys: string[];
+  sourceIdentity?: string;
+  /** When the credentials were obtained with an MFA code (aws:MultiFactorAuthPresent/Age). */
+  mfaAuthenticatedAt?: Date;
+}
+
+/**
+ * Who is calling: the account's root user or one of its IAM users (with long-term keys, or with a
+ * GetSessionToken session), or a session of a role (AssumeRole).
+ */
 export type Caller =
-  | { kind: 'root'; accountId: string; accessKeyId: string }
-  | { kind: 'user'; accountId: string; accessKeyId: string; user: User };
+  | { kind: 'root'; accountId: string; accessKeyId: string; session?: Session }
+  | { kind: 'user'; accountId: string; accessKeyId: string; user: User; session?: Session }
+  | { kind: 'assumed-role'; accountId: string; accessKeyId: string; role: Role; sessionName: string; session: Session };

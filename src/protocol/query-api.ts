@@ -1,18 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller, Tag } from '../domain/entities.js';
+import type { AccessKey, Caller, Tag } from '../domain/entities.js';
 import type { Domain } from '../domain/context.js';
 import { callerArn } from '../domain/context.js';
 import type { Authorizer } from '../domain/authorization.js';
 import { IamError } from '../domain/errors.js';
 import { OPERATIONS } from './operations.js';
 import type { Operation } from './operation.js';
-import { IAM_MODEL, STS_MODEL } from './query/model.js';
+import { IAM_MODEL, STS_MODEL, type ServiceModel } from './query/model.js';
+import { STS_OPERATIONS } from './sts-operations.js';
 import { checkPatternMessages, readInput } from './query/read-input.js';
 import { writeError, writeOutput } from './query/write-output.js';
 import { verifySigV4 } from './sigv4/verify.js';
 import { readParameters } from './query/parameters.js';
 import { KeyUsageRecorder } from './key-usage.js';
 import { secretForSigning } from '../domain/secrets.js';
+import { openToken, type TokenClaims } from '../domain/session-token.js';
+import { sessionCaller } from '../domain/sessions.js';
 import { withRequestCache } from '../domain/request-cache.js';
 import { apiCallEvent, isReadOnlyAction, type AuditSink } from './audit.js';
 
@@ -69,9 +72,18 @@ export class QueryApi {
       caller = authenticated.caller;
       region = authenticated.region;
       action = params.get('Action');
+      const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false };
       if (authenticated.service === 'sts') {
+        // STS on the same endpoint, told apart by the signature's service, with its own model and table.
         model = STS_MODEL;
-        return { ...this.sts(action, caller, requestId), action, principal: callerArn(caller) };
+        const operation = action === undefined || !Object.hasOwn(STS_OPERATIONS, action) ? undefined : STS_OPERATIONS[action];
+        if (action === undefined || operation === undefined) {
+          throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${STS_MODEL.metadata.apiVersion}`);
+        }
+        input = readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
+        const output = await operation.handler(domain, caller, input, { ...facts, region });
+        this.recordAudit(req, requestId, action, caller, region, input, { output }, STS_MODEL);
+        return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId), action, principal: callerArn(caller) };
       }
       // The table is typed per operation; here any name may arrive. read-input validates the input
       // against the same model the types were generated from, so `unknown` is safe to pass on.
@@ -86,11 +98,7 @@ export class QueryApi {
       await this.authorizer.authorize(
         caller,
         { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
-        {
-          sourceIp: req.sourceIp,
-          secureTransport: req.secureTransport ?? false,
-          requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined,
-        },
+        { ...facts, requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined },
       );
       const output = await operation.handler(domain, caller, input);
       this.recordAudit(req, requestId, action, caller, region, input, { output });
@@ -107,8 +115,8 @@ export class QueryApi {
         // Log the failure, never the request: parameters may hold a password.
         console.error(JSON.stringify({ level: 'error', requestId, action, error: e instanceof Error ? e.stack : String(e) }));
       }
-      if (caller && action !== undefined && model === IAM_MODEL && Object.hasOwn(OPERATIONS, action)) {
-        this.recordAudit(req, requestId, action, caller, region, input, { error: { code: error.code, message: error.message } });
+      if (caller && action !== undefined && Object.hasOwn(model === IAM_MODEL ? OPERATIONS : STS_OPERATIONS, action)) {
+        this.recordAudit(req, requestId, action, caller, region, input, { error: { code: error.code, message: error.message } }, model);
       }
       return {
         status: error.status,
@@ -121,22 +129,6 @@ export class QueryApi {
     }
   }
 
-  /**
-   * STS on the same endpoint, told apart by the signature's service: GetCallerIdentity, which
-   * every authenticated caller may call.
-   */
-  private sts(action: string | undefined, caller: Caller, requestId: string): { status: number; requestId: string; body: string } {
-    if (action !== 'GetCallerIdentity') {
-      throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${STS_MODEL.metadata.apiVersion}`);
-    }
-    const output = {
-      UserId: caller.kind === 'root' ? caller.accountId : caller.user.id,
-      Account: caller.accountId,
-      Arn: callerArn(caller),
-    };
-    return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId) };
-  }
-
   /** One audit event for a mutating IAM call (read-only calls are not audited, as CloudTrail's management-write trail). */
   private recordAudit(
     req: QueryRequest,
@@ -146,13 +138,14 @@ export class QueryApi {
     region: string,
     input: Record<string, unknown> | undefined,
     result: { output?: unknown; error?: { code: string; message: string } },
+    model: ServiceModel = IAM_MODEL,
   ): void {
     if (!this.audit || isReadOnlyAction(action)) return;
     const userAgent = req.headers['user-agent'];
     try {
       this.audit.write(
         apiCallEvent({
-          model: IAM_MODEL,
+          model,
           action,
           caller,
           region,
@@ -169,21 +162,33 @@ export class QueryApi {
     }
   }
 
-  /** Verifies the signature and finds who signed: the root user or an IAM user. */
+  /**
+   * Verifies the signature and finds who signed: the root user or an IAM user with a long-term key,
+   * or temporary credentials (an ASIA key id and its session token, see session-token.ts).
+   */
   private async authenticate(domain: Domain, req: QueryRequest): Promise<{ caller: Caller; service: string; region: string }> {
-    let key;
+    let key: AccessKey | undefined;
+    let claims: TokenClaims | undefined;
     const verdict = await verifySigV4(req, {
       now: new Date(),
       services: ['iam', 'sts'],
-      lookupSecret: async (accessKeyId) => {
+      lookupSecret: async (accessKeyId, securityToken) => {
+        if (accessKeyId.startsWith('ASIA')) {
+          if (securityToken === undefined) return undefined;
+          claims = await openToken(domain, securityToken);
+          return claims?.accessKeyId === accessKeyId && claims.accountId === this.domain.accountId ? claims.secretAccessKey : undefined;
+        }
+        // A long-term key comes without a session token; with one it is refused, as AWS does.
+        if (securityToken !== undefined) return undefined;
         key = await domain.store.accessKeys.get(accessKeyId);
         return key?.status === 'Active' ? secretForSigning(domain, key) : undefined;
       },
     });
     if (!verdict.ok) throw new IamError(verdict.code, verdict.message);
+    const { service, region } = verdict;
+    if (claims) return { service, region, caller: await sessionCaller(domain, claims) };
     const signingKey = key!;
     this.keyUsage.record(signingKey, verdict.region, verdict.service);
-    const { service, region } = verdict;
     if (signingKey.userId === null) return { service, region, caller: { kind: 'root', accountId: this.domain.accountId, accessKeyId: signingKey.id } };
     const user = await domain.store.users.getById(signingKey.userId);
     if (!user) throw new IamError('InvalidClientTokenId', 'The security token included in the request is invalid.');
