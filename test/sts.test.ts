@@ -17,6 +17,8 @@ import {
   CreateAccessKeyCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
+  CreateVirtualMFADeviceCommand,
+  EnableMFADeviceCommand,
   CreateUserCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
@@ -29,6 +31,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { useServer } from './support/use-server.js';
 import { ACCOUNT_ID, awsError, uniqueName } from './support/server.js';
+import { codeAt, stepNow, twoCodes, wrongCode } from './support/totp.js';
 import { accountOfKeyId, encodeKeyId } from '../src/domain/key-ids.js';
 
 const api = useServer();
@@ -331,8 +334,28 @@ describe('GetSessionToken', () => {
       status: 403,
       message: 'Cannot call GetSessionToken with session credentials',
     });
-    const root = await rootSts().send(new GetSessionTokenCommand({}));
+    const root = await rootSts().send(new GetSessionTokenCommand({ DurationSeconds: 7200 }));
     expect(root.Credentials!.Expiration!.getTime() - Date.now()).toBeLessThanOrEqual(3600_000);
+    // Without MFA the session calls no IAM operation.
+    expect((await awsError(iam(keys).send(new GetUserCommand({ UserName: user.name })))).code).toBe('AccessDenied');
+    expect((await awsError(sts(user.keys).send(new GetSessionTokenCommand({ DurationSeconds: 129_601 })))).code).toBe('ValidationError');
+  });
+
+  it('with an MFA code: aws:MultiFactorAuthPresent in the session; a wrong code refused', async () => {
+    const mfaOnly = allow('iam:GetUser', '*', { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } });
+    const user = await newUser(mfaOnly);
+    const { VirtualMFADevice } = await api.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: uniqueName('dev') }));
+    const seed = Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('utf8');
+    const serial = VirtualMFADevice!.SerialNumber!;
+    await api.iam.send(new EnableMFADeviceCommand({ UserName: user.name, SerialNumber: serial, ...twoCodes(seed) }));
+    expect((await awsError(iam(user.keys).send(new GetUserCommand({ UserName: user.name })))).code).toBe('AccessDenied');
+    expect(await awsError(sts(user.keys).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: wrongCode(seed) })))).toEqual({
+      code: 'AccessDenied',
+      status: 403,
+      message: 'MultiFactorAuthentication failed with invalid MFA one time pass code.',
+    });
+    const out = await sts(user.keys).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: codeAt(seed, stepNow() + 1) }));
+    await iam(keysOf(out.Credentials)).send(new GetUserCommand({ UserName: user.name }));
   });
 });
 

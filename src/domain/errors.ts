@@ -29,6 +29,8 @@ export const ERROR_STATUS = {
   UnrecognizedPublicKeyEncoding: 400,
   // Modelled STS exceptions (src/protocol/model/sts.json).
   PackedPolicyTooLarge: 400,
+  // STS's answer to bad tag parameters (recorded; not in the model).
+  InvalidParameterValue: 400,
   RegionDisabledException: 403,
   InvalidAuthorizationMessageException: 400,
   // Temporary credentials past their expiry, on any service (AWS sends this code, not the STS

@@ -94,17 +94,34 @@ export async function issueToken(domain: Domain, claims: TokenClaims): Promise<s
   return Buffer.from(sealed, 'utf8').toString('base64');
 }
 
+// A client signs many requests with one token: opened tokens are kept (by their text, per sealer,
+// bounded), so a session-signed request costs about what a key-signed one does.
+const OPENED_CACHE_SIZE = 1000;
+const openedTokens = new WeakMap<SecretSealer, Map<string, TokenClaims>>();
+
 /** The claims of a token this installation issued, or undefined for anything else (altered, foreign, garbage). */
 export async function openToken(domain: Domain, token: string): Promise<TokenClaims | undefined> {
   if (token.length > 16_384 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return undefined;
+  const sealer = await tokenSealer(domain);
+  let cache = openedTokens.get(sealer);
+  if (!cache) openedTokens.set(sealer, (cache = new Map()));
+  const known = cache.get(token);
+  if (known) return known;
   const sealed = Buffer.from(token, 'base64').toString('utf8');
   if (!isSealed(sealed)) return undefined;
   let wire: Wire;
   try {
-    wire = JSON.parse((await tokenSealer(domain)).unseal(sealed)) as Wire;
+    wire = JSON.parse(sealer.unseal(sealed)) as Wire;
   } catch {
     return undefined; // tampered with, or sealed under a key no longer in the ring
   }
+  const claims = claimsOf(wire);
+  if (cache.size >= OPENED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  cache.set(token, claims);
+  return claims;
+}
+
+function claimsOf(wire: Wire): TokenClaims {
   return {
     accessKeyId: wire.k,
     secretAccessKey: wire.s,

@@ -52,15 +52,25 @@ export const stsErrors = {
   durationOverChainLimit: () => new IamError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assuming other roles.'),
   // Guessed (IAM's sentence for an unknown policy ARN): AWS's answer to a PolicyArns entry that does not exist is not recorded.
   noSuchSessionPolicy: (arn: string) => new IamError('ValidationError', `Policy ${arn} does not exist or is not attachable.`),
-  // Guessed wordings for tag rules (AWS's codes are not recorded either; ValidationError as other input faults).
-  transitiveKeyNotInTags: () => new IamError('ValidationError', 'The TransitiveTagKeys must be a subset of the keys of the Tags.'),
-  duplicateTagKeys: () => new IamError('ValidationError', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.'),
-  transitiveTagOverride: () => new IamError('ValidationError', 'One or more tags conflict with a transitive tag of the calling session.'),
+  // Tag rules: recorded AWS answers (LocalStack's test_sts.snapshot.json).
+  transitiveKeyNotInTags: () => new IamError('InvalidParameterValue', 'The specified transitive tag key must be included in the requested tags.'),
+  duplicateTagKeys: () => new IamError('InvalidParameterValue', 'Duplicate tag keys found. Please note that Tag keys are case insensitive.'),
+  transitiveTagOverride: () =>
+    new IamError('InvalidParameterValue', "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session."),
+  /** A RoleArn that is not an ARN at all (recorded). */
+  invalidArn: (arn: string) => new IamError('ValidationError', `${arn} is invalid`),
+  // Guessed wording: AWS documents that a source identity cannot be changed, not its answer.
   sourceIdentityChanged: () => new IamError('ValidationError', 'The source identity of the calling session cannot be changed.'),
   mfaFailed: () => new IamError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.'),
   sessionCredentialsForGetSessionToken: () => new IamError('AccessDenied', 'Cannot call GetSessionToken with session credentials'),
   packedTooLarge: (percent: number) =>
     new IamError('PackedPolicyTooLarge', `Packed size of the session policies and session tags is ${percent}% of the allowed size.`), // guessed wording
+};
+
+/** arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE with a partition, a service and a resource (AWS's check, as recorded). */
+const isArn = (text: string): boolean => {
+  const parts = text.split(':');
+  return parts.length >= 6 && parts[0] === 'arn' && parts[1] !== '' && parts[2] !== '' && parts.slice(5).join(':') !== '';
 };
 
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[^/]+\/)*)([\w+=,.@-]{1,64})$/;
@@ -122,6 +132,7 @@ export async function assumeRole(
   const callerName = callerArn(caller);
   const denied = (action = 'sts:AssumeRole') => stsErrors.notAuthorized(callerName, action, input.RoleArn);
 
+  if (!isArn(input.RoleArn)) throw stsErrors.invalidArn(input.RoleArn);
   // A role of another account, or none: denied as AWS denies it, naming nothing more.
   const match = ROLE_ARN.exec(input.RoleArn);
   const role = match && match[1] === domain.accountId ? await domain.store.roles.getByName(match[3]!) : undefined;

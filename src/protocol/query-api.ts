@@ -19,6 +19,13 @@ import { sessionCaller } from '../domain/sessions.js';
 import { withRequestCache } from '../domain/request-cache.js';
 import { apiCallEvent, isReadOnlyAction, type AuditSink } from './audit.js';
 
+/**
+ * GetSessionToken's credentials call no IAM operation unless they were obtained with MFA (AWS's
+ * GetSessionToken reference). AWS's wording of this denial is not recorded: the sentence is guessed.
+ */
+const noIamWithoutMfa = (caller: Caller, action: string, resource: string) =>
+  new IamError('AccessDenied', `User: ${callerArn(caller)} is not authorized to perform: ${action} on resource: ${resource} because no MFA authentication information was included when the session was requested`);
+
 export interface QueryRequest {
   method: string;
   rawPath: string;
@@ -95,6 +102,7 @@ export class QueryApi {
       if (operation.patternMessages) checkPatternMessages(IAM_MODEL, inputShape, params, operation.patternMessages);
       input = readInput(IAM_MODEL, inputShape, params);
       const resource = await operation.resource(domain, caller, input);
+      if (caller.kind !== 'assumed-role' && caller.session && !caller.session.mfaAuthenticatedAt) throw noIamWithoutMfa(caller, operation.action, resource.arn);
       await this.authorizer.authorize(
         caller,
         { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
