@@ -9,6 +9,7 @@ import {
   DecodeAuthorizationMessageCommand,
   GetAccessKeyInfoCommand,
   GetCallerIdentityCommand,
+  GetFederationTokenCommand,
   GetSessionTokenCommand,
   STSClient,
   type Credentials,
@@ -356,6 +357,22 @@ describe('GetSessionToken', () => {
     });
     const out = await sts(user.keys).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: codeAt(seed, stepNow() + 1) }));
     await iam(keysOf(out.Credentials)).send(new GetUserCommand({ UserName: user.name }));
+  });
+});
+
+describe('GetFederationToken', () => {
+  it('a federated user: its ARN and id; PackedPolicySize 0 without policies; no IAM call, no STS call but GetCallerIdentity', async () => {
+    const user = await newUser(allow('iam:ListUsers'));
+    const out = await sts(user.keys).send(new GetFederationTokenCommand({ Name: 'fed-bob', DurationSeconds: 900 }));
+    expect(out.FederatedUser).toEqual({ FederatedUserId: `${ACCOUNT_ID}:fed-bob`, Arn: `arn:aws:sts::${ACCOUNT_ID}:federated-user/fed-bob` });
+    expect(out.PackedPolicySize).toBe(0);
+    const keys = keysOf(out.Credentials);
+    expect(await sts(keys).send(new GetCallerIdentityCommand({}))).toMatchObject({ UserId: `${ACCOUNT_ID}:fed-bob`, Arn: `arn:aws:sts::${ACCOUNT_ID}:federated-user/fed-bob` });
+    expect((await awsError(iam(keys).send(new ListUsersCommand({})))).code).toBe('AccessDenied');
+    expect((await awsError(sts(keys).send(new GetSessionTokenCommand({})))).code).toBe('AccessDenied');
+    const withPolicy = await sts(user.keys).send(new GetFederationTokenCommand({ Name: 'fed-carol', Policy: allow('iam:ListUsers') }));
+    expect(withPolicy.PackedPolicySize).toBeGreaterThan(0);
+    expect((await awsError(sts(keysOf(out.Credentials)).send(new GetFederationTokenCommand({ Name: 'again' })))).code).toBe('AccessDenied');
   });
 });
 

@@ -21,3 +21,6 @@ export const mfaArn = (accountId: string, path: string, name: string): string =>
 /** A role session's ARN: the role's name without its path, then the session name. */
 export const assumedRoleArn = (accountId: string, roleName: string, sessionName: string): string =>
   `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+
+/** A federated user's ARN (GetFederationToken). */
+export const federatedUserArn = (accountId: string, name: string): string => `arn:aws:sts::${accountId}:federated-user/${name}`;

@@ -82,8 +82,11 @@ export async function evaluateIdentity(
   facts: RequestFacts,
   now: Date,
 ): Promise<{ decision: Evaluation['decision']; reason: DenialReason }> {
-  const { identity, boundary } = caller.kind === 'user' ? await policiesOf(store, caller) : policiesOfSet(await store.authorization.policiesForRole(caller.role.id));
-  const session = caller.kind === 'assumed-role' ? await sessionPolicies(store, caller.session) : undefined;
+  const { identity, boundary } = await callerPolicies(store, caller);
+  // A federated user has the intersection of its issuer's policies and the policies it was given:
+  // none given, nothing allowed (GetFederationToken's reference).
+  const session =
+    caller.kind === 'assumed-role' ? await sessionPolicies(store, caller.session) : caller.kind === 'federated-user' ? ((await sessionPolicies(store, caller.session)) ?? []) : undefined;
   const context = requestContext(caller, request, facts, now);
   const budget = new WorkBudget();
   try {
@@ -100,6 +103,26 @@ export async function evaluateIdentity(
     throw e;
   }
 }
+
+/** The identity policies a caller acts with: a user's own, a role session's role's, a federated user's issuer's. */
+async function callerPolicies(store: Store, caller: Exclude<Caller, { kind: 'root' }>): Promise<{ identity: SourcedPolicy[]; boundary?: SourcedPolicy[] }> {
+  switch (caller.kind) {
+    case 'user':
+      return policiesOf(store, caller);
+    case 'assumed-role':
+      return policiesOfSet(await store.authorization.policiesForRole(caller.role.id));
+    case 'federated-user':
+      // The root user's federated users: the root user's permissions (everything) bounded by the session policies.
+      if (caller.issuer === null) return { identity: [ALLOW_ALL] };
+      return policiesOf(store, { kind: 'user', accountId: caller.accountId, accessKeyId: caller.accessKeyId, user: caller.issuer });
+  }
+}
+
+const ALLOW_ALL: SourcedPolicy = {
+  id: 'root',
+  sourceType: 'none',
+  document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] },
+};
 
 /**
  * A session's session policies: the inline one and the managed ones it names (read now; one

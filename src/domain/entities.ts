@@ -199,4 +199,6 @@ export interface Session {
 export type Caller =
   | { kind: 'root'; accountId: string; accessKeyId: string; session?: Session }
   | { kind: 'user'; accountId: string; accessKeyId: string; user: User; session?: Session }
-  | { kind: 'assumed-role'; accountId: string; accessKeyId: string; role: Role; sessionName: string; session: Session };
+  | { kind: 'assumed-role'; accountId: string; accessKeyId: string; role: Role; sessionName: string; session: Session }
+  /** GetFederationToken: a federated user named by the IAM user (null: the root user) that asked for it. */
+  | { kind: 'federated-user'; accountId: string; accessKeyId: string; issuer: User | null; federatedName: string; session: Session };

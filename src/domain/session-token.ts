@@ -32,7 +32,11 @@ export interface TokenClaims {
   secretAccessKey: string;
   accountId: string;
   /** Whose session: a role's (AssumeRole), or the root user's or an IAM user's (GetSessionToken). */
-  subject: { kind: 'role'; roleId: string; sessionName: string } | { kind: 'root' } | { kind: 'user'; userId: string };
+  subject:
+    | { kind: 'role'; roleId: string; sessionName: string }
+    | { kind: 'root' }
+    | { kind: 'user'; userId: string }
+    | { kind: 'federated'; issuerId: string | null; name: string };
   session: Session;
 }
 

@@ -29,5 +29,10 @@ export async function sessionCaller(domain: Domain, claims: TokenClaims): Promis
     }
     case 'root':
       return { kind: 'root', accountId, accessKeyId, session };
+    case 'federated': {
+      const issuer = subject.issuerId === null ? null : await domain.store.users.getById(subject.issuerId);
+      if (issuer === undefined) throw invalidToken();
+      return { kind: 'federated-user', accountId, accessKeyId, issuer, federatedName: subject.name, session };
+    }
   }
 }

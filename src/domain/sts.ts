@@ -1,7 +1,7 @@
 import { deflateRawSync } from 'node:zlib';
 import type { Caller, Role, Session, Tag } from './entities.js';
 import { callerArn, type Domain } from './context.js';
-import { assumedRoleArn, roleArn, rootArn, userArn } from './arn.js';
+import { assumedRoleArn, federatedUserArn, roleArn, rootArn, userArn } from './arn.js';
 import { IamError } from './errors.js';
 import { evaluateIdentity, requestContext, type RequestFacts } from './authorization.js';
 import { evaluateTrustPolicy, type PrincipalMatch } from './policy/evaluate.js';
@@ -63,6 +63,11 @@ export const stsErrors = {
   sourceIdentityChanged: () => new IamError('ValidationError', 'The source identity of the calling session cannot be changed.'),
   mfaFailed: () => new IamError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.'),
   sessionCredentialsForGetSessionToken: () => new IamError('AccessDenied', 'Cannot call GetSessionToken with session credentials'),
+  // Guessed: GetFederationToken's reference says its credentials call no IAM operation and no STS
+  // operation but GetCallerIdentity; AWS's wording of the denial is not recorded.
+  federatedMayNotCall: (arn: string, action: string) =>
+    new IamError('AccessDenied', `User: ${arn} is not authorized to perform: ${action} because federated user credentials may not call it`),
+  sessionCredentialsForGetFederationToken: () => new IamError('AccessDenied', 'Cannot call GetFederationToken with session credentials'), // guessed by analogy
   packedTooLarge: (percent: number) =>
     new IamError('PackedPolicyTooLarge', `Packed size of the session policies and session tags is ${percent}% of the allowed size.`), // guessed wording
 };
@@ -73,10 +78,13 @@ const isArn = (text: string): boolean => {
   return parts.length >= 6 && parts[0] === 'arn' && parts[1] !== '' && parts[2] !== '' && parts.slice(5).join(':') !== '';
 };
 
+/** Who may call AssumeRole: IAM users (long-term or GetSessionToken credentials) and role sessions. */
+type RoleAssumer = Exclude<Caller, { kind: 'root' } | { kind: 'federated-user' }>;
+
 const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[^/]+\/)*)([\w+=,.@-]{1,64})$/;
 
 /** How the caller is named in a trust policy's AWS principals: its own ARN or id, or its account. */
-function principalMatcher(caller: Exclude<Caller, { kind: 'root' }>): (principals: Principals) => PrincipalMatch | undefined {
+function principalMatcher(caller: RoleAssumer): (principals: Principals) => PrincipalMatch | undefined {
   const { accountId } = caller;
   const direct = new Set<string>(['*']);
   if (caller.kind === 'user') {
@@ -103,7 +111,7 @@ function principalMatcher(caller: Exclude<Caller, { kind: 'root' }>): (principal
  * role's ARN, `*`) is enough; one naming the account delegates to the identity policies, which
  * must then allow the action on the role.
  */
-async function mayAct(domain: Domain, caller: Exclude<Caller, { kind: 'root' }>, role: Role, action: string, facts: RequestFacts): Promise<boolean> {
+async function mayAct(domain: Domain, caller: RoleAssumer, role: Role, action: string, facts: RequestFacts): Promise<boolean> {
   const arn = roleArn(domain.accountId, role.path, role.name);
   const now = domain.clock.now();
   const request = { action, resourceArn: arn, resourceTags: role.tags };
@@ -129,6 +137,7 @@ export async function assumeRole(
   facts: RequestFacts & { region: string },
 ): Promise<Record<string, unknown>> {
   if (caller.kind === 'root') throw stsErrors.rootMayNotAssume();
+  if (caller.kind === 'federated-user') throw stsErrors.federatedMayNotCall(callerArn(caller), 'sts:AssumeRole');
   const callerName = callerArn(caller);
   const denied = (action = 'sts:AssumeRole') => stsErrors.notAuthorized(callerName, action, input.RoleArn);
 
@@ -260,7 +269,7 @@ export async function getSessionToken(
   caller: Caller,
   input: { DurationSeconds?: number; SerialNumber?: string; TokenCode?: string },
 ): Promise<Record<string, unknown>> {
-  if (caller.kind === 'assumed-role' || caller.session) throw stsErrors.sessionCredentialsForGetSessionToken();
+  if (caller.kind === 'assumed-role' || caller.kind === 'federated-user' || caller.session) throw stsErrors.sessionCredentialsForGetSessionToken();
   const duration = caller.kind === 'root' ? Math.min(input.DurationSeconds ?? 3600, 3600) : (input.DurationSeconds ?? 43_200);
   let mfaAuthenticatedAt: Date | undefined;
   if (input.SerialNumber !== undefined || input.TokenCode !== undefined) {
@@ -286,4 +295,45 @@ export function getAccessKeyInfo(domain: Domain, accessKeyId: string): { Account
   // A key id iamd made before ids encoded the account (or one not of the form) is this account's.
   const account = accountOfKeyId(accessKeyId);
   return { Account: account !== undefined && /^\d{12}$/.test(account) && account !== '000000000000' ? account : domain.accountId };
+}
+
+/**
+ * GetFederationToken: credentials of a federated user named by the caller, whose permissions are
+ * the caller's policies intersected with the session policies passed (none passed: nothing
+ * allowed). IAM users and the root user; 900–129,600 s (default 43,200), the root user's capped at
+ * an hour. Its credentials call no IAM operation and no STS operation but GetCallerIdentity.
+ */
+export async function getFederationToken(
+  domain: Domain,
+  caller: Caller,
+  input: { Name: string; Policy?: string; PolicyArns?: { arn?: string }[]; DurationSeconds?: number; Tags?: Tag[] },
+): Promise<Record<string, unknown>> {
+  if (caller.kind === 'assumed-role' || caller.kind === 'federated-user' || caller.session) throw stsErrors.sessionCredentialsForGetFederationToken();
+  const duration = caller.kind === 'root' ? Math.min(input.DurationSeconds ?? 3600, 3600) : (input.DurationSeconds ?? 43_200);
+  const policyArns = (input.PolicyArns ?? []).map((p) => p.arn ?? '');
+  for (const arn of policyArns) {
+    if (!AWS_MANAGED_POLICIES.has(arn) && !(await domain.store.managedPolicies.get(arn))) throw stsErrors.noSuchSessionPolicy(arn);
+  }
+  if (input.Policy !== undefined) parsePolicyDocument(input.Policy);
+  const tags = input.Tags ?? [];
+  const keys = tagKeysOf(tags);
+  if (new Set(keys).size !== keys.length) throw stsErrors.duplicateTagKeys();
+  const packed = packedPolicySize(input.Policy, policyArns, tags);
+  if (packed > 100) throw stsErrors.packedTooLarge(packed);
+  const now = domain.clock.now();
+  const session: Session = {
+    issuedAt: now,
+    expiresAt: new Date(now.getTime() + duration * 1000),
+    ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
+    policyArns,
+    tags,
+    transitiveTagKeys: [],
+  };
+  const subject = { kind: 'federated', issuerId: caller.kind === 'root' ? null : caller.user.id, name: input.Name } as const;
+  return {
+    Credentials: await issue(domain, subject, session),
+    FederatedUser: { FederatedUserId: `${domain.accountId}:${input.Name}`, Arn: federatedUserArn(domain.accountId, input.Name) },
+    // Answered even without policies (recorded: PackedPolicySize 0).
+    PackedPolicySize: packed,
+  };
 }

@@ -73,6 +73,7 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 function identity(caller: Caller): Record<string, unknown> {
   if (caller.kind === 'assumed-role') return assumedRoleIdentity(caller);
+  if (caller.kind === 'federated-user') return federatedUserIdentity(caller);
   const base = caller.kind === 'root'
     ? { type: 'Root', principalId: caller.accountId, arn: rootArn(caller.accountId), accountId: caller.accountId }
     : {
@@ -93,6 +94,24 @@ const sessionAttributes = (session: Session) => ({
   creationDate: iso(session.issuedAt),
   mfaAuthenticated: String(session.mfaAuthenticatedAt !== undefined),
 });
+
+/** CloudTrail's userIdentity of a federated user: type FederatedUser, the IAM user that asked as sessionIssuer. */
+function federatedUserIdentity(caller: Caller & { kind: 'federated-user' }): Record<string, unknown> {
+  const { issuer } = caller;
+  return {
+    type: 'FederatedUser',
+    principalId: callerUserId(caller),
+    arn: callerArn(caller),
+    accountId: caller.accountId,
+    accessKeyId: caller.accessKeyId,
+    sessionContext: {
+      sessionIssuer: issuer
+        ? { type: 'IAMUser', principalId: issuer.id, arn: userArn(caller.accountId, issuer.path, issuer.name), accountId: caller.accountId, userName: issuer.name }
+        : { type: 'Root', principalId: caller.accountId, arn: rootArn(caller.accountId), accountId: caller.accountId },
+      attributes: sessionAttributes(caller.session),
+    },
+  };
+}
 
 /** CloudTrail's userIdentity of a role session: type AssumedRole, the role as sessionIssuer. */
 function assumedRoleIdentity(caller: Caller & { kind: 'assumed-role' }): Record<string, unknown> {

@@ -16,6 +16,7 @@ import { KeyUsageRecorder } from './key-usage.js';
 import { secretForSigning } from '../domain/secrets.js';
 import { openToken, type TokenClaims } from '../domain/session-token.js';
 import { sessionCaller } from '../domain/sessions.js';
+import { stsErrors } from '../domain/sts.js';
 import { withRequestCache } from '../domain/request-cache.js';
 import { apiCallEvent, isReadOnlyAction, type AuditSink } from './audit.js';
 
@@ -87,6 +88,7 @@ export class QueryApi {
         if (action === undefined || operation === undefined) {
           throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${STS_MODEL.metadata.apiVersion}`);
         }
+        if (caller.kind === 'federated-user' && action !== 'GetCallerIdentity') throw stsErrors.federatedMayNotCall(callerArn(caller), `sts:${action}`);
         input = readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
         const output = await operation.handler(domain, caller, input, { ...facts, region });
         this.recordAudit(req, requestId, action, caller, region, input, { output }, STS_MODEL);
@@ -102,6 +104,7 @@ export class QueryApi {
       if (operation.patternMessages) checkPatternMessages(IAM_MODEL, inputShape, params, operation.patternMessages);
       input = readInput(IAM_MODEL, inputShape, params);
       const resource = await operation.resource(domain, caller, input);
+      if (caller.kind === 'federated-user') throw stsErrors.federatedMayNotCall(callerArn(caller), operation.action);
       if (caller.kind !== 'assumed-role' && caller.session && !caller.session.mfaAuthenticatedAt) throw noIamWithoutMfa(caller, operation.action, resource.arn);
       await this.authorizer.authorize(
         caller,

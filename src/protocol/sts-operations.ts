@@ -2,7 +2,7 @@ import type { Caller } from '../domain/entities.js';
 import { callerArn, callerUserId, type Domain } from '../domain/context.js';
 import type { RequestFacts } from '../domain/authorization.js';
 import { IamError } from '../domain/errors.js';
-import { assumeRole, getAccessKeyInfo, getSessionToken, type AssumeRoleInput } from '../domain/sts.js';
+import { assumeRole, getAccessKeyInfo, getFederationToken, getSessionToken, type AssumeRoleInput } from '../domain/sts.js';
 
 /**
  * The STS operation table, read and written with the STS model (STS_MODEL), on the same endpoint
@@ -23,6 +23,9 @@ export const STS_OPERATIONS: Readonly<Record<string, StsOperation>> = {
   },
   GetSessionToken: {
     handler: async (domain, caller, input) => getSessionToken(domain, caller, input as { DurationSeconds?: number; SerialNumber?: string; TokenCode?: string }),
+  },
+  GetFederationToken: {
+    handler: async (domain, caller, input) => getFederationToken(domain, caller, input as unknown as Parameters<typeof getFederationToken>[2]),
   },
   GetAccessKeyInfo: {
     handler: async (domain, _caller, input) => {
