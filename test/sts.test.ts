@@ -29,6 +29,7 @@ import {
   ListUsersCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
+  UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { useServer } from './support/use-server.js';
 import { ACCOUNT_ID, awsError, uniqueName } from './support/server.js';
@@ -279,6 +280,36 @@ describe('AssumeRole', () => {
     expect((await awsError(sts(keysOf(out.Credentials)).send(new AssumeRoleCommand({ RoleArn: again.arn, RoleSessionName: 'chained', SourceIdentity: 'bob' })))).code).toBe(
       'ValidationError',
     );
+    // Tag rules, as AWS answers them (recorded).
+    const chainedTrust = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: role.arn }, Action: ['sts:AssumeRole', 'sts:TagSession'] }],
+    });
+    await api.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: again.name, PolicyDocument: chainedTrust }));
+    expect(
+      await awsError(sts(keysOf(out.Credentials)).send(new AssumeRoleCommand({ RoleArn: again.arn, RoleSessionName: 'chained', Tags: [{ Key: 'TEAM', Value: 'red' }] }))),
+    ).toEqual({
+      code: 'InvalidParameterValue',
+      status: 400,
+      message: "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
+    });
+    const tagged = (input: { Tags: { Key: string; Value: string }[]; TransitiveTagKeys?: string[] }) =>
+      awsError(sts(user.keys).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'tags', ...input })));
+    expect(await tagged({ Tags: [{ Key: 'a', Value: '1' }, { Key: 'A', Value: '2' }] })).toEqual({
+      code: 'InvalidParameterValue',
+      status: 400,
+      message: 'Duplicate tag keys found. Please note that Tag keys are case insensitive.',
+    });
+    expect(await tagged({ Tags: [{ Key: 'a', Value: '1' }], TransitiveTagKeys: ['b'] })).toEqual({
+      code: 'InvalidParameterValue',
+      status: 400,
+      message: 'The specified transitive tag key must be included in the requested tags.',
+    });
+    expect(await awsError(sts(user.keys).send(new AssumeRoleCommand({ RoleArn: 'nothing-valid-in-here', RoleSessionName: 'sess' })))).toEqual({
+      code: 'ValidationError',
+      status: 400,
+      message: 'nothing-valid-in-here is invalid',
+    });
   });
 });
 

@@ -149,7 +149,8 @@ export async function assumeRole(
 
   // What the calling session passes on (role chaining): its source identity and transitive tags.
   const parent = caller.kind === 'assumed-role' ? caller.session : undefined;
-  const inherited = parent ? parent.tags.filter((t) => tagKeysOf(parent.transitiveTagKeys.map((k) => ({ Key: k, Value: '' }))).includes(t.Key.toLowerCase())) : [];
+  const parentTransitive = new Set(parent?.transitiveTagKeys.map((k) => k.toLowerCase()));
+  const inherited = parent ? parent.tags.filter((t) => parentTransitive.has(t.Key.toLowerCase())) : [];
   const tags = input.Tags ?? [];
   const keys = tagKeysOf(tags);
   if (new Set(keys).size !== keys.length) throw stsErrors.duplicateTagKeys();
@@ -170,7 +171,7 @@ export async function assumeRole(
   }
 
   const allTags = [...inherited, ...tags];
-  const transitiveKeys = [...(parent ? inherited.map((t) => t.Key) : []), ...(input.TransitiveTagKeys ?? [])];
+  const transitiveKeys = [...inherited.map((t) => t.Key), ...(input.TransitiveTagKeys ?? [])];
   const trustFacts: RequestFacts = {
     ...facts,
     requestTags: tags.length ? tags : undefined,
