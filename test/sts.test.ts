@@ -32,11 +32,38 @@ import {
   UpdateAssumeRolePolicyCommand,
 } from '@aws-sdk/client-iam';
 import { useServer } from './support/use-server.js';
-import { ACCOUNT_ID, awsError, uniqueName } from './support/server.js';
+import { ACCOUNT_ID, awsError, testStore, uniqueName } from './support/server.js';
 import { codeAt, stepNow, twoCodes, wrongCode } from './support/totp.js';
+import { signer } from './support/signed-http.js';
 import { accountOfKeyId, encodeKeyId } from '../src/domain/key-ids.js';
 
 const api = useServer();
+
+// PostgreSQL without a master key (IAMD_ALLOW_UNSEALED_SECRETS): tokens are still sealed, under a
+// key kept in the database's settings. Only PostgreSQL runs may go without a master key.
+describe.runIf(testStore === 'postgres')('without a master key', () => {
+  const unsealed = useServer({ env: { IAMD_MASTER_KEY: undefined, IAMD_ALLOW_UNSEALED_SECRETS: 'true' } });
+  it('session tokens are sealed all the same: they reveal no secret and work', async () => {
+    const admin = unsealed.iam;
+    const name = uniqueName('nokey');
+    const { User } = await admin.send(new CreateUserCommand({ UserName: name }));
+    const { AccessKey } = await admin.send(new CreateAccessKeyCommand({ UserName: name }));
+    const roleName = uniqueName('nokey-role');
+    const { Role } = await admin.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: trust({ AWS: User!.Arn }) }));
+    const client = new STSClient({
+      endpoint: unsealed.url,
+      region: 'us-east-1',
+      maxAttempts: 1,
+      credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! },
+    });
+    const out = await client.send(new AssumeRoleCommand({ RoleArn: Role!.Arn!, RoleSessionName: 'nokey' }));
+    const token = out.Credentials!.SessionToken!;
+    expect(Buffer.from(token, 'base64').toString('utf8')).not.toContain(out.Credentials!.SecretAccessKey!);
+    expect(Buffer.from(token, 'base64').toString('utf8')).not.toContain(roleName);
+    const session = new STSClient({ endpoint: unsealed.url, region: 'us-east-1', maxAttempts: 1, credentials: keysOf(out.Credentials) });
+    expect((await session.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/${roleName}/nokey`);
+  });
+});
 
 type Keys = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 const sts = (credentials?: Keys) => new STSClient({ endpoint: api.url, region: 'us-east-1', maxAttempts: 1, ...(credentials ? { credentials } : {}) });
@@ -350,6 +377,38 @@ describe('session credentials at the door', () => {
     await sts(keys).send(new GetCallerIdentityCommand({}));
     await api.iam.send(new DeleteRoleCommand({ RoleName: role.name }));
     expect((await awsError(sts(keys).send(new GetCallerIdentityCommand({})))).code).toBe('InvalidClientTokenId');
+  });
+});
+
+describe('presigned', () => {
+  it('a presigned URL made with session credentials carries X-Amz-Security-Token in the query, and works', async () => {
+    const user = await newUser();
+    const role = await newRole(trust({ AWS: user.arn }));
+    const out = await sts(user.keys).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'presigned' }));
+    const keys = keysOf(out.Credentials);
+    const target = new URL(api.url);
+    const presign = async (credentials: Keys) => {
+      const signed = await signer(credentials as never, 'sts').presign(
+        {
+          method: 'GET',
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: Number(target.port),
+          path: '/',
+          headers: { host: target.host },
+          query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+        },
+        { expiresIn: 300 },
+      );
+      return signed.query as Record<string, string>;
+    };
+    const query = await presign(keys);
+    expect(query['X-Amz-Security-Token']).toBe(keys.sessionToken);
+    const ok = await fetch(`${api.url}/?${new URLSearchParams(query).toString().replace(/\+/g, '%20')}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain(`<Arn>arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.name}/presigned</Arn>`);
+    const bad = await presign({ ...keys, sessionToken: undefined });
+    expect((await fetch(`${api.url}/?${new URLSearchParams(bad).toString().replace(/\+/g, '%20')}`)).status).toBe(403);
   });
 });
 
