@@ -450,6 +450,25 @@ describe('GetSessionToken', () => {
   });
 });
 
+describe('AssumeRole with MFA', () => {
+  it('a trust policy requiring MFA: refused without a code, allowed with the device code; the session has MFA', async () => {
+    const user = await newUser();
+    const role = await newRole(trust({ AWS: user.arn }, { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }), {
+      policy: allow('iam:ListUsers', '*', { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } }),
+    });
+    const { VirtualMFADevice } = await api.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: uniqueName('dev') }));
+    const seed = Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('utf8');
+    const serial = VirtualMFADevice!.SerialNumber!;
+    await api.iam.send(new EnableMFADeviceCommand({ UserName: user.name, SerialNumber: serial, ...twoCodes(seed) }));
+    const assume = (extra: { SerialNumber?: string; TokenCode?: string } = {}) =>
+      sts(user.keys).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'mfa', ...extra }));
+    expect((await awsError(assume())).code).toBe('AccessDenied');
+    expect((await awsError(assume({ SerialNumber: serial, TokenCode: wrongCode(seed) }))).message).toBe('MultiFactorAuthentication failed with invalid MFA one time pass code.');
+    const out = await assume({ SerialNumber: serial, TokenCode: codeAt(seed, stepNow() + 1) });
+    await iam(keysOf(out.Credentials)).send(new ListUsersCommand({}));
+  });
+});
+
 describe('GetFederationToken', () => {
   it('a federated user: its ARN and id; PackedPolicySize 0 without policies; no IAM call, no STS call but GetCallerIdentity', async () => {
     const user = await newUser(allow('iam:ListUsers'));

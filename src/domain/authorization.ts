@@ -153,7 +153,6 @@ export function requestContext(caller: Principal, request: AuthorizationRequest,
     'aws:SecureTransport': String(facts.secureTransport),
     'aws:CurrentTime': now.toISOString(),
     'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
-    ...facts.extra,
   };
   for (const t of request.resourceTags ?? []) context[`aws:ResourceTag/${t.Key}`] = t.Value;
   if (facts.requestTags) {
@@ -162,6 +161,8 @@ export function requestContext(caller: Principal, request: AuthorizationRequest,
   }
   const session = 'session' in caller ? caller.session : undefined;
   if (session) Object.assign(context, sessionContext(session, now));
+  // Last: what the operation knows better (an MFA code AssumeRole has just accepted).
+  Object.assign(context, facts.extra);
   return {
     action: request.action,
     resource: request.resourceArn,
