@@ -36,7 +36,7 @@ function options(overrides: Partial<VerifyOptions> = {}): VerifyOptions {
   return {
     now: T0,
     services: ['iam'],
-    lookupSecret: async (id) => (id === AKID ? SECRET : undefined),
+    lookupSecret: async (id, token) => (id === AKID && token === undefined ? SECRET : undefined),
     ...overrides,
   };
 }

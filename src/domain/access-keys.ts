@@ -23,7 +23,7 @@ export async function createAccessKey(
 ): Promise<{ key: AccessKey; user: User | null }> {
   const user = await owner(domain, caller, userName);
   const key: AccessKey = {
-    id: domain.ids.accessKeyId(),
+    id: domain.ids.accessKeyId(domain.accountId),
     userId: user?.id ?? null,
     secret: domain.ids.secretAccessKey(),
     status: 'Active',

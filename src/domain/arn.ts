@@ -17,3 +17,10 @@ export const instanceProfileArn = (accountId: string, path: string, name: string
 
 /** A virtual MFA device's ARN, which is also its serial number: arn:aws:iam::123456789012:mfa/team/phone. */
 export const mfaArn = (accountId: string, path: string, name: string): string => `arn:aws:iam::${accountId}:mfa${path}${name}`;
+
+/** A role session's ARN: the role's name without its path, then the session name. */
+export const assumedRoleArn = (accountId: string, roleName: string, sessionName: string): string =>
+  `arn:aws:sts::${accountId}:assumed-role/${roleName}/${sessionName}`;
+
+/** A federated user's ARN (GetFederationToken). */
+export const federatedUserArn = (accountId: string, name: string): string => `arn:aws:sts::${accountId}:federated-user/${name}`;

@@ -1,4 +1,4 @@
-import type { Caller, Group, Role, Tag } from './entities.js';
+import type { Caller, Group, PolicyVersion, Role, Session, Tag } from './entities.js';
 import { callerArn } from './context.js';
 import { errors } from './errors.js';
 import { groupArn, roleArn } from './arn.js';
@@ -15,6 +15,8 @@ export interface RequestFacts {
   secureTransport: boolean;
   /** Tags the request would set (CreateUser, TagUser): aws:RequestTag/*, aws:TagKeys. */
   requestTags?: Tag[];
+  /** Service keys the operation supplies (sts:ExternalId, sts:RoleSessionName...). */
+  extra?: Record<string, string | string[] | undefined>;
 }
 
 export interface AuthorizationRequest {
@@ -58,19 +60,91 @@ export function policyAuthorizer(store: Store, clock: Clock): Authorizer {
   return {
     async authorize(caller, request, facts) {
       if (caller.kind === 'root') return;
-      const { identity, boundary } = await policiesOf(store, caller);
-      let evaluation: Evaluation;
-      try {
-        evaluation = evaluate(requestContext(caller, request, facts, clock.now()), identity, boundary, new WorkBudget());
-      } catch (e) {
-        // Policies too costly to evaluate (only pathological ones: see work-budget.ts) allow nothing.
-        if (e instanceof WorkLimitExceeded) throw errors.accessDenied(callerArn(caller), request.action, request.resourceArn, 'unevaluable');
-        throw e;
-      }
-      if (evaluation.decision === 'allowed') return;
-      throw errors.accessDenied(callerArn(caller), request.action, request.resourceArn, evaluation.decision === 'explicitDeny' ? 'explicit' : 'implicit');
+      const verdict = await evaluateIdentity(store, caller, request, facts, clock.now());
+      if (verdict.decision === 'allowed') return;
+      throw errors.accessDenied(callerArn(caller), request.action, request.resourceArn, verdict.reason);
     },
   };
+}
+
+export type DenialReason = 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit';
+
+/**
+ * What the caller's own policies say about a request. A role session acts with the role's
+ * policies (inline and attached, read now, so a change applies to live sessions), bounded by the
+ * role's permissions boundary and, when the session has session policies, by those too: an action
+ * is allowed only where both allow, and an explicit Deny in any of them wins.
+ */
+export async function evaluateIdentity(
+  store: Store,
+  caller: Exclude<Caller, { kind: 'root' }>,
+  request: AuthorizationRequest,
+  facts: RequestFacts,
+  now: Date,
+): Promise<{ decision: Evaluation['decision']; reason: DenialReason }> {
+  const { identity, boundary } = await callerPolicies(store, caller);
+  // A federated user has the intersection of its issuer's policies and the policies it was given:
+  // none given, nothing allowed (GetFederationToken's reference).
+  const session =
+    caller.kind === 'assumed-role' ? await sessionPolicies(store, caller.session) : caller.kind === 'federated-user' ? ((await sessionPolicies(store, caller.session)) ?? []) : undefined;
+  const context = requestContext(caller, request, facts, now);
+  const budget = new WorkBudget();
+  try {
+    const main = evaluate(context, identity, boundary, budget);
+    const bySession = session && evaluate(context, session, undefined, budget);
+    if (main.decision === 'explicitDeny') return { decision: 'explicitDeny', reason: 'explicit' };
+    if (bySession?.decision === 'explicitDeny') return { decision: 'explicitDeny', reason: 'session-explicit' };
+    if (main.decision !== 'allowed') return { decision: 'implicitDeny', reason: 'implicit' };
+    if (bySession && bySession.decision !== 'allowed') return { decision: 'implicitDeny', reason: 'session-implicit' };
+    return { decision: 'allowed', reason: 'implicit' };
+  } catch (e) {
+    // Policies too costly to evaluate (only pathological ones: see work-budget.ts) allow nothing.
+    if (e instanceof WorkLimitExceeded) return { decision: 'implicitDeny', reason: 'unevaluable' };
+    throw e;
+  }
+}
+
+/** The identity policies a caller acts with: a user's own, a role session's role's, a federated user's issuer's. */
+async function callerPolicies(store: Store, caller: Exclude<Caller, { kind: 'root' }>): Promise<{ identity: SourcedPolicy[]; boundary?: SourcedPolicy[] }> {
+  switch (caller.kind) {
+    case 'user':
+      return policiesOf(store, caller);
+    case 'assumed-role':
+      return policiesOfSet(await store.authorization.policiesForRole(caller.role.id));
+    case 'federated-user':
+      // The root user's federated users: the root user's permissions (everything) bounded by the session policies.
+      if (caller.issuer === null) return { identity: [ALLOW_ALL] };
+      return policiesOf(store, { kind: 'user', accountId: caller.accountId, accessKeyId: caller.accessKeyId, user: caller.issuer });
+  }
+}
+
+const ALLOW_ALL: SourcedPolicy = {
+  id: 'root',
+  sourceType: 'none',
+  document: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['*'], Resource: ['*'] }] },
+};
+
+/**
+ * A session's session policies: the inline one and the managed ones it names (read now; one
+ * deleted since allows nothing). Undefined when it has none: then the role's policies alone decide.
+ */
+async function sessionPolicies(store: Store, session: Session): Promise<SourcedPolicy[] | undefined> {
+  if (session.policy === undefined && session.policyArns.length === 0) return undefined;
+  const policies: SourcedPolicy[] = [];
+  if (session.policy !== undefined) policies.push({ id: 'session:inline', sourceType: 'none', document: parsed(session.policy) });
+  const customerArns = session.policyArns.filter((arn) => !AWS_MANAGED_POLICIES.has(arn));
+  const versions = customerArns.length ? await store.managedPolicies.versionsOf(customerArns) : new Map<string, PolicyVersion[]>();
+  const customer = new Map<string, string>();
+  for (const arn of customerArns) {
+    const policy = await store.managedPolicies.get(arn);
+    const document = policy && versions.get(arn)?.find((v) => v.version === policy.defaultVersion)?.document;
+    if (document !== undefined) customer.set(arn, document);
+  }
+  for (const arn of session.policyArns) {
+    const managed = managedDocument(arn, customer);
+    if (managed) policies.push(managed);
+  }
+  return policies;
 }
 
 export function requestContext(caller: Principal, request: AuthorizationRequest, facts: RequestFacts, now: Date): RequestContext {
@@ -80,8 +154,8 @@ export function requestContext(caller: Principal, request: AuthorizationRequest,
     'aws:CurrentTime': now.toISOString(),
     'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
   };
-  if (caller.kind === 'user' && caller.session) {
-    const at = caller.session.mfaAuthenticatedAt;
+  if (caller.kind === 'user' && caller.console) {
+    const at = caller.console.mfaAuthenticatedAt;
     context['aws:MultiFactorAuthPresent'] = String(at !== null);
     // Seconds since the code was accepted; absent, as in AWS, when MFA was not used.
     if (at !== null) context['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((now.getTime() - at.getTime()) / 1000)));
@@ -91,19 +165,40 @@ export function requestContext(caller: Principal, request: AuthorizationRequest,
     for (const t of facts.requestTags) context[`aws:RequestTag/${t.Key}`] = t.Value;
     context['aws:TagKeys'] = facts.requestTags.map((t) => t.Key);
   }
+  const session = 'session' in caller ? caller.session : undefined;
+  if (session) Object.assign(context, sessionContext(session, now));
+  // Last: what the operation knows better (an MFA code AssumeRole has just accepted).
+  Object.assign(context, facts.extra);
   return {
     action: request.action,
     resource: request.resourceArn,
     principal: {
-      arn: principalArn(caller),
+      // aws:PrincipalArn of a role session is the role's ARN, not the session's (AWS's global
+      // condition keys reference); callerArn names the session in messages.
+      arn: caller.kind === 'assumed-role' ? roleArn(caller.accountId, caller.role.path, caller.role.name) : principalArn(caller),
       accountId: caller.accountId,
       ...(caller.kind === 'user' ? { userName: caller.user.name, userId: caller.user.id, tags: tagMap(caller.user.tags) } : {}),
       // A role's session carries the role's tags as aws:PrincipalTag/*; its aws:userid names the
       // session too (role-id:session-name), which a simulation of the role alone does not have.
       ...(caller.kind === 'role' ? { tags: tagMap(caller.role.tags) } : {}),
+      // Session tags win over the role's tags of the same key (AWS's session tags page).
+      ...(caller.kind === 'assumed-role'
+        ? { userId: `${caller.role.id}:${caller.sessionName}`, tags: { ...tagMap(caller.role.tags), ...tagMap(caller.session.tags) } }
+        : {}),
     },
     context,
   };
+}
+
+/** The keys temporary credentials add: when they were issued, MFA, the source identity. */
+function sessionContext(session: Session, now: Date): Record<string, string> {
+  const out: Record<string, string> = {
+    'aws:TokenIssueTime': session.issuedAt.toISOString(),
+    'aws:MultiFactorAuthPresent': String(session.mfaAuthenticatedAt !== undefined),
+  };
+  if (session.mfaAuthenticatedAt) out['aws:MultiFactorAuthAge'] = String(Math.max(0, Math.floor((now.getTime() - session.mfaAuthenticatedAt.getTime()) / 1000)));
+  if (session.sourceIdentity !== undefined) out['aws:SourceIdentity'] = session.sourceIdentity;
+  return out;
 }
 
 /** Every policy that applies to the calling user, and its permissions boundary. */

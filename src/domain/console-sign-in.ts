@@ -307,7 +307,7 @@ export class ConsoleSignIn {
    * (and aws:MultiFactorAuthAge) describe how it signed in. Not for a session still awaiting its code.
    */
   callerOf(current: { session: ConsoleSession; user: User }): Caller {
-    return { kind: 'user', accountId: this.domain.accountId, accessKeyId: '', user: current.user, session: { mfaAuthenticatedAt: current.session.mfaAuthenticatedAt } };
+    return { kind: 'user', accountId: this.domain.accountId, accessKeyId: '', user: current.user, console: { mfaAuthenticatedAt: current.session.mfaAuthenticatedAt } };
   }
 }
 

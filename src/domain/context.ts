@@ -3,7 +3,7 @@ import type { Clock, IdGenerator, PasswordHasher } from '../ports/runtime.js';
 import type { SecretSealer } from '../ports/secret-sealer.js';
 import type { Caller, User } from './entities.js';
 import { errors } from './errors.js';
-import { rootArn, userArn } from './arn.js';
+import { assumedRoleArn, federatedUserArn, rootArn, userArn } from './arn.js';
 import type { DefaultPolicyMode } from './password-policy.js';
 
 /** Everything a domain operation may use; built once at start-up and shared by all requests. */
@@ -27,7 +27,23 @@ export interface PasswordRules {
 }
 
 export const callerArn = (caller: Caller): string =>
-  caller.kind === 'root' ? rootArn(caller.accountId) : userArn(caller.accountId, caller.user.path, caller.user.name);
+  caller.kind === 'root'
+    ? rootArn(caller.accountId)
+    : caller.kind === 'assumed-role'
+      ? assumedRoleArn(caller.accountId, caller.role.name, caller.sessionName)
+      : caller.kind === 'federated-user'
+        ? federatedUserArn(caller.accountId, caller.federatedName)
+        : userArn(caller.accountId, caller.user.path, caller.user.name);
+
+/** The caller's unique id as GetCallerIdentity and aws:userid give it: AROA…:SESSION for a role session. */
+export const callerUserId = (caller: Caller): string =>
+  caller.kind === 'root'
+    ? caller.accountId
+    : caller.kind === 'assumed-role'
+      ? `${caller.role.id}:${caller.sessionName}`
+      : caller.kind === 'federated-user'
+        ? `${caller.accountId}:${caller.federatedName}`
+        : caller.user.id;
 
 /**
  * The user an operation with an optional UserName acts on: the named one, or else the calling IAM

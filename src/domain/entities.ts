@@ -173,16 +173,42 @@ export interface MfaDevice {
 }
 
 /**
- * A caller acting through a session rather than long-term keys (the console's, today). AWS puts
+ * A user acting through the console's signed-in session rather than keys. AWS puts
  * aws:MultiFactorAuthPresent in such a request's context (true, with aws:MultiFactorAuthAge, when
  * MFA was used; false otherwise), and leaves both keys out for long-term access keys.
  */
-export interface CallerSession {
+export interface ConsoleContext {
   /** When MFA was used to start the session; null: it was not. */
   mfaAuthenticatedAt: Date | null;
 }
 
-/** Who is calling: the account's root user or one of its IAM users. */
+/**
+ * What temporary credentials carry (session-token.ts seals it into the token): when they were
+ * issued and expire, and for a role session its name, session policies, tags and source identity.
+ */
+export interface Session {
+  issuedAt: Date;
+  expiresAt: Date;
+  /** The inline session policy (AssumeRole's Policy), as given. */
+  policy?: string;
+  /** Managed session policies (PolicyArns), read at request time. */
+  policyArns: string[];
+  /** Session tags (aws:PrincipalTag/*, over the role's tags of the same key). */
+  tags: Tag[];
+  /** Keys of the tags that pass on to a session this session assumes (role chaining). */
+  transitiveTagKeys: string[];
+  sourceIdentity?: string;
+  /** When the credentials were obtained with an MFA code (aws:MultiFactorAuthPresent/Age). */
+  mfaAuthenticatedAt?: Date;
+}
+
+/**
+ * Who is calling: the account's root user or one of its IAM users (with long-term keys, or with a
+ * GetSessionToken session, or through the console), or a session of a role (AssumeRole).
+ */
 export type Caller =
-  | { kind: 'root'; accountId: string; accessKeyId: string }
-  | { kind: 'user'; accountId: string; accessKeyId: string; user: User; session?: CallerSession };
+  | { kind: 'root'; accountId: string; accessKeyId: string; session?: Session }
+  | { kind: 'user'; accountId: string; accessKeyId: string; user: User; session?: Session; console?: ConsoleContext }
+  | { kind: 'assumed-role'; accountId: string; accessKeyId: string; role: Role; sessionName: string; session: Session }
+  /** GetFederationToken: a federated user named by the IAM user (null: the root user) that asked for it. */
+  | { kind: 'federated-user'; accountId: string; accessKeyId: string; issuer: User | null; federatedName: string; session: Session };

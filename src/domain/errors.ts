@@ -27,6 +27,15 @@ export const ERROR_STATUS = {
   ServiceFailure: 500,
   UnmodifiableEntity: 400,
   UnrecognizedPublicKeyEncoding: 400,
+  // Modelled STS exceptions (src/protocol/model/sts.json).
+  PackedPolicyTooLarge: 400,
+  // STS's answer to bad tag parameters (recorded; not in the model).
+  InvalidParameterValue: 400,
+  RegionDisabledException: 403,
+  InvalidAuthorizationMessageException: 400,
+  // Temporary credentials past their expiry, on any service (AWS sends this code, not the STS
+  // model's ExpiredTokenException, for a request signed with them).
+  ExpiredToken: 400,
   // Common errors of every AWS Query service (not in the service model).
   AccessDenied: 403,
   IncompleteSignature: 400,
@@ -99,14 +108,18 @@ export const errors = {
   userNameRequired: () =>
     new IamError('ValidationError', 'Must specify userName when calling with non-User credentials'),
   /** `unevaluable`: iamd's own case, policies that exceed the evaluation work budget (they allow nothing). */
-  accessDenied: (principalArn: string, action: string, resourceArn: string, reason: 'implicit' | 'explicit' | 'unevaluable') =>
+  accessDenied: (principalArn: string, action: string, resourceArn: string, reason: 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit') =>
     new IamError(
       'AccessDenied',
       `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} ` +
         (reason === 'explicit'
           ? 'with an explicit deny in an identity-based policy'
-          : reason === 'unevaluable'
-            ? 'because its identity-based policies exceed the evaluation limit of this server'
-            : `because no identity-based policy allows the ${action} action`),
+          : reason === 'session-explicit'
+            ? 'with an explicit deny in a session policy'
+            : reason === 'session-implicit'
+              ? `because no session policy allows the ${action} action`
+              : reason === 'unevaluable'
+                ? 'because its identity-based policies exceed the evaluation limit of this server'
+                : `because no identity-based policy allows the ${action} action`),
     ),
 } as const;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IdGenerator } from '../ports/runtime.js';
+import { encodeKeyId } from './key-ids.js';
 
 // AWS's unique ids use upper-case letters and the digits 2-7 (base32's alphabet).
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -16,7 +17,8 @@ function randomString(alphabet: string, length: number): string {
 
 export const randomIds: IdGenerator = {
   userId: () => 'AIDA' + randomString(BASE32, 17),
-  accessKeyId: () => 'AKIA' + randomString(BASE32, 16),
+  accessKeyId: (accountId) => encodeKeyId('AKIA', accountId, randomBytes(5)),
+  temporaryAccessKeyId: (accountId) => encodeKeyId('ASIA', accountId, randomBytes(5)),
   secretAccessKey: () => randomString(SECRET_ALPHABET, 40),
   groupId: () => 'AGPA' + randomString(BASE32, 17),
   policyId: () => 'ANPA' + randomString(BASE32, 17),

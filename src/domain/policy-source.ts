@@ -12,7 +12,7 @@ import { type Principal, type SourcedPolicy, policiesOf, policiesOfSet } from '.
  * groups the user belongs to"); users and roles bring their permissions boundary.
  */
 
-export type PolicySource = Exclude<Principal, { kind: 'root' }>;
+export type PolicySource = Exclude<Principal, { kind: 'root' } | { kind: 'assumed-role' } | { kind: 'federated-user' }>;
 
 // arn:aws:iam::<account>:(user|group|role)<path><name>, the path being "/" or "/a/b/".
 const SOURCE_ARN = /^arn:aws:iam::(\d{12}):(user|group|role)(\/(?:[^/]+\/)*)([\w+=,.@-]+)$/;

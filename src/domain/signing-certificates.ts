@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Caller, CredentialStatus, SigningCertificate, User } from './entities.js';
-import { type Domain, requireUser } from './context.js';
+import { type Domain, requireUser, targetUserName } from './context.js';
 import { errors, IamError } from './errors.js';
 import { refuseExpiredStatus } from './credential-status.js';
 
@@ -26,7 +26,7 @@ const duplicateCertificate = () => new IamError('DuplicateCertificate', 'The sam
 /** The owner a call acts on: the named user, else the calling user, else (root) the root user's own (null). */
 async function owner(domain: Domain, caller: Caller, userName: string | undefined): Promise<User | null> {
   if (userName !== undefined) return requireUser(domain, userName);
-  return caller.kind === 'root' ? null : requireUser(domain, caller.user.name);
+  return caller.kind === 'root' ? null : requireUser(domain, targetUserName(caller, undefined));
 }
 
 /** One PEM certificate that node's X.509 parser reads; its identity is the SHA-256 of its DER form. */

@@ -6,7 +6,10 @@ export interface Clock {
 
 export interface IdGenerator {
   userId(): string;
-  accessKeyId(): string;
+  /** A long-term key id (AKIA…) that encodes the account, as AWS's do (see key-ids.ts). */
+  accessKeyId(accountId: string): string;
+  /** A temporary key id (ASIA…), likewise. */
+  temporaryAccessKeyId(accountId: string): string;
   secretAccessKey(): string;
   groupId(): string;
   policyId(): string;

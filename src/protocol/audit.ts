@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller, User } from '../domain/entities.js';
-import { rootArn, userArn } from '../domain/arn.js';
+import type { Caller, Session, User } from '../domain/entities.js';
+import { roleArn, rootArn, userArn } from '../domain/arn.js';
+import { callerArn, callerUserId } from '../domain/context.js';
 import type { ServiceModel, Shape } from './query/model.js';
 
 /**
@@ -24,6 +25,9 @@ const SENSITIVE_MEMBERS = new Set([
   'QRCodePNG',
   'AuthenticationCode1',
   'AuthenticationCode2',
+  // STS: the session token of temporary credentials, and GetSessionToken's MFA code.
+  'SessionToken',
+  'TokenCode',
 ]);
 
 /** A private key pasted where a public key or certificate belongs (SSHPublicKeyBody, CertificateBody). */
@@ -31,7 +35,7 @@ const holdsPrivateKey = (s: string): boolean => /-----BEGIN [A-Z0-9 ]*PRIVATE KE
 
 export interface AuditEvent {
   eventVersion: string;
-  userIdentity: Record<string, string>;
+  userIdentity: Record<string, unknown>;
   eventTime: string;
   eventSource: string;
   eventName: string;
@@ -67,7 +71,9 @@ const MAX_USER_AGENT = 512;
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
-function identity(caller: Caller): Record<string, string> {
+function identity(caller: Caller): Record<string, unknown> {
+  if (caller.kind === 'assumed-role') return assumedRoleIdentity(caller);
+  if (caller.kind === 'federated-user') return federatedUserIdentity(caller);
   const base = caller.kind === 'root'
     ? { type: 'Root', principalId: caller.accountId, arn: rootArn(caller.accountId), accountId: caller.accountId }
     : {
@@ -80,6 +86,47 @@ function identity(caller: Caller): Record<string, string> {
     ...base,
     ...(caller.accessKeyId ? { accessKeyId: caller.accessKeyId } : {}),
     ...(caller.kind === 'user' ? { userName: caller.user.name } : {}),
+    ...(caller.session ? { sessionContext: { attributes: sessionAttributes(caller.session) } } : {}),
+  };
+}
+
+const sessionAttributes = (session: Session) => ({
+  creationDate: iso(session.issuedAt),
+  mfaAuthenticated: String(session.mfaAuthenticatedAt !== undefined),
+});
+
+/** CloudTrail's userIdentity of a federated user: type FederatedUser, the IAM user that asked as sessionIssuer. */
+function federatedUserIdentity(caller: Caller & { kind: 'federated-user' }): Record<string, unknown> {
+  const { issuer } = caller;
+  return {
+    type: 'FederatedUser',
+    principalId: callerUserId(caller),
+    arn: callerArn(caller),
+    accountId: caller.accountId,
+    accessKeyId: caller.accessKeyId,
+    sessionContext: {
+      sessionIssuer: issuer
+        ? { type: 'IAMUser', principalId: issuer.id, arn: userArn(caller.accountId, issuer.path, issuer.name), accountId: caller.accountId, userName: issuer.name }
+        : { type: 'Root', principalId: caller.accountId, arn: rootArn(caller.accountId), accountId: caller.accountId },
+      attributes: sessionAttributes(caller.session),
+    },
+  };
+}
+
+/** CloudTrail's userIdentity of a role session: type AssumedRole, the role as sessionIssuer. */
+function assumedRoleIdentity(caller: Caller & { kind: 'assumed-role' }): Record<string, unknown> {
+  const { role, session } = caller;
+  return {
+    type: 'AssumedRole',
+    principalId: callerUserId(caller),
+    arn: callerArn(caller),
+    accountId: caller.accountId,
+    accessKeyId: caller.accessKeyId,
+    sessionContext: {
+      sessionIssuer: { type: 'Role', principalId: role.id, arn: roleArn(caller.accountId, role.path, role.name), accountId: caller.accountId, userName: role.name },
+      attributes: sessionAttributes(session),
+      ...(session.sourceIdentity !== undefined ? { sourceIdentity: session.sourceIdentity } : {}),
+    },
   };
 }
 
@@ -130,7 +177,7 @@ export function apiCallEvent(f: ApiCallFacts): AuditEvent {
     eventVersion: '1.08',
     userIdentity: identity(f.caller),
     eventTime: iso(new Date()),
-    eventSource: 'iam.amazonaws.com',
+    eventSource: `${f.model.metadata.endpointPrefix}.amazonaws.com`,
     eventName: f.action,
     awsRegion: f.region,
     sourceIPAddress: f.sourceIp ?? 'unknown',

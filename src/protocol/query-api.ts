@@ -1,20 +1,31 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller, Tag } from '../domain/entities.js';
+import type { AccessKey, Caller, Tag } from '../domain/entities.js';
 import type { Domain } from '../domain/context.js';
 import { callerArn } from '../domain/context.js';
 import type { Authorizer } from '../domain/authorization.js';
 import { IamError } from '../domain/errors.js';
 import { OPERATIONS } from './operations.js';
 import type { Operation } from './operation.js';
-import { IAM_MODEL, STS_MODEL } from './query/model.js';
+import { IAM_MODEL, STS_MODEL, type ServiceModel } from './query/model.js';
+import { STS_OPERATIONS } from './sts-operations.js';
 import { checkPatternMessages, readInput } from './query/read-input.js';
 import { writeError, writeOutput } from './query/write-output.js';
 import { verifySigV4 } from './sigv4/verify.js';
 import { readParameters } from './query/parameters.js';
 import { KeyUsageRecorder } from './key-usage.js';
 import { secretForSigning } from '../domain/secrets.js';
+import { openToken, type TokenClaims } from '../domain/session-token.js';
+import { sessionCaller } from '../domain/sessions.js';
+import { stsErrors } from '../domain/sts.js';
 import { withRequestCache } from '../domain/request-cache.js';
 import { apiCallEvent, isReadOnlyAction, type AuditSink } from './audit.js';
+
+/**
+ * GetSessionToken's credentials call no IAM operation unless they were obtained with MFA (AWS's
+ * GetSessionToken reference). AWS's wording of this denial is not recorded: the sentence is guessed.
+ */
+const noIamWithoutMfa = (caller: Caller, action: string, resource: string) =>
+  new IamError('AccessDenied', `User: ${callerArn(caller)} is not authorized to perform: ${action} on resource: ${resource} because no MFA authentication information was included when the session was requested`);
 
 export interface QueryRequest {
   method: string;
@@ -69,11 +80,20 @@ export class QueryApi {
       caller = authenticated.caller;
       region = authenticated.region;
       action = params.get('Action');
-      if (authenticated.service === 'sts') {
-        model = STS_MODEL;
-        return { ...this.sts(action, caller, requestId), action, principal: callerArn(caller) };
-      }
       const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false };
+      if (authenticated.service === 'sts') {
+        // STS on the same endpoint, told apart by the signature's service, with its own model and table.
+        model = STS_MODEL;
+        const operation = action === undefined || !Object.hasOwn(STS_OPERATIONS, action) ? undefined : STS_OPERATIONS[action];
+        if (action === undefined || operation === undefined) {
+          throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${STS_MODEL.metadata.apiVersion}`);
+        }
+        if (caller.kind === 'federated-user' && action !== 'GetCallerIdentity') throw stsErrors.federatedMayNotCall(callerArn(caller), `sts:${action}`);
+        input = readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
+        const output = await operation.handler(domain, caller, input, { ...facts, region });
+        this.recordAudit(req, requestId, action, caller, region, input, { output }, STS_MODEL);
+        return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId), action, principal: callerArn(caller) };
+      }
       const output = await this.perform(domain, caller, action, params, facts, (read) => {
         input = read;
       });
@@ -91,8 +111,8 @@ export class QueryApi {
         // Log the failure, never the request: parameters may hold a password.
         console.error(JSON.stringify({ level: 'error', requestId, action, error: e instanceof Error ? e.stack : String(e) }));
       }
-      if (caller && action !== undefined && model === IAM_MODEL && Object.hasOwn(OPERATIONS, action)) {
-        this.recordAudit(req, requestId, action, caller, region, input, { error: { code: error.code, message: error.message } });
+      if (caller && action !== undefined && Object.hasOwn(model === IAM_MODEL ? OPERATIONS : STS_OPERATIONS, action)) {
+        this.recordAudit(req, requestId, action, caller, region, input, { error: { code: error.code, message: error.message } }, model);
       }
       return {
         status: error.status,
@@ -129,6 +149,9 @@ export class QueryApi {
     const input = readInput(IAM_MODEL, inputShape, params);
     onInput(input);
     const resource = await operation.resource(domain, caller, input);
+    // Temporary credentials that AWS keeps out of IAM altogether, whatever their policies say.
+    if (caller.kind === 'federated-user') throw stsErrors.federatedMayNotCall(callerArn(caller), operation.action);
+    if (caller.kind !== 'assumed-role' && caller.session && !caller.session.mfaAuthenticatedAt) throw noIamWithoutMfa(caller, operation.action, resource.arn);
     await this.authorizer.authorize(
       caller,
       { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
@@ -166,22 +189,6 @@ export class QueryApi {
     }
   }
 
-  /**
-   * STS on the same endpoint, told apart by the signature's service: GetCallerIdentity, which
-   * every authenticated caller may call.
-   */
-  private sts(action: string | undefined, caller: Caller, requestId: string): { status: number; requestId: string; body: string } {
-    if (action !== 'GetCallerIdentity') {
-      throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${STS_MODEL.metadata.apiVersion}`);
-    }
-    const output = {
-      UserId: caller.kind === 'root' ? caller.accountId : caller.user.id,
-      Account: caller.accountId,
-      Arn: callerArn(caller),
-    };
-    return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId) };
-  }
-
   /** One audit event for a mutating IAM call (read-only calls are not audited, as CloudTrail's management-write trail). */
   private recordAudit(
     req: Pick<QueryRequest, 'sourceIp' | 'headers'>,
@@ -191,13 +198,14 @@ export class QueryApi {
     region: string,
     input: Record<string, unknown> | undefined,
     result: { output?: unknown; error?: { code: string; message: string } },
+    model: ServiceModel = IAM_MODEL,
   ): void {
     if (!this.audit || isReadOnlyAction(action)) return;
     const userAgent = req.headers['user-agent'];
     try {
       this.audit.write(
         apiCallEvent({
-          model: IAM_MODEL,
+          model,
           action,
           caller,
           region,
@@ -214,21 +222,33 @@ export class QueryApi {
     }
   }
 
-  /** Verifies the signature and finds who signed: the root user or an IAM user. */
+  /**
+   * Verifies the signature and finds who signed: the root user or an IAM user with a long-term key,
+   * or temporary credentials (an ASIA key id and its session token, see session-token.ts).
+   */
   private async authenticate(domain: Domain, req: QueryRequest): Promise<{ caller: Caller; service: string; region: string }> {
-    let key;
+    let key: AccessKey | undefined;
+    let claims: TokenClaims | undefined;
     const verdict = await verifySigV4(req, {
       now: new Date(),
       services: ['iam', 'sts'],
-      lookupSecret: async (accessKeyId) => {
+      lookupSecret: async (accessKeyId, securityToken) => {
+        if (accessKeyId.startsWith('ASIA')) {
+          if (securityToken === undefined) return undefined;
+          claims = await openToken(domain, securityToken);
+          return claims?.accessKeyId === accessKeyId && claims.accountId === this.domain.accountId ? claims.secretAccessKey : undefined;
+        }
+        // A long-term key comes without a session token; with one it is refused, as AWS does.
+        if (securityToken !== undefined) return undefined;
         key = await domain.store.accessKeys.get(accessKeyId);
         return key?.status === 'Active' ? secretForSigning(domain, key) : undefined;
       },
     });
     if (!verdict.ok) throw new IamError(verdict.code, verdict.message);
+    const { service, region } = verdict;
+    if (claims) return { service, region, caller: await sessionCaller(domain, claims) };
     const signingKey = key!;
     this.keyUsage.record(signingKey, verdict.region, verdict.service);
-    const { service, region } = verdict;
     if (signingKey.userId === null) return { service, region, caller: { kind: 'root', accountId: this.domain.accountId, accessKeyId: signingKey.id } };
     const user = await domain.store.users.getById(signingKey.userId);
     if (!user) throw new IamError('InvalidClientTokenId', 'The security token included in the request is invalid.');

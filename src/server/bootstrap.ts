@@ -17,7 +17,7 @@ export async function bootstrap(domain: Domain, config: ServeConfig, print: (tex
     return;
   }
   if ((await settings.get('root_credentials_generated')) !== undefined) return;
-  const accessKeyId = domain.ids.accessKeyId();
+  const accessKeyId = domain.ids.accessKeyId(domain.accountId);
   const secretAccessKey = domain.ids.secretAccessKey();
   await accessKeys.upsertRootKey(accessKeyId, domain.sealer.seal(secretAccessKey), now);
   await settings.set('root_credentials_generated', accessKeyId);

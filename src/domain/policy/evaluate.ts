@@ -1,6 +1,6 @@
 import { WorkBudget } from '../work-budget.js';
 import { type CompiledCondition, compileConditions, conditionsHold } from './conditions.js';
-import type { PolicyDocument } from './document.js';
+import type { PolicyDocument, Principals } from './document.js';
 import { contextValues, variableLookup, type ContextValues } from './request-context.js';
 import { resolvePattern, type VariableLookup } from './variables.js';
 import { actionMatcher, resourceMatcher, type WildcardMatcher } from './wildcard.js';
@@ -116,7 +116,53 @@ function matchingStatements(request: RequestContext, context: ContextValues, pol
   return matched;
 }
 
-function applies(statement: CompiledStatement, request: RequestContext, context: ContextValues, lookup: VariableLookup | undefined, budget: WorkBudget): boolean {
+/**
+ * How a resource policy's Principal element names the requester (matchPrincipal decides): by its
+ * own ARN or id ('direct'), or only through its account ('account': the account id or root ARN,
+ * which delegates to the account's identity policies).
+ */
+export type PrincipalMatch = 'direct' | 'account';
+
+/**
+ * A role's trust policy (a resource policy without Resource: it applies to the role it belongs
+ * to) evaluated for one request, with the same statement matching and conditions as identity
+ * policies. `matchPrincipal` says whether a Principal/NotPrincipal element names the requester.
+ * Returns the decision and, for an Allow, how the allowing statement named the requester (direct
+ * wins over account when several allow).
+ */
+export function evaluateTrustPolicy(
+  request: RequestContext,
+  policy: NamedPolicy,
+  matchPrincipal: (principals: Principals) => PrincipalMatch | undefined,
+  budget: WorkBudget = new WorkBudget(),
+): { decision: Decision; via?: PrincipalMatch } {
+  const context = contextValues(request);
+  const lookup = policy.document.Version === '2012-10-17' ? variableLookup(context) : undefined;
+  let allowVia: PrincipalMatch | undefined;
+  const statements = compiled(policy.document);
+  for (let i = 0; i < statements.length; i++) {
+    const statement = statements[i]!;
+    const raw = policy.document.Statement[i]!;
+    budget.spend(STATEMENT_UNITS);
+    let via: PrincipalMatch | undefined;
+    if (raw.Principal) via = matchPrincipal(raw.Principal);
+    else if (raw.NotPrincipal) via = matchPrincipal(raw.NotPrincipal) ? undefined : 'direct';
+    if (!via || !applies(statement, request, context, lookup, budget, true)) continue;
+    if (statement.effect === 'Deny') return { decision: 'explicitDeny' };
+    if (allowVia !== 'direct') allowVia = via;
+  }
+  return allowVia ? { decision: 'allowed', via: allowVia } : { decision: 'implicitDeny' };
+}
+
+function applies(
+  statement: CompiledStatement,
+  request: RequestContext,
+  context: ContextValues,
+  lookup: VariableLookup | undefined,
+  budget: WorkBudget,
+  /** A resource policy's statement without Resource applies to the resource that holds it. */
+  impliedResource = false,
+): boolean {
   const actionMatches = (matchers: readonly WildcardMatcher[]) => matchers.some((m) => m.test(request.action, budget));
   const resourceMatches = (entries: readonly (WildcardMatcher | string)[]) =>
     entries.some((entry) => {
@@ -131,6 +177,8 @@ function applies(statement: CompiledStatement, request: RequestContext, context:
   if (!action) return false;
   const resource = statement.resources
     ? resourceMatches(statement.resources)
-    : !!statement.notResources && !resourceMatches(statement.notResources);
+    : statement.notResources
+      ? !resourceMatches(statement.notResources)
+      : impliedResource;
   return resource && conditionsHold(statement.conditions, context, lookup, budget);
 }

@@ -36,7 +36,7 @@ export interface OperationModel {
 }
 
 export interface ServiceModel {
-  metadata: { apiVersion: string; xmlNamespace: string };
+  metadata: { apiVersion: string; xmlNamespace: string; endpointPrefix: string };
   operations: Record<string, OperationModel>;
   shapes: Record<string, Shape>;
 }

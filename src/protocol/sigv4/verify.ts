@@ -47,10 +47,15 @@ export interface IncomingSignedRequest {
 export interface VerifyOptions {
   now: Date; // server clock
   services: readonly string[]; // accepted scope services, e.g. ['iam'] or ['iam','sts']
-  lookupSecret(accessKeyId: string): Promise<string | undefined>; // undefined = unknown or inactive key
+  /**
+   * The secret to verify with: of a long-term key, or of temporary credentials, whose session
+   * token comes along (X-Amz-Security-Token). undefined = unknown or inactive key, or a token
+   * missing, invalid or not this key's.
+   */
+  lookupSecret(accessKeyId: string, securityToken: string | undefined): Promise<string | undefined>;
 }
 
-export type SigV4Success = { ok: true; accessKeyId: string; region: string; service: string; signedAt: Date };
+export type SigV4Success = { ok: true; accessKeyId: string; region: string; service: string; signedAt: Date; securityToken?: string };
 
 /** How far a header-form request's time may be from the server's, either way. */
 export const CLOCK_SKEW_SECONDS = 15 * 60;
@@ -108,11 +113,9 @@ export async function verifySigV4(req: IncomingSignedRequest, opts: VerifyOption
   if (scope.date !== amzDate.slice(0, 8)) complaints += messages.badScopeDate(scope.date, amzDate.slice(0, 8), amzDate);
   if (complaints !== '') return signatureDoesNotMatch(complaints);
 
-  // This server issues no temporary credentials, so no session token can be valid.
-  if (auth.securityToken !== undefined) return invalidClientTokenId(MESSAGES.invalidSessionToken);
-
-  const secret = await opts.lookupSecret(scope.accessKeyId);
-  if (secret === undefined) return invalidClientTokenId();
+  const secret = await opts.lookupSecret(scope.accessKeyId, auth.securityToken);
+  // AWS's sentence for a bad session token has no full stop; for a bad key id it has one.
+  if (secret === undefined) return auth.securityToken !== undefined ? invalidClientTokenId(MESSAGES.invalidSessionToken) : invalidClientTokenId();
 
   // The payload hash: the one the client declared (X-Amz-Content-Sha256), which it signed with,
   // provided it is the body's; UNSIGNED-PAYLOAD only for an empty body, so no body goes unsigned.
@@ -137,5 +140,5 @@ export async function verifySigV4(req: IncomingSignedRequest, opts: VerifyOption
   const expected = signatureHex(signingKey(secret, scope.date, scope.region, scope.service), toSign);
   if (!sameSignature(expected, auth.signature)) return signatureDoesNotMatch();
 
-  return { ok: true, accessKeyId: scope.accessKeyId, region: scope.region, service: scope.service, signedAt };
+  return { ok: true, accessKeyId: scope.accessKeyId, region: scope.region, service: scope.service, signedAt, securityToken: auth.securityToken };
 }
