@@ -17,3 +17,6 @@ export const instanceProfileArn = (accountId: string, path: string, name: string
 
 /** A virtual MFA device's ARN, which is also its serial number: arn:aws:iam::123456789012:mfa/team/phone. */
 export const mfaArn = (accountId: string, path: string, name: string): string => `arn:aws:iam::${accountId}:mfa${path}${name}`;
+
+export const serverCertificateArn = (accountId: string, path: string, name: string): string =>
+  `arn:aws:iam::${accountId}:server-certificate${path}${name}`;

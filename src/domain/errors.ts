@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   InvalidInput: 400,
   InvalidPublicKey: 400,
   InvalidUserType: 400,
+  KeyPairMismatch: 400,
   LimitExceeded: 409,
   MalformedCertificate: 400,
   MalformedPolicyDocument: 400,

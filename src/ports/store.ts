@@ -12,6 +12,7 @@ import type {
   PrincipalKind,
   Role,
   ServiceSpecificCredential,
+  ServerCertificate,
   SigningCertificate,
   SshPublicKey,
   Tag,
@@ -128,6 +129,18 @@ export interface InstanceProfileRepository extends NamedRepository<InstanceProfi
   forRole(roleId: string): Promise<InstanceProfile[]>;
   /** The instance profiles of many roles in one read, by role id, each with its roles. */
   forRoles(roleIds: readonly string[]): Promise<Map<string, InstanceProfile[]>>;
+}
+
+/** Nothing hangs off a server certificate in IAM (the services using one are not iamd's). */
+export type ServerCertificateBlocker = never;
+
+export interface ServerCertificateRepository extends NamedRepository<ServerCertificate, ServerCertificateBlocker>, TagRepository {
+  /** 'exists' when the name (in any case) is taken; 'quota' when the account holds maxCount already. */
+  create(certificate: ServerCertificate, maxCount: number): Promise<'ok' | 'exists' | 'quota'>;
+  /** Every certificate's id and stored private key (sealed or not, as stored), for re-sealing under a new master key. */
+  listAllPrivateKeys(): Promise<{ id: string; privateKey: string }[]>;
+  /** Replaces a certificate's stored private key only while it is still `oldKey` (compare-and-set). */
+  replacePrivateKey(id: string, oldKey: string, newKey: string): Promise<boolean>;
 }
 
 export interface ManagedPolicyRepository extends TagRepository {
@@ -446,6 +459,7 @@ export interface Store {
   readonly roles: RoleRepository;
   readonly instanceProfiles: InstanceProfileRepository;
   readonly mfaDevices: MfaDeviceRepository;
+  readonly serverCertificates: ServerCertificateRepository;
   readonly managedPolicies: ManagedPolicyRepository;
   readonly inlinePolicies: InlinePolicyRepository;
   readonly attachments: AttachmentRepository;

@@ -2,6 +2,7 @@ import * as reports from '../domain/credential-report.js';
 import * as simulation from '../domain/simulate.js';
 import { MAX_ACCESS_KEYS_PER_USER } from '../domain/access-keys.js';
 import { MAX_SIGNING_CERTIFICATES } from '../domain/signing-certificates.js';
+import { MAX_SERVER_CERTIFICATES } from '../domain/server-certificates.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
 import { type OperationTable, onAccount, onPolicySource } from './operation.js';
 
@@ -47,6 +48,8 @@ export const REPORT_OPERATIONS: OperationTable = {
         UsersQuota: 5000,
         Groups: await store.groups.count(),
         GroupsQuota: 300,
+        ServerCertificates: await store.serverCertificates.count(),
+        ServerCertificatesQuota: MAX_SERVER_CERTIFICATES,
         Policies: await store.managedPolicies.count(),
         PoliciesQuota: 1500,
         PolicySizeQuota: 6144,

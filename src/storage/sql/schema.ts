@@ -194,4 +194,22 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   CREATE INDEX mfa_devices_user ON mfa_devices (user_id);
   `,
   },
+  {
+    title: '8: server certificates',
+    both: `
+  -- A named resource (created_at: the upload date). private_key is sealed under the master key;
+  -- expires_at is the certificate's notAfter.
+  CREATE TABLE server_certificates (
+    id          {text} PRIMARY KEY,
+    name        {text} NOT NULL,
+    name_key    {text} NOT NULL UNIQUE,
+    path        {text} NOT NULL,
+    created_at  {int} NOT NULL,
+    expires_at  {int} NOT NULL,
+    body        {text} NOT NULL,
+    chain       {text},
+    private_key {text} NOT NULL
+  );
+  `,
+  },
 ];

@@ -5,6 +5,7 @@ import { SqlGroups } from './groups.js';
 import { SqlMfaDevices } from './mfa.js';
 import { SqlAttachments, SqlAuthorization, SqlInlinePolicies, SqlManagedPolicies } from './policies.js';
 import { SqlInstanceProfiles, SqlRoles } from './roles.js';
+import { SqlServerCertificates } from './server-certificates.js';
 import type { Sql } from './sql.js';
 import { SqlServiceCredentials, SqlSigningCertificates, SqlSshPublicKeys } from './user-credentials.js';
 import { SqlUsers } from './users.js';
@@ -16,6 +17,7 @@ export class SqlStore implements Store {
   readonly roles: SqlRoles;
   readonly instanceProfiles: SqlInstanceProfiles;
   readonly mfaDevices: SqlMfaDevices;
+  readonly serverCertificates: SqlServerCertificates;
   readonly accessKeys: SqlAccessKeys;
   readonly loginProfiles: SqlLoginProfiles;
   readonly sshPublicKeys: SqlSshPublicKeys;
@@ -38,6 +40,7 @@ export class SqlStore implements Store {
     this.roles = new SqlRoles(sql);
     this.instanceProfiles = new SqlInstanceProfiles(sql, this.roles);
     this.mfaDevices = new SqlMfaDevices(sql);
+    this.serverCertificates = new SqlServerCertificates(sql);
     this.accessKeys = new SqlAccessKeys(sql);
     this.loginProfiles = new SqlLoginProfiles(sql);
     this.sshPublicKeys = new SqlSshPublicKeys(sql);
