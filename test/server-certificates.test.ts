@@ -75,10 +75,11 @@ describe('UploadServerCertificate, Get, List, Update, Delete', () => {
     const uploaded = await signedQuery(api.url, { Action: 'UploadServerCertificate', ServerCertificateName: name, CertificateBody: cert.certificate, PrivateKey: cert.privateKey });
     expect(uploaded.status).toBe(200);
     const keyBody = cert.privateKey.split('\n')[1]!;
-    for (const params of [
+    const reads: Record<string, string>[] = [
       { Action: 'GetServerCertificate', ServerCertificateName: name },
       { Action: 'ListServerCertificates' },
-    ]) {
+    ];
+    for (const params of reads) {
       const res = await signedQuery(api.url, params);
       expect(res.status).toBe(200);
       expect(res.body).not.toContain(keyBody);
