@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   MalformedCertificate: 400,
   MalformedPolicyDocument: 400,
   NoSuchEntity: 404,
+  // Modelled without an error trait: the code is the shape name, the status 400 (the protocol's default).
+  OrganizationNotFoundException: 400,
   PasswordPolicyViolation: 400,
   ReportExpired: 410,
   ReportNotPresent: 410,
