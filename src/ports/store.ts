@@ -131,6 +131,24 @@ export interface InstanceProfileRepository extends NamedRepository<InstanceProfi
   forRoles(roleIds: readonly string[]): Promise<Map<string, InstanceProfile[]>>;
 }
 
+/** When a principal (a user's or a role's id) last used a service, and where. */
+export interface ServiceUse {
+  principalId: string;
+  service: string;
+  at: Date;
+  region: string;
+}
+
+/** Access advisor: service use as recorded, and the reports made of it. */
+export interface AccessAdvisorRepository {
+  /** Keeps the later of the stored and the given use. */
+  recordServiceUse(use: ServiceUse): Promise<void>;
+  /** Every recorded use of these principals. */
+  usesOf(principalIds: readonly string[]): Promise<ServiceUse[]>;
+  createJob(job: { id: string; createdAt: Date; report: string }): Promise<void>;
+  getJob(id: string): Promise<{ id: string; createdAt: Date; report: string } | undefined>;
+}
+
 /** Nothing hangs off a server certificate in IAM (the services using one are not iamd's). */
 export type ServerCertificateBlocker = never;
 
@@ -460,6 +478,7 @@ export interface Store {
   readonly instanceProfiles: InstanceProfileRepository;
   readonly mfaDevices: MfaDeviceRepository;
   readonly serverCertificates: ServerCertificateRepository;
+  readonly accessAdvisor: AccessAdvisorRepository;
   readonly managedPolicies: ManagedPolicyRepository;
   readonly inlinePolicies: InlinePolicyRepository;
   readonly attachments: AttachmentRepository;

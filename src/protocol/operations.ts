@@ -16,6 +16,7 @@ import { USER_CREDENTIAL_OPERATIONS } from './user-credential-operations.js';
 import { ACCOUNT_ALIAS_OPERATIONS, MFA_OPERATIONS } from './mfa-operations.js';
 import { SERVER_CERTIFICATE_OPERATIONS } from './server-certificate-operations.js';
 import { STANDALONE_ACCOUNT_OPERATIONS } from './standalone-operations.js';
+import { ACCESS_ADVISOR_OPERATIONS } from './access-advisor-operations.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
@@ -194,6 +195,7 @@ export const OPERATIONS: Readonly<OperationTable> = {
   ...ACCOUNT_ALIAS_OPERATIONS,
   ...SERVER_CERTIFICATE_OPERATIONS,
   ...STANDALONE_ACCOUNT_OPERATIONS,
+  ...ACCESS_ADVISOR_OPERATIONS,
 };
 
 /**

@@ -212,4 +212,24 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   );
   `,
   },
+  {
+    title: '9: access advisor: when each principal last used each service, and the reports made',
+    both: `
+  -- Written as access-key last-used is (at most once a minute per principal and service), never
+  -- per request. principal_id: a user's or a role's id.
+  CREATE TABLE service_last_accessed (
+    principal_id {text} NOT NULL,
+    service      {text} NOT NULL,
+    last_at      {int} NOT NULL,
+    region       {text} NOT NULL,
+    PRIMARY KEY (principal_id, service)
+  );
+  -- GenerateServiceLastAccessedDetails: the report as made (JSON), read by its job id.
+  CREATE TABLE access_advisor_jobs (
+    id         {text} PRIMARY KEY,
+    created_at {int} NOT NULL,
+    report     {text} NOT NULL
+  );
+  `,
+  },
 ];

@@ -6,6 +6,7 @@ import { SqlMfaDevices } from './mfa.js';
 import { SqlAttachments, SqlAuthorization, SqlInlinePolicies, SqlManagedPolicies } from './policies.js';
 import { SqlInstanceProfiles, SqlRoles } from './roles.js';
 import { SqlServerCertificates } from './server-certificates.js';
+import { SqlAccessAdvisor } from './access-advisor.js';
 import type { Sql } from './sql.js';
 import { SqlServiceCredentials, SqlSigningCertificates, SqlSshPublicKeys } from './user-credentials.js';
 import { SqlUsers } from './users.js';
@@ -18,6 +19,7 @@ export class SqlStore implements Store {
   readonly instanceProfiles: SqlInstanceProfiles;
   readonly mfaDevices: SqlMfaDevices;
   readonly serverCertificates: SqlServerCertificates;
+  readonly accessAdvisor: SqlAccessAdvisor;
   readonly accessKeys: SqlAccessKeys;
   readonly loginProfiles: SqlLoginProfiles;
   readonly sshPublicKeys: SqlSshPublicKeys;
@@ -41,6 +43,7 @@ export class SqlStore implements Store {
     this.instanceProfiles = new SqlInstanceProfiles(sql, this.roles);
     this.mfaDevices = new SqlMfaDevices(sql);
     this.serverCertificates = new SqlServerCertificates(sql);
+    this.accessAdvisor = new SqlAccessAdvisor(sql);
     this.accessKeys = new SqlAccessKeys(sql);
     this.loginProfiles = new SqlLoginProfiles(sql);
     this.sshPublicKeys = new SqlSshPublicKeys(sql);
