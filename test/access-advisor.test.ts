@@ -14,6 +14,7 @@ import {
   CreateUserCommand,
   GenerateServiceLastAccessedDetailsCommand,
   GetServiceLastAccessedDetailsCommand,
+  GetServiceLastAccessedDetailsWithEntitiesCommand,
   GetUserCommand,
   PutGroupPolicyCommand,
   PutUserPolicyCommand,
@@ -111,6 +112,16 @@ describe('GenerateServiceLastAccessedDetails / GetServiceLastAccessedDetails', (
       const [iam] = await reportOnceUsed(arn, 'iam');
       expect(iam).toMatchObject({ ServiceNamespace: 'iam', LastAuthenticatedEntity: u.arn, TotalAuthenticatedEntities: 1 });
     }
+    // The entities behind the group's IAM line: the member who used it, not the idle one.
+    const { JobId } = await api.iam.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: groupArn }));
+    const withEntities = await api.iam.send(new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId, ServiceNamespace: 'iam' }));
+    expect(withEntities.JobStatus).toBe('COMPLETED');
+    expect(withEntities.EntityDetailsList).toHaveLength(1);
+    expect(withEntities.EntityDetailsList![0]!.EntityInfo).toMatchObject({ Arn: u.arn, Name: u.name, Type: 'USER', Path: '/' });
+    expect(withEntities.EntityDetailsList![0]!.EntityInfo!.Id).toMatch(/^AIDA/);
+    expect(withEntities.EntityDetailsList![0]!.LastAuthenticated).toBeInstanceOf(Date);
+    expect((await api.iam.send(new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId, ServiceNamespace: 'sts' }))).EntityDetailsList).toEqual([]);
+
     // An AWS managed policy attached to no one: its services, never used.
     expect((await report('arn:aws:iam::aws:policy/IAMReadOnlyAccess')).services).toEqual([{ ServiceName: IAM, ServiceNamespace: 'iam', TotalAuthenticatedEntities: 0 }]);
   });
@@ -124,6 +135,13 @@ describe('GenerateServiceLastAccessedDetails / GetServiceLastAccessedDetails', (
       }),
     );
     expect((await report(Role!.Arn!)).services).toEqual([]);
+  });
+
+  it('a user’s report names the user behind each service, used or not', async () => {
+    const u = await userWithKey(allow('iam:GetUser'));
+    const { JobId } = await api.iam.send(new GenerateServiceLastAccessedDetailsCommand({ Arn: u.arn }));
+    const out = await api.iam.send(new GetServiceLastAccessedDetailsWithEntitiesCommand({ JobId, ServiceNamespace: 'iam' }));
+    expect(out.EntityDetailsList).toEqual([{ EntityInfo: expect.objectContaining({ Arn: u.arn, Name: u.name, Type: 'USER' }) }]);
   });
 
   it('keeps ACTION_LEVEL as the job type; pages the services', async () => {

@@ -23,7 +23,6 @@ const KNOWN_MISSING: readonly string[] = [
   'GetOpenIDConnectProvider',
   'GetOutboundWebIdentityFederationInfo',
   'GetSAMLProvider',
-  'GetServiceLastAccessedDetailsWithEntities',
   'ListOpenIDConnectProviderTags',
   'ListOpenIDConnectProviders',
   'ListPoliciesGrantingServiceAccess',

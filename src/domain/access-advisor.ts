@@ -31,6 +31,14 @@ type Granularity = 'SERVICE_LEVEL' | 'ACTION_LEVEL';
 interface Principal {
   id: string;
   arn: string;
+  name: string;
+  path: string;
+  type: 'USER' | 'ROLE';
+}
+
+/** A principal in a report's service line (GetServiceLastAccessedDetailsWithEntities). */
+interface EntityLine extends Principal {
+  lastAt?: number;
 }
 
 interface ServiceLine {
@@ -40,6 +48,8 @@ interface ServiceLine {
   lastEntity?: string;
   lastRegion?: string;
   total: number;
+  /** A user's or role's report: the entity itself; a group's or policy's: those who used the service. */
+  entities: EntityLine[];
 }
 
 interface Report {
@@ -75,7 +85,16 @@ function globMatches(pattern: string, value: string): boolean {
 }
 
 /** The entity's policy documents and the principals whose use counts. */
-async function scopeOf(domain: Domain, arn: string): Promise<{ documents: PolicyDocument[]; principals: Principal[] }> {
+const userPrincipal = (accountId: string, u: { id: string; name: string; path: string }): Principal => ({
+  id: u.id,
+  arn: userArn(accountId, u.path, u.name),
+  name: u.name,
+  path: u.path,
+  type: 'USER',
+});
+
+/** `single`: the report is of one user or role, which its entity list always names. */
+async function scopeOf(domain: Domain, arn: string): Promise<{ documents: PolicyDocument[]; principals: Principal[]; single: boolean }> {
   const { accountId, store } = domain;
   if (POLICY_ARN.test(arn)) {
     const aws = AWS_MANAGED_POLICIES.get(arn);
@@ -87,43 +106,51 @@ async function scopeOf(domain: Domain, arn: string): Promise<{ documents: Policy
     }
     const principals: Principal[] = [];
     for (const e of await store.attachments.entitiesFor(arn, 'PermissionsPolicy')) {
-      if (e.kind === 'user') principals.push({ id: e.id, arn: userArn(accountId, e.path, e.name) });
-      else if (e.kind === 'role') principals.push({ id: e.id, arn: roleArn(accountId, e.path, e.name) });
-      else for (const u of await store.groups.members(e.id)) principals.push({ id: u.id, arn: userArn(accountId, u.path, u.name) });
+      if (e.kind === 'user') principals.push(userPrincipal(accountId, e));
+      else if (e.kind === 'role') principals.push({ id: e.id, arn: roleArn(accountId, e.path, e.name), name: e.name, path: e.path, type: 'ROLE' });
+      else for (const u of await store.groups.members(e.id)) principals.push(userPrincipal(accountId, u));
     }
-    return { documents: [document], principals };
+    return { documents: [document], principals, single: false };
   }
   if (!/^arn:aws:iam::\d{12}:(user|group|role)\//.test(arn)) throw invalidEntityArn(arn);
   const source = await resolvePolicySource(domain, arn);
   const documents = (await policiesOfSource(domain, source)).identity.map((p) => p.document);
   switch (source.kind) {
     case 'user':
-      return { documents, principals: [{ id: source.user.id, arn: userArn(accountId, source.user.path, source.user.name) }] };
-    case 'role':
-      return { documents, principals: [{ id: source.role.id, arn: roleArn(accountId, source.role.path, source.role.name) }] };
+      return { documents, principals: [userPrincipal(accountId, source.user)], single: true };
+    case 'role': {
+      const r = source.role;
+      return { documents, principals: [{ id: r.id, arn: roleArn(accountId, r.path, r.name), name: r.name, path: r.path, type: 'ROLE' }], single: true };
+    }
     case 'group': {
       const members = await store.groups.members(source.group.id);
-      return { documents, principals: members.map((u) => ({ id: u.id, arn: userArn(accountId, u.path, u.name) })) };
+      return { documents, principals: members.map((u) => userPrincipal(accountId, u)), single: false };
     }
   }
 }
 
 export async function generateServiceLastAccessedDetails(domain: Domain, input: { Arn: string; Granularity?: Granularity }): Promise<string> {
-  const { documents, principals } = await scopeOf(domain, input.Arn);
+  const { documents, principals, single } = await scopeOf(domain, input.Arn);
   const uses = await domain.store.accessAdvisor.usesOf([...new Set(principals.map((p) => p.id))]);
-  const arnOf = new Map(principals.map((p) => [p.id, p.arn]));
+  const byId = new Map(principals.map((p) => [p.id, p]));
   const services: ServiceLine[] = [];
   for (const service of SERVICES) {
     if (!documents.some((d) => allowsService(d, service.namespace))) continue;
     const used = uses.filter((u) => u.service === service.namespace).sort((a, b) => b.at.getTime() - a.at.getTime());
     const latest = used[0];
+    const lastOf = new Map<string, number>();
+    for (const u of used) if (!lastOf.has(u.principalId)) lastOf.set(u.principalId, u.at.getTime());
+    const entities = (single ? principals : principals.filter((p) => lastOf.has(p.id)))
+      .filter((p, i, all) => all.findIndex((q) => q.id === p.id) === i)
+      .map((p) => ({ ...p, lastAt: lastOf.get(p.id) }));
     services.push({
       namespace: service.namespace,
       name: service.name,
       lastAt: latest?.at.getTime(),
-      lastEntity: latest && arnOf.get(latest.principalId),
+      lastEntity: latest && byId.get(latest.principalId)?.arn,
       lastRegion: latest?.region,
-      total: new Set(used.map((u) => u.principalId)).size,
+      total: lastOf.size,
+      entities,
     });
   }
   const id = randomUUID();
@@ -132,10 +159,14 @@ export async function generateServiceLastAccessedDetails(domain: Domain, input: 
   return id;
 }
 
+async function reportOf(domain: Domain, jobId: string): Promise<Report> {
+  const job = await domain.store.accessAdvisor.getJob(jobId);
+  if (!job) throw noSuchJob(jobId);
+  return JSON.parse(job.report) as Report;
+}
+
 export async function getServiceLastAccessedDetails(domain: Domain, input: { JobId: string; MaxItems?: number; Marker?: string }) {
-  const job = await domain.store.accessAdvisor.getJob(input.JobId);
-  if (!job) throw noSuchJob(input.JobId);
-  const report = JSON.parse(job.report) as Report;
+  const report = await reportOf(domain, input.JobId);
   const page = paginate(report.services, input);
   return {
     JobStatus: 'COMPLETED',
@@ -149,6 +180,31 @@ export async function getServiceLastAccessedDetails(domain: Domain, input: { Job
       LastAuthenticatedEntity: s.lastEntity,
       LastAuthenticatedRegion: s.lastRegion,
       TotalAuthenticatedEntities: s.total,
+    })),
+    IsTruncated: page.isTruncated,
+    Marker: page.marker,
+  };
+}
+
+/**
+ * The entities behind one service line of a report, latest use first (those who never used it,
+ * in a user's or role's report, last).
+ */
+export async function getServiceLastAccessedDetailsWithEntities(
+  domain: Domain,
+  input: { JobId: string; ServiceNamespace: string; MaxItems?: number; Marker?: string },
+) {
+  const report = await reportOf(domain, input.JobId);
+  const line = report.services.find((s) => s.namespace === input.ServiceNamespace.toLowerCase());
+  const entities = [...(line?.entities ?? [])].sort((a, b) => (b.lastAt ?? -1) - (a.lastAt ?? -1));
+  const page = paginate(entities, input);
+  return {
+    JobStatus: 'COMPLETED',
+    JobCreationDate: new Date(report.createdAt),
+    JobCompletionDate: new Date(report.createdAt),
+    EntityDetailsList: page.items.map((e) => ({
+      EntityInfo: { Arn: e.arn, Name: e.name, Type: e.type, Id: e.id, Path: e.path },
+      LastAuthenticated: e.lastAt === undefined ? undefined : new Date(e.lastAt),
     })),
     IsTruncated: page.isTruncated,
     Marker: page.marker,

@@ -14,4 +14,9 @@ export const ACCESS_ADVISOR_OPERATIONS: OperationTable = {
     resource: onAccount,
     handler: async (domain, _caller, input) => advisor.getServiceLastAccessedDetails(domain, input),
   },
+  GetServiceLastAccessedDetailsWithEntities: {
+    action: 'iam:GetServiceLastAccessedDetailsWithEntities',
+    resource: onAccount,
+    handler: async (domain, _caller, input) => advisor.getServiceLastAccessedDetailsWithEntities(domain, input),
+  },
 };
