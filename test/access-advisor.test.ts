@@ -16,6 +16,7 @@ import {
   GetServiceLastAccessedDetailsCommand,
   GetServiceLastAccessedDetailsWithEntitiesCommand,
   GetUserCommand,
+  ListPoliciesGrantingServiceAccessCommand,
   PutGroupPolicyCommand,
   PutUserPolicyCommand,
   type ServiceLastAccessed,
@@ -181,5 +182,27 @@ describe('GenerateServiceLastAccessedDetails / GetServiceLastAccessedDetails', (
       message: `The job with id ${JobId} cannot be found.`,
       status: 404,
     });
+  });
+});
+
+describe('ListPoliciesGrantingServiceAccess', () => {
+  it('names, per service, the inline (with their owner) and managed policies of a user and its groups that allow it', async () => {
+    const u = await userWithKey(allow(['iam:GetUser', 's3:GetObject']));
+    const group = uniqueName('granting-group');
+    await api.iam.send(new CreateGroupCommand({ GroupName: group }));
+    await api.iam.send(new PutGroupPolicyCommand({ GroupName: group, PolicyName: 'g-sts', PolicyDocument: allow('sts:*') }));
+    await api.iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: u.name }));
+    await api.iam.send(new AttachUserPolicyCommand({ UserName: u.name, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    const out = await api.iam.send(new ListPoliciesGrantingServiceAccessCommand({ Arn: u.arn, ServiceNamespaces: ['iam', 'sts', 's3', 'ec2'] }));
+    expect(out.IsTruncated).toBe(false);
+    const byService = Object.fromEntries(out.PoliciesGrantingServiceAccess!.map((e) => [e.ServiceNamespace, e.Policies]));
+    expect(byService.iam).toEqual([
+      { PolicyName: 'p', PolicyType: 'INLINE', EntityType: 'USER', EntityName: u.name },
+      { PolicyName: 'IAMReadOnlyAccess', PolicyType: 'MANAGED', PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' },
+    ]);
+    expect(byService.sts).toEqual([{ PolicyName: 'g-sts', PolicyType: 'INLINE', EntityType: 'GROUP', EntityName: group }]);
+    expect(byService.s3).toEqual([{ PolicyName: 'p', PolicyType: 'INLINE', EntityType: 'USER', EntityName: u.name }]);
+    expect(byService.ec2 ?? []).toEqual([]);
+    expect((await awsError(api.iam.send(new ListPoliciesGrantingServiceAccessCommand({ Arn: 'arn:aws:s3:::bucket-name', ServiceNamespaces: ['iam'] })))).code).toBe('InvalidInput');
   });
 });

@@ -25,7 +25,6 @@ const KNOWN_MISSING: readonly string[] = [
   'GetSAMLProvider',
   'ListOpenIDConnectProviderTags',
   'ListOpenIDConnectProviders',
-  'ListPoliciesGrantingServiceAccess',
   'ListSAMLProviderTags',
   'ListSAMLProviders',
   'RemoveClientIDFromOpenIDConnectProvider',

@@ -210,3 +210,46 @@ export async function getServiceLastAccessedDetailsWithEntities(
     Marker: page.marker,
   };
 }
+
+/**
+ * ListPoliciesGrantingServiceAccess: for each service namespace asked about (any service, as this
+ * reads policies only), the policies of a user (its own and its groups'), group or role that allow
+ * something in it. Inline policies name their owner; managed ones their ARN.
+ */
+export async function listPoliciesGrantingServiceAccess(domain: Domain, input: { Arn: string; ServiceNamespaces: string[] }) {
+  if (!/^arn:aws:iam::\d{12}:(user|group|role)\//.test(input.Arn)) throw invalidEntityArn(input.Arn);
+  const source = await resolvePolicySource(domain, input.Arn);
+  const { store } = domain;
+  const set =
+    source.kind === 'user'
+      ? await store.authorization.policiesFor(source.user.id)
+      : source.kind === 'group'
+        ? await store.authorization.policiesForGroup(source.group.id)
+        : await store.authorization.policiesForRole(source.role.id);
+  const ownerNames = new Map<string, string>();
+  if (source.kind === 'user') ownerNames.set(source.user.id, source.user.name);
+  if (source.kind === 'group') ownerNames.set(source.group.id, source.group.name);
+  if (source.kind === 'role') ownerNames.set(source.role.id, source.role.name);
+  const policies: { document: PolicyDocument; entry: Record<string, string> }[] = [];
+  for (const p of set.inline) {
+    const [kind, ownerId, ...name] = p.id.split(':');
+    let ownerName = ownerNames.get(ownerId!);
+    if (ownerName === undefined && kind === 'group') ownerName = (await store.groups.getById(ownerId!))?.name;
+    policies.push({
+      document: parsed(p.document),
+      entry: { PolicyName: name.join(':'), PolicyType: 'INLINE', EntityType: kind!.toUpperCase(), EntityName: ownerName ?? ownerId! },
+    });
+  }
+  for (const arn of set.attachedArns) {
+    const text = set.customerDocuments.get(arn);
+    const document = AWS_MANAGED_POLICIES.get(arn)?.document ?? (text === undefined ? undefined : parsed(text));
+    if (document) policies.push({ document, entry: { PolicyName: arn.slice(arn.lastIndexOf('/') + 1), PolicyType: 'MANAGED', PolicyArn: arn } });
+  }
+  return {
+    PoliciesGrantingServiceAccess: input.ServiceNamespaces.map((namespace) => ({
+      ServiceNamespace: namespace,
+      Policies: policies.filter((p) => allowsService(p.document, namespace)).map((p) => p.entry),
+    })),
+    IsTruncated: false,
+  };
+}

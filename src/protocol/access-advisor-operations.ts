@@ -19,4 +19,9 @@ export const ACCESS_ADVISOR_OPERATIONS: OperationTable = {
     resource: onAccount,
     handler: async (domain, _caller, input) => advisor.getServiceLastAccessedDetailsWithEntities(domain, input),
   },
+  ListPoliciesGrantingServiceAccess: {
+    action: 'iam:ListPoliciesGrantingServiceAccess',
+    resource: async (_domain, _caller, input) => ({ arn: input.Arn }),
+    handler: async (domain, _caller, input) => advisor.listPoliciesGrantingServiceAccess(domain, input),
+  },
 };
