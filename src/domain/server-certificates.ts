@@ -104,8 +104,10 @@ export async function uploadServerCertificate(
     path: input.Path ?? '/',
     uploadedAt: domain.clock.now(),
     expiration: new Date(body.validTo),
-    body: input.CertificateBody,
-    chain: input.CertificateChain ?? null,
+    // Kept without surrounding whitespace: AWS answers so (Terraform's AWS provider stores the body
+    // trimmed and reads back GetServerCertificate's without a diff only then).
+    body: input.CertificateBody.trim(),
+    chain: input.CertificateChain?.trim() ?? null,
     sealedPrivateKey: domain.sealer.seal(input.PrivateKey),
     tags,
   };
