@@ -23,10 +23,10 @@ import {
   type UploadServerCertificateCommandInput,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT_ID, awsError, iamClient, startServer, testStore, uniqueName } from './support/server.js';
-import { useServer } from './support/use-server.js';
+import { startInProcess, useServer } from './support/use-server.js';
 import { signedQuery } from './support/signed-http.js';
 import { issuedBy, notAfter, selfSigned } from './support/certificates.js';
-import { tempDir } from './support/hardening.js';
+import { jsonLines, tempDir } from './support/hardening.js';
 
 const api = useServer();
 beforeEach(() => api.reset());
@@ -245,6 +245,25 @@ describe('server certificate tags', () => {
       api.iam.send(new ListServerCertificateTagsCommand({ ServerCertificateName: missing })),
     ]) {
       expect(await awsError(call)).toEqual({ code: 'NoSuchEntity', message: `The Server Certificate with name ${missing} cannot be found.`, status: 404 });
+    }
+  });
+});
+
+describe('the private key in the audit trail', () => {
+  it('is hidden in the upload event; the body is kept', async () => {
+    const auditFile = path.join(tempDir('server-cert-audit'), 'audit.log');
+    const server = await startInProcess({ env: { IAMD_AUDIT_LOG: auditFile } });
+    try {
+      const cert = selfSigned();
+      await server.iam.send(new UploadServerCertificateCommand({ ServerCertificateName: 'audited', CertificateBody: cert.certificate, PrivateKey: cert.privateKey }));
+      // A refused upload with a key is audited too (a failure); its key is hidden as well.
+      await awsError(server.iam.send(new UploadServerCertificateCommand({ ServerCertificateName: 'refused', CertificateBody: 'x', PrivateKey: cert.privateKey })));
+      const events = jsonLines(auditFile).filter((e) => e.eventName === 'UploadServerCertificate');
+      expect(events).toHaveLength(2);
+      expect(events[0]!.requestParameters).toMatchObject({ serverCertificateName: 'audited', privateKey: 'HIDDEN_DUE_TO_SECURITY_REASONS' });
+      expect(JSON.stringify(events)).not.toContain(cert.privateKey.split('\n')[1]!);
+    } finally {
+      await server.stop();
     }
   });
 });
