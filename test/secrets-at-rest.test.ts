@@ -179,7 +179,7 @@ describe('secrets at rest on SQLite', () => {
     const r = rotate(['--data-dir', dir]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/re-sealed 2 access-key secrets under master key [\w-]{12}/);
+    expect(r.stdout).toMatch(/re-sealed 2 secrets \(access-key secrets, MFA seeds, server-certificate private keys\) under master key [\w-]{12}/);
     const newKeyText = fs.readFileSync(keyFile, 'utf8').trim();
     expect(newKeyText).not.toBe(oldKey);
     expect(newKeyText.split('\n')).toHaveLength(1);

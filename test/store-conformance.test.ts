@@ -16,6 +16,7 @@ import type {
   MfaDevice,
   Role,
   ServiceSpecificCredential,
+  ServerCertificate,
   SigningCertificate,
   SshPublicKey,
   User,
@@ -517,6 +518,47 @@ function storeConformance(
         const same = await Promise.all([...owners.map((o) => o.id), null].map((owner) => store.signingCertificates.create(cert(owner, { thumbprint: 'shared' }), 2)));
         expect(same.filter((r) => r === 'ok')).toHaveLength(1);
         expect(same.filter((r) => r === 'duplicate')).toHaveLength(3);
+      });
+    });
+
+    describe('server certificates', () => {
+      const serverCert = (name: string, extra: Partial<ServerCertificate> = {}): ServerCertificate => ({
+        id: id('ASCA'),
+        name,
+        path: '/',
+        uploadedAt: at(),
+        expiration: at(86_400_000),
+        body: `body-${name}`,
+        chain: null,
+        sealedPrivateKey: `v1:key:${name}`,
+        tags: [],
+        ...extra,
+      });
+
+      it('creates once per name in any case, within the account quota; reads back every field; re-seals by compare-and-set', async () => {
+        const a = serverCert('Web', { path: '/edge/', chain: 'chain-pem', tags: [{ Key: 'env', Value: 'prod' }] });
+        expect(await store.serverCertificates.create(a, 2)).toBe('ok');
+        expect(await store.serverCertificates.create(serverCert('WEB'), 2)).toBe('exists');
+        expect(await store.serverCertificates.create(serverCert('api'), 2)).toBe('ok');
+        expect(await store.serverCertificates.create(serverCert('third'), 2)).toBe('quota');
+        expect(await store.serverCertificates.getByName('web')).toEqual(a);
+        expect(await store.serverCertificates.count()).toBe(2);
+
+        const keys = await store.serverCertificates.listAllPrivateKeys();
+        expect(keys.find((k) => k.id === a.id)).toEqual({ id: a.id, privateKey: a.sealedPrivateKey });
+        expect(await store.serverCertificates.replacePrivateKey(a.id, 'stale', 'v1:new')).toBe(false);
+        expect(await store.serverCertificates.replacePrivateKey(a.id, a.sealedPrivateKey, 'v1:new')).toBe(true);
+        expect((await store.serverCertificates.getById(a.id))!.sealedPrivateKey).toBe('v1:new');
+
+        expect(await store.serverCertificates.delete('WEB')).toBe('ok');
+        expect(await store.serverCertificates.getByName('Web')).toBeUndefined();
+        expect(await store.serverCertificates.create(serverCert('third'), 2)).toBe('ok');
+      });
+
+      it('concurrent uploads never exceed the account quota', async () => {
+        const results = await Promise.all(Array.from({ length: 6 }, (_, i) => store.serverCertificates.create(serverCert(`race-${i}`), 3)));
+        expect(results.filter((r) => r === 'ok')).toHaveLength(3);
+        expect(await store.serverCertificates.count()).toBe(3);
       });
     });
 

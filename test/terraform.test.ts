@@ -15,11 +15,13 @@ import {
   ListAttachedUserPoliciesCommand,
   ListGroupsCommand,
   ListInstanceProfilesCommand,
+  ListServerCertificatesCommand,
   ListPoliciesCommand,
   ListRolesCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-iam';
 import { ACCOUNT_ID, ROOT, awsError, iamClient, startServer, type TestServer } from './support/server.js';
+import { selfSigned } from './support/certificates.js';
 import {
   accessLog,
   cliConfig,
@@ -73,6 +75,10 @@ async function workspace(toolchain: Toolchain, configuration: string): Promise<W
   );
   fs.copyFileSync(path.join(FIXTURES, 'provider.tf'), path.join(dir, 'provider.tf'));
   fs.copyFileSync(path.join(FIXTURES, configuration, 'main.tf'), path.join(dir, 'main.tf'));
+  // A fresh self-signed certificate and key for aws_iam_server_certificate (workloads).
+  const certificate = selfSigned({ cn: 'edge.workloads.test' });
+  fs.writeFileSync(path.join(dir, 'server-cert.pem'), certificate.certificate);
+  fs.writeFileSync(path.join(dir, 'server-key.pem'), certificate.privateKey, { mode: 0o600 });
   const env = terraformEnv(path.join(dir, 'cli.tfrc'), { iamd_url: server.url, access_key: ROOT.accessKeyId, secret_key: ROOT.secretAccessKey });
   const timings: string[] = [];
   return {
@@ -190,11 +196,14 @@ if (!discovery.ok) {
           await cycle(ws, async () => {
             const role = await ws.iam.send(new ListRolesCommand({ PathPrefix: '/workloads/' }));
             expect(role.Roles!.map((r) => [r.RoleName, r.MaxSessionDuration])).toEqual([['app', 7200]]);
+            const certificates = await ws.iam.send(new ListServerCertificatesCommand({ PathPrefix: '/workloads/' }));
+            expect(certificates.ServerCertificateMetadataList!.map((c) => c.ServerCertificateName)).toEqual(['edge']);
           });
           await expectNothingLeft(ws.iam);
           // Roles left behind would include the service-linked one, under /aws-service-role/.
           expect((await ws.iam.send(new ListRolesCommand({}))).Roles).toEqual([]);
           expect((await ws.iam.send(new ListInstanceProfilesCommand({}))).InstanceProfiles).toEqual([]);
+          expect((await ws.iam.send(new ListServerCertificatesCommand({}))).ServerCertificateMetadataList).toEqual([]);
         } catch (e) {
           console.warn(`workloads failed: ${String(e).split('\n')[0]}\n${ws.calls()}`);
           throw e;

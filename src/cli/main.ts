@@ -57,7 +57,7 @@ program
 program
   .command('rotate-master-key')
   .description(
-    'Re-seal every access-key secret under a new master key (old key: IAMD_MASTER_KEY or the data folder\'s master.key; ' +
+    'Re-seal every access-key secret, MFA seed and server-certificate private key under a new master key (old key: IAMD_MASTER_KEY or the data folder\'s master.key; ' +
       'new key: IAMD_NEW_MASTER_KEY, or generated into master.key). Stop iamd first.',
   )
   .option('--data-dir <dir>', `the SQLite data folder (env IAMD_DATA_DIR, default ./${DEFAULT_DATA_DIR})`)
@@ -67,7 +67,7 @@ program
     try {
       const r = await rotateMasterKey(flags, process.env);
       process.stdout.write(
-        `iamd: re-sealed ${r.resealed} access-key secrets under master key ${r.keyId}` +
+        `iamd: re-sealed ${r.resealed} secrets (access-key secrets, MFA seeds, server-certificate private keys) under master key ${r.keyId}` +
           ` (${r.alreadyCurrent} already under it; previous keys: ${r.previousKeyIds.join(', ') || 'none'})\n` +
           (r.keyFile ? `iamd: ${r.keyFile} now holds only the new key\n` : 'iamd: set IAMD_MASTER_KEY to the new key before starting iamd\n'),
       );

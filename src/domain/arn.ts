@@ -24,3 +24,6 @@ export const assumedRoleArn = (accountId: string, roleName: string, sessionName:
 
 /** A federated user's ARN (GetFederationToken). */
 export const federatedUserArn = (accountId: string, name: string): string => `arn:aws:sts::${accountId}:federated-user/${name}`;
+
+export const serverCertificateArn = (accountId: string, path: string, name: string): string =>
+  `arn:aws:iam::${accountId}:server-certificate${path}${name}`;

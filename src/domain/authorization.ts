@@ -252,7 +252,7 @@ function changePasswordGrant(userArn: string): SourcedPolicy {
 const PARSED_CACHE_SIZE = 1000;
 const parsedCache = new Map<string, PolicyDocument>();
 
-function parsed(text: string): PolicyDocument {
+export function parsed(text: string): PolicyDocument {
   let doc = parsedCache.get(text);
   if (!doc) {
     doc = parsePolicyDocument(text);

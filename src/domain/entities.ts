@@ -72,6 +72,24 @@ export interface InstanceProfile {
   roles: Role[];
 }
 
+/**
+ * A server certificate (for TLS endpoints): the certificate, its chain and its private key, which
+ * is kept sealed (SecretSealer) and never returned.
+ */
+export interface ServerCertificate {
+  id: string; // ASCA…
+  name: string;
+  path: string;
+  uploadedAt: Date;
+  /** The certificate's notAfter. */
+  expiration: Date;
+  body: string;
+  chain: string | null;
+  /** The PEM private key, sealed. */
+  sealedPrivateKey: string;
+  tags: Tag[];
+}
+
 /** What can hold inline policies, managed-policy attachments and (users, roles) a permissions boundary. */
 export type PrincipalKind = 'user' | 'group' | 'role';
 

@@ -17,10 +17,13 @@ export const ERROR_STATUS = {
   InvalidInput: 400,
   InvalidPublicKey: 400,
   InvalidUserType: 400,
+  KeyPairMismatch: 400,
   LimitExceeded: 409,
   MalformedCertificate: 400,
   MalformedPolicyDocument: 400,
   NoSuchEntity: 404,
+  // Modelled without an error trait: the code is the shape name, the status 400 (the protocol's default).
+  OrganizationNotFoundException: 400,
   PasswordPolicyViolation: 400,
   ReportExpired: 410,
   ReportNotPresent: 410,

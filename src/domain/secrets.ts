@@ -47,7 +47,11 @@ function openCached(sealer: SecretSealer, sealed: string): string {
  */
 export async function checkSecretsReadable(store: Store, sealer: SecretSealer): Promise<void> {
   const unknown = new Set<string>();
-  const sealedValues = [...(await store.accessKeys.listAllSecrets()), ...(await store.mfaDevices.listAllSeeds()).map((d) => ({ secret: d.seed }))];
+  const sealedValues = [
+    ...(await store.accessKeys.listAllSecrets()),
+    ...(await store.mfaDevices.listAllSeeds()).map((d) => ({ secret: d.seed })),
+    ...(await store.serverCertificates.listAllPrivateKeys()).map((c) => ({ secret: c.privateKey })),
+  ];
   for (const { secret } of sealedValues) {
     try {
       sealer.unseal(secret);
@@ -58,7 +62,7 @@ export async function checkSecretsReadable(store: Store, sealer: SecretSealer): 
   }
   if (unknown.size > 0) {
     throw new SealError(
-      `access-key secrets or MFA seeds are sealed under master key ${[...unknown].join(', ')}, but the configured master key is ` +
+      `access-key secrets, MFA seeds or server-certificate private keys are sealed under master key ${[...unknown].join(', ')}, but the configured master key is ` +
         `${sealer.keyId ?? 'none'}: set IAMD_MASTER_KEY, or restore the data folder's master.key`,
     );
   }
@@ -80,7 +84,8 @@ export interface RotationResult {
  */
 export async function resealAllSecrets(store: Store, from: SecretSealer, to: SecretSealer): Promise<RotationResult> {
   const result: RotationResult = { resealed: 0, alreadyCurrent: 0, skipped: 0 };
-  // Access-key secrets, then virtual MFA devices' seeds: the same sealing, the same compare-and-set.
+  // Access-key secrets, virtual MFA devices' seeds, server certificates' private keys: the same
+  // sealing, the same compare-and-set.
   const sealedValues = [
     ...(await store.accessKeys.listAllSecrets()).map(({ id, secret }) => ({
       value: secret,
@@ -89,6 +94,10 @@ export async function resealAllSecrets(store: Store, from: SecretSealer, to: Sec
     ...(await store.mfaDevices.listAllSeeds()).map(({ id, seed }) => ({
       value: seed,
       replace: (sealed: string) => store.mfaDevices.replaceSeed(id, seed, sealed),
+    })),
+    ...(await store.serverCertificates.listAllPrivateKeys()).map(({ id, privateKey }) => ({
+      value: privateKey,
+      replace: (sealed: string) => store.serverCertificates.replacePrivateKey(id, privateKey, sealed),
     })),
   ];
   for (const { value, replace } of sealedValues) {

@@ -12,6 +12,7 @@ import type {
   PrincipalKind,
   Role,
   ServiceSpecificCredential,
+  ServerCertificate,
   SigningCertificate,
   SshPublicKey,
   Tag,
@@ -128,6 +129,36 @@ export interface InstanceProfileRepository extends NamedRepository<InstanceProfi
   forRole(roleId: string): Promise<InstanceProfile[]>;
   /** The instance profiles of many roles in one read, by role id, each with its roles. */
   forRoles(roleIds: readonly string[]): Promise<Map<string, InstanceProfile[]>>;
+}
+
+/** When a principal (a user's or a role's id) last used a service, and where. */
+export interface ServiceUse {
+  principalId: string;
+  service: string;
+  at: Date;
+  region: string;
+}
+
+/** Access advisor: service use as recorded, and the reports made of it. */
+export interface AccessAdvisorRepository {
+  /** Keeps the later of the stored and the given use. */
+  recordServiceUse(use: ServiceUse): Promise<void>;
+  /** Every recorded use of these principals. */
+  usesOf(principalIds: readonly string[]): Promise<ServiceUse[]>;
+  createJob(job: { id: string; createdAt: Date; report: string }): Promise<void>;
+  getJob(id: string): Promise<{ id: string; createdAt: Date; report: string } | undefined>;
+}
+
+/** Nothing hangs off a server certificate in IAM (the services using one are not iamd's). */
+export type ServerCertificateBlocker = never;
+
+export interface ServerCertificateRepository extends NamedRepository<ServerCertificate, ServerCertificateBlocker>, TagRepository {
+  /** 'exists' when the name (in any case) is taken; 'quota' when the account holds maxCount already. */
+  create(certificate: ServerCertificate, maxCount: number): Promise<'ok' | 'exists' | 'quota'>;
+  /** Every certificate's id and stored private key (sealed or not, as stored), for re-sealing under a new master key. */
+  listAllPrivateKeys(): Promise<{ id: string; privateKey: string }[]>;
+  /** Replaces a certificate's stored private key only while it is still `oldKey` (compare-and-set). */
+  replacePrivateKey(id: string, oldKey: string, newKey: string): Promise<boolean>;
 }
 
 export interface ManagedPolicyRepository extends TagRepository {
@@ -450,6 +481,8 @@ export interface Store {
   readonly roles: RoleRepository;
   readonly instanceProfiles: InstanceProfileRepository;
   readonly mfaDevices: MfaDeviceRepository;
+  readonly serverCertificates: ServerCertificateRepository;
+  readonly accessAdvisor: AccessAdvisorRepository;
   readonly managedPolicies: ManagedPolicyRepository;
   readonly inlinePolicies: InlinePolicyRepository;
   readonly attachments: AttachmentRepository;

@@ -14,11 +14,15 @@ import { INSTANCE_PROFILE_OPERATIONS, ROLE_OPERATIONS } from './role-operations.
 import { AUTHORIZATION_DETAILS_OPERATIONS } from './authorization-details-operations.js';
 import { USER_CREDENTIAL_OPERATIONS } from './user-credential-operations.js';
 import { ACCOUNT_ALIAS_OPERATIONS, MFA_OPERATIONS } from './mfa-operations.js';
+import { SERVER_CERTIFICATE_OPERATIONS } from './server-certificate-operations.js';
+import { STANDALONE_ACCOUNT_OPERATIONS } from './standalone-operations.js';
+import { ACCESS_ADVISOR_OPERATIONS } from './access-advisor-operations.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
  * users, access keys, login profiles and the password policy; user-credential-operations.ts,
- * policy-operations.ts, role-operations.ts, mfa-operations.ts and report-operations.ts hold the rest.
+ * policy-operations.ts, role-operations.ts, mfa-operations.ts, server-certificate-operations.ts,
+ * standalone-operations.ts and report-operations.ts hold the rest.
  */
 const CORE_OPERATIONS: OperationTable = {
   // Users
@@ -189,6 +193,9 @@ export const OPERATIONS: Readonly<OperationTable> = {
   ...AUTHORIZATION_DETAILS_OPERATIONS,
   ...MFA_OPERATIONS,
   ...ACCOUNT_ALIAS_OPERATIONS,
+  ...SERVER_CERTIFICATE_OPERATIONS,
+  ...STANDALONE_ACCOUNT_OPERATIONS,
+  ...ACCESS_ADVISOR_OPERATIONS,
 };
 
 /**

@@ -2,6 +2,8 @@ import * as reports from '../domain/credential-report.js';
 import * as simulation from '../domain/simulate.js';
 import { MAX_ACCESS_KEYS_PER_USER } from '../domain/access-keys.js';
 import { MAX_SIGNING_CERTIFICATES } from '../domain/signing-certificates.js';
+import { MAX_SERVER_CERTIFICATES } from '../domain/server-certificates.js';
+import { globalEndpointTokenVersion } from '../domain/standalone-account.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
 import { type OperationTable, onAccount, onPolicySource } from './operation.js';
 
@@ -47,6 +49,8 @@ export const REPORT_OPERATIONS: OperationTable = {
         UsersQuota: 5000,
         Groups: await store.groups.count(),
         GroupsQuota: 300,
+        ServerCertificates: await store.serverCertificates.count(),
+        ServerCertificatesQuota: MAX_SERVER_CERTIFICATES,
         Policies: await store.managedPolicies.count(),
         PoliciesQuota: 1500,
         PolicySizeQuota: 6144,
@@ -67,6 +71,8 @@ export const REPORT_OPERATIONS: OperationTable = {
         // Every virtual MFA device, and those enabled for a user (as AWS counts them: recorded).
         MFADevices: mfa.devices,
         MFADevicesInUse: mfa.inUse,
+        // SetSecurityTokenServicePreferences: 1 (AWS's default) or 2.
+        GlobalEndpointTokenVersion: await globalEndpointTokenVersion(domain),
       };
       return { SummaryMap: summary };
     },

@@ -23,6 +23,7 @@ export const ROLES: NamedTable<RoleBlocker> = {
     ['has-inline-policies', 'SELECT 1 FROM inline_policies WHERE owner_id = ?'],
     ['has-attached-policies', 'SELECT 1 FROM policy_attachments WHERE owner_id = ?'],
   ],
+  cascade: ['DELETE FROM service_last_accessed WHERE principal_id = ?'],
 };
 
 const toRole = (r: RoleRow, tags: Tag[]): Role => ({

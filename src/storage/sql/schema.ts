@@ -203,4 +203,42 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   ALTER TABLE console_sessions ADD COLUMN mfa_authenticated_at {int};
   `,
   },
+  {
+    title: '9: server certificates',
+    both: `
+  -- A named resource (created_at: the upload date). private_key is sealed under the master key;
+  -- expires_at is the certificate's notAfter.
+  CREATE TABLE server_certificates (
+    id          {text} PRIMARY KEY,
+    name        {text} NOT NULL,
+    name_key    {text} NOT NULL UNIQUE,
+    path        {text} NOT NULL,
+    created_at  {int} NOT NULL,
+    expires_at  {int} NOT NULL,
+    body        {text} NOT NULL,
+    chain       {text},
+    private_key {text} NOT NULL
+  );
+  `,
+  },
+  {
+    title: '10: access advisor: when each principal last used each service, and the reports made',
+    both: `
+  -- Written as access-key last-used is (at most once a minute per principal and service), never
+  -- per request. principal_id: a user's or a role's id.
+  CREATE TABLE service_last_accessed (
+    principal_id {text} NOT NULL,
+    service      {text} NOT NULL,
+    last_at      {int} NOT NULL,
+    region       {text} NOT NULL,
+    PRIMARY KEY (principal_id, service)
+  );
+  -- GenerateServiceLastAccessedDetails: the report as made (JSON), read by its job id.
+  CREATE TABLE access_advisor_jobs (
+    id         {text} PRIMARY KEY,
+    created_at {int} NOT NULL,
+    report     {text} NOT NULL
+  );
+  `,
+  },
 ];

@@ -5,6 +5,8 @@ import { SqlGroups } from './groups.js';
 import { SqlMfaDevices } from './mfa.js';
 import { SqlAttachments, SqlAuthorization, SqlInlinePolicies, SqlManagedPolicies } from './policies.js';
 import { SqlInstanceProfiles, SqlRoles } from './roles.js';
+import { SqlServerCertificates } from './server-certificates.js';
+import { SqlAccessAdvisor } from './access-advisor.js';
 import type { Sql } from './sql.js';
 import { SqlServiceCredentials, SqlSigningCertificates, SqlSshPublicKeys } from './user-credentials.js';
 import { SqlUsers } from './users.js';
@@ -16,6 +18,8 @@ export class SqlStore implements Store {
   readonly roles: SqlRoles;
   readonly instanceProfiles: SqlInstanceProfiles;
   readonly mfaDevices: SqlMfaDevices;
+  readonly serverCertificates: SqlServerCertificates;
+  readonly accessAdvisor: SqlAccessAdvisor;
   readonly accessKeys: SqlAccessKeys;
   readonly loginProfiles: SqlLoginProfiles;
   readonly sshPublicKeys: SqlSshPublicKeys;
@@ -38,6 +42,8 @@ export class SqlStore implements Store {
     this.roles = new SqlRoles(sql);
     this.instanceProfiles = new SqlInstanceProfiles(sql, this.roles);
     this.mfaDevices = new SqlMfaDevices(sql);
+    this.serverCertificates = new SqlServerCertificates(sql);
+    this.accessAdvisor = new SqlAccessAdvisor(sql);
     this.accessKeys = new SqlAccessKeys(sql);
     this.loginProfiles = new SqlLoginProfiles(sql);
     this.sshPublicKeys = new SqlSshPublicKeys(sql);

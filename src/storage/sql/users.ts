@@ -27,6 +27,7 @@ export const USERS: NamedTable<UserBlocker> = {
     ['in-groups', 'SELECT 1 FROM group_members WHERE user_id = ?'],
   ],
   // Password history and console sessions go with the user through their foreign keys.
+  cascade: ['DELETE FROM service_last_accessed WHERE principal_id = ?'],
 };
 
 export const toUser = (row: UserRow, tags: Tag[]): User => ({
