@@ -81,7 +81,7 @@ export class QueryApi {
       }
       const inputShape = IAM_MODEL.operations[action]!.input?.shape;
       if (operation.patternMessages) checkPatternMessages(IAM_MODEL, inputShape, params, operation.patternMessages);
-      input = readInput(IAM_MODEL, inputShape, params);
+      input = await readInput(IAM_MODEL, inputShape, params);
       const resource = await operation.resource(domain, caller, input);
       await this.authorizer.authorize(
         caller,
