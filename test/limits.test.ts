@@ -16,9 +16,9 @@ import { currentRss, peakRss, sleep } from './support/hardening.js';
 const api = useServer({ env: { IAMD_HEADERS_TIMEOUT_MS: '1000', IAMD_REQUEST_TIMEOUT_MS: '2000' } });
 
 /** Opens a raw connection and returns helpers: write, everything received, and when it closed. */
-function rawConnection(url: string) {
+function rawConnection(url: string, localAddress?: string) {
   const { hostname, port } = new URL(url);
-  const socket = net.connect(Number(port), hostname);
+  const socket = net.connect({ port: Number(port), host: hostname, localAddress });
   let received = '';
   socket.on('data', (d) => (received += d.toString()));
   socket.on('error', () => {});
@@ -138,7 +138,8 @@ describe('bounded password hashing', () => {
   });
 
   it('survives a flood of 500 concurrent password changes: every request answers, RSS stays bounded, the excess is Throttling', async () => {
-    const flood = await startServer();
+    // 500 connections from one address: this test is about hashing, not the per-address connection limit (256).
+    const flood = await startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '1024' } });
     try {
       const iam = iamClient(flood.url);
       await iam.send(new CreateUserCommand({ UserName: 'flood' }));
@@ -208,6 +209,57 @@ describe('connection limit', () => {
 
   it('refuses a limit that is not a positive integer', async () => {
     await expect(startServer({ env: { IAMD_MAX_CONNECTIONS: '0' } })).rejects.toThrow(/IAMD_MAX_CONNECTIONS must be an integer from 1 to 1000000, got "0"/);
+  });
+});
+
+describe('per-address connection limit', () => {
+  it('closes a connection beyond IAMD_MAX_CONNECTIONS_PER_ADDRESS from one address on arrival, logs it, and still serves other addresses', async () => {
+    const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '2' } });
+    try {
+      // Two connections from 127.0.0.1 that stay open (each with a request head under way).
+      const held = [rawConnection(limited.url, '127.0.0.1'), rawConnection(limited.url, '127.0.0.1')];
+      for (const c of held) c.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n');
+      await sleep(200);
+      const third = rawConnection(limited.url, '127.0.0.1');
+      third.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      expect(await Promise.race([third.closed.then(() => 'closed'), sleep(3000).then(() => 'still open')])).toBe('closed');
+      expect(third.received()).toBe('');
+      expect(limited.stderr()).toMatch(/"connections refused: the per-address connection limit is reached".*"limit":2.*"addresses":\["127\.0\.0\.1"\]/);
+
+      // Another address (all of 127/8 is loopback on Linux) is served meanwhile: the global cap (1024) is far.
+      const other = rawConnection(limited.url, '127.0.0.2');
+      other.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      await other.closed;
+      expect(other.received()).toMatch(/^HTTP\/1\.1 200/);
+
+      // Once one of the held connections closes, its address is served again.
+      held[0]!.socket.destroy();
+      await held[0]!.closed;
+      await sleep(100);
+      const again = rawConnection(limited.url, '127.0.0.1');
+      again.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+      await again.closed;
+      expect(again.received()).toMatch(/^HTTP\/1\.1 200/);
+
+      // Further refusals within the 10 s window are counted and logged together (here: at shutdown).
+      held[0] = rawConnection(limited.url, '127.0.0.1');
+      held[0].socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n');
+      await sleep(200);
+      for (const extra of [rawConnection(limited.url, '127.0.0.1'), rawConnection(limited.url, '127.0.0.1')]) await extra.closed;
+      expect(limited.stderr().match(/per-address connection limit/g)).toHaveLength(1);
+      for (const c of held) c.socket.destroy();
+      await limited.stop();
+      expect(limited.stderr().match(/per-address connection limit/g)).toHaveLength(2);
+      expect(limited.stderr()).toMatch(/"connections refused: the per-address connection limit is reached".*"refused":2/);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('refuses a per-address limit that is not a positive integer', async () => {
+    await expect(startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '0' } })).rejects.toThrow(
+      /IAMD_MAX_CONNECTIONS_PER_ADDRESS must be an integer from 1 to 1000000, got "0"/,
+    );
   });
 });
 

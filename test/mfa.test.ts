@@ -71,6 +71,17 @@ const enable = (UserName: string, SerialNumber: string, codes: { AuthenticationC
   iam.send(new EnableMFADeviceCommand({ UserName, SerialNumber, ...codes }));
 
 describe('CreateVirtualMFADevice', () => {
+  it('takes a name of 226 characters (a serial number of 256) and refuses a longer one with ValidationError, not a failed QR code', async () => {
+    const longest = 'n'.repeat(226);
+    const { VirtualMFADevice: d } = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: longest }));
+    expect(d!.SerialNumber).toHaveLength(256);
+    expect(await awsError(iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: 'n'.repeat(100_000) })))).toEqual({
+      code: 'ValidationError',
+      message: "1 validation error detected: Value at 'virtualMFADeviceName' failed to satisfy constraint: Member must have length less than or equal to 226",
+      status: 400,
+    });
+  });
+
   it('returns the serial number (the ARN with the path), a 64-character base32 seed and a QR code of its otpauth:// URI', async () => {
     const name = uniqueName('phone');
     const { VirtualMFADevice: d, $metadata } = await iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: name, Path: '/team/' }));

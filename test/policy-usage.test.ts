@@ -133,12 +133,69 @@ describe('ListEntitiesForPolicy', () => {
       PolicyGroups: [],
       PolicyRoles: [],
     });
+    // Paged one at a time (in the store, by name then kind), the same entities in the same order.
+    const paged: string[] = [];
+    let Marker: string | undefined;
+    do {
+      const page = await api.iam.send(new ListEntitiesForPolicyCommand({ PolicyArn, MaxItems: 1, Marker }));
+      const names = [...page.PolicyUsers!.map((u) => u.UserName!), ...page.PolicyGroups!.map((g) => g.GroupName!), ...page.PolicyRoles!.map((r) => r.RoleName!)];
+      expect(names).toHaveLength(1);
+      paged.push(...names);
+      expect(page.IsTruncated).toBe(paged.length < 4);
+      Marker = page.Marker;
+    } while (Marker !== undefined);
+    expect(paged).toEqual([UserName, GroupName, RoleName, bounded].sort());
+    expect(await awsError(api.iam.send(new ListEntitiesForPolicyCommand({ PolicyArn, Marker: 'not-a-marker' })))).toMatchObject({
+      code: 'ValidationError',
+      message: 'Invalid Marker.',
+    });
     const missing = `arn:aws:iam::${ACCOUNT_ID}:policy/NonExistentPolicy`;
     expect(await awsError(api.iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: missing })))).toEqual({
       code: 'NoSuchEntity',
       message: `Policy ${missing} does not exist or is not attachable.`,
       status: 404,
     });
+  });
+});
+
+describe('ListPolicies paging', () => {
+  it('pages AWS managed policies, then the account\'s by name, the same policies as one page, for every scope and OnlyAttached', async () => {
+    const names = ['pz', 'PA', 'pm'].map((n) => uniqueName(n));
+    const arns: string[] = [];
+    for (const PolicyName of names) arns.push((await api.iam.send(new CreatePolicyCommand({ PolicyName, PolicyDocument: DOCUMENT, Path: '/paging/' }))).Policy!.Arn!);
+    const GroupName = uniqueName('g');
+    await api.iam.send(new CreateGroupCommand({ GroupName }));
+    await api.iam.send(new AttachGroupPolicyCommand({ GroupName, PolicyArn: arns[1] }));
+    await api.iam.send(new AttachGroupPolicyCommand({ GroupName, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    for (const filter of [
+      {},
+      { Scope: 'Local' as const },
+      { Scope: 'AWS' as const },
+      { OnlyAttached: true },
+      { PathPrefix: '/paging/' },
+      { Scope: 'AWS' as const, OnlyAttached: true },
+    ]) {
+      const whole = await api.iam.send(new ListPoliciesCommand({ ...filter, MaxItems: 1000 }));
+      expect(whole.IsTruncated).toBe(false);
+      for (const size of [1, 2, 3]) {
+        const paged: string[] = [];
+        let Marker: string | undefined;
+        do {
+          const page = await api.iam.send(new ListPoliciesCommand({ ...filter, MaxItems: size, Marker }));
+          expect(page.Policies!.length).toBeLessThanOrEqual(size);
+          paged.push(...page.Policies!.map((p) => p.Arn!));
+          expect(page.IsTruncated).toBe(page.Marker !== undefined);
+          Marker = page.Marker;
+        } while (Marker !== undefined);
+        expect(paged).toEqual(whole.Policies!.map((p) => p.Arn!));
+      }
+    }
+    const local = (await api.iam.send(new ListPoliciesCommand({ PathPrefix: '/paging/', MaxItems: 1000 }))).Policies!.map((p) => p.PolicyName);
+    expect(local).toEqual([...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+    const attached = (await api.iam.send(new ListPoliciesCommand({ OnlyAttached: true, MaxItems: 1000 }))).Policies!.map((p) => p.Arn);
+    expect(attached).toEqual(expect.arrayContaining(['arn:aws:iam::aws:policy/IAMReadOnlyAccess', arns[1]]));
+    expect(attached).not.toContain(arns[0]);
+    expect(await awsError(api.iam.send(new ListPoliciesCommand({ Marker: 'MTA' })))).toMatchObject({ code: 'ValidationError', message: 'Invalid Marker.' });
   });
 });
 

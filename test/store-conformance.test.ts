@@ -1091,12 +1091,16 @@ function storeConformance(
       it('lists by name case-insensitively, by plain path prefix, optionally only attached ones', async () => {
         const ps = [policy('b', { path: '/x/' }), policy('A', { path: '/x/y/' }), policy('c'), policy('_z', { path: '/x/' })];
         for (const p of ps) await store.managedPolicies.create(p, DOC(1));
-        expect(names(await store.managedPolicies.list({ pathPrefix: '/', onlyAttached: false }))).toEqual(['_z', 'A', 'b', 'c']);
-        expect(names(await store.managedPolicies.list({ pathPrefix: '/x', onlyAttached: false }))).toEqual(['_z', 'A', 'b']);
+        const list = async (options: { pathPrefix: string; onlyAttached: boolean }) => (await store.managedPolicies.listPage({ ...options, maxItems: 100 })).items;
+        expect(names(await list({ pathPrefix: '/', onlyAttached: false }))).toEqual(['_z', 'A', 'b', 'c']);
+        expect(names(await list({ pathPrefix: '/x', onlyAttached: false }))).toEqual(['_z', 'A', 'b']);
+        // Paged: the marker is the last name served.
+        expect(await store.managedPolicies.listPage({ pathPrefix: '/', maxItems: 2 })).toMatchObject({ nextMarker: 'A' });
+        expect(names((await store.managedPolicies.listPage({ pathPrefix: '/', maxItems: 2, marker: 'A' })).items)).toEqual(['b', 'c']);
         const g = group('any-group');
         await store.groups.create(g);
         await store.attachments.attach({ kind: 'group', id: g.id, name: g.name }, ps[0]!.arn, 10);
-        expect(names(await store.managedPolicies.list({ pathPrefix: '/', onlyAttached: true }))).toEqual(['b']);
+        expect(names(await list({ pathPrefix: '/', onlyAttached: true }))).toEqual(['b']);
       });
 
       it('versions: numbered on, limited, default switching, the default cannot be deleted', async () => {
@@ -1535,13 +1539,31 @@ function storeConformance(
         ]) {
           await store.attachments.attach(owner, p.arn, 10);
         }
-        expect(await store.attachments.entitiesFor(p.arn, 'PermissionsPolicy')).toEqual([
-          { kind: 'role', id: r.id, name: 'Alpha', path: '/' },
-          { kind: 'group', id: g.id, name: 'mid', path: '/' },
-          { kind: 'user', id: u.id, name: 'Zed', path: '/u/' },
-        ]);
-        expect(await store.attachments.entitiesFor(p.arn, 'PermissionsBoundary')).toEqual([{ kind: 'role', id: r.id, name: 'Alpha', path: '/' }]);
+        const all = { kinds: ['user', 'group', 'role'] as const, pathPrefix: '/', maxItems: 100 };
+        expect(await store.attachments.entitiesPage(p.arn, { ...all, usages: ['PermissionsPolicy'] })).toEqual({
+          items: [
+            { kind: 'role', id: r.id, name: 'Alpha', path: '/' },
+            { kind: 'group', id: g.id, name: 'mid', path: '/' },
+            { kind: 'user', id: u.id, name: 'Zed', path: '/u/' },
+          ],
+        });
+        expect(await store.attachments.entitiesPage(p.arn, { ...all, usages: ['PermissionsBoundary'] })).toEqual({ items: [{ kind: 'role', id: r.id, name: 'Alpha', path: '/' }] });
+        // Both usages: Alpha, attached and bounded, once; by kind and path prefix; paged by a
+        // position (kind rank / name), a user and a role of one name told apart.
         expect(await store.attachments.countFor(p.arn)).toBe(3);
+        const both = { ...all, usages: ['PermissionsPolicy', 'PermissionsBoundary'] as const };
+        const alphaUser = user('alpha');
+        await store.users.create(alphaUser);
+        await store.attachments.attach({ kind: 'user', id: alphaUser.id, name: alphaUser.name }, p.arn, 10);
+        const entityNames = (page: { items: { kind: string; name: string }[] }) => page.items.map((e) => `${e.kind}:${e.name}`);
+        expect(entityNames(await store.attachments.entitiesPage(p.arn, both))).toEqual(['user:alpha', 'role:Alpha', 'group:mid', 'user:Zed']);
+        expect(entityNames(await store.attachments.entitiesPage(p.arn, { ...both, kinds: ['user'] }))).toEqual(['user:alpha', 'user:Zed']);
+        expect(entityNames(await store.attachments.entitiesPage(p.arn, { ...both, pathPrefix: '/u' }))).toEqual(['user:Zed']);
+        const first = await store.attachments.entitiesPage(p.arn, { ...both, maxItems: 1 });
+        expect(first).toMatchObject({ nextMarker: '0/alpha' });
+        const second = await store.attachments.entitiesPage(p.arn, { ...both, maxItems: 2, marker: first.nextMarker });
+        expect(entityNames(second)).toEqual(['role:Alpha', 'group:mid']);
+        expect(entityNames(await store.attachments.entitiesPage(p.arn, { ...both, marker: second.nextMarker }))).toEqual(['user:Zed']);
       });
 
       it('managed policy tags: kept at creation, keys case-sensitive, quota, untag', async () => {

@@ -37,6 +37,8 @@ export interface ServeConfig {
   maxQueuedHashes?: number;
   /** Open connections at once (IAMD_MAX_CONNECTIONS). */
   maxConnections?: number;
+  /** Open connections at once from one address (IAMD_MAX_CONNECTIONS_PER_ADDRESS). */
+  maxConnectionsPerAddress?: number;
 }
 
 export interface ServeFlags {
@@ -159,6 +161,7 @@ function hardeningSettings(env: NodeJS.ProcessEnv): Partial<ServeConfig> {
     maxConcurrentHashes: optional('IAMD_MAX_CONCURRENT_HASHES', 1, 1024),
     maxQueuedHashes: optional('IAMD_MAX_QUEUED_HASHES', 0, 100_000),
     maxConnections: optional('IAMD_MAX_CONNECTIONS', 1, 1_000_000),
+    maxConnectionsPerAddress: optional('IAMD_MAX_CONNECTIONS_PER_ADDRESS', 1, 1_000_000),
   };
 }
 

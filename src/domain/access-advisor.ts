@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Domain } from './context.js';
+import type { PolicyEntity } from '../ports/store.js';
 import { IamError } from './errors.js';
 import { roleArn, userArn } from './arn.js';
 import { parsed } from './authorization.js';
@@ -93,6 +94,22 @@ const userPrincipal = (accountId: string, u: { id: string; name: string; path: s
   type: 'USER',
 });
 
+/** Every user, group and role the policy is attached to, a store page at a time. */
+async function* attachedEntities(store: Domain['store'], policyArn: string): AsyncGenerator<PolicyEntity> {
+  let marker: string | undefined;
+  do {
+    const page = await store.attachments.entitiesPage(policyArn, {
+      usages: ['PermissionsPolicy'],
+      kinds: ['user', 'group', 'role'],
+      pathPrefix: '/',
+      marker,
+      maxItems: 1000,
+    });
+    yield* page.items;
+    marker = page.nextMarker;
+  } while (marker !== undefined);
+}
+
 /** `single`: the report is of one user or role, which its entity list always names. */
 async function scopeOf(domain: Domain, arn: string): Promise<{ documents: PolicyDocument[]; principals: Principal[]; single: boolean }> {
   const { accountId, store } = domain;
@@ -105,7 +122,7 @@ async function scopeOf(domain: Domain, arn: string): Promise<{ documents: Policy
       document = parsed((await store.managedPolicies.getVersion(arn, policy.defaultVersion))!.document);
     }
     const principals: Principal[] = [];
-    for (const e of await store.attachments.entitiesFor(arn, 'PermissionsPolicy')) {
+    for await (const e of attachedEntities(store, arn)) {
       if (e.kind === 'user') principals.push(userPrincipal(accountId, e));
       else if (e.kind === 'role') principals.push({ id: e.id, arn: roleArn(accountId, e.path, e.name), name: e.name, path: e.path, type: 'ROLE' });
       else for (const u of await store.groups.members(e.id)) principals.push(userPrincipal(accountId, u));

@@ -76,10 +76,22 @@ export const otpauthUri = (deviceName: string, accountName: string, seed: string
 export const qrCodePng = (text: string): Buffer =>
   Buffer.from(toPngBuffer(generate(text), { on: [0, 0, 0, 255], off: [255, 255, 255, 255], scale: 4, pad: 4 }));
 
+const MAX_VIRTUAL_MFA_DEVICE_NAME = 226;
+
 export async function createVirtualMfaDevice(
   domain: Domain,
   input: { VirtualMFADeviceName: string; Path?: string; Tags?: Tag[] },
 ): Promise<NewMfaDevice> {
+  // The model sets no maximum, but AWS's API reference long gave 226: the longest name whose
+  // serial number (arn:aws:iam::<account>:mfa/<name>, 30 + 226 characters) fits serialNumberType's
+  // 256. Past it the otpauth URI outgrows a QR code (that was a 500). The message is in the
+  // model's form; AWS's own answer is not recorded (a guess).
+  if (input.VirtualMFADeviceName.length > MAX_VIRTUAL_MFA_DEVICE_NAME) {
+    throw new IamError(
+      'ValidationError',
+      `1 validation error detected: Value at 'virtualMFADeviceName' failed to satisfy constraint: Member must have length less than or equal to ${MAX_VIRTUAL_MFA_DEVICE_NAME}`,
+    );
+  }
   const tags = checkNewTags(input.Tags, 'MFADevice');
   const path = input.Path ?? '/';
   const seed = newSeed();

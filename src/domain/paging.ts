@@ -12,7 +12,7 @@ export function decodeMarker(marker: string): string {
   return Buffer.from(marker, 'base64url').toString('utf8');
 }
 
-const invalidMarker = () => new IamError('ValidationError', 'Invalid Marker.');
+export const invalidMarker = () => new IamError('ValidationError', 'Invalid Marker.');
 
 /** Paging over a list already in memory (short lists: a user's tags or policies, a group's members). */
 export function paginate<T>(items: readonly T[], input: { Marker?: string; MaxItems?: number }): { items: T[]; isTruncated: boolean; marker?: string } {

@@ -7,6 +7,7 @@ import { parsePolicyDocument } from './policy/document.js';
 import { MalformedPolicyDocumentError } from './policy/malformed.js';
 import { AWS_MANAGED_POLICIES, type AwsManagedPolicy } from './policy/aws-managed.js';
 import type { PolicyEntity } from '../ports/store.js';
+import { decodeMarker, encodeMarker, invalidMarker } from './paging.js';
 
 /**
  * Managed policies (customer managed, and the AWS managed ones iamd ships), inline policies,
@@ -108,28 +109,53 @@ export async function createPolicy(
 
 export const getPolicy = requireManagedPolicy;
 
+/**
+ * ListPolicies, one page: AWS's managed policies first (a short list in memory), then the
+ * account's by name, paged in the store, so a page costs its own size, not the account's. The
+ * marker says which part the next page starts in: `aws/N` (the Nth AWS policy that passes the
+ * filters) or `local/NAME` (after that customer policy; `local/` from the first).
+ */
 export async function listPolicies(
   domain: Domain,
-  input: { Scope?: 'All' | 'AWS' | 'Local'; OnlyAttached?: boolean; PathPrefix?: string },
-): Promise<AnyManagedPolicy[]> {
+  input: { Scope?: 'All' | 'AWS' | 'Local'; OnlyAttached?: boolean; PathPrefix?: string; Marker?: string; MaxItems?: number },
+): Promise<{ items: AnyManagedPolicy[]; isTruncated: boolean; marker?: string }> {
   const scope = input.Scope ?? 'All';
   const prefix = input.PathPrefix ?? '/';
-  const out: AnyManagedPolicy[] = [];
-  if (scope !== 'Local' && !input.OnlyAttached) {
-    for (const policy of AWS_MANAGED_POLICIES.values()) if (policy.path.startsWith(prefix)) out.push({ kind: 'aws', policy });
-  }
-  if (scope !== 'Local' && input.OnlyAttached) {
-    // AWS managed policies count as attached when any user or group has them.
-    for (const policy of AWS_MANAGED_POLICIES.values()) {
-      if (policy.path.startsWith(prefix) && (await domain.store.attachments.countFor(policy.arn)) > 0) out.push({ kind: 'aws', policy });
+  const maxItems = input.MaxItems ?? 100;
+  const position = input.Marker === undefined ? { part: 'aws', at: '0' } : policiesPosition(decodeMarker(input.Marker));
+  const items: AnyManagedPolicy[] = [];
+  const more = (marker: string) => ({ items, isTruncated: true, marker: encodeMarker(marker) });
+  if (position.part === 'aws' && scope !== 'Local') {
+    let aws = [...AWS_MANAGED_POLICIES.values()].filter((p) => p.path.startsWith(prefix));
+    if (input.OnlyAttached) {
+      // AWS managed policies count as attached when any user, group or role has them.
+      const counts = await domain.store.attachments.countsFor(aws.map((p) => p.arn));
+      aws = aws.filter((p) => (counts.get(p.arn) ?? 0) > 0);
     }
+    const start = Number(position.at);
+    for (const policy of aws.slice(start, start + maxItems)) items.push({ kind: 'aws', policy });
+    if (start + maxItems < aws.length) return more(`aws/${start + maxItems}`);
   }
-  if (scope !== 'AWS') {
-    for (const policy of await domain.store.managedPolicies.list({ pathPrefix: prefix, onlyAttached: input.OnlyAttached ?? false })) {
-      out.push({ kind: 'customer', policy });
-    }
-  }
-  return out;
+  if (scope === 'AWS') return { items, isTruncated: false };
+  const room = maxItems - items.length;
+  const page = await domain.store.managedPolicies.listPage({
+    pathPrefix: prefix,
+    onlyAttached: input.OnlyAttached ?? false,
+    marker: position.part === 'local' ? position.at : undefined,
+    // A full page of AWS policies still asks for one: whether the account's follow it.
+    maxItems: Math.max(room, 1),
+  });
+  if (room === 0) return page.items.length > 0 ? more('local/') : { items, isTruncated: false };
+  for (const policy of page.items) items.push({ kind: 'customer', policy });
+  return page.nextMarker === undefined ? { items, isTruncated: false } : more(`local/${page.nextMarker}`);
+}
+
+function policiesPosition(position: string): { part: 'aws' | 'local'; at: string } {
+  const slash = position.indexOf('/');
+  const part = position.slice(0, slash);
+  const at = position.slice(slash + 1);
+  if (part === 'local' || (part === 'aws' && /^\d{1,6}$/.test(at))) return { part, at };
+  throw invalidMarker();
 }
 
 export async function deletePolicy(domain: Domain, arn: string): Promise<void> {
@@ -282,19 +308,29 @@ export async function deleteUserPermissionsBoundary(domain: Domain, userName: st
  */
 export async function listEntitiesForPolicy(
   domain: Domain,
-  input: { PolicyArn: string; EntityFilter?: string; PathPrefix?: string; PolicyUsageFilter?: 'PermissionsPolicy' | 'PermissionsBoundary' },
-): Promise<PolicyEntity[]> {
+  input: {
+    PolicyArn: string;
+    EntityFilter?: string;
+    PathPrefix?: string;
+    PolicyUsageFilter?: 'PermissionsPolicy' | 'PermissionsBoundary';
+    Marker?: string;
+    MaxItems?: number;
+  },
+): Promise<{ items: PolicyEntity[]; isTruncated: boolean; marker?: string }> {
   await requireManagedPolicy(domain, input.PolicyArn);
   const kind = ({ User: 'user', Group: 'group', Role: 'role' } as const)[input.EntityFilter as 'User' | 'Group' | 'Role'];
-  if (input.EntityFilter !== undefined && kind === undefined) return []; // LocalManagedPolicy, AWSManagedPolicy: no entity is one
-  // Without a usage filter, both: the entities it is attached to and those it bounds.
-  const usages = input.PolicyUsageFilter === undefined ? (['PermissionsPolicy', 'PermissionsBoundary'] as const) : [input.PolicyUsageFilter];
-  const seen = new Set<string>();
-  const entities = (await Promise.all(usages.map((u) => domain.store.attachments.entitiesFor(input.PolicyArn, u))))
-    .flat()
-    .filter((e) => !seen.has(e.id) && seen.add(e.id));
-  const prefix = input.PathPrefix ?? '/';
-  return entities
-    .filter((e) => (kind === undefined || e.kind === kind) && e.path.startsWith(prefix))
-    .sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0));
+  // LocalManagedPolicy, AWSManagedPolicy: no entity is one.
+  if (input.EntityFilter !== undefined && kind === undefined) return { items: [], isTruncated: false };
+  // The store's position (the last one served: its kind's rank and name) travels as the marker.
+  const marker = input.Marker === undefined ? undefined : decodeMarker(input.Marker);
+  if (marker !== undefined && !/^[0-2]\//.test(marker)) throw invalidMarker();
+  const page = await domain.store.attachments.entitiesPage(input.PolicyArn, {
+    // Without a usage filter, both: the entities it is attached to and those it bounds.
+    usages: input.PolicyUsageFilter === undefined ? ['PermissionsPolicy', 'PermissionsBoundary'] : [input.PolicyUsageFilter],
+    kinds: kind === undefined ? ['user', 'group', 'role'] : [kind],
+    pathPrefix: input.PathPrefix ?? '/',
+    marker,
+    maxItems: input.MaxItems ?? 100,
+  });
+  return page.nextMarker === undefined ? { items: page.items, isTruncated: false } : { items: page.items, isTruncated: true, marker: encodeMarker(page.nextMarker) };
 }

@@ -3,7 +3,7 @@ import type { Domain } from './context.js';
 import { IamError } from './errors.js';
 import { type Principal, type SourcedPolicy, requestContext } from './authorization.js';
 import { policiesOfSource, resolvePolicySource } from './policy-source.js';
-import { evaluate } from './policy/evaluate.js';
+import { evaluate, prepareDocument } from './policy/evaluate.js';
 import { parsePolicyDocument } from './policy/document.js';
 import { encodeMarker, pageOf } from './paging.js';
 import { TimeSlice } from './time-slice.js';
@@ -38,8 +38,16 @@ export interface SimulationResult {
   matched: { sourcePolicyId: string; sourcePolicyType: string }[];
 }
 
-const inputPolicies = (documents: string[] | undefined, listName: string): SourcedPolicy[] =>
-  (documents ?? []).map((text, i) => ({ id: `${listName}.${i + 1}`, sourceType: 'none', document: parsePolicyDocument(text) }));
+/** The request's documents, parsed one per turn of the event loop (a 1 MiB request holds eight of 128 KiB). */
+async function inputPolicies(documents: string[] | undefined, listName: string): Promise<SourcedPolicy[]> {
+  const slice = new TimeSlice();
+  const policies: SourcedPolicy[] = [];
+  for (const [i, text] of (documents ?? []).entries()) {
+    await slice.checkpoint();
+    policies.push({ id: `${listName}.${i + 1}`, sourceType: 'none', document: parsePolicyDocument(text) });
+  }
+  return policies;
+}
 
 export interface SimulationPage {
   results: SimulationResult[];
@@ -51,13 +59,13 @@ export async function simulatePrincipalPolicy(domain: Domain, input: SimulationI
   // The user, group or role the ARN names, with its policies (policy-source.ts).
   const source = await resolvePolicySource(domain, input.PolicySourceArn);
   const { identity, boundary } = await policiesOfSource(domain, source);
-  const extraBoundary = input.PermissionsBoundaryPolicyInputList && inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
-  return simulate(domain, source, [...identity, ...inputPolicies(input.PolicyInputList, 'PolicyInputList')], extraBoundary ?? boundary, input);
+  const extraBoundary = input.PermissionsBoundaryPolicyInputList && (await inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList'));
+  return simulate(domain, source, [...identity, ...(await inputPolicies(input.PolicyInputList, 'PolicyInputList'))], extraBoundary ?? boundary, input);
 }
 
 export async function simulateCustomPolicy(domain: Domain, caller: Caller, input: SimulationInput & { PolicyInputList: string[] }): Promise<SimulationPage> {
-  const boundary = input.PermissionsBoundaryPolicyInputList && inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList');
-  return simulate(domain, caller, inputPolicies(input.PolicyInputList, 'PolicyInputList'), boundary, input);
+  const boundary = input.PermissionsBoundaryPolicyInputList && (await inputPolicies(input.PermissionsBoundaryPolicyInputList, 'PermissionsBoundaryPolicyInputList'));
+  return simulate(domain, caller, await inputPolicies(input.PolicyInputList, 'PolicyInputList'), boundary, input);
 }
 
 async function simulate(domain: Domain, caller: Principal, identity: SourcedPolicy[], boundary: SourcedPolicy[] | undefined, input: SimulationInput): Promise<SimulationPage> {
@@ -73,6 +81,12 @@ async function simulate(domain: Domain, caller: Principal, identity: SourcedPoli
   for (const entry of input.ContextEntries ?? []) {
     if (entry.ContextKeyName) entries[entry.ContextKeyName] = entry.ContextKeyValues ?? [];
     entriesCost += 1 + (entry.ContextKeyValues?.length ?? 0); // copied into every evaluation's context
+  }
+  // Each document is prepared (parsed values, action and resource matchers) on its own turn of
+  // the event loop: a 1 MiB request holds several 128 KiB documents.
+  for (const policy of [...identity, ...(boundary ?? [])]) {
+    await slice.checkpoint();
+    prepareDocument(policy.document);
   }
   const results: SimulationResult[] = [];
   for (let i = page.start; i < page.end; i++) {

@@ -165,9 +165,11 @@ export interface ManagedPolicyRepository extends TagRepository {
   /** Creates the policy with its first version (v1, default); false when the name is taken. */
   create(policy: ManagedPolicy, document: string): Promise<boolean>;
   get(arn: string): Promise<ManagedPolicy | undefined>;
-  list(options: { pathPrefix: string; onlyAttached: boolean }): Promise<ManagedPolicy[]>;
-  /** One page of the customer managed policies by name (the marker is the last name served). */
-  listPage(options: ListOptions): Promise<ListPage<ManagedPolicy>>;
+  /**
+   * One page of the customer managed policies by folded name (the marker is the last name
+   * served); onlyAttached: those attached to a user, group or role.
+   */
+  listPage(options: ListOptions & { onlyAttached?: boolean }): Promise<ListPage<ManagedPolicy>>;
   delete(arn: string): Promise<'missing' | 'attached' | 'has-versions' | 'ok'>;
   /** Adds a version; 'limit' when the policy already has maxVersions. */
   createVersion(
@@ -214,8 +216,20 @@ export interface AttachmentRepository {
   countFor(policyArn: string): Promise<number>;
   /** countFor for many policies in one read; policies attached nowhere are absent. */
   countsFor(policyArns: readonly string[]): Promise<Map<string, number>>;
-  /** Who has this policy attached (PermissionsPolicy) or as a boundary (PermissionsBoundary). */
-  entitiesFor(policyArn: string, usage: 'PermissionsPolicy' | 'PermissionsBoundary'): Promise<PolicyEntity[]>;
+  /**
+   * One page of who has this policy attached (PermissionsPolicy) or as a boundary
+   * (PermissionsBoundary), or either (each entity once), of the given kinds, under a path prefix;
+   * by folded name, then user, group, role. The marker is the position of the last one served.
+   */
+  entitiesPage(policyArn: string, options: EntitiesPageOptions): Promise<ListPage<PolicyEntity>>;
+}
+
+export interface EntitiesPageOptions {
+  usages: readonly ('PermissionsPolicy' | 'PermissionsBoundary')[];
+  kinds: readonly PrincipalKind[];
+  pathPrefix: string;
+  marker?: string;
+  maxItems: number;
 }
 
 export interface PolicyEntity {

@@ -133,9 +133,9 @@ export const POLICY_OPERATIONS: OperationTable = {
     action: 'iam:ListPolicies',
     resource: onAccount,
     handler: async (domain, _caller, input) => {
-      const found = await policies.listPolicies(domain, input);
-      const page = paginate(await Promise.all(found.map((f) => presentFound(domain, f, 'list'))), input);
-      return { Policies: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
+      // Only the page's policies are read and presented (AWS's with their attachment counts).
+      const page = await policies.listPolicies(domain, input);
+      return { Policies: await Promise.all(page.items.map((f) => presentFound(domain, f, 'list'))), IsTruncated: page.isTruncated, Marker: page.marker };
     },
   },
   DeletePolicy: {
@@ -200,8 +200,7 @@ export const POLICY_OPERATIONS: OperationTable = {
     action: 'iam:ListEntitiesForPolicy',
     resource: onPolicy,
     handler: async (domain, _caller, input) => {
-      const entities = await policies.listEntitiesForPolicy(domain, input);
-      const page = paginate(entities, input);
+      const page = await policies.listEntitiesForPolicy(domain, input);
       const of = (kind: 'user' | 'group' | 'role') => page.items.filter((e) => e.kind === kind);
       return {
         PolicyUsers: of('user').map((e) => ({ UserName: e.name, UserId: e.id })),

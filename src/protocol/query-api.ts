@@ -89,7 +89,7 @@ export class QueryApi {
           throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${STS_MODEL.metadata.apiVersion}`);
         }
         if (caller.kind === 'federated-user' && action !== 'GetCallerIdentity') throw stsErrors.federatedMayNotCall(callerArn(caller), `sts:${action}`);
-        input = readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
+        input = await readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
         const output = await operation.handler(domain, caller, input, { ...facts, region });
         this.recordAudit(req, requestId, action, caller, region, input, { output }, STS_MODEL);
         return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId), action, principal: callerArn(caller) };
@@ -146,7 +146,7 @@ export class QueryApi {
     }
     const inputShape = IAM_MODEL.operations[action]!.input?.shape;
     if (operation.patternMessages) checkPatternMessages(IAM_MODEL, inputShape, params, operation.patternMessages);
-    const input = readInput(IAM_MODEL, inputShape, params);
+    const input = await readInput(IAM_MODEL, inputShape, params);
     onInput(input);
     const resource = await operation.resource(domain, caller, input);
     // Temporary credentials that AWS keeps out of IAM altogether, whatever their policies say.

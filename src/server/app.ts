@@ -102,6 +102,7 @@ export async function startIamd(
     headersTimeoutMs: config.headersTimeoutMs,
     requestTimeoutMs: config.requestTimeoutMs,
     maxConnections: config.maxConnections,
+    maxConnectionsPerAddress: config.maxConnectionsPerAddress,
     testing: testClock && {
       reset: async () => {
         await store.clear();

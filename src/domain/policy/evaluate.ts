@@ -80,6 +80,15 @@ const RESOLVE_UNITS = 50;
 
 const compiledDocuments = new WeakMap<PolicyDocument, readonly CompiledStatement[]>();
 
+/**
+ * Prepares a document's statements (its matchers and condition values) ahead of evaluation, so a
+ * caller holding many large documents (the simulator) can give the event loop back between them
+ * instead of preparing them all inside the first evaluation.
+ */
+export function prepareDocument(document: PolicyDocument): void {
+  compiled(document);
+}
+
 function compiled(document: PolicyDocument): readonly CompiledStatement[] {
   let statements = compiledDocuments.get(document);
   if (statements) return statements;

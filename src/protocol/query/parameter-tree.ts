@@ -1,3 +1,4 @@
+import type { TimeSlice } from '../../domain/time-slice.js';
 import { type Shape, type ServiceModel, shapeOf } from './model.js';
 
 /**
@@ -51,11 +52,14 @@ function index(segment: string, max: number): number | undefined {
 /** No request holds a million items. */
 const NO_MAX = 9_999_999;
 
-export function parameterTree(model: ServiceModel, shape: Shape, params: ReadonlyMap<string, string>): ParameterNode {
+export async function parameterTree(model: ServiceModel, shape: Shape, params: ReadonlyMap<string, string>, slice: TimeSlice): Promise<ParameterNode> {
   const root = node();
   root.nested = params.size > 0;
   const rootRole = roleOf(model, shape);
+  let seen = 0;
   for (const [name, value] of params) {
+    // A 1 MiB body is some 60,000 parameters: other requests get their turns meanwhile.
+    if ((++seen & 0x3ff) === 0) await slice.checkpoint();
     let at = root;
     let role: Role | undefined = rootRole;
     let start = 0;

@@ -2,6 +2,7 @@ import type { ManagedPolicy, PolicyOwner, PolicyVersion, PrincipalKind, Tag } fr
 import type {
   AttachmentRepository,
   AuthorizationRepository,
+  EntitiesPageOptions,
   InlinePolicyRepository,
   ListOptions,
   ListPage,
@@ -90,17 +91,11 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
     return row && toPolicy(row, await this.tags.of(row.id));
   }
 
-  async list(options: { pathPrefix: string; onlyAttached: boolean }): Promise<ManagedPolicy[]> {
-    if (hasNul(options.pathPrefix)) return []; // no path holds one
-    const rows = await this.sql.all<PolicyRow>(`${POLICY_SELECT} WHERE ${prefixOf('p.path')} ORDER BY p.name_key`, prefixParams(options.pathPrefix));
-    const tags = await this.tags.ofMany(rows.map((r) => r.id));
-    return rows.map((r) => toPolicy(r, tags.get(r.id) ?? [])).filter((p) => !options.onlyAttached || p.attachmentCount > 0);
-  }
-
-  async listPage(options: ListOptions): Promise<ListPage<ManagedPolicy>> {
+  async listPage(options: ListOptions & { onlyAttached?: boolean }): Promise<ListPage<ManagedPolicy>> {
     if (hasNul(options.pathPrefix)) return { items: [] }; // no path holds one
     // As the named resources list: by folded name, the marker being the last name served.
-    const rows = await this.sql.all<PolicyRow>(`${POLICY_SELECT} WHERE ${prefixOf('p.path')} AND p.name_key > ? ORDER BY p.name_key LIMIT ?`, [
+    const attached = options.onlyAttached ? ' AND EXISTS (SELECT 1 FROM policy_attachments a WHERE a.policy_arn = p.arn)' : '';
+    const rows = await this.sql.all<PolicyRow>(`${POLICY_SELECT} WHERE ${prefixOf('p.path')} AND p.name_key > ?${attached} ORDER BY p.name_key LIMIT ?`, [
       ...prefixParams(options.pathPrefix),
       fold(cutAtNul(options.marker ?? '')),
       options.maxItems + 1,
@@ -309,26 +304,43 @@ export class SqlAttachments implements AttachmentRepository {
     return new Map(rows.map((r) => [r.policy_arn, Number(r.n)]));
   }
 
-  async entitiesFor(policyArn: string, usage: 'PermissionsPolicy' | 'PermissionsBoundary'): Promise<PolicyEntity[]> {
-    if (hasNul(policyArn)) return [];
-    const rows =
-      usage === 'PermissionsPolicy'
-        ? await this.sql.all<PolicyEntity>(
-            `SELECT 'user' AS kind, u.id, u.name, u.path, u.name_key FROM policy_attachments a JOIN users u ON u.id = a.owner_id WHERE a.policy_arn = ?
-             UNION ALL SELECT 'group', g.id, g.name, g.path, g.name_key FROM policy_attachments a JOIN groups g ON g.id = a.owner_id WHERE a.policy_arn = ?
-             UNION ALL SELECT 'role', r.id, r.name, r.path, r.name_key FROM policy_attachments a JOIN roles r ON r.id = a.owner_id WHERE a.policy_arn = ?
-             ORDER BY name_key`,
-            [policyArn, policyArn, policyArn],
-          )
-        : await this.sql.all<PolicyEntity>(
-            `SELECT 'user' AS kind, id, name, path, name_key FROM users WHERE permissions_boundary = ?
-             UNION ALL SELECT 'role', id, name, path, name_key FROM roles WHERE permissions_boundary = ?
-             ORDER BY name_key`,
-            [policyArn, policyArn],
-          );
-    return rows.map((r) => ({ kind: r.kind, id: r.id, name: r.name, path: r.path }));
+  async entitiesPage(policyArn: string, options: EntitiesPageOptions): Promise<ListPage<PolicyEntity>> {
+    if (hasNul(policyArn) || hasNul(options.pathPrefix)) return { items: [] };
+    // Each source of entities is one SELECT (the table names are fixed, never input); UNION, not
+    // UNION ALL, so an entity the policy both is attached to and bounds is listed once.
+    const parts: string[] = [];
+    const params: string[] = [];
+    for (const kind of options.kinds) {
+      const rank = KIND_RANK[kind];
+      const table = OWNER_TABLE[kind];
+      if (options.usages.includes('PermissionsPolicy')) {
+        parts.push(`SELECT ${rank} AS kind_rank, e.id, e.name, e.path, e.name_key FROM policy_attachments a JOIN ${table} e ON e.id = a.owner_id WHERE a.policy_arn = ?`);
+        params.push(policyArn);
+      }
+      if (options.usages.includes('PermissionsBoundary') && kind !== 'group') {
+        parts.push(`SELECT ${rank} AS kind_rank, e.id, e.name, e.path, e.name_key FROM ${table} e WHERE e.permissions_boundary = ?`);
+        params.push(policyArn);
+      }
+    }
+    if (parts.length === 0) return { items: [] };
+    // The position after the last one served: its folded name, then its kind (user, group, role).
+    const after = options.marker === undefined ? { rank: -1, name: '' } : { rank: Number(options.marker.charAt(0)), name: cutAtNul(options.marker.slice(2)) };
+    const rows = await this.sql.all<{ kind_rank: number | string; id: string; name: string; path: string }>(
+      `SELECT kind_rank, id, name, path FROM (${parts.join(' UNION ')}) AS entities
+       WHERE ${prefixOf('path')} AND (name_key > ? OR (name_key = ? AND kind_rank > ?))
+       ORDER BY name_key, kind_rank LIMIT ?`,
+      [...params, ...prefixParams(options.pathPrefix), fold(after.name), fold(after.name), after.rank, options.maxItems + 1],
+    );
+    const items = rows.slice(0, options.maxItems).map((r) => ({ kind: RANKED_KINDS[Number(r.kind_rank)]!, id: r.id, name: r.name, path: r.path }));
+    if (rows.length <= options.maxItems) return { items };
+    const last = items[items.length - 1]!;
+    return { items, nextMarker: `${KIND_RANK[last.kind]}/${last.name}` };
   }
 }
+
+/** Entities of one name are listed user, group, role (the order of ListEntitiesForPolicy's members). */
+const RANKED_KINDS: readonly PrincipalKind[] = ['user', 'group', 'role'];
+const KIND_RANK: Record<PrincipalKind, number> = { user: 0, group: 1, role: 2 };
 
 /** The default-version documents of customer managed policies, joined where an ARN is. */
 const DEFAULT_DOCUMENT = `LEFT JOIN managed_policies p ON p.arn = a.policy_arn
