@@ -36,6 +36,8 @@ import { ACCOUNT_ID, awsError, testStore, uniqueName } from './support/server.js
 import { codeAt, stepNow, twoCodes, wrongCode } from './support/totp.js';
 import { signer } from './support/signed-http.js';
 import { accountOfKeyId, encodeKeyId } from '../src/domain/key-ids.js';
+import { readInput } from '../src/protocol/query/read-input.js';
+import { STS_MODEL } from '../src/protocol/query/model.js';
 
 const api = useServer();
 
@@ -200,6 +202,27 @@ describe('AssumeRole', () => {
     expect((await awsError(send({ ExternalId: 'wrong', RoleSessionName: 'ci-1' }))).code).toBe('AccessDenied');
     expect((await awsError(send({ ExternalId: 'ext-123', RoleSessionName: 'other' }))).code).toBe('AccessDenied');
     await send({ ExternalId: 'ext-123', RoleSessionName: 'ci-1' });
+  });
+
+  it('ValidationError names the value, as STS does (IAM never does); a web identity token is never echoed', async () => {
+    const user = await newUser();
+    const role = await newRole(trust({ AWS: user.arn }));
+    // Both recorded from AWS (LocalStack's STS snapshots: invalid-session-name, session-name-too-long-error).
+    expect(await awsError(sts(user.keys).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'Session1:2' })))).toMatchObject({
+      code: 'ValidationError',
+      message:
+        "1 validation error detected: Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*",
+    });
+    const long = 's'.repeat(65);
+    expect(await awsError(sts(user.keys).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: long })))).toMatchObject({
+      code: 'ValidationError',
+      message: `1 validation error detected: Value '${long}' at 'roleSessionName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+    });
+    // The model marks a web identity token sensitive: its violation names no value.
+    const read = readInput(STS_MODEL, 'AssumeRoleWithWebIdentityRequest', new Map([['RoleArn', role.arn], ['RoleSessionName', 'ss'], ['WebIdentityToken', 'eyJ']]));
+    await expect(read).rejects.toThrow(
+      "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4",
+    );
   });
 
   it('DurationSeconds: up to the role MaxSessionDuration; role chaining at most an hour', async () => {

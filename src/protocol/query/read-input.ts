@@ -15,7 +15,10 @@ import { type ParameterNode, parameterTree } from './parameter-tree.js';
  *
  * All violations are collected and reported together, in AWS's form:
  * "2 validation errors detected: Value at 'userName' failed to satisfy constraint: …; …".
- * The offending value is never echoed, so a rejected password cannot leak into an error.
+ * IAM never echoes the offending value, so a rejected password cannot leak into an error. STS
+ * does ("Value 'Session1:2' at 'roleSessionName' failed to satisfy constraint: …", recorded from
+ * AWS in LocalStack's STS snapshots), except for the members the model marks sensitive (the web
+ * identity token, the SAML assertion), which are never echoed.
  */
 /**
  * Reads and validates an operation's input. A 1 MiB body holds some 40,000 list items (a list the
@@ -97,7 +100,12 @@ export function validationError(violations: readonly string[]): IamError {
   return new IamError('ValidationError', `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`);
 }
 
-const violation = (path: string, constraint: string) => `Value at '${path}' failed to satisfy constraint: ${constraint}`;
+const violation = (path: string, constraint: string, echoed?: string) =>
+  `Value ${echoed === undefined ? '' : `'${echoed}' `}at '${path}' failed to satisfy constraint: ${constraint}`;
+
+/** The value a scalar's violation shows: STS's own, never a sensitive member's (see readInput). */
+const echoOf = (model: ServiceModel, shape: Shape, raw: string): string | undefined =>
+  model.metadata.endpointPrefix === 'sts' && !shape.sensitive ? raw : undefined;
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const join = (a: string, b: string) => (a ? `${a}.${b}` : b);
 
@@ -141,7 +149,7 @@ async function readValue(model: ServiceModel, shape: Shape, node: ParameterNode 
     case 'map':
       return readMap(model, shape, node, path, violations, slice);
     default:
-      return readScalar(shape, node?.value, path, violations);
+      return readScalar(shape, node?.value, path, violations, node?.value === undefined ? undefined : echoOf(model, shape, node.value));
   }
 }
 
@@ -186,7 +194,7 @@ async function readList(
     if (!readable) violations.push(`Value null at '${itemPath}' failed to satisfy constraint: Member must not be null`);
     // A scalar item is read at once (no promise per item: a list may hold 40,000 of them).
     const scalar = itemShape.type !== 'structure' && itemShape.type !== 'list' && itemShape.type !== 'map';
-    out.push(!readable ? undefined : scalar ? readScalar(itemShape, itemNode.value, itemPath, violations) : await readValue(model, itemShape, itemNode, itemPath, violations, slice));
+    out.push(!readable ? undefined : scalar ? readScalar(itemShape, itemNode.value, itemPath, violations, echoOf(model, itemShape, itemNode.value!)) : await readValue(model, itemShape, itemNode, itemPath, violations, slice));
   }
   checkLength(shape, count, path, violations);
   return out;
@@ -221,11 +229,11 @@ async function readMap(
   return out;
 }
 
-function readScalar(shape: Shape, raw: string | undefined, path: string, violations: string[]): unknown {
+function readScalar(shape: Shape, raw: string | undefined, path: string, violations: string[], echoed?: string): unknown {
   if (raw === undefined) return undefined;
   switch (shape.type) {
     case 'string':
-      checkString(shape, raw, path, violations);
+      checkString(shape, raw, path, violations, echoed);
       return raw;
     case 'integer':
     case 'long': {
@@ -235,9 +243,9 @@ function readScalar(shape: Shape, raw: string | undefined, path: string, violati
       }
       const n = Number(raw);
       if (shape.min !== undefined && n < shape.min)
-        violations.push(violation(path, `Member must have value greater than or equal to ${shape.min}`));
+        violations.push(violation(path, `Member must have value greater than or equal to ${shape.min}`, echoed));
       if (shape.max !== undefined && n > shape.max)
-        violations.push(violation(path, `Member must have value less than or equal to ${shape.max}`));
+        violations.push(violation(path, `Member must have value less than or equal to ${shape.max}`, echoed));
       return n;
     }
     case 'boolean': {
@@ -261,16 +269,16 @@ function readScalar(shape: Shape, raw: string | undefined, path: string, violati
   }
 }
 
-function checkString(shape: Shape, value: string, path: string, violations: string[]): void {
+function checkString(shape: Shape, value: string, path: string, violations: string[], echoed?: string): void {
   if (shape.min !== undefined && value.length < shape.min)
-    violations.push(violation(path, `Member must have length greater than or equal to ${shape.min}`));
+    violations.push(violation(path, `Member must have length greater than or equal to ${shape.min}`, echoed));
   if (shape.max !== undefined && value.length > shape.max)
-    violations.push(violation(path, `Member must have length less than or equal to ${shape.max}`));
+    violations.push(violation(path, `Member must have length less than or equal to ${shape.max}`, echoed));
   // A top-level Path's pattern is IAM's own check (checkPath).
   if (shape.pattern !== undefined && path !== 'path' && !compiledPattern(shape.pattern).test(value))
-    violations.push(violation(path, `Member must satisfy regular expression pattern: ${shape.pattern}`));
+    violations.push(violation(path, `Member must satisfy regular expression pattern: ${shape.pattern}`, echoed));
   // IAM names no values here (recorded from AWS: "Member must satisfy enum value set").
-  if (shape.enum !== undefined && !shape.enum.includes(value)) violations.push(violation(path, 'Member must satisfy enum value set'));
+  if (shape.enum !== undefined && !shape.enum.includes(value)) violations.push(violation(path, 'Member must satisfy enum value set', echoed));
 }
 
 const patterns = new Map<string, RegExp>();
