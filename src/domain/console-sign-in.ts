@@ -111,6 +111,7 @@ export class ConsoleSignIn {
     const hash = profile?.passwordHash ?? (await this.dummyHash);
     const ok = (await this.domain.hasher.verify(hash, input.password)) && profile !== undefined;
     if (!ok || !user || !profile) return { result: { kind: 'invalid' }, user };
+    await this.rehashIfOutdated(user, profile, input.password);
 
     // A success clears the user's count and takes back the address's booking: only failures count.
     await store.signInThrottle.clear(userThrottleKey(this.domain.accountId, user.name));
@@ -121,6 +122,22 @@ export class ConsoleSignIn {
     if (expired && policy?.hardExpiry) return { result: { kind: 'hard-expired' }, user };
     const mustChangePassword = profile.passwordResetRequired || expired;
     return { result: { kind: 'signed-in', token: await this.startSession(user, profile, mustChangePassword), mustChangePassword }, user };
+  }
+
+  /**
+   * A hash made at other parameters (an older iamd, or before the operator raised them) is replaced
+   * now, while the plain password is at hand: compare-and-set on the old hash, so a password
+   * changed meanwhile wins. A failure (e.g. Throttling from a full hash queue) does not fail the
+   * sign-in; the next one tries again.
+   */
+  private async rehashIfOutdated(user: User, profile: LoginProfile, password: string): Promise<void> {
+    if (!this.domain.hasher.needsRehash(profile.passwordHash)) return;
+    try {
+      const newHash = await this.domain.hasher.hash(password);
+      await this.domain.store.loginProfiles.rehash(user.id, profile.passwordHash, newHash);
+    } catch (e) {
+      this.domain.log.error('rehashing a password at current parameters failed', { userId: user.id, error: String(e) });
+    }
   }
 
   private async startSession(user: User, profile: LoginProfile, mustChangePassword: boolean): Promise<string> {
