@@ -64,7 +64,7 @@ export async function startIamd(
     await store.close();
     throw e;
   }
-  const audit = openAuditLog(config.auditLog);
+  const audit = openAuditLog(config.auditLog, io.logger);
 
   const authorizer = policyAuthorizer(store, domain.clock);
   const tls = config.tls && { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) };

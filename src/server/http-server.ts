@@ -53,6 +53,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const started = process.hrtime.bigint();
     const url = requestUrl(req.url);
     let response: QueryResponse | undefined;
+    let failedId: string | undefined;
     try {
       if (options.testing && req.method === 'POST') {
         if (url.pathname === '/moto-api/reset') {
@@ -96,7 +97,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       res.setHeader('x-amzn-RequestId', response.requestId);
       sendText(res, response.status, 'text/xml', response.body);
     } catch (e) {
-      const requestId = randomUUID();
+      const requestId = (failedId = randomUUID());
       const [status, code, message] =
         e instanceof BodyTooLarge
           ? [413, 'RequestEntityTooLarge', `Request body must be at most ${e.limit ?? options.maxBodyBytes} bytes.`]
@@ -113,7 +114,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         path: url.pathname,
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
-        requestId: response?.requestId,
+        // Every line has one: the API's (x-amzn-RequestId), the error answer's, or one of its own
+        // (console pages, 404s), so a line can be found again from an error line or a client's report.
+        requestId: response?.requestId ?? failedId ?? randomUUID(),
         action: response?.action,
         principal: response?.principal,
         errorCode: response?.errorCode,

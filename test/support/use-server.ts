@@ -107,7 +107,7 @@ export function useServer(options: InProcessOptions = {}): ServerHandle {
 }
 
 /** Not a word from an in-process server: the test reads answers, not logs. */
-const silentLogger: Logger = { info: () => {}, error: () => {}, access: () => {} };
+const silentLogger: Logger = { info: () => {}, error: () => {}, access: () => {}, close: async () => {}, flush: () => {} };
 
 /** An in-process server for one test (stop it in a finally); useServer for a whole suite. */
 export async function startInProcess(options: InProcessOptions = {}): Promise<ServerHandle> {
