@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChangePasswordCommand, CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, GetUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { jsonLogger } from '../src/server/logger.js';
-import { ACCOUNT_ID, iamClient, serverEnv, startServer, testStore, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, iamClient, serverEnv, startServer, type TestServer } from './support/server.js';
 
 /**
  * The server's lines (src/server/logger.ts): JSON on stderr through a buffered asynchronous writer,
@@ -110,7 +110,8 @@ describe('a closed stdout and stderr', () => {
     // The reader takes one byte and exits: every later write to the pipe fails with EPIPE.
     const reader = spawn('head', ['-c', '1'], { stdio: ['pipe', 'ignore', 'ignore'] });
     const readerGone = new Promise<void>((resolve) => reader.once('exit', () => resolve()));
-    const args = [BIN, 'serve', '--port', String(port), ...(testStore === 'postgres' ? [] : ['--memory'])];
+    // The store is beside the point here (the process's pipes are): memory on either pass.
+    const args = [BIN, 'serve', '--port', String(port), '--memory'];
     const child = spawn(process.execPath, args, {
       env: { ...serverEnv({ env: { IAMD_ACCESS_LOG: undefined, IAMD_AUDIT_LOG: '-' }, database: false }) },
       stdio: ['ignore', reader.stdin!, reader.stdin!],
