@@ -5,7 +5,7 @@
  * CPU time, not wall time, so that a busy shared machine moves the figures less; rounds alternate.
  * Send stderr to a file or a pipe, as a server's would be:
  *
- *   npm run build && tsc -p bench/tsconfig.json && node dist-bench/bench/access-log-lines.js 2>/tmp/lines.log
+ *   npm run build && tsc -p bench/tsconfig.json && node dist-bench/bench/access-log-lines.js 2>lines.log
  *   ... 2> >(cat >/dev/null)
  */
 import { jsonLogger } from '../src/server/logger.js';
