@@ -5,7 +5,7 @@
  * entry, the current hash is the newest history entry), and PRAGMA integrity_check says ok.
  */
 import path from 'node:path';
-import argon2 from 'argon2';
+import * as argon2 from '@node-rs/argon2';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { startServer } from './support/server.js';

@@ -22,7 +22,8 @@ const domain: Domain = {
   store,
   clock: { now: () => now },
   ids: randomIds,
-  hasher: { hash: async () => 'unused', verify: async () => false },
+  hasher: { hash: async () => 'unused', verify: async () => false, needsRehash: () => false },
+  log: { info: () => {}, error: () => {} },
   sealer: aesGcmSealer([randomBytes(32)]),
   passwordRules: { defaultMode: 'aws' },
 };

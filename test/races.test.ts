@@ -4,7 +4,7 @@
  * one ChangePassword from a given old password wins, the others get AWS errors, never a 500.
  */
 import path from 'node:path';
-import argon2 from 'argon2';
+import * as argon2 from '@node-rs/argon2';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';

@@ -58,7 +58,7 @@ describe('iamd serve on the embedded SQLite store', () => {
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       const { password_hash } = db.prepare('SELECT password_hash FROM login_profiles').get() as { password_hash: string };
-      expect(password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
+      expect(password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     } finally {
       db.close();
     }

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, DEFAULT_DATA_DIR, DEFAULT_PORT, resolveServeConfig, type ServeFlags } from '../config/config.js';
 import { startIamd } from '../server/app.js';
-import { jsonLogger } from '../server/logger.js';
+import { jsonLogger, printError, printLine } from '../server/logger.js';
 
 const program = new Command('iamd').description('A self-hostable, AWS-IAM-compatible identity service.');
 
@@ -21,25 +21,28 @@ program
   .option('--quiet', 'no access log')
   .action(async (flags: ServeFlags & { quiet?: boolean }) => {
     const logger = jsonLogger({ access: !flags.quiet && process.env.IAMD_ACCESS_LOG !== 'false' });
+    // Whatever way the process ends (an uncaught exception included), buffered lines go out first.
+    process.on('exit', () => logger.flush());
     let config;
     try {
       config = resolveServeConfig(flags, process.env);
     } catch (e) {
       if (e instanceof ConfigError) {
-        process.stderr.write(`iamd: ${e.message}\n`);
+        printError(`iamd: ${e.message}`);
         process.exit(2);
       }
       throw e;
     }
     let iamd;
     try {
-      iamd = await startIamd(config, { logger, print: (text) => process.stdout.write(text) });
+      iamd = await startIamd(config, { logger, print: printLine });
     } catch (e) {
       // E.g. the database is unreachable. pg's messages never contain the password.
-      process.stderr.write(`iamd: could not start: ${e instanceof Error ? e.message : String(e)}\n`);
+      await logger.close();
+      printError(`iamd: could not start: ${e instanceof Error ? e.message : String(e)}`);
       process.exit(1);
     }
-    process.stdout.write(`iamd listening on ${iamd.url}\n`);
+    printLine(`iamd listening on ${iamd.url}`);
 
     let stopping = false;
     const stop = async (signal: string) => {
@@ -48,6 +51,7 @@ program
       logger.info('stopping: draining in-flight requests', { signal });
       await iamd.stop();
       logger.info('stopped');
+      await logger.close(); // every buffered line is out, in order, before the process ends
       process.exit(0);
     };
     process.on('SIGTERM', () => void stop('SIGTERM'));
@@ -66,13 +70,13 @@ program
     const { rotateMasterKey } = await import('./rotate-master-key.js');
     try {
       const r = await rotateMasterKey(flags, process.env);
-      process.stdout.write(
+      printLine(
         `iamd: re-sealed ${r.resealed} secrets (access-key secrets, MFA seeds, server-certificate private keys) under master key ${r.keyId}` +
           ` (${r.alreadyCurrent} already under it; previous keys: ${r.previousKeyIds.join(', ') || 'none'})\n` +
           (r.keyFile ? `iamd: ${r.keyFile} now holds only the new key\n` : 'iamd: set IAMD_MASTER_KEY to the new key before starting iamd\n'),
       );
     } catch (e) {
-      process.stderr.write(`iamd: rotate-master-key failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      printError(`iamd: rotate-master-key failed: ${e instanceof Error ? e.message : String(e)}`);
       process.exit(1);
     }
   });

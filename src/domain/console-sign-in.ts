@@ -141,6 +141,7 @@ export class ConsoleSignIn {
     const hash = profile?.passwordHash ?? (await this.dummyHash);
     const ok = (await this.domain.hasher.verify(hash, input.password)) && profile !== undefined;
     if (!ok || !user || !profile) return { result: { kind: 'invalid' }, user };
+    await this.rehashIfOutdated(user, profile, input.password);
 
     // The password was right. Wrong MFA codes are counted from here on (and per device, in
     // acceptMfaCode, a count a right password does not clear).
@@ -204,6 +205,22 @@ export class ConsoleSignIn {
   /** The user's MFA devices, for the second step's choice when there are several. */
   async mfaDevicesOf(user: User): Promise<MfaDevice[]> {
     return this.domain.store.mfaDevices.listForUser(user.id);
+  }
+
+  /**
+   * A hash made at other parameters (an older iamd, or before the operator raised them) is replaced
+   * now, while the plain password is at hand: compare-and-set on the old hash, so a password
+   * changed meanwhile wins. A failure (e.g. Throttling from a full hash queue) does not fail the
+   * sign-in; the next one tries again.
+   */
+  private async rehashIfOutdated(user: User, profile: LoginProfile, password: string): Promise<void> {
+    if (!this.domain.hasher.needsRehash(profile.passwordHash)) return;
+    try {
+      const newHash = await this.domain.hasher.hash(password);
+      await this.domain.store.loginProfiles.rehash(user.id, profile.passwordHash, newHash);
+    } catch (e) {
+      this.domain.log.error('rehashing a password at current parameters failed', { userId: user.id, error: String(e) });
+    }
   }
 
   private async startSession(

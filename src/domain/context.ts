@@ -1,5 +1,5 @@
 import type { Store } from '../ports/store.js';
-import type { Clock, IdGenerator, PasswordHasher } from '../ports/runtime.js';
+import type { Clock, IdGenerator, Log, PasswordHasher } from '../ports/runtime.js';
 import type { SecretSealer } from '../ports/secret-sealer.js';
 import type { Caller, User } from './entities.js';
 import { errors } from './errors.js';
@@ -16,6 +16,8 @@ export interface Domain {
   /** Seals access-key secrets before they are stored, and opens them for SigV4 verification. */
   readonly sealer: SecretSealer;
   readonly passwordRules: PasswordRules;
+  /** Failures in the background (key-use recording, re-sealing, rehashing): the server's logger. */
+  readonly log: Log;
 }
 
 /** Installation-wide password settings that are not part of AWS's account policy. */

@@ -20,7 +20,7 @@ export function secretForSigning(domain: Domain, key: AccessKey): string {
   const secret = openCached(domain.sealer, key.secret);
   if (domain.sealer.keyId !== null && !domain.sealer.isCurrent(key.secret)) {
     domain.store.accessKeys.replaceSecret(key.id, key.secret, domain.sealer.seal(secret)).catch((e: unknown) => {
-      console.error(JSON.stringify({ level: 'error', message: 're-sealing an access-key secret failed', accessKeyId: key.id, error: String(e) }));
+      domain.log.error('re-sealing an access-key secret failed', { accessKeyId: key.id, error: String(e) });
     });
   }
   return secret;

@@ -20,9 +20,23 @@ export interface IdGenerator {
   uniqueId(prefix: string, length?: number): string;
 }
 
+/**
+ * Where the domain reports what fails in the background (nothing a caller is answered about). The
+ * server's logger: fields must hold nothing secret; it redacts known secret names regardless.
+ */
+export interface Log {
+  info(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
 export interface PasswordHasher {
   /** A self-describing hash (algorithm, parameters, salt); runs off the event loop. */
   hash(password: string): Promise<string>;
   /** Constant-time comparison; false for a malformed hash rather than an exception. */
   verify(hash: string, password: string): Promise<boolean>;
+  /**
+   * True when a hash that just verified was made with other parameters than today's: the caller,
+   * who has the plain password at hand, stores a new hash (compare-and-set on the old one).
+   */
+  needsRehash(hash: string): boolean;
 }

@@ -449,6 +449,12 @@ export interface LoginProfileRepository {
     userId: string,
     change: { password?: PasswordWrite; passwordResetRequired?: boolean; expectedHash?: string },
   ): Promise<'ok' | 'missing' | 'stale'>;
+  /**
+   * The same password's hash at today's parameters, in place of `expectedHash` (compare-and-set:
+   * false when the password changed meanwhile). The password's change date, the sessions it
+   * signed in and the history's order stay as they are; the history's copy is replaced too.
+   */
+  rehash(userId: string, expectedHash: string, newHash: string): Promise<boolean>;
   delete(userId: string): Promise<boolean>;
   /** The user's previous password hashes, newest first (the current one included). */
   passwordHistory(userId: string, limit: number): Promise<string[]>;

@@ -23,7 +23,7 @@ export class KeyUsageRecorder {
     this.lastWritten.set(key.id, { at: now.getTime(), region, service });
     // Fire and forget: a failure to record usage must not fail the request it describes.
     this.domain.store.accessKeys.recordUse(key.id, now, region, service).catch((e: unknown) => {
-      console.error(JSON.stringify({ level: 'error', message: 'recording access key use failed', error: String(e) }));
+      this.domain.log.error('recording access key use failed', { accessKeyId: key.id, error: String(e) });
     });
   }
 

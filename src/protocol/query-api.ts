@@ -109,7 +109,7 @@ export class QueryApi {
       const error = e instanceof IamError ? e : new IamError('ServiceFailure', 'Request processing has failed due to an internal error.');
       if (!(e instanceof IamError)) {
         // Log the failure, never the request: parameters may hold a password.
-        console.error(JSON.stringify({ level: 'error', requestId, action, error: e instanceof Error ? e.stack : String(e) }));
+        domain.log.error('request failed', { requestId, action, error: e instanceof Error ? e.stack : String(e) });
       }
       if (caller && action !== undefined && Object.hasOwn(model === IAM_MODEL ? OPERATIONS : STS_OPERATIONS, action)) {
         this.recordAudit(req, requestId, action, caller, region, input, { error: { code: error.code, message: error.message } }, model);
@@ -218,7 +218,7 @@ export class QueryApi {
       );
     } catch (e) {
       // The change is made; a full disk must not turn its answer into a failure. Loudly logged.
-      console.error(JSON.stringify({ level: 'error', message: 'writing the audit trail failed', requestId, action, error: String(e) }));
+      this.domain.log.error('writing the audit trail failed', { requestId, action, error: String(e) });
     }
   }
 

@@ -54,6 +54,7 @@ export async function startIamd(
     hasher: argon2Hasher(undefined, { maxConcurrent: config.maxConcurrentHashes, maxQueued: config.maxQueuedHashes }),
     sealer,
     passwordRules: { defaultMode: config.defaultPasswordPolicy, blocklist: loadBlocklist(config) },
+    log: io.logger,
   };
   // Several nodes starting at once on one database set the installation up once.
   await exclusively(() => bootstrap(domain, config, io.print));
@@ -63,7 +64,7 @@ export async function startIamd(
     await store.close();
     throw e;
   }
-  const audit = openAuditLog(config.auditLog);
+  const audit = openAuditLog(config.auditLog, io.logger);
 
   const authorizer = policyAuthorizer(store, domain.clock);
   const tls = config.tls && { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) };

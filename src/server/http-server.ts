@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { randomUUID } from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { QueryApi, QueryResponse } from '../protocol/query-api.js';
@@ -62,6 +63,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const started = process.hrtime.bigint();
     const url = requestUrl(req.url);
     let response: QueryResponse | undefined;
+    let failedId: string | undefined;
     try {
       if (options.testing && req.method === 'POST') {
         if (url.pathname === '/moto-api/reset') {
@@ -93,7 +95,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       response = await serveQuery(req, res);
     } catch (e) {
       // Each surface answers its own failures; this is only for a defect that escaped one.
-      logger.error('request failed', { path: url.pathname, error: e instanceof Error ? e.stack : String(e) });
+      failedId = randomUUID();
+      logger.error('request failed', { requestId: failedId, path: url.pathname, error: e instanceof Error ? e.stack : String(e) });
       if (!res.headersSent) {
         res.setHeader('connection', 'close');
         sendText(res, 500, 'text/plain', 'Internal Server Error');
@@ -104,7 +107,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         path: url.pathname,
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
-        requestId: response?.requestId,
+        // Every line has one: the API's (x-amzn-RequestId), the error answer's, or one of its own
+        // (console pages, 404s), so a line can be found again from an error line or a client's report.
+        requestId: response?.requestId ?? failedId ?? randomUUID(),
         action: response?.action,
         principal: response?.principal,
         errorCode: response?.errorCode,

@@ -1,21 +1,144 @@
+import fs from 'node:fs';
+import { pino, type DestinationStream, type Logger as Pino } from 'pino';
+import type { Log } from '../ports/runtime.js';
+
 /**
- * JSON lines on stderr. Callers pass only what is safe to keep: no request parameters, so no
- * password or secret can reach a log by accident.
+ * Every line the server writes goes through here:
+ * - log lines (start-up, errors, the access log): JSON, one object a line, on stderr, through pino
+ *   into a buffered asynchronous writer (sonic-boom): a request pays for serialising its line, not
+ *   for a write system call, and lines that arrive while a write is in flight go out together in
+ *   the next one;
+ * - the lines meant for stdout (the listening URL, first-start credentials, the audit trail with
+ *   IAMD_AUDIT_LOG=-): written synchronously by `stdoutLines`, since the audit trail promises that
+ *   an answered change is already written.
+ * Callers pass only what is safe to keep (no request parameters, no secrets); pino's redaction
+ * censors known secret names anyway, should one slip in.
+ *
+ * A closed stderr or stdout (EPIPE: the reader exited) neither crashes nor stalls the server: log
+ * lines are dropped from then on, and stdout writes fail fast (the audit trail reports it).
  */
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
+export interface Logger extends Log {
   access(fields: Record<string, unknown>): void;
+  /**
+   * At shutdown: the write under way finishes, then everything buffered is written, in order;
+   * resolves when it is out (or the reader is gone, or after `timeoutMs` of a reader that does
+   * not read). Later lines are dropped.
+   */
+  close(timeoutMs?: number): Promise<void>;
+  /**
+   * Writes out what is buffered, synchronously: the last resort in a process 'exit' handler (an
+   * uncaught exception). A write under way at that moment may land after these lines or not at
+   * all; an orderly shutdown uses close().
+   */
+  flush(): void;
 }
 
-export function jsonLogger(options: { access: boolean }): Logger {
-  const write = (level: string, message: string, fields?: Record<string, unknown>) =>
-    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, message, ...fields }) + '\n');
+/**
+ * Member names whose values are never written. Top level only: iamd's lines are flat, and pino's
+ * wildcard paths (`*.password`) tripled the cost of every line (bench/access-log-lines.ts).
+ */
+export const REDACTED_FIELDS = [
+  'password', 'Password', 'OldPassword', 'NewPassword', 'newPassword', 'oldPassword',
+  'secret', 'secretAccessKey', 'SecretAccessKey', 'sessionToken', 'SessionToken', 'token', 'cookie',
+  'authorization', 'Authorization', 'privateKey', 'PrivateKey', 'seed', 'Base32StringSeed',
+];
+
+/** Beyond this much unwritten (a reader that stopped reading), lines are dropped, not buffered. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export function jsonLogger(options: { access: boolean; fd?: number }): Logger {
+  const destination = pino.destination({ fd: options.fd ?? 2, sync: false, minLength: 0, maxLength: MAX_BUFFERED_BYTES });
+  let closed = false;
+  // EPIPE and the like: nobody reads the lines any more. Without a listener the 'error' event
+  // would end the process; with it, later lines are dropped instead of retried for ever.
+  destination.on('error', () => {
+    closed = true;
+  });
+  const log = pinoFor(destination);
   return {
-    info: (message, fields) => write('info', message, fields),
-    error: (message, fields) => write('error', message, fields),
+    info: (message, fields) => {
+      if (!closed) log.info({ message, ...fields });
+    },
+    error: (message, fields) => {
+      if (!closed) log.error({ message, ...fields });
+    },
     access: (fields) => {
-      if (options.access) write('info', 'request', fields);
+      if (options.access && !closed) log.info({ message: 'request', ...fields });
+    },
+    close: (timeoutMs = 2_000) =>
+      new Promise<void>((resolve) => {
+        if (closed) return resolve();
+        closed = true;
+        const timer = setTimeout(resolve, timeoutMs).unref();
+        const done = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        destination.once('close', done);
+        destination.once('error', done);
+        destination.end();
+      }),
+    flush: () => {
+      if (closed) return;
+      try {
+        destination.flushSync();
+      } catch {
+        closed = true; // the reader is gone: nothing more to save
+      }
     },
   };
+}
+
+/**
+ * The line format (README, "Logs"): {"level":"info","time":"<ISO 8601>","message":"...",...fields}.
+ * The message is passed as the object's first member (not as pino's msg argument, which pino puts
+ * last), so it stays where iamd's lines always had it. No pid or hostname: a process supervisor
+ * knows them, and they cost bytes on every line.
+ */
+export function pinoFor(destination: DestinationStream): Pino {
+  return pino(
+    {
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_FIELDS, censor: '[redacted]' },
+    },
+    destination,
+  );
+}
+
+/**
+ * Synchronous lines on stdout, for what must be written before anything else happens (an audit
+ * event before its response leaves). A full pipe is waited for; a closed one (EPIPE) throws, for
+ * the caller to report, and is not retried.
+ */
+export function writeLineSync(fd: number, line: string): void {
+  const bytes = Buffer.from(line.endsWith('\n') ? line : `${line}\n`);
+  for (let off = 0; off < bytes.length; ) {
+    try {
+      off += fs.writeSync(fd, bytes, off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      // A non-blocking pipe that is full: its reader is alive but behind. Wait a millisecond.
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+}
+
+/** The CLI's messages to a person on stderr (a refused setting, a failed start), before it exits. */
+export function printError(text: string): void {
+  try {
+    writeLineSync(2, text);
+  } catch {
+    // stderr closed: nobody to tell.
+  }
+}
+
+/** The CLI's own lines on stdout (the listening URL, first-start credentials): dropped if stdout is closed. */
+export function printLine(text: string): void {
+  try {
+    writeLineSync(1, text);
+  } catch {
+    // stdout closed: the line has no reader; the server goes on.
+  }
 }

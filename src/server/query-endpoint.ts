@@ -13,7 +13,7 @@ import type { Logger } from './logger.js';
  * answers its own refusals in HTML (console-handler.ts).
  */
 export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logger) {
-  return async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<QueryResponse | undefined> {
+  return async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<QueryResponse> {
     try {
       const body = await readBody(req, maxBodyBytes);
       // SigV4 signs the path and query exactly as sent, so they are passed on undecoded.
@@ -43,7 +43,8 @@ export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logge
       res.setHeader('x-amzn-RequestId', requestId);
       res.setHeader('connection', 'close'); // the unread body stays on the socket
       sendXml(res, status, writeError(IAM_MODEL, status >= 500 ? 'Receiver' : 'Sender', code, message, requestId));
-      return undefined;
+      // For the access log: the id the client was given, and the code.
+      return { status, requestId, body: '', errorCode: code };
     }
   };
 }

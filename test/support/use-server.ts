@@ -41,6 +41,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { resolveServeConfig, type ServeFlags } from '../../src/config/config.js';
 import { startIamd, type Iamd } from '../../src/server/app.js';
 import type { Logger } from '../../src/server/logger.js';
+import type { Domain } from '../../src/domain/context.js';
 import { newTestDatabase } from './postgres-tests.js';
 import { iamClient, ROOT, serverEnv, testStore } from './server.js';
 
@@ -58,6 +59,8 @@ export interface InProcessOptions {
 export interface ServerHandle {
   /** Where it listens, e.g. http://127.0.0.1:41234. */
   readonly url: string;
+  /** The server's domain (store, hasher, clock): for planting state no API call can make, e.g. a hash of an older binding. */
+  readonly domain: Domain;
   /** An SDK client signed with the root credentials (maxAttempts 1, as iamClient). */
   readonly iam: IAMClient;
   /** An SDK client signed with these credentials. */
@@ -93,6 +96,9 @@ export function useServer(options: InProcessOptions = {}): ServerHandle {
     get iam() {
       return started().iam;
     },
+    get domain() {
+      return started().domain;
+    },
     client: (credentials) => started().client(credentials),
     reset: () => started().reset(),
     setClock: (offsetSeconds) => started().setClock(offsetSeconds),
@@ -101,7 +107,7 @@ export function useServer(options: InProcessOptions = {}): ServerHandle {
 }
 
 /** Not a word from an in-process server: the test reads answers, not logs. */
-const silentLogger: Logger = { info: () => {}, error: () => {}, access: () => {} };
+const silentLogger: Logger = { info: () => {}, error: () => {}, access: () => {}, close: async () => {}, flush: () => {} };
 
 /** An in-process server for one test (stop it in a finally); useServer for a whole suite. */
 export async function startInProcess(options: InProcessOptions = {}): Promise<ServerHandle> {
@@ -125,6 +131,7 @@ export async function startInProcess(options: InProcessOptions = {}): Promise<Se
   let stopped: Promise<void> | undefined;
   return {
     url: iamd.url,
+    domain: iamd.domain,
     iam: root,
     client,
     reset: () => post('/moto-api/reset'),

@@ -190,6 +190,15 @@ export class SqlLoginProfiles implements LoginProfileRepository {
     });
   }
 
+  async rehash(userId: string, expectedHash: string, newHash: string): Promise<boolean> {
+    return this.sql.transaction(function* () {
+      const changed = yield* run('UPDATE login_profiles SET password_hash = ? WHERE user_id = ? AND password_hash = ?', [newHash, userId, expectedHash]);
+      if (changed !== 1) return false;
+      yield* run('UPDATE password_history SET password_hash = ? WHERE user_id = ? AND password_hash = ?', [newHash, userId, expectedHash]);
+      return true;
+    });
+  }
+
   async delete(userId: string): Promise<boolean> {
     return (await this.sql.run('DELETE FROM login_profiles WHERE user_id = ?', [userId])) === 1;
   }
