@@ -26,6 +26,7 @@ import { type HalfRun, lateRun, markdown, machineLine, mainTable, otherFacts, pr
 import { bulkLoad, scaleUserName } from './scale.js';
 import { median, medianBy, ROOT, startIamd } from './support.js';
 import { apiOperations, consoleSignIn, setUp, type Operation } from './workloads.js';
+import { measureSts } from './sts-measure.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -476,6 +477,17 @@ if (scale) {
 const coldMs = median(coldSamples);
 targets.push({ name: 'cold start to first answer', goal: '< 500 ms', value: `${coldMs.toFixed(0)} ms`, met: coldMs < 500 });
 targets.push({ name: 'idle RSS', goal: '< 120 MB', value: `${idleRss.toFixed(1)} MB`, met: idleRss < 120 });
+
+// STS (issue 14): AssumeRole's rate (one sequential client) and what a read signed with session
+// credentials costs against the same read signed with an access key (sts-measure.ts).
+log('STS: AssumeRole, and GetRole signed with session credentials against an access key');
+const sts = await measureSts();
+targets.push({
+  name: `GetRole signed with session credentials ÷ with an access key (AssumeRole: ${sts.assumeRolePerSecond.toFixed(0)} req/s, one client)`,
+  goal: '≤ 1.2×',
+  value: `${sts.ratio.toFixed(2)}× (${sts.sessionReadMs.toFixed(3)} vs ${sts.keyReadMs.toFixed(3)} ms)`,
+  met: sts.ratio <= 1.2,
+});
 
 const results: Results = {
   machine: { cores, cpu, node: process.version, date: new Date().toISOString(), os: `${os.type()} ${os.release()}`, loadBefore, loadAfter: os.loadavg() },
