@@ -41,7 +41,7 @@ export async function startIamd(args: string[] = ['--memory'], env: Record<strin
   child.stderr!.on('data', (d: Buffer) => {
     const lines = (pending + d.toString()).split('\n');
     pending = lines.pop()!;
-    for (const line of lines) if (!/^\{"time":"[^"]*","level":"info"/.test(line)) process.stderr.write(line + '\n');
+    for (const line of lines) if (!/^\{"level":"info"/.test(line)) process.stderr.write(line + '\n');
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
