@@ -471,6 +471,49 @@ describe('GetSessionToken', () => {
     const out = await sts(user.keys).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: codeAt(seed, stepNow() + 1) }));
     await iam(keysOf(out.Credentials)).send(new GetUserCommand({ UserName: user.name }));
   });
+
+  it("AWS's documented self-manage-with-MFA policy: with long-term keys only the MFA set-up is allowed; an MFA session may do the rest", async () => {
+    // The BlockMostAccessUnlessSignedInWithMFA statement of the IAM User Guide's "Allows
+    // MFA-authenticated IAM users to manage their own credentials" policy, beside an Allow.
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['iam:GetUser', 'iam:ListUsers'], Resource: '*' },
+        {
+          Sid: 'BlockMostAccessUnlessSignedInWithMFA',
+          Effect: 'Deny',
+          NotAction: [
+            'iam:CreateVirtualMFADevice',
+            'iam:EnableMFADevice',
+            'iam:GetUser',
+            'iam:GetMFADevice',
+            'iam:ListMFADevices',
+            'iam:ListVirtualMFADevices',
+            'iam:ResyncMFADevice',
+            'sts:GetSessionToken',
+          ],
+          Resource: '*',
+          Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } },
+        },
+      ],
+    });
+    const user = await newUser(policy);
+    const { VirtualMFADevice } = await api.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: uniqueName('dev') }));
+    const seed = Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('utf8');
+    const serial = VirtualMFADevice!.SerialNumber!;
+    await api.iam.send(new EnableMFADeviceCommand({ UserName: user.name, SerialNumber: serial, ...twoCodes(seed) }));
+
+    // Long-term keys carry no aws:MultiFactorAuthPresent: BoolIfExists holds, the Deny applies.
+    await iam(user.keys).send(new GetUserCommand({ UserName: user.name }));
+    expect(await awsError(iam(user.keys).send(new ListUsersCommand({})))).toEqual({
+      code: 'AccessDenied',
+      status: 403,
+      message: `User: ${user.arn} is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${ACCOUNT_ID}:user/ with an explicit deny in an identity-based policy`,
+    });
+    // An MFA session: aws:MultiFactorAuthPresent is true, the Deny does not apply.
+    const out = await sts(user.keys).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: codeAt(seed, stepNow() + 1) }));
+    await iam(keysOf(out.Credentials)).send(new ListUsersCommand({}));
+  });
 });
 
 describe('AssumeRole with MFA', () => {
