@@ -81,7 +81,7 @@ describe('access keys', () => {
       status: 403,
     });
     expect((await awsError(client.send(new ListUsersCommand({})))).message).toBe(
-      `User: ${me} is not authorized to perform: iam:ListUsers on resource: * because no identity-based policy allows the iam:ListUsers action`,
+      `User: ${me} is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${ACCOUNT_ID}:user/ because no identity-based policy allows the iam:ListUsers action`,
     );
     expect((await awsError(client.send(new CreateAccessKeyCommand({})))).code).toBe('AccessDenied');
   });

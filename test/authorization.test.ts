@@ -304,6 +304,23 @@ describe('permissions boundaries', () => {
   });
 });
 
+describe('listings are authorized on their path', () => {
+  it('ListUsers on arn:aws:iam::ACCOUNT:user/PATH (a policy may allow one path only); ListPolicies on "policy path /"', async () => {
+    const u = await person(uniqueName('lister'));
+    await api.iam.send(
+      new PutUserPolicyCommand({
+        UserName: u.name,
+        PolicyName: 'TeamOnly',
+        PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:ListUsers', Resource: `arn:aws:iam::${ACCOUNT_ID}:user/team/*` }),
+      }),
+    );
+    await u.client.send(new ListUsersCommand({ PathPrefix: '/team/' }));
+    // The denial names the listing's ARN, as AWS's do.
+    expect(await awsError(u.client.send(new ListUsersCommand({})))).toEqual(denied(arnOf(u.name), 'iam:ListUsers', `arn:aws:iam::${ACCOUNT_ID}:user/`));
+    expect(await awsError(u.client.send(new ListPoliciesCommand({ PathPrefix: '/x/' })))).toEqual(denied(arnOf(u.name), 'iam:ListPolicies', 'policy path /x/'));
+  });
+});
+
 describe('conditions through the server', () => {
   it('aws:SourceIp: allowed from loopback, denied from elsewhere', async () => {
     const u = await person(uniqueName('ip'));

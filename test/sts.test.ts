@@ -264,7 +264,7 @@ describe('AssumeRole', () => {
     expect(await awsError(iam(keys).send(new ListUsersCommand({})))).toEqual({
       code: 'AccessDenied',
       status: 403,
-      message: `User: arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.name}/narrow is not authorized to perform: iam:ListUsers on resource: * because no session policy allows the iam:ListUsers action`,
+      message: `User: arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.name}/narrow is not authorized to perform: iam:ListUsers on resource: arn:aws:iam::${ACCOUNT_ID}:user/ because no session policy allows the iam:ListUsers action`,
     });
     // Managed session policies must exist; a policy naming one narrows the same way.
     const { Policy } = await api.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('sess'), PolicyDocument: allow('iam:ListUsers') }));

@@ -55,6 +55,23 @@ export const onNewUser = async (domain: Domain, _caller: Caller, input: { UserNa
 
 export const onAccount = async (): Promise<Resource> => ({ arn: '*' });
 
+/**
+ * A listing by path: AWS authorizes it on the path prefix's ARN of that kind, which its denials
+ * name ("is not authorized to perform: iam:ListRoles on resource: arn:aws:iam::123456789012:role/",
+ * as AWS's API reference and countless recorded denials show), so a policy may allow listing under
+ * one path only.
+ */
+export const onPathPrefix =
+  (kind: 'user' | 'group' | 'role' | 'instance-profile' | 'server-certificate') =>
+  async (domain: Domain, _caller: Caller, input: { PathPrefix?: string }): Promise<Resource> => ({
+    arn: `arn:aws:iam::${domain.accountId}:${kind}${input.PathPrefix ?? '/'}`,
+  });
+
+/** ListPolicies names no ARN: AWS's denials say "on resource: policy path /" (the PathPrefix). */
+export const onPolicyPath = async (_domain: Domain, _caller: Caller, input: { PathPrefix?: string }): Promise<Resource> => ({
+  arn: `policy path ${input.PathPrefix ?? '/'}`,
+});
+
 export const onGroup = async (domain: Domain, _caller: Caller, input: { GroupName: string; Path?: string }): Promise<Resource> => {
   const group = await domain.store.groups.getByName(input.GroupName);
   return { arn: groupArn(domain.accountId, group?.path ?? input.Path ?? '/', group?.name ?? input.GroupName) };

@@ -7,7 +7,7 @@ import * as accountPasswordPolicy from '../domain/account-password-policy.js';
 import { validationError } from './query/read-input.js';
 import { presentAccessKeyMetadata, presentLoginProfile, presentPasswordPolicy, presentUser } from './presenters.js';
 
-import { type OperationTable, onAccount, onNewUser, onUser } from './operation.js';
+import { type OperationTable, onAccount, onNewUser, onPathPrefix, onUser } from './operation.js';
 import { POLICY_OPERATIONS } from './policy-operations.js';
 import { REPORT_OPERATIONS } from './report-operations.js';
 import { INSTANCE_PROFILE_OPERATIONS, ROLE_OPERATIONS } from './role-operations.js';
@@ -54,7 +54,7 @@ const CORE_OPERATIONS: OperationTable = {
   },
   ListUsers: {
     action: 'iam:ListUsers',
-    resource: onAccount,
+    resource: onPathPrefix('user'),
     handler: async (domain, _caller, input) => {
       const page = await users.listUsers(domain, input);
       return {

@@ -4,7 +4,7 @@ import { requireUser } from '../domain/context.js';
 import * as policies from '../domain/policies.js';
 import * as groups from '../domain/groups.js';
 import * as roles from '../domain/roles.js';
-import { type Operation, type OperationTable, onAccount, onGroup, onPolicy, onRole, onUser } from './operation.js';
+import { type Operation, type OperationTable, onGroup, onPathPrefix, onPolicy, onPolicyPath, onRole, onUser } from './operation.js';
 import type { IamInputs } from './model/inputs.js';
 import { encodePolicyDocument, presentGroup, presentPolicy, presentPolicyVersion, presentUser } from './presenters.js';
 import { paginate } from '../domain/paging.js';
@@ -131,7 +131,7 @@ export const POLICY_OPERATIONS: OperationTable = {
   },
   ListPolicies: {
     action: 'iam:ListPolicies',
-    resource: onAccount,
+    resource: onPolicyPath,
     handler: async (domain, _caller, input) => {
       // Only the page's policies are read and presented (AWS's with their attachment counts).
       const page = await policies.listPolicies(domain, input);
@@ -246,7 +246,7 @@ export const POLICY_OPERATIONS: OperationTable = {
   },
   ListGroups: {
     action: 'iam:ListGroups',
-    resource: onAccount,
+    resource: onPathPrefix('group'),
     handler: async (domain, _caller, input) => {
       const page = await groups.listGroups(domain, input);
       return { Groups: page.items.map((g) => presentGroup(domain.accountId, g)), IsTruncated: page.nextMarker !== undefined, Marker: page.nextMarker };

@@ -4,7 +4,7 @@ import { paginate } from '../domain/paging.js';
 import * as roles from '../domain/roles.js';
 import * as linkedRoles from '../domain/service-linked-roles.js';
 import { tagPage, tagResource, untagResource } from '../domain/tags.js';
-import { type OperationTable, onAccount, onInstanceProfile, onRole } from './operation.js';
+import { type OperationTable, onAccount, onInstanceProfile, onPathPrefix, onRole } from './operation.js';
 import { presentInstanceProfile, presentRole } from './presenters.js';
 
 /** Roles (their inline and attached policies are in policy-operations.ts, with users' and groups'). */
@@ -43,7 +43,7 @@ export const ROLE_OPERATIONS: OperationTable = {
   },
   ListRoles: {
     action: 'iam:ListRoles',
-    resource: onAccount,
+    resource: onPathPrefix('role'),
     handler: async (domain, _caller, input) => {
       const page = await roles.listRoles(domain, input);
       return {
@@ -105,7 +105,7 @@ export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
   },
   ListInstanceProfiles: {
     action: 'iam:ListInstanceProfiles',
-    resource: onAccount,
+    resource: onPathPrefix('instance-profile'),
     handler: async (domain, _caller, input) => {
       const page = await profiles.listInstanceProfiles(domain, input);
       return {

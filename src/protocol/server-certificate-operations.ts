@@ -3,7 +3,7 @@ import type { Domain } from '../domain/context.js';
 import { serverCertificateArn } from '../domain/arn.js';
 import * as certificates from '../domain/server-certificates.js';
 import { tagPage, tagResource, untagResource } from '../domain/tags.js';
-import { type OperationTable, onAccount, type Resource } from './operation.js';
+import { type OperationTable, onPathPrefix, type Resource } from './operation.js';
 
 /** Server certificates: upload, read, rename or move, delete, list, tags. The private key is never returned. */
 
@@ -66,7 +66,7 @@ export const SERVER_CERTIFICATE_OPERATIONS: OperationTable = {
   },
   ListServerCertificates: {
     action: 'iam:ListServerCertificates',
-    resource: onAccount,
+    resource: onPathPrefix('server-certificate'),
     handler: async (domain, _caller, input) => {
       const page = await certificates.listServerCertificates(domain, input);
       return {
