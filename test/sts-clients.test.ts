@@ -1,7 +1,8 @@
 /**
  * Temporary credentials through the other real clients: boto3 (assume_role, then a client from
- * the credentials) and the AWS CLI with a role_arn + source_profile profile (its own AssumeRole
- * credential provider). Both tools are installed on the project's machines; never skipped.
+ * the credentials), the AWS CLI with a role_arn + source_profile profile (its own AssumeRole
+ * credential provider), and the JS SDK's fromTemporaryCredentials provider (which calls
+ * AssumeRole itself and refreshes). The tools are installed on the project's machines; never skipped.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,8 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, uniqueName } from './support/server.js';
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { ACCOUNT_ID, awsError, uniqueName } from './support/server.js';
 import { useServer } from './support/use-server.js';
 
 const run = promisify(execFile);
@@ -112,3 +115,25 @@ describe('AWS CLI', () => {
   });
 });
 
+
+describe('AWS SDK for JavaScript v3', () => {
+  it('fromTemporaryCredentials assumes the role through iamd, and clients built on it act as the session', async () => {
+    const credentials = fromTemporaryCredentials({
+      params: { RoleArn: role.arn, RoleSessionName: 'js-session', DurationSeconds: 900 },
+      masterCredentials: { accessKeyId: user.accessKeyId, secretAccessKey: user.secretAccessKey },
+      clientConfig: { endpoint: api.url, region: 'us-east-1', maxAttempts: 1 },
+    });
+    const sts = new STSClient({ endpoint: api.url, region: 'us-east-1', maxAttempts: 1, credentials });
+    expect(await sts.send(new GetCallerIdentityCommand({}))).toMatchObject({
+      Arn: `arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.name}/js-session`,
+      UserId: `${role.id}:js-session`,
+      Account: ACCOUNT_ID,
+    });
+    const resolved = await credentials();
+    expect(resolved.accessKeyId).toMatch(/^ASIA/);
+    expect(resolved.sessionToken).toBeTruthy();
+    const iam = new IAMClient({ endpoint: api.url, region: 'us-east-1', maxAttempts: 1, credentials });
+    expect((await iam.send(new ListUsersCommand({}))).Users!.length).toBeGreaterThan(0);
+    expect((await awsError(iam.send(new CreateUserCommand({ UserName: uniqueName('nope') })))).code).toBe('AccessDenied');
+  });
+});
