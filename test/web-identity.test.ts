@@ -17,6 +17,7 @@ import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient }
 import { ACCOUNT_ID, awsError } from './support/server.js';
 import { useServer } from './support/use-server.js';
 import { issuedBy, selfSigned } from './support/certificates.js';
+import { fromTokenFile } from '@aws-sdk/credential-provider-web-identity';
 
 // The CA iamd trusts for the private issuer; set before the server first fetches keys.
 const ca = selfSigned({ ca: true });
@@ -80,10 +81,9 @@ const sts = () => new STSClient({ endpoint: api.url, region: 'us-east-1', maxAtt
 /** A GitHub-Actions-shaped ID token, signed with `signer` (the issuer's key unless told). */
 async function token(claims: JWTPayload = {}, options: { signer?: CryptoKey; iss?: string; expiresIn?: number } = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ sub: 'repo:octo-org/octo-repo:ref:refs/heads/main', aud: 'sts.amazonaws.com', repository: 'octo-org/octo-repo', ...claims })
+  return new SignJWT({ iat: now - 10,  sub: 'repo:octo-org/octo-repo:ref:refs/heads/main', aud: 'sts.amazonaws.com', repository: 'octo-org/octo-repo', ...claims })
     .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
     .setIssuer(options.iss ?? issuerUrl)
-    .setIssuedAt(now - 10)
     .setExpirationTime(now + (options.expiresIn ?? 300))
     .sign(options.signer ?? key);
 }
@@ -156,5 +156,35 @@ describe('AssumeRoleWithWebIdentity', () => {
     expect(
       await awsError(sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/other`, RoleSessionName: 'ss', WebIdentityToken: await token() }))),
     ).toEqual({ code: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity', status: 403 });
+  });
+
+  it('refuses a token not yet valid (nbf, iat an hour ahead)', async () => {
+    const ahead = Math.floor(Date.now() / 1000) + 3600;
+    for (const claims of [{ nbf: ahead }, { iat: ahead }]) {
+      expect(await awsError(assume(await token(claims, { expiresIn: 7200 }))), JSON.stringify(claims)).toEqual({
+        code: 'InvalidIdentityToken',
+        message: 'The web identity token provided could not be validated',
+        status: 400,
+      });
+    }
+  });
+
+  it('answers IDPCommunicationError when the issuer cannot be reached', async () => {
+    await api.iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://127.0.0.1:1', ClientIDList: ['sts.amazonaws.com'] }));
+    const error = await awsError(assume(await token({}, { iss: 'https://127.0.0.1:1' })));
+    expect(error).toMatchObject({ code: 'IDPCommunicationError', status: 400 });
+  });
+
+  it("works with the JS SDK's web identity provider (a token file and a role ARN)", async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-token-')), 'token');
+    fs.writeFileSync(file, await token());
+    const credentials = fromTokenFile({
+      webIdentityTokenFile: file,
+      roleArn: ROLE_ARN,
+      roleSessionName: 'from-file',
+      clientConfig: { endpoint: api.url, region: 'us-east-1', maxAttempts: 1 },
+    });
+    const client = new STSClient({ endpoint: api.url, region: 'us-east-1', maxAttempts: 1, credentials });
+    expect((await client.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/deploy/from-file`);
   });
 });

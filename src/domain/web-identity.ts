@@ -105,6 +105,8 @@ async function verifyToken(domain: Domain, token: string): Promise<{ providerKey
       result = await verify(true);
     }
     if (result.payload.exp === undefined) throw webIdentityErrors.notValidated(); // AWS requires exp
+    // jose checks exp and nbf; an iat in the future is refused too.
+    if (typeof result.payload.iat === 'number' && result.payload.iat > now.getTime() / 1000 + SKEW_SECONDS) throw webIdentityErrors.notValidated();
     return { providerKey, payload: result.payload, audience };
   } catch (e) {
     if (e instanceof IamError) throw e;

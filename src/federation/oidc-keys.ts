@@ -79,6 +79,8 @@ const cache = new Map<string, Entry>();
 async function fetchKeys(issuer: string): Promise<Entry> {
   const discovery = (await getJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`)) as { jwks_uri?: unknown; issuer?: unknown };
   if (typeof discovery?.jwks_uri !== 'string') throw new IdpCommunicationError('discovery document without jwks_uri');
+  // OpenID Connect Discovery 1.0 §4.3: the document must name the issuer it was fetched for.
+  if (discovery.issuer !== issuer) throw new IdpCommunicationError('discovery document of another issuer');
   const jwks = (await getJson(discovery.jwks_uri)) as JSONWebKeySet;
   if (!jwks || !Array.isArray(jwks.keys)) throw new IdpCommunicationError('JWKS without keys');
   const entry = { keys: createLocalJWKSet(jwks), fetchedAt: Date.now() };
