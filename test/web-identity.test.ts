@@ -16,6 +16,7 @@ import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ACCOUNT_ID, awsError } from './support/server.js';
 import { useServer } from './support/use-server.js';
+import { jsonLines, tempDir } from './support/hardening.js';
 import { issuedBy, selfSigned } from './support/certificates.js';
 import { fromTokenFile } from '@aws-sdk/credential-provider-web-identity';
 
@@ -26,7 +27,8 @@ const caFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-oidc-')), '
 fs.writeFileSync(caFile, ca.certificate);
 process.env.IAMD_OIDC_CA_FILE = caFile;
 
-const api = useServer();
+const auditFile = path.join(tempDir('web-identity-audit'), 'audit.log');
+const api = useServer({ env: { IAMD_AUDIT_LOG: auditFile } });
 
 let issuer: https.Server;
 let issuerUrl = '';
@@ -106,6 +108,18 @@ describe('AssumeRoleWithWebIdentity', () => {
       credentials: { accessKeyId: out.Credentials!.AccessKeyId!, secretAccessKey: out.Credentials!.SecretAccessKey!, sessionToken: out.Credentials!.SessionToken! },
     });
     expect((await session.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/deploy/gha-run-1`);
+
+    // The audit trail: the bearer as CloudTrail's WebIdentityUser; neither the token nor the secret.
+    const text = fs.readFileSync(auditFile, 'utf8');
+    const event = (jsonLines(auditFile) as { eventName: string; userIdentity: Record<string, unknown> }[]).find((e) => e.eventName === 'AssumeRoleWithWebIdentity');
+    expect(event?.userIdentity).toEqual({
+      type: 'WebIdentityUser',
+      principalId: `${out.Provider}:sts.amazonaws.com:${out.SubjectFromWebIdentityToken}`,
+      userName: out.SubjectFromWebIdentityToken,
+      identityProvider: out.Provider,
+    });
+    expect(text).not.toContain(out.Credentials!.SecretAccessKey!);
+    expect(text).not.toContain('eyJ'); // no JWT (header or token) in the trail
   });
 
   it('refuses another repository and a wrong audience', async () => {
