@@ -186,6 +186,10 @@ export interface SamlProviderRepository extends NamedRepository<SamlProvider, Sa
   modify(name: string, change: (p: SamlProvider) => Pick<SamlProvider, 'metadata' | 'validUntil' | 'assertionEncryptionMode' | 'privateKeys'>): Promise<'missing' | 'ok'>;
   /** Every provider, by name (an account holds at most 100). */
   listAll(): Promise<SamlProvider[]>;
+  /** Every stored private key (sealed or not, as stored), for re-sealing under a new master key. */
+  listAllPrivateKeys(): Promise<{ providerId: string; keyId: string; privateKey: string }[]>;
+  /** Replaces one stored private key only while it is still `oldKey` (compare-and-set). */
+  replacePrivateKey(providerId: string, keyId: string, oldKey: string, newKey: string): Promise<boolean>;
 }
 
 export interface ManagedPolicyRepository extends TagRepository {

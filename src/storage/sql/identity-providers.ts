@@ -194,6 +194,24 @@ export class SqlSamlProviders extends NamedEntities<SamlRow, SamlProvider, SamlP
     });
   }
 
+  async listAllPrivateKeys(): Promise<{ providerId: string; keyId: string; privateKey: string }[]> {
+    const rows = await this.sql.all<{ id: string; private_keys: string }>('SELECT id, private_keys FROM saml_providers ORDER BY id');
+    return rows.flatMap((r) => (JSON.parse(r.private_keys) as StoredKey[]).map((k) => ({ providerId: r.id, keyId: k.keyId, privateKey: k.key })));
+  }
+
+  async replacePrivateKey(providerId: string, keyId: string, oldKey: string, newKey: string): Promise<boolean> {
+    return this.sql.transaction(function* () {
+      const row = yield* one<{ private_keys: string }>('SELECT private_keys FROM saml_providers WHERE id = ? FOR UPDATE', [providerId]);
+      if (!row) return false;
+      const keys = JSON.parse(row.private_keys) as StoredKey[];
+      const key = keys.find((k) => k.keyId === keyId);
+      if (!key || key.key !== oldKey) return false;
+      key.key = newKey;
+      yield* run('UPDATE saml_providers SET private_keys = ? WHERE id = ?', [JSON.stringify(keys), providerId]);
+      return true;
+    });
+  }
+
   async listAll(): Promise<SamlProvider[]> {
     return this.entities(await this.sql.all<SamlRow>('SELECT * FROM saml_providers ORDER BY name_key'));
   }
