@@ -9,7 +9,8 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jos
  * the server's certificate checked against the public CAs and, for a private issuer, the CAs in
  * IAMD_OIDC_CA_FILE (PEM). Key sets are cached per issuer; an unknown key id refetches them, at
  * most once a minute per issuer (a key rotation is seen at once, a flood of made-up kids is not
- * a flood of fetches).
+ * a flood of fetches). Only registered providers' issuers are ever fetched (the caller names the
+ * issuer, the administrator decides which may be); a failed fetch is not retried for 10 s.
  */
 
 /** How long a fetched key set is used before it is fetched again. */
@@ -34,6 +35,7 @@ function cas(): string[] {
 export function resetOidcKeyCache(): void {
   trustedCas = undefined;
   cache.clear();
+  failedAt.clear();
 }
 
 function getJson(url: string): Promise<unknown> {
@@ -89,10 +91,34 @@ async function fetchKeys(issuer: string): Promise<Entry> {
   return entry;
 }
 
+/** Fetches under way (concurrent tokens of one issuer share one fetch). */
+const inFlight = new Map<string, Promise<Entry>>();
+/** When a fetch for the issuer last failed: unsigned callers must not make iamd retry at will. */
+const failedAt = new Map<string, number>();
+const RETRY_AFTER_FAILURE_MS = 10_000;
+
 /** The issuer's key set: cached, or fetched (`refresh`: the cached one lacked the token's key). */
 export async function keysOf(issuer: string, refresh = false): Promise<JWTVerifyGetKey> {
   const cached = cache.get(issuer);
   const age = cached ? Date.now() - cached.fetchedAt : Infinity;
   if (cached && age < CACHE_MS && !(refresh && age >= REFETCH_MS)) return cached.keys;
-  return (await fetchKeys(issuer)).keys;
+  const failed = failedAt.get(issuer);
+  if (failed !== undefined && Date.now() - failed < RETRY_AFTER_FAILURE_MS) {
+    if (cached) return cached.keys;
+    throw new IdpCommunicationError('the last fetch failed moments ago');
+  }
+  let pending = inFlight.get(issuer);
+  if (!pending) {
+    pending = fetchKeys(issuer).finally(() => inFlight.delete(issuer));
+    inFlight.set(issuer, pending);
+  }
+  try {
+    const entry = await pending;
+    failedAt.delete(issuer);
+    return entry.keys;
+  } catch (e) {
+    if (failedAt.size > 1000) failedAt.clear();
+    failedAt.set(issuer, Date.now());
+    throw e;
+  }
 }
