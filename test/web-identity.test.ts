@@ -5,6 +5,8 @@
  * sts.amazonaws.com, sub of one repository). Unsigned STS calls through @aws-sdk/client-sts, the
  * issued credentials used for GetCallerIdentity. Both stores.
  */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
@@ -201,4 +203,32 @@ describe('AssumeRoleWithWebIdentity', () => {
     const client = new STSClient({ endpoint: api.url, region: 'us-east-1', maxAttempts: 1, credentials });
     expect((await client.send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/deploy/from-file`);
   });
+
+  it('works with the AWS CLI (assume-role-with-web-identity, unsigned) and boto3 (AWS_WEB_IDENTITY_TOKEN_FILE, AWS_ROLE_ARN)', async () => {
+    const run = promisify(execFile);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-token-')), 'token');
+    fs.writeFileSync(file, await token());
+    // No credentials at all: the call is unsigned.
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      AWS_ENDPOINT_URL: api.url,
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_MAX_ATTEMPTS: '1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
+    const cli = await run(
+      'aws',
+      ['--output', 'json', 'sts', 'assume-role-with-web-identity', '--role-arn', ROLE_ARN, '--role-session-name', 'cli', '--web-identity-token', fs.readFileSync(file, 'utf8')],
+      { env },
+    );
+    expect((JSON.parse(cli.stdout) as { AssumedRoleUser: { Arn: string } }).AssumedRoleUser.Arn).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/deploy/cli`);
+
+    const py = await run('python3', ['-c', 'import boto3; print(boto3.client("sts").get_caller_identity()["Arn"])'], {
+      env: { ...env, AWS_WEB_IDENTITY_TOKEN_FILE: file, AWS_ROLE_ARN: ROLE_ARN, AWS_ROLE_SESSION_NAME: 'boto3' },
+    });
+    expect(py.stdout.trim()).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/deploy/boto3`);
+  }, 60_000);
 });
