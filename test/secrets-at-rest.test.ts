@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  CreateSAMLProviderCommand,
   AttachUserPolicyCommand,
   ChangePasswordCommand,
   CreateAccessKeyCommand,
@@ -26,6 +27,14 @@ import { SealError } from '../src/ports/secret-sealer.js';
 import { awsError, iamClient, ROOT, SELF_SERVICE_POLICY, startServer, type TestServer } from './support/server.js';
 import { newTestDatabase } from './support/postgres-tests.js';
 import { consoleSignIn, findInFiles, jsonLines, tempDir } from './support/hardening.js';
+import { selfSigned } from './support/certificates.js';
+
+/** A minimal SAML metadata document (at least 1,000 characters, as the model requires) around a certificate. */
+const samlMetadata = (certificate: string) =>
+  (`<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.example.com">` +
+  `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>` +
+  certificate.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '') +
+  `</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>`).padEnd(1000, ' ');
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bin/iamd.js');
 const newKey = () => randomBytes(32).toString('base64');
@@ -166,6 +175,11 @@ describe('secrets at rest on SQLite', () => {
     const dir = tempDir('rotate');
     const server = await serve(dir);
     const creds = await userWithKey(server.url, 'rotate-user');
+    // A SAML provider's private key (for encrypted assertions) is sealed and re-sealed too.
+    const samlKey = selfSigned({ key: 'rsa' });
+    await iamClient(server.url).send(
+      new CreateSAMLProviderCommand({ Name: 'rotate-idp', SAMLMetadataDocument: samlMetadata(samlKey.certificate), AddPrivateKey: samlKey.privateKey }),
+    );
     await server.stop();
     const dbFile = path.join(dir, 'iamd.sqlite');
     const keyFile = path.join(dir, 'master.key');
@@ -179,13 +193,16 @@ describe('secrets at rest on SQLite', () => {
     const r = rotate(['--data-dir', dir]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/re-sealed 2 secrets \(access-key secrets, MFA seeds, server-certificate private keys\) under master key [\w-]{12}/);
+    expect(r.stdout).toMatch(/re-sealed 3 secrets \(access-key secrets, MFA seeds, server-certificate and SAML provider private keys\) under master key [\w-]{12}/);
     const newKeyText = fs.readFileSync(keyFile, 'utf8').trim();
     expect(newKeyText).not.toBe(oldKey);
     expect(newKeyText.split('\n')).toHaveLength(1);
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
     const id = masterKeyId(Buffer.from(newKeyText, 'base64'));
     for (const row of secretsIn(dbFile)) expect(row.secret.startsWith(`v1:${id}:`)).toBe(true);
+    const samlRow = new Database(dbFile, { readonly: true }).prepare('SELECT private_keys FROM saml_providers').get() as { private_keys: string };
+    expect((JSON.parse(samlRow.private_keys) as { key: string }[])[0]!.key.startsWith(`v1:${id}:`)).toBe(true);
+    expect(findInFiles([dbFile, `${dbFile}-wal`], [samlKey.privateKey.split('\n')[1]!])).toEqual([]);
     expect(findInFiles([dbFile, `${dbFile}-wal`], [creds.secretAccessKey, ROOT.secretAccessKey])).toEqual([]);
 
     const again = await serve(dir);

@@ -27,3 +27,8 @@ export const federatedUserArn = (accountId: string, name: string): string => `ar
 
 export const serverCertificateArn = (accountId: string, path: string, name: string): string =>
   `arn:aws:iam::${accountId}:server-certificate${path}${name}`;
+
+/** An OIDC provider's ARN: its URL without https:// (host, optional port and path). */
+export const oidcProviderArn = (accountId: string, url: string): string => `arn:aws:iam::${accountId}:oidc-provider/${url}`;
+
+export const samlProviderArn = (accountId: string, name: string): string => `arn:aws:iam::${accountId}:saml-provider/${name}`;

@@ -230,3 +230,37 @@ export type Caller =
   | { kind: 'assumed-role'; accountId: string; accessKeyId: string; role: Role; sessionName: string; session: Session }
   /** GetFederationToken: a federated user named by the IAM user (null: the root user) that asked for it. */
   | { kind: 'federated-user'; accountId: string; accessKeyId: string; issuer: User | null; federatedName: string; session: Session };
+
+/**
+ * An OpenID Connect identity provider: an issuer whose tokens AssumeRoleWithWebIdentity accepts.
+ * `url` is its URL without https://, as in its ARN (oidc-provider/HOST/PATH) and its tokens' iss.
+ */
+export interface OidcProvider {
+  id: string;
+  url: string;
+  clientIds: string[];
+  thumbprints: string[];
+  createdAt: Date;
+  tags: Tag[];
+}
+
+/** A private key for decrypting a SAML provider's encrypted assertions; sealed, never returned. */
+export interface SamlPrivateKey {
+  keyId: string;
+  timestamp: Date;
+  sealedKey: string;
+}
+
+/** A SAML identity provider: its metadata document (with the IdP's signing certificate). */
+export interface SamlProvider {
+  id: string;
+  name: string;
+  createdAt: Date;
+  validUntil: Date;
+  metadata: string;
+  /** SAMLProviderUUID: the provider's own id, as AWS returns it. */
+  uuid: string;
+  assertionEncryptionMode: 'Required' | 'Allowed' | null;
+  privateKeys: SamlPrivateKey[];
+  tags: Tag[];
+}

@@ -32,6 +32,10 @@ export const ERROR_STATUS = {
   UnrecognizedPublicKeyEncoding: 400,
   // Modelled STS exceptions (src/protocol/model/sts.json).
   PackedPolicyTooLarge: 400,
+  InvalidIdentityToken: 400,
+  ExpiredTokenException: 400,
+  IDPCommunicationError: 400,
+  IDPRejectedClaim: 403,
   // STS's answer to bad tag parameters (recorded; not in the model).
   InvalidParameterValue: 400,
   RegionDisabledException: 403,

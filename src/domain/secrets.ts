@@ -51,6 +51,7 @@ export async function checkSecretsReadable(store: Store, sealer: SecretSealer): 
     ...(await store.accessKeys.listAllSecrets()),
     ...(await store.mfaDevices.listAllSeeds()).map((d) => ({ secret: d.seed })),
     ...(await store.serverCertificates.listAllPrivateKeys()).map((c) => ({ secret: c.privateKey })),
+    ...(await store.samlProviders.listAllPrivateKeys()).map((k) => ({ secret: k.privateKey })),
   ];
   for (const { secret } of sealedValues) {
     try {
@@ -98,6 +99,11 @@ export async function resealAllSecrets(store: Store, from: SecretSealer, to: Sec
     ...(await store.serverCertificates.listAllPrivateKeys()).map(({ id, privateKey }) => ({
       value: privateKey,
       replace: (sealed: string) => store.serverCertificates.replacePrivateKey(id, privateKey, sealed),
+    })),
+    // SAML providers' private keys (for encrypted assertions).
+    ...(await store.samlProviders.listAllPrivateKeys()).map(({ providerId, keyId, privateKey }) => ({
+      value: privateKey,
+      replace: (sealed: string) => store.samlProviders.replacePrivateKey(providerId, keyId, privateKey, sealed),
     })),
   ];
   for (const { value, replace } of sealedValues) {

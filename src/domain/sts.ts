@@ -73,7 +73,7 @@ export const stsErrors = {
 };
 
 /** arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE with a partition, a service and a resource (AWS's check, as recorded). */
-const isArn = (text: string): boolean => {
+export const isArn = (text: string): boolean => {
   const parts = text.split(':');
   return parts.length >= 6 && parts[0] === 'arn' && parts[1] !== '' && parts[2] !== '' && parts.slice(5).join(':') !== '';
 };
@@ -81,7 +81,7 @@ const isArn = (text: string): boolean => {
 /** Who may call AssumeRole: IAM users (long-term or GetSessionToken credentials) and role sessions. */
 type RoleAssumer = Exclude<Caller, { kind: 'root' } | { kind: 'federated-user' }>;
 
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[^/]+\/)*)([\w+=,.@-]{1,64})$/;
+export const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[^/]+\/)*)([\w+=,.@-]{1,64})$/;
 
 /** How the caller is named in a trust policy's AWS principals: its own ARN or id, or its account. */
 function principalMatcher(caller: RoleAssumer): (principals: Principals) => PrincipalMatch | undefined {
@@ -233,7 +233,7 @@ const mfaOnlySession = (at: Date, now: Date): Session => ({ issuedAt: now, expir
  * ARNs and the tags, against 2048 bytes (so a policy at the 2048-character plain-text limit, which
  * the model enforces, typically packs well under 100%).
  */
-function packedPolicySize(policy: string | undefined, arns: string[], tags: Tag[]): number {
+export function packedPolicySize(policy: string | undefined, arns: string[], tags: Tag[]): number {
   if (policy === undefined && arns.length === 0 && tags.length === 0) return 0;
   const minified = policy === undefined ? '' : JSON.stringify(JSON.parse(policy));
   const bytes = deflateRawSync(Buffer.from(JSON.stringify([minified, arns, tags]))).length;
@@ -242,7 +242,7 @@ function packedPolicySize(policy: string | undefined, arns: string[], tags: Tag[
 
 /** Role use (RoleLastUsed) is written at most once a minute per role and region: no write per AssumeRole. */
 const roleUseWritten = new Map<string, number>();
-function recordRoleUse(domain: Domain, role: Role, now: Date, region: string): void {
+export function recordRoleUse(domain: Domain, role: Role, now: Date, region: string): void {
   const key = `${role.id}\0${region}`;
   const last = roleUseWritten.get(key);
   if (last !== undefined && now.getTime() - last < 60_000 && role.lastUsed?.region === region) return;
@@ -253,7 +253,7 @@ function recordRoleUse(domain: Domain, role: Role, now: Date, region: string): v
   });
 }
 
-async function issue(domain: Domain, subject: Parameters<typeof issueToken>[1]['subject'], session: Session): Promise<Credentials> {
+export async function issue(domain: Domain, subject: Parameters<typeof issueToken>[1]['subject'], session: Session): Promise<Credentials> {
   const accessKeyId = domain.ids.temporaryAccessKeyId(domain.accountId);
   const secretAccessKey = domain.ids.secretAccessKey();
   const token = await issueToken(domain, { accessKeyId, secretAccessKey, accountId: domain.accountId, subject, session });

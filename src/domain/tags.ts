@@ -11,7 +11,7 @@ import { paginate } from './paging.js';
 export const MAX_TAGS = 50;
 
 /** How AWS names a kind of resource in its tag quota message: "TagsPerUser", "TagsPerRole", ... */
-export type TagQuotaName = 'User' | 'Role' | 'Policy' | 'InstanceProfile' | 'MFADevice' | 'ServerCertificate';
+export type TagQuotaName = 'User' | 'Role' | 'Policy' | 'InstanceProfile' | 'MFADevice' | 'ServerCertificate' | 'OpenIDConnectProvider' | 'SAMLProvider';
 
 /** Managed policies' tag keys are case-sensitive (recorded from AWS); every other kind's are not. */
 const caseSensitive = (kind: TagQuotaName) => kind === 'Policy';

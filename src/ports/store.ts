@@ -13,6 +13,8 @@ import type {
   Role,
   ServiceSpecificCredential,
   ServerCertificate,
+  OidcProvider,
+  SamlProvider,
   SigningCertificate,
   SshPublicKey,
   Tag,
@@ -159,6 +161,35 @@ export interface ServerCertificateRepository extends NamedRepository<ServerCerti
   listAllPrivateKeys(): Promise<{ id: string; privateKey: string }[]>;
   /** Replaces a certificate's stored private key only while it is still `oldKey` (compare-and-set). */
   replacePrivateKey(id: string, oldKey: string, newKey: string): Promise<boolean>;
+}
+
+/** OIDC providers, keyed by their URL without https:// (the ARN's resource). */
+export interface OidcProviderRepository extends TagRepository {
+  /** 'exists' when the URL is registered; 'quota' when the account holds maxCount already. */
+  create(provider: OidcProvider, maxCount: number): Promise<'ok' | 'exists' | 'quota'>;
+  get(url: string): Promise<OidcProvider | undefined>;
+  /** Every provider, by URL (an account holds at most 100). */
+  list(): Promise<OidcProvider[]>;
+  /**
+   * Changes the client ids and thumbprints in one transaction, the provider locked: `change` gets
+   * the stored provider and returns the new lists (or throws, changing nothing).
+   */
+  update(url: string, change: (p: OidcProvider) => { clientIds: string[]; thumbprints: string[] }): Promise<'missing' | 'ok'>;
+  delete(url: string): Promise<boolean>;
+}
+
+export type SamlProviderBlocker = never;
+
+export interface SamlProviderRepository extends NamedRepository<SamlProvider, SamlProviderBlocker>, TagRepository {
+  create(provider: SamlProvider, maxCount: number): Promise<'ok' | 'exists' | 'quota'>;
+  /** Replaces what may change (metadata, valid-until, encryption mode, private keys), the provider locked. */
+  modify(name: string, change: (p: SamlProvider) => Pick<SamlProvider, 'metadata' | 'validUntil' | 'assertionEncryptionMode' | 'privateKeys'>): Promise<'missing' | 'ok'>;
+  /** Every provider, by name (an account holds at most 100). */
+  listAll(): Promise<SamlProvider[]>;
+  /** Every stored private key (sealed or not, as stored), for re-sealing under a new master key. */
+  listAllPrivateKeys(): Promise<{ providerId: string; keyId: string; privateKey: string }[]>;
+  /** Replaces one stored private key only while it is still `oldKey` (compare-and-set). */
+  replacePrivateKey(providerId: string, keyId: string, oldKey: string, newKey: string): Promise<boolean>;
 }
 
 export interface ManagedPolicyRepository extends TagRepository {
@@ -502,6 +533,8 @@ export interface Store {
   readonly instanceProfiles: InstanceProfileRepository;
   readonly mfaDevices: MfaDeviceRepository;
   readonly serverCertificates: ServerCertificateRepository;
+  readonly oidcProviders: OidcProviderRepository;
+  readonly samlProviders: SamlProviderRepository;
   readonly accessAdvisor: AccessAdvisorRepository;
   readonly managedPolicies: ManagedPolicyRepository;
   readonly inlinePolicies: InlinePolicyRepository;

@@ -71,6 +71,13 @@ const MAX_USER_AGENT = 512;
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
+function webIdentity(caller: WebIdentityCaller): Record<string, unknown> {
+  const v = caller.verified;
+  return v
+    ? { type: 'WebIdentityUser', principalId: `${v.providerArn}:${v.audience}:${v.subject}`, userName: v.subject, identityProvider: v.providerArn }
+    : { type: 'WebIdentityUser' }; // a refused token's claims are not trusted enough to record
+}
+
 function identity(caller: Caller): Record<string, unknown> {
   if (caller.kind === 'assumed-role') return assumedRoleIdentity(caller);
   if (caller.kind === 'federated-user') return federatedUserIdentity(caller);
@@ -156,10 +163,18 @@ export function redact(model: ServiceModel, shapeName: string | undefined, value
   return value;
 }
 
+/** Who called an unsigned STS operation: the bearer of a web identity token (CloudTrail's WebIdentityUser). */
+export interface WebIdentityCaller {
+  kind: 'web-identity';
+  accountId: string;
+  /** Once the token is verified: its provider's ARN, the audience matched and its subject. */
+  verified?: { providerArn: string; audience: string; subject: string };
+}
+
 export interface ApiCallFacts {
   model: ServiceModel;
   action: string;
-  caller: Caller;
+  caller: Caller | WebIdentityCaller;
   region: string;
   sourceIp: string | undefined;
   userAgent: string | undefined;
@@ -175,7 +190,7 @@ export function apiCallEvent(f: ApiCallFacts): AuditEvent {
   const response = f.error || f.output === undefined || f.output === null ? null : (redact(f.model, op?.output?.shape, f.output) as Record<string, unknown>);
   return {
     eventVersion: '1.08',
-    userIdentity: identity(f.caller),
+    userIdentity: f.caller.kind === 'web-identity' ? webIdentity(f.caller) : identity(f.caller),
     eventTime: iso(new Date()),
     eventSource: `${f.model.metadata.endpointPrefix}.amazonaws.com`,
     eventName: f.action,

@@ -17,6 +17,7 @@ import { ACCOUNT_ALIAS_OPERATIONS, MFA_OPERATIONS } from './mfa-operations.js';
 import { SERVER_CERTIFICATE_OPERATIONS } from './server-certificate-operations.js';
 import { STANDALONE_ACCOUNT_OPERATIONS } from './standalone-operations.js';
 import { ACCESS_ADVISOR_OPERATIONS } from './access-advisor-operations.js';
+import { OIDC_PROVIDER_OPERATIONS, SAML_PROVIDER_OPERATIONS } from './identity-provider-operations.js';
 
 /**
  * The operation table: one entry per IAM action iamd serves (see Operation). This file holds
@@ -196,6 +197,8 @@ export const OPERATIONS: Readonly<OperationTable> = {
   ...SERVER_CERTIFICATE_OPERATIONS,
   ...STANDALONE_ACCOUNT_OPERATIONS,
   ...ACCESS_ADVISOR_OPERATIONS,
+  ...OIDC_PROVIDER_OPERATIONS,
+  ...SAML_PROVIDER_OPERATIONS,
 };
 
 /**

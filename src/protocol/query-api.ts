@@ -17,8 +17,12 @@ import { secretForSigning } from '../domain/secrets.js';
 import { openToken, type TokenClaims } from '../domain/session-token.js';
 import { sessionCaller } from '../domain/sessions.js';
 import { stsErrors } from '../domain/sts.js';
+import { assumeRoleWithWebIdentity, type WebIdentityInput } from '../domain/web-identity.js';
+
+/** STS actions AWS serves unsigned: the request carries its own credential (a web identity token). */
+const UNSIGNED_STS_ACTIONS: ReadonlySet<string> = new Set(['AssumeRoleWithWebIdentity']);
 import { withRequestCache } from '../domain/request-cache.js';
-import { apiCallEvent, isReadOnlyAction, type AuditSink } from './audit.js';
+import { apiCallEvent, isReadOnlyAction, type AuditSink, type WebIdentityCaller } from './audit.js';
 
 /**
  * GetSessionToken's credentials call no IAM operation unless they were obtained with MFA (AWS's
@@ -76,6 +80,25 @@ export class QueryApi {
     const domain = withRequestCache(this.domain);
     try {
       const params = await readParameters(req);
+      if (UNSIGNED_STS_ACTIONS.has(params.get('Action') ?? '')) {
+        // The token in the request is the credential (as in AWS, where these calls are unsigned;
+        // a signature, if any, is not looked at). STS's model and its own handler.
+        action = params.get('Action')!;
+        model = STS_MODEL;
+        const bearer: WebIdentityCaller = { kind: 'web-identity', accountId: this.domain.accountId };
+        let output: Record<string, unknown>;
+        try {
+          input = await readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
+          const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false, region };
+          output = await assumeRoleWithWebIdentity(domain, input as unknown as WebIdentityInput, facts);
+        } catch (e) {
+          if (e instanceof IamError) this.recordAudit(req, requestId, action, bearer, region, input, { error: { code: e.code, message: e.message } }, STS_MODEL);
+          throw e;
+        }
+        bearer.verified = { providerArn: output.Provider as string, audience: output.Audience as string, subject: (output.SubjectFromWebIdentityToken as string | undefined) ?? '' };
+        this.recordAudit(req, requestId, action, bearer, region, input, { output }, STS_MODEL);
+        return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId), action, principal: (output.AssumedRoleUser as { Arn: string }).Arn };
+      }
       const authenticated = await this.authenticate(domain, req);
       caller = authenticated.caller;
       region = authenticated.region;
@@ -194,7 +217,7 @@ export class QueryApi {
     req: Pick<QueryRequest, 'sourceIp' | 'headers'>,
     requestId: string,
     action: string,
-    caller: Caller,
+    caller: Caller | WebIdentityCaller,
     region: string,
     input: Record<string, unknown> | undefined,
     result: { output?: unknown; error?: { code: string; message: string } },

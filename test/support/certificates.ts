@@ -30,14 +30,15 @@ export function selfSigned(options: { days?: number; key?: 'ec' | 'rsa'; ca?: bo
   return read(cwd, 'c');
 }
 
-/** A certificate for `cn` issued by `issuer`; a CA (for the next link) when `ca`. */
-export function issuedBy(issuer: Issued, options: { cn?: string; ca?: boolean; days?: number } = {}): Issued {
+/** A certificate for `cn` issued by `issuer`; a CA (for the next link) when `ca`; `san`: subjectAltName entries (e.g. IP:127.0.0.1) for a TLS server. */
+export function issuedBy(issuer: Issued, options: { cn?: string; ca?: boolean; days?: number; san?: string } = {}): Issued {
   const cwd = dir();
   fs.writeFileSync(path.join(cwd, 'issuer.pem'), issuer.certificate);
   fs.writeFileSync(path.join(cwd, 'issuer.key'), issuer.privateKey);
   fs.writeFileSync(
     path.join(cwd, 'ext.cnf'),
-    options.ca ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' : 'basicConstraints=CA:FALSE\n',
+    (options.ca ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n' : 'basicConstraints=CA:FALSE\n') +
+      (options.san ? `subjectAltName=${options.san}\n` : ''),
   );
   const cn = options.cn ?? `iamd-test-${process.pid}-${++counter}`;
   openssl(['req', '-new', ...keyArgs('ec'), '-nodes', '-subj', `/CN=${cn}`, '-keyout', 'c.key', '-out', 'c.csr'], cwd);

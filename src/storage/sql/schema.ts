@@ -241,4 +241,33 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   );
   `,
   },
+  {
+    title: '11: identity providers (OIDC and SAML)',
+    both: `
+  -- url_key: the provider's URL without https://, as in its ARN (oidc-provider/HOST/PATH), unique.
+  -- client_ids, thumbprints: JSON arrays in the order given.
+  CREATE TABLE oidc_providers (
+    id          {text} PRIMARY KEY,
+    url_key     {text} NOT NULL UNIQUE,
+    client_ids  {text} NOT NULL,
+    thumbprints {text} NOT NULL,
+    created_at  {int} NOT NULL
+  );
+  -- A named resource (path: always /). metadata: the document as given; valid_until: its
+  -- validUntil or the default AWS gives. private_keys: JSON [{keyId, timestamp, key}], each key
+  -- sealed under the master key.
+  CREATE TABLE saml_providers (
+    id                        {text} PRIMARY KEY,
+    name                      {text} NOT NULL,
+    name_key                  {text} NOT NULL UNIQUE,
+    path                      {text} NOT NULL,
+    created_at                {int} NOT NULL,
+    valid_until               {int} NOT NULL,
+    metadata                  {text} NOT NULL,
+    uuid                      {text} NOT NULL,
+    assertion_encryption_mode {text},
+    private_keys              {text} NOT NULL
+  );
+  `,
+  },
 ];

@@ -6,6 +6,7 @@ import { SqlMfaDevices } from './mfa.js';
 import { SqlAttachments, SqlAuthorization, SqlInlinePolicies, SqlManagedPolicies } from './policies.js';
 import { SqlInstanceProfiles, SqlRoles } from './roles.js';
 import { SqlServerCertificates } from './server-certificates.js';
+import { SqlOidcProviders, SqlSamlProviders } from './identity-providers.js';
 import { SqlAccessAdvisor } from './access-advisor.js';
 import type { Sql } from './sql.js';
 import { SqlServiceCredentials, SqlSigningCertificates, SqlSshPublicKeys } from './user-credentials.js';
@@ -19,6 +20,8 @@ export class SqlStore implements Store {
   readonly instanceProfiles: SqlInstanceProfiles;
   readonly mfaDevices: SqlMfaDevices;
   readonly serverCertificates: SqlServerCertificates;
+  readonly oidcProviders: SqlOidcProviders;
+  readonly samlProviders: SqlSamlProviders;
   readonly accessAdvisor: SqlAccessAdvisor;
   readonly accessKeys: SqlAccessKeys;
   readonly loginProfiles: SqlLoginProfiles;
@@ -43,6 +46,8 @@ export class SqlStore implements Store {
     this.instanceProfiles = new SqlInstanceProfiles(sql, this.roles);
     this.mfaDevices = new SqlMfaDevices(sql);
     this.serverCertificates = new SqlServerCertificates(sql);
+    this.oidcProviders = new SqlOidcProviders(sql);
+    this.samlProviders = new SqlSamlProviders(sql);
     this.accessAdvisor = new SqlAccessAdvisor(sql);
     this.accessKeys = new SqlAccessKeys(sql);
     this.loginProfiles = new SqlLoginProfiles(sql);
