@@ -12,24 +12,10 @@
  * (z & 0x7fffffffff80) >> 7. Key ids iamd made before this format decode to no account of ours
  * and keep working (the store finds keys by id, never by decoding).
  */
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+import { base32Encode } from './totp.js';
 
-function base32(bytes: Uint8Array): string {
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (const b of bytes) {
-    value = (value << 8) | b;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  if (bits > 0) out += BASE32[(value << (5 - bits)) & 31];
-  return out;
-}
+/** RFC 4648's alphabet, as key ids use it (decoding below reads it). */
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** A key id: the prefix, then the account and 39 random bits, as above. `random` gives 5 bytes. */
 export function encodeKeyId(prefix: string, accountId: string, random: Uint8Array): string {
@@ -39,7 +25,7 @@ export function encodeKeyId(prefix: string, accountId: string, random: Uint8Arra
   const bytes = new Uint8Array(10);
   for (let i = 0; i < 6; i++) bytes[i] = Number((head >> BigInt(8 * (5 - i))) & 0xffn);
   bytes.set(random.subarray(1, 5), 6);
-  return prefix + base32(bytes);
+  return prefix + base32Encode(bytes);
 }
 
 /** The account a key id encodes (12 digits), or undefined when it is not of this form. */
