@@ -675,7 +675,7 @@ describe('the seed at rest', () => {
 });
 
 describe('boto3', () => {
-  it('creates, enables with codes it computes, lists, resyncs, deactivates and deletes; errors as botocore reads them', async () => {
+  it('creates, enables with codes it computes, lists, tags, resyncs, deactivates and deletes; errors as botocore reads them', async () => {
     const user = uniqueName('boto3mfa');
     const { stdout } = await promisify(execFile)('python3', [path.join(path.dirname(fileURLToPath(import.meta.url)), 'clients/boto3_mfa.py')], {
       env: {
@@ -699,12 +699,14 @@ describe('boto3', () => {
       listed: [{ UserName: user, SerialNumber: serial }],
       assigned_user: user,
       mfa_device: { UserName: user, SerialNumber: serial },
+      tags: [{ Key: 'team', Value: 'blue' }],
       wrong_codes: { code: 'InvalidAuthenticationCode', message: 'Authentication code for device is not valid.', status: 403 },
       replayed: { code: 'InvalidAuthenticationCode', message: 'Authentication code for device is not valid.', status: 403 },
       delete_assigned: { code: 'DeleteConflict', message: 'Cannot delete entity, must deactivate MFA device first.', status: 409 },
       delete_user: { code: 'DeleteConflict', message: 'Cannot delete entity, must delete MFA device first.', status: 409 },
       resource_api_serials: [serial],
       after_delete: { code: 'NoSuchEntity', message: `MFA Device with serial number ${serial} does not exist.`, status: 404 },
+      tag_deleted: { code: 'NoSuchEntity', message: `MFA Device with serial number ${serial} does not exist.`, status: 404 },
       aliases: ['boto3-alias'],
     });
   });

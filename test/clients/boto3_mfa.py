@@ -54,6 +54,10 @@ seen["assigned_user"] = next(d["User"]["UserName"] for d in assigned if d["Seria
 got = iam.get_mfa_device(UserName=user, SerialNumber=serial)
 seen["mfa_device"] = {k: got[k] for k in ("UserName", "SerialNumber")}
 
+iam.tag_mfa_device(SerialNumber=serial, Tags=[{"Key": "team", "Value": "blue"}, {"Key": "kind", "Value": "phone"}])
+iam.untag_mfa_device(SerialNumber=serial, TagKeys=["kind"])
+seen["tags"] = iam.list_mfa_device_tags(SerialNumber=serial)["Tags"]
+
 iam.resync_mfa_device(UserName=user, SerialNumber=serial, **pair(seed, 2))
 seen["replayed"] = error_of(lambda: iam.resync_mfa_device(UserName=user, SerialNumber=serial, **pair(seed, 2)))
 seen["delete_assigned"] = error_of(lambda: iam.delete_virtual_mfa_device(SerialNumber=serial))
@@ -66,6 +70,7 @@ seen["resource_api_serials"] = [d.serial_number for d in resource.User(user).mfa
 iam.deactivate_mfa_device(UserName=user, SerialNumber=serial)
 iam.delete_virtual_mfa_device(SerialNumber=serial)
 seen["after_delete"] = error_of(lambda: iam.delete_virtual_mfa_device(SerialNumber=serial))
+seen["tag_deleted"] = error_of(lambda: iam.list_mfa_device_tags(SerialNumber=serial))
 iam.delete_user(UserName=user)
 
 iam.create_account_alias(AccountAlias="boto3-alias")
