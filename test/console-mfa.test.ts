@@ -131,6 +131,15 @@ async function signOut(page: Page): Promise<void> {
   expect(page.url()).toBe(`${api.url}/console`);
 }
 
+/**
+ * How many elements match, once the page has loaded: count() does not wait, and the page a click
+ * navigated to may still be parsing when the click returns (a CI run once counted none).
+ */
+async function countLoaded(page: Page, selector: string): Promise<number> {
+  await page.waitForLoadState('load');
+  return page.locator(selector).count();
+}
+
 async function withPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
   const context = await browser.newContext({ viewport: { width: 1024, height: 800 } });
   try {
@@ -175,7 +184,7 @@ describe('MFA in the console', () => {
       await page.getByLabel('MFA code 2').fill(wrongCode(seed));
       await page.getByRole('button', { name: 'Add MFA' }).click();
       expect(await page.locator('#errors').textContent()).toContain('Authentication code for device is not valid.');
-      expect(await page.locator('#qr').count()).toBe(0);
+      expect(await countLoaded(page, '#qr')).toBe(0);
       await page.screenshot({ path: screenshotPath('22-assign-mfa-wrong-codes'), fullPage: true });
 
       const step = serverStep();
@@ -221,7 +230,7 @@ describe('MFA in the console', () => {
       expect(page.url()).toBe(`${api.url}/console/home`);
       await page.getByRole('button', { name: `Remove ${serial}` }).click();
       expect(page.url()).toBe(`${api.url}/console/home?notice=mfa-removed`);
-      expect(await page.locator('#mfa-none').count()).toBe(1);
+      expect(await countLoaded(page, '#mfa-none')).toBe(1);
       expect((await api.iam.send(new ListVirtualMFADevicesCommand({}))).VirtualMFADevices).toEqual([]);
       await signOut(page);
       await signIn(page, userName);
@@ -269,7 +278,7 @@ describe('MFA in the console', () => {
       await page.getByRole('button', { name: 'Set new password' }).click();
       expect(page.url()).toBe(`${api.url}/console/home?notice=changed`);
       // The new session keeps the MFA of the sign-in.
-      expect(await page.locator('#keys-none').count()).toBe(1);
+      expect(await countLoaded(page, '#keys-none')).toBe(1);
     });
   });
 
@@ -287,7 +296,7 @@ describe('MFA in the console', () => {
     await withPage(async (page) => {
       await signIn(page, userName);
       await enterCode(page, codeAt(seed, lastStep + 1));
-      expect(await page.locator('#keys-none').count()).toBe(1);
+      expect(await countLoaded(page, '#keys-none')).toBe(1);
       await moveClock(3601);
       await page.goto(`${api.url}/console/home`);
       expect(await page.locator('#keys-denied').textContent()).toContain('is not authorized to perform: iam:ListAccessKeys');
@@ -328,7 +337,7 @@ describe('access keys in the console', () => {
       expect(await page.locator('#access-keys tbody tr td').nth(1).textContent()).toBe('Active');
       await page.getByRole('button', { name: `Delete ${id}` }).click();
       expect(page.url()).toBe(`${api.url}/console/home?notice=key-deleted`);
-      expect(await page.locator('#keys-none').count()).toBe(1);
+      expect(await countLoaded(page, '#keys-none')).toBe(1);
       expect((await api.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata).toEqual([]);
     });
   });
