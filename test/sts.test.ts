@@ -33,7 +33,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { useServer } from './support/use-server.js';
 import { ACCOUNT_ID, awsError, testStore, uniqueName } from './support/server.js';
-import { codeAt, stepNow, twoCodes, wrongCode } from './support/totp.js';
+import { awayFromStepEdge, codeAt, stepNow, twoCodes, wrongCode } from './support/totp.js';
 import { signer } from './support/signed-http.js';
 import { accountOfKeyId, encodeKeyId } from '../src/domain/key-ids.js';
 import { readInput } from '../src/protocol/query/read-input.js';
@@ -461,6 +461,7 @@ describe('GetSessionToken', () => {
     const { VirtualMFADevice } = await api.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: uniqueName('dev') }));
     const seed = Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('utf8');
     const serial = VirtualMFADevice!.SerialNumber!;
+    await awayFromStepEdge();
     await api.iam.send(new EnableMFADeviceCommand({ UserName: user.name, SerialNumber: serial, ...twoCodes(seed) }));
     expect((await awsError(iam(user.keys).send(new GetUserCommand({ UserName: user.name })))).code).toBe('AccessDenied');
     expect(await awsError(sts(user.keys).send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: wrongCode(seed) })))).toEqual({
@@ -501,6 +502,7 @@ describe('GetSessionToken', () => {
     const { VirtualMFADevice } = await api.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: uniqueName('dev') }));
     const seed = Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('utf8');
     const serial = VirtualMFADevice!.SerialNumber!;
+    await awayFromStepEdge();
     await api.iam.send(new EnableMFADeviceCommand({ UserName: user.name, SerialNumber: serial, ...twoCodes(seed) }));
 
     // Long-term keys carry no aws:MultiFactorAuthPresent: BoolIfExists holds, the Deny applies.
@@ -525,6 +527,7 @@ describe('AssumeRole with MFA', () => {
     const { VirtualMFADevice } = await api.iam.send(new CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: uniqueName('dev') }));
     const seed = Buffer.from(VirtualMFADevice!.Base32StringSeed!).toString('utf8');
     const serial = VirtualMFADevice!.SerialNumber!;
+    await awayFromStepEdge();
     await api.iam.send(new EnableMFADeviceCommand({ UserName: user.name, SerialNumber: serial, ...twoCodes(seed) }));
     const assume = (extra: { SerialNumber?: string; TokenCode?: string } = {}) =>
       sts(user.keys).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'mfa', ...extra }));

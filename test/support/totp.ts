@@ -22,6 +22,16 @@ export function codeAt(seedBase32: string, step: number): string {
 /** The current 30-second step. */
 export const stepNow = () => Math.floor(Date.now() / 30_000);
 
+/**
+ * Waits, when less than `marginMs` is left of the current 30-second step, for the next step to
+ * begin: a test that enables a device and then uses the next code must not have the step change
+ * in between (the device's measured drift would then be one step off, and "the next code" two).
+ */
+export async function awayFromStepEdge(marginMs = 5_000): Promise<void> {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
+}
+
 /** Two consecutive codes, as a user reads them off the app: the previous and the current (or shifted by `ahead` steps). */
 export const twoCodes = (seed: string, ahead = 0) => {
   const step = stepNow() + ahead;
