@@ -7,13 +7,35 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import http from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateAccessKeyCommand, CreateUserCommand, GetUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { useServer } from './support/use-server.js';
 import { errorOf, signer } from './support/signed-http.js';
 import { ROOT, uniqueName } from './support/server.js';
+import { setDefaultSliceMs } from '../src/domain/time-slice.js';
 
-const api = useServer();
+// The order of two answers is only a fact about the server if nothing else decides it:
+// - A SQLite file, on either pass: its reads are synchronous, so the cheap read needs only the few
+//   turns of the loop its HTTP exchange takes. On PostgreSQL each of its queries is a turn too, and
+//   a slow database under CI load could let a large request that does yield finish first.
+// - Every checkpoint gives the loop back (slice 0): the large request then takes one turn per step
+//   (a hundred results, ten documents) however fast the machine runs a step; with 5 ms slices a fast
+//   machine finished the simulation in as few turns as the cheap read needed, and CI once saw
+//   ['large', 'GetUser'] from a server that was yielding as designed.
+const dataDir = mkdtempSync(path.join(tmpdir(), 'iamd-bounded-'));
+let restoreSlice: () => void = () => {};
+beforeAll(() => {
+  restoreSlice = setDefaultSliceMs(0);
+});
+// Registered before useServer's, so it runs after the server has stopped (hooks run as a stack).
+afterAll(() => {
+  restoreSlice();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+const api = useServer({ flags: { dataDir } });
 
 interface Sent {
   /** Resolves once the server (in this process) has read the whole body. */

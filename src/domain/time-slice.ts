@@ -9,10 +9,26 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
  */
 export const DEFAULT_SLICE_MS = 5;
 
+let defaultSliceMs = DEFAULT_SLICE_MS;
+
+/**
+ * Sets the slice every later TimeSlice gets (0: give the loop back at every checkpoint) and returns
+ * a function that restores the previous one. For tests of the property itself (bounded-work.test):
+ * whether a cheap request overtakes a large one must not depend on how fast the machine runs the
+ * large one's slices, only on whether it gives the loop back between its steps.
+ */
+export function setDefaultSliceMs(ms: number): () => void {
+  const previous = defaultSliceMs;
+  defaultSliceMs = ms;
+  return () => {
+    defaultSliceMs = previous;
+  };
+}
+
 export class TimeSlice {
   private sliceStart = performance.now();
 
-  constructor(private readonly sliceMs = DEFAULT_SLICE_MS) {}
+  constructor(private readonly sliceMs = defaultSliceMs) {}
 
   async checkpoint(): Promise<void> {
     if (performance.now() - this.sliceStart < this.sliceMs) return;
