@@ -188,7 +188,7 @@ describe('connection limit', () => {
 
       held[0]!.socket.destroy();
       await held[0]!.closed;
-      await sleep(100);
+      await sleep(500); // for the server to see the close and free the slot (a spawned process, on a loaded machine)
       // A raw connection that the server closes after answering (fetch keeps its socket in a pool,
       // which would hold a slot for a few seconds more and make the next steps race it).
       const served = rawConnection(limited.url);
@@ -241,7 +241,7 @@ describe('per-address connection limit', () => {
       // Once one of the held connections closes, its address is served again.
       held[0]!.socket.destroy();
       await held[0]!.closed;
-      await sleep(100);
+      await sleep(500); // for the server to see the close and free the slot (a spawned process, on a loaded machine)
       const again = rawConnection(limited.url, '127.0.0.1');
       again.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
       await again.closed;
