@@ -6,6 +6,15 @@ import { describe, expect, it } from 'vitest';
 import {
   CreateUserCommand,
   GetAccountPasswordPolicyCommand,
+  GetAccountSummaryCommand,
+  ListAccountAliasesCommand,
+  ListEntitiesForPolicyCommand,
+  ListOpenIDConnectProvidersCommand,
+  ListSAMLProvidersCommand,
+  ListServiceSpecificCredentialsCommand,
+  ListSigningCertificatesCommand,
+  ListSSHPublicKeysCommand,
+  ListVirtualMFADevicesCommand,
   GetGroupCommand,
   GetLoginProfileCommand,
   GetUserCommand,
@@ -79,6 +88,9 @@ async function workspace(toolchain: Toolchain, configuration: string): Promise<W
   const certificate = selfSigned({ cn: 'edge.workloads.test' });
   fs.writeFileSync(path.join(dir, 'server-cert.pem'), certificate.certificate);
   fs.writeFileSync(path.join(dir, 'server-key.pem'), certificate.privateKey, { mode: 0o600 });
+  // An IdP's metadata and a user's signing certificate, each with a fresh certificate (everything).
+  fs.writeFileSync(path.join(dir, 'saml-metadata.xml'), samlMetadata(selfSigned({ key: 'rsa', cn: 'idp.everything.test' }).certificate));
+  fs.writeFileSync(path.join(dir, 'signing-cert.pem'), selfSigned({ key: 'rsa', cn: 'operator.everything.test' }).certificate);
   const env = terraformEnv(path.join(dir, 'cli.tfrc'), { iamd_url: server.url, access_key: ROOT.accessKeyId, secret_key: ROOT.secretAccessKey });
   const timings: string[] = [];
   return {
@@ -98,6 +110,21 @@ async function workspace(toolchain: Toolchain, configuration: string): Promise<W
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** SAML metadata for an IdP signing with this certificate (AWS wants at least 1000 characters). */
+function samlMetadata(certificate: string): string {
+  const base64 = certificate.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+  return `<?xml version="1.0"?>
+<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.everything.test/saml">
+  <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
+    <md:KeyDescriptor use="signing">
+      <ds:KeyInfo><ds:X509Data><ds:X509Certificate>${base64}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>
+    </md:KeyDescriptor>
+    <md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.everything.test/sso"/>
+  </md:IDPSSODescriptor>
+</md:EntityDescriptor>
+`.padEnd(1000, ' ');
 }
 
 /** Fails with what terraform said and every call iamd answered, unless the command exited `expected`. */
@@ -206,6 +233,58 @@ if (!discovery.ok) {
           expect((await ws.iam.send(new ListServerCertificatesCommand({}))).ServerCertificateMetadataList).toEqual([]);
         } catch (e) {
           console.warn(`workloads failed: ${String(e).split('\n')[0]}\n${ws.calls()}`);
+          throw e;
+        } finally {
+          await ws.close();
+        }
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    // Every other aws_iam_* resource type but aws_iam_organizations_features (needs AWS
+    // Organizations), and the IAM data sources.
+    it(
+      'everything: account alias, STS preferences, OIDC and SAML providers, the *_exclusive resources, policy_attachment, SSH key, signing certificate, service credential, virtual MFA device, data sources',
+      async () => {
+        const ws = await workspace(toolchain, 'everything');
+        try {
+          const refused = await cycle(ws, async () => {
+            const { iam } = ws;
+            const output = await ws.run(['output', '-json'], TIMEOUT_MS.output);
+            expectExit(ws, output);
+            const outputs = JSON.parse(output.stdout) as Record<string, { value: unknown }>;
+            expect(outputs.account_alias!.value).toBe('iamd-everything');
+            expect(outputs.oidc_client_ids!.value).toEqual(['sts.amazonaws.com']);
+            expect(outputs.role_names!.value).toEqual(expect.arrayContaining(['ci-deploy', 'sso-admin']));
+            expect(outputs.user_names!.value).toEqual(['operator']);
+            expect(outputs.operator_keys_allowed!.value).toBe(true);
+            expect(outputs.virtual_mfa_seed_length!.value).toBe(64); // base32 of a 40-byte seed, AWS's length
+            expect((await iam.send(new ListAccountAliasesCommand({}))).AccountAliases).toEqual(['iamd-everything']);
+            expect((await iam.send(new GetAccountSummaryCommand({}))).SummaryMap).toMatchObject({ GlobalEndpointTokenVersion: 2 });
+            expect((await iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList).toEqual([
+              { Arn: `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/token.actions.githubusercontent.com` },
+            ]);
+            expect((await iam.send(new ListSAMLProvidersCommand({}))).SAMLProviderList!.map((p) => p.Arn)).toEqual([`arn:aws:iam::${ACCOUNT_ID}:saml-provider/corp-idp`]);
+            const entities = await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: `arn:aws:iam::${ACCOUNT_ID}:policy/AuditRead` }));
+            expect([entities.PolicyRoles!.map((r) => r.RoleName), entities.PolicyGroups!.map((g) => g.GroupName), entities.PolicyUsers]).toEqual([['sso-admin'], ['readers'], []]);
+            expect((await iam.send(new ListSSHPublicKeysCommand({ UserName: 'operator' }))).SSHPublicKeys).toHaveLength(1);
+            expect((await iam.send(new ListSigningCertificatesCommand({ UserName: 'operator' }))).Certificates).toHaveLength(1);
+            expect((await iam.send(new ListServiceSpecificCredentialsCommand({ UserName: 'operator' }))).ServiceSpecificCredentials).toHaveLength(1);
+            expect((await iam.send(new ListVirtualMFADevicesCommand({}))).VirtualMFADevices!.map((d) => d.SerialNumber)).toEqual([
+              `arn:aws:iam::${ACCOUNT_ID}:mfa/people/operator-phone`,
+            ]);
+          });
+          // force_destroy deletes a login profile the user may not have; NoSuchEntity is the answer
+          // the provider expects (AWS's, too). Nothing else was refused.
+          expect(refused).toEqual([{ action: 'DeleteLoginProfile', status: 404, errorCode: 'NoSuchEntity', principal: ROOT_ARN }]);
+          await expectNothingLeft(ws.iam);
+          expect((await ws.iam.send(new ListRolesCommand({}))).Roles).toEqual([]);
+          expect((await ws.iam.send(new ListAccountAliasesCommand({}))).AccountAliases).toEqual([]);
+          expect((await ws.iam.send(new ListOpenIDConnectProvidersCommand({}))).OpenIDConnectProviderList).toEqual([]);
+          expect((await ws.iam.send(new ListSAMLProvidersCommand({}))).SAMLProviderList).toEqual([]);
+          expect((await ws.iam.send(new ListVirtualMFADevicesCommand({}))).VirtualMFADevices).toEqual([]);
+        } catch (e) {
+          console.warn(`everything failed: ${String(e).split('\n')[0]}\n${ws.calls()}`);
           throw e;
         } finally {
           await ws.close();
