@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Domain } from './context.js';
 import type { Session, Tag } from './entities.js';
-import type { Store } from '../ports/store.js';
 import { isSealed, type SecretSealer } from '../ports/secret-sealer.js';
 import { aesGcmSealer } from '../crypto/secret-sealer.js';
 
@@ -41,12 +40,19 @@ export interface TokenClaims {
 }
 
 const TOKEN_KEY_SETTING = 'sts_token_key';
-const tokenSealers = new WeakMap<Store, Promise<SecretSealer>>();
+/**
+ * The token sealer of each installation, keyed by its (unsealed) master sealer: one object per
+ * server for its life. Not by domain.store, which is a new view for every request
+ * (request-cache.ts): keyed by that, every request read the key from the store again and opened its
+ * token afresh, the opened-token cache keyed by the sealer never hitting.
+ */
+const tokenSealers = new WeakMap<SecretSealer, Promise<SecretSealer>>();
 
 /** The sealer of tokens: the master key's, else one kept in the store (see above). */
 function tokenSealer(domain: Domain): Promise<SecretSealer> {
   if (domain.sealer.keyId !== null) return Promise.resolve(domain.sealer);
-  let sealer = tokenSealers.get(domain.store);
+  const installation = domain.sealer;
+  let sealer = tokenSealers.get(installation);
   if (!sealer) {
     sealer = (async () => {
       let key = await domain.store.settings.get(TOKEN_KEY_SETTING);
@@ -57,8 +63,8 @@ function tokenSealer(domain: Domain): Promise<SecretSealer> {
       }
       return aesGcmSealer([Buffer.from(key, 'base64')]);
     })();
-    sealer.catch(() => tokenSealers.delete(domain.store));
-    tokenSealers.set(domain.store, sealer);
+    sealer.catch(() => tokenSealers.delete(installation));
+    tokenSealers.set(installation, sealer);
   }
   return sealer;
 }
