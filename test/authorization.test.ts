@@ -174,14 +174,14 @@ describe('inline and managed policies', () => {
     await api.iam.send(new CreateUserCommand({ UserName }));
     expect(await awsError(api.iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'Bad', PolicyDocument: 'not json' })))).toEqual({
       code: 'MalformedPolicyDocument',
-      message: 'Syntax errors in policy. (the document is not JSON)',
+      message: 'Syntax errors in policy.',
       status: 400,
     });
     const noEffect = await awsError(
       api.iam.send(new PutUserPolicyCommand({ UserName, PolicyName: 'Bad', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Action: '*', Resource: '*' }] }) })),
     );
     expect(noEffect.code).toBe('MalformedPolicyDocument');
-    expect(noEffect.message).toMatch(/^Syntax errors in policy\. \(.*Effect.*\)$/);
+    expect(noEffect.message).toBe('Syntax errors in policy.'); // AWS's sentence alone; the detail goes to the access log
     const principal = await awsError(
       api.iam.send(
         new PutUserPolicyCommand({
@@ -191,7 +191,7 @@ describe('inline and managed policies', () => {
         }),
       ),
     );
-    expect(principal.message).toBe('Policy document should not specify a principal. (statement 1 has a Principal; identity policies cannot)');
+    expect(principal.message).toBe('Policy document should not specify a principal.');
     const old = await awsError(
       api.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('old'), PolicyDocument: JSON.stringify({ Version: '2008-10-17', Statement: [] }) })),
     );

@@ -42,7 +42,7 @@ export function contextKeysOf(documents: readonly PolicyDocument[]): string[] {
 /**
  * Documents given in a request (PolicyInputList), validated as on write. These operations answer a
  * bad document with InvalidInput (the only error their model has; MalformedPolicyDocument is not
- * one of them): AWS's sentence, then in parentheses what exactly is wrong.
+ * one of them), with AWS's sentence alone, as on write (policies.ts).
  */
 function inputDocuments(texts: readonly string[] | undefined): PolicyDocument[] {
   return (texts ?? []).map((text) => {
@@ -50,7 +50,7 @@ function inputDocuments(texts: readonly string[] | undefined): PolicyDocument[] 
       return parsePolicyDocument(text);
     } catch (e) {
       if (!(e instanceof MalformedPolicyDocumentError)) throw e;
-      throw new IamError('InvalidInput', e.detail === e.message ? e.message : `${e.message} (${e.detail})`);
+      throw new IamError('InvalidInput', e.message);
     }
   });
 }

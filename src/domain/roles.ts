@@ -4,7 +4,7 @@ import { errors, IamError } from './errors.js';
 import { listByPath } from './paging.js';
 import { noSuchBoundary, requireBoundaryPolicy } from './policies.js';
 import { namedPrincipalArns, parseTrustPolicy } from './policy/trust.js';
-import { malformed, MalformedPolicyDocumentError, MESSAGES } from './policy/malformed.js';
+import { malformed, MESSAGES } from './policy/malformed.js';
 import { checkNewTags } from './tags.js';
 import type { ListPage } from '../ports/store.js';
 
@@ -23,17 +23,10 @@ export async function requireRole(domain: Domain, name: string): Promise<Role> {
 /**
  * Validates a trust policy as IAM does: the document's rules (trust.ts), then that every IAM user
  * and role of this account it names exists (AWS resolves them to unique ids on write, and refuses
- * one it cannot resolve). The detail of a generic message goes in parentheses, as for other
- * documents.
+ * one it cannot resolve). AWS's sentence alone, as for other documents (policies.ts).
  */
 async function validateTrustPolicy(domain: Domain, text: string): Promise<void> {
-  let document;
-  try {
-    document = parseTrustPolicy(text);
-  } catch (e) {
-    if (e instanceof MalformedPolicyDocumentError && e.detail !== e.message) throw new IamError('MalformedPolicyDocument', `${e.message} (${e.detail})`);
-    throw e;
-  }
+  const document = parseTrustPolicy(text);
   for (const principal of namedPrincipalArns(document, domain.accountId)) {
     const found = principal.kind === 'user' ? await domain.store.users.getByName(principal.name) : await domain.store.roles.getByName(principal.name);
     if (!found) throw malformed(MESSAGES.invalidPrincipal('AWS', principal.arn));

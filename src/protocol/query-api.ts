@@ -4,6 +4,7 @@ import type { Domain } from '../domain/context.js';
 import { callerArn } from '../domain/context.js';
 import type { Authorizer } from '../domain/authorization.js';
 import { IamError } from '../domain/errors.js';
+import { MalformedPolicyDocumentError } from '../domain/policy/malformed.js';
 import { OPERATIONS } from './operations.js';
 import type { Operation } from './operation.js';
 import { IAM_MODEL, STS_MODEL, type ServiceModel } from './query/model.js';
@@ -50,6 +51,8 @@ export interface QueryResponse {
   action?: string;
   principal?: string;
   errorCode?: string;
+  /** What exactly was wrong where AWS's message is generic ("Syntax errors in policy."): for the log only. */
+  errorDetail?: string;
 }
 
 /**
@@ -144,6 +147,7 @@ export class QueryApi {
         action,
         principal: caller && callerArn(caller),
         errorCode: error.code,
+        ...(error instanceof MalformedPolicyDocumentError && error.detail !== error.message ? { errorDetail: error.detail } : {}),
       };
     }
   }

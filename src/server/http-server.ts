@@ -113,6 +113,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         action: response?.action,
         principal: response?.principal,
         errorCode: response?.errorCode,
+        errorDetail: response?.errorDetail,
       });
     }
   };
