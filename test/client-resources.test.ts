@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { inspect } from 'node:util';
 import { ListAccountAliasesCommand } from '@aws-sdk/client-iam';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as client from '../src/client/index.js';
@@ -437,6 +438,7 @@ describe('CurrentUser, AccessKeyPair, SigningCertificate, AccountSummary and the
     expect([pair.userName, pair.secret.length, pair.secretAccessKey === pair.secret, String(pair)]).toEqual([user.name, 40, true, `AccessKeyPair("${user.name}", "${pair.id}")`]);
     await pair.reload();
     expect([pair.status, pair.secret.length]).toEqual(['Active', 40]); // the secret is an identifier: a load keeps it
+    expect(inspect(pair, { depth: 5 })).not.toContain(pair.secret); // but console.log does not print it
 
     const asUser = new IAM({ endpoint: api.url, credentials: { accessKeyId: pair.id, secretAccessKey: pair.secret }, maxAttempts: 1 });
     const me = await asUser.CurrentUser().load();

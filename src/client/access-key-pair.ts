@@ -13,13 +13,18 @@ import type { IAM } from './iam.js';
  * ```
  */
 export class AccessKeyPair extends AccessKey {
-  /** The secret access key. */
-  readonly secret: string;
+  // A private field, so that console.log(pair) and JSON.stringify(pair) do not print the secret.
+  readonly #secret: string;
 
   /** Use `user.createAccessKeyPair()` or `iam.AccessKeyPair(userName, id, secret)`. */
   constructor(iam: IAM, userName: string, accessKeyId: string, secret: string) {
     super(iam, userName, accessKeyId);
-    this.secret = secret;
+    this.#secret = secret;
+  }
+
+  /** The secret access key. */
+  get secret(): string {
+    return this.#secret;
   }
 
   /** `AccessKeyPair("alice", "AKIA…")` (never the secret). */
@@ -29,6 +34,6 @@ export class AccessKeyPair extends AccessKey {
 
   /** The secret access key (the same as `secret`). */
   override get secretAccessKey(): string {
-    return this.secret;
+    return this.#secret;
   }
 }
