@@ -1,6 +1,7 @@
 /**
  * `iamd/client`: a resource-style layer over `@aws-sdk/client-iam`, the way boto3's
- * `boto3.resource('iam')` works, for iamd and for AWS alike.
+ * `boto3.resource('iam')` works, for iamd and for AWS alike: every resource of boto3's IAM
+ * resource model, with its actions, references, collections and botocore's waiters.
  *
  * ```ts
  * import { IAM, isNoSuchEntity } from 'iamd/client';

@@ -100,7 +100,10 @@ export class Role extends Resource<RoleData> {
     return this.attribute('RoleLastUsed', 'roleLastUsed');
   }
 
-  /** Creates this role (`CreateRole`); `AssumeRolePolicyDocument` is required. Loads it. */
+  /**
+   * Creates this role (`CreateRole`); `AssumeRolePolicyDocument` is required. Loads it with what
+   * `CreateRole` answers, which (as AWS answers) has no description or session duration: `reload()` for those.
+   */
   async create(params: Omit<CreateRoleCommandInput, 'RoleName'>): Promise<this> {
     const out = await this.iam.call('CreateRole', (c) => c.send(new CreateRoleCommand({ ...params, RoleName: this.name })));
     return this[SET_DATA](out.Role);
