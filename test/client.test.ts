@@ -72,7 +72,9 @@ describe('IAM', () => {
       { cwd: root },
     );
     const names = JSON.parse(stdout) as string[];
-    expect(names).toEqual(expect.arrayContaining(['IAM', 'User', 'LoginProfile', 'AccessKey', 'AccountPasswordPolicy', 'Group', 'Policy', 'IamClientError', 'isNoSuchEntity']));
+    expect(names).toEqual(
+      expect.arrayContaining(['IAM', 'User', 'LoginProfile', 'AccessKey', 'AccountPasswordPolicy', 'Group', 'Policy', 'IamClientError', 'isNoSuchEntity', 'Role', 'InstanceProfile', 'VirtualMfaDevice', 'CurrentUser']),
+    );
   });
 });
 

@@ -6,11 +6,17 @@ import {
   DetachGroupPolicyCommand,
   GetGroupCommand,
   ListAttachedGroupPoliciesCommand,
+  ListGroupPoliciesCommand,
+  PutGroupPolicyCommand,
   RemoveUserFromGroupCommand,
+  UpdateGroupCommand,
   type CreateGroupCommandInput,
+  type PutGroupPolicyCommandInput,
+  type UpdateGroupCommandInput,
   type Group as GroupData,
 } from '@aws-sdk/client-iam';
 import { Collection } from './collections.js';
+import type { GroupPolicy } from './group-policy.js';
 import type { IAM } from './iam.js';
 import type { Policy } from './policy.js';
 import { Resource, SET_DATA } from './resource.js';
@@ -73,6 +79,32 @@ export class Group extends Resource<GroupData> {
     return this[SET_DATA](out.Group);
   }
 
+  /**
+   * Renames or moves the group (`UpdateGroup` with `NewGroupName`, `NewPath`). Returns the group
+   * under its new name (not loaded); this object keeps the old name, as in boto3.
+   */
+  async update(params: Omit<UpdateGroupCommandInput, 'GroupName'>): Promise<Group> {
+    await this.iam.call('UpdateGroup', (c) => c.send(new UpdateGroupCommand({ ...params, GroupName: this.name })));
+    return this.iam.Group(params.NewGroupName ?? this.name);
+  }
+
+  /** The inline policy `policyName` of this group (a reference: not loaded). */
+  Policy(policyName: string): GroupPolicy {
+    return this.iam.GroupPolicy(this.name, policyName);
+  }
+
+  /** Creates or replaces an inline policy (`PutGroupPolicy` with `PolicyName`, `PolicyDocument`), as boto3's `create_policy`. */
+  async createPolicy(params: Omit<PutGroupPolicyCommandInput, 'GroupName'>): Promise<GroupPolicy> {
+    await this.iam.call('PutGroupPolicy', (c) => c.send(new PutGroupPolicyCommand({ ...params, GroupName: this.name })));
+    return this.Policy(params.PolicyName!);
+  }
+
+  /** Puts (creates or replaces) the inline policy `policyName` (`PutGroupPolicy`); `document` is JSON text or an object. */
+  async putPolicy(policyName: string, document: string | object): Promise<GroupPolicy> {
+    const PolicyDocument = typeof document === 'string' ? document : JSON.stringify(document);
+    return this.createPolicy({ PolicyName: policyName, PolicyDocument });
+  }
+
   /** Deletes the group (`DeleteGroup`); `DeleteConflict` while it has members or policies. */
   async delete(): Promise<void> {
     await this.iam.call('DeleteGroup', (c) => c.send(new DeleteGroupCommand({ GroupName: this.name })));
@@ -111,5 +143,11 @@ export class Group extends Resource<GroupData> {
       c.send(new ListAttachedGroupPoliciesCommand({ ...filter, GroupName: this.name, Marker, MaxItems })),
     );
     return { items: (out.AttachedPolicies ?? []).map((p) => this.iam.Policy(p.PolicyArn!)), isTruncated: out.IsTruncated, marker: out.Marker };
+  });
+
+  /** The group's inline policies (`ListGroupPolicies`), not loaded. */
+  readonly policies: Collection<GroupPolicy> = new Collection(() => async (Marker, MaxItems) => {
+    const out = await this.iam.call('ListGroupPolicies', (c) => c.send(new ListGroupPoliciesCommand({ GroupName: this.name, Marker, MaxItems })));
+    return { items: (out.PolicyNames ?? []).map((n) => this.Policy(n)), isTruncated: out.IsTruncated, marker: out.Marker };
   });
 }

@@ -5,10 +5,13 @@ import {
   CreateUserCommand,
   DeleteUserCommand,
   DetachUserPolicyCommand,
+  EnableMFADeviceCommand,
   GetUserCommand,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
+  ListMFADevicesCommand,
+  ListSigningCertificatesCommand,
   ListUserPoliciesCommand,
   PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
@@ -16,17 +19,22 @@ import {
   type AttachedPermissionsBoundary,
   type CreateLoginProfileCommandInput,
   type CreateUserCommandInput,
+  type EnableMFADeviceCommandInput,
+  type PutUserPolicyCommandInput,
   type Tag,
   type UpdateUserCommandInput,
   type User as UserData,
 } from '@aws-sdk/client-iam';
 import type { AccessKey } from './access-key.js';
+import type { AccessKeyPair } from './access-key-pair.js';
 import { Collection } from './collections.js';
 import type { Group } from './group.js';
 import type { IAM } from './iam.js';
 import type { LoginProfile } from './login-profile.js';
+import type { MfaDevice } from './mfa-device.js';
 import type { Policy } from './policy.js';
 import { Resource, SET_DATA } from './resource.js';
+import type { SigningCertificate } from './signing-certificate.js';
 import type { UserPolicy } from './user-policy.js';
 import { waitFor, type WaiterOptions } from './waiters.js';
 
@@ -137,6 +145,16 @@ export class User extends Resource<UserData> {
     return this.iam.AccessKey(this.name, key.AccessKeyId!)[SET_DATA](key);
   }
 
+  /**
+   * Creates an access key (`CreateAccessKey`) as boto3's `create_access_key_pair` does: an
+   * {@link AccessKeyPair}, whose `secret` is an identifier and so survives a `load()`.
+   */
+  async createAccessKeyPair(): Promise<AccessKeyPair> {
+    const out = await this.iam.call('CreateAccessKey', (c) => c.send(new CreateAccessKeyCommand({ UserName: this.name })));
+    const key = out.AccessKey!;
+    return this.iam.AccessKeyPair(this.name, key.AccessKeyId!, key.SecretAccessKey!)[SET_DATA](key);
+  }
+
   /** The access key `accessKeyId` of this user (a reference: not loaded). */
   AccessKey(accessKeyId: string): AccessKey {
     return this.iam.AccessKey(this.name, accessKeyId);
@@ -152,6 +170,28 @@ export class User extends Resource<UserData> {
     const PolicyDocument = typeof document === 'string' ? document : JSON.stringify(document);
     await this.iam.call('PutUserPolicy', (c) => c.send(new PutUserPolicyCommand({ UserName: this.name, PolicyName: policyName, PolicyDocument })));
     return this.Policy(policyName);
+  }
+
+  /** Creates or replaces an inline policy (`PutUserPolicy` with `PolicyName`, `PolicyDocument`), as boto3's `create_policy`. */
+  async createPolicy(params: Omit<PutUserPolicyCommandInput, 'UserName'>): Promise<UserPolicy> {
+    await this.iam.call('PutUserPolicy', (c) => c.send(new PutUserPolicyCommand({ ...params, UserName: this.name })));
+    return this.Policy(params.PolicyName!);
+  }
+
+  /** The MFA device `serialNumber` of this user (a reference: not loaded). */
+  MfaDevice(serialNumber: string): MfaDevice {
+    return this.iam.MfaDevice(this.name, serialNumber);
+  }
+
+  /** Assigns an MFA device to the user (`EnableMFADevice` with `SerialNumber` and two consecutive codes); returns it, not loaded. */
+  async enableMfa(params: Omit<EnableMFADeviceCommandInput, 'UserName'>): Promise<MfaDevice> {
+    await this.iam.call('EnableMFADevice', (c) => c.send(new EnableMFADeviceCommand({ ...params, UserName: this.name })));
+    return this.MfaDevice(params.SerialNumber!);
+  }
+
+  /** The signing certificate `certificateId` of this user (a reference: not loaded). */
+  SigningCertificate(certificateId: string): SigningCertificate {
+    return this.iam.SigningCertificate(this.name, certificateId);
   }
 
   /** Adds the user to group `groupName` (`AddUserToGroup`). */
@@ -202,6 +242,18 @@ export class User extends Resource<UserData> {
       c.send(new ListAttachedUserPoliciesCommand({ ...filter, UserName: this.name, Marker, MaxItems })),
     );
     return { items: (out.AttachedPolicies ?? []).map((p) => this.iam.Policy(p.PolicyArn!)), isTruncated: out.IsTruncated, marker: out.Marker };
+  });
+
+  /** The user's MFA devices (`ListMFADevices`), loaded. */
+  readonly mfaDevices: Collection<MfaDevice> = new Collection(() => async (Marker, MaxItems) => {
+    const out = await this.iam.call('ListMFADevices', (c) => c.send(new ListMFADevicesCommand({ UserName: this.name, Marker, MaxItems })));
+    return { items: (out.MFADevices ?? []).map((d) => this.MfaDevice(d.SerialNumber!)[SET_DATA](d)), isTruncated: out.IsTruncated, marker: out.Marker };
+  });
+
+  /** The user's signing certificates (`ListSigningCertificates`), loaded. */
+  readonly signingCertificates: Collection<SigningCertificate> = new Collection(() => async (Marker, MaxItems) => {
+    const out = await this.iam.call('ListSigningCertificates', (c) => c.send(new ListSigningCertificatesCommand({ UserName: this.name, Marker, MaxItems })));
+    return { items: (out.Certificates ?? []).map((s) => this.SigningCertificate(s.CertificateId!)[SET_DATA](s)), isTruncated: out.IsTruncated, marker: out.Marker };
   });
 
   /** Waits until the user exists (polls `GetUser`; default every second, 20 times). */
