@@ -103,7 +103,8 @@ export class QueryApi {
       caller = authenticated.caller;
       region = authenticated.region;
       action = params.get('Action');
-      const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false };
+      const host = req.headers.host;
+      const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false, host: Array.isArray(host) ? host[0] : host };
       if (authenticated.service === 'sts') {
         // STS on the same endpoint, told apart by the signature's service, with its own model and table.
         model = STS_MODEL;
@@ -158,7 +159,7 @@ export class QueryApi {
     caller: Caller,
     action: string | undefined,
     params: ReadonlyMap<string, string>,
-    facts: { sourceIp?: string; secureTransport: boolean },
+    facts: { sourceIp?: string; secureTransport: boolean; host?: string },
     onInput: (input: Record<string, unknown>) => void,
   ): Promise<Record<string, unknown> | void> {
     // The table is typed per operation; here any name may arrive. read-input validates the input
@@ -180,7 +181,7 @@ export class QueryApi {
       { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
       { ...facts, requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined },
     );
-    return operation.handler(domain, caller, input);
+    return operation.handler(domain, caller, input, { host: facts.host, secureTransport: facts.secureTransport });
   }
 
   /**
