@@ -26,6 +26,7 @@ import { resealAllSecrets } from '../src/domain/secrets.js';
 import { aesGcmSealer } from '../src/crypto/secret-sealer.js';
 import { isSealed, sealedKeyId } from '../src/ports/secret-sealer.js';
 import { SIGNING_KEY_SETTINGS } from '../src/domain/outbound-federation.js';
+import { resolveServeConfig } from '../src/config/config.js';
 
 const api = useServer();
 
@@ -296,5 +297,19 @@ describe('STS operations of AWS Organizations and delegation', () => {
       message: 'The trade-in token provided in the request has expired and can no longer be exchanged for credentials.',
       status: 400,
     });
+  });
+});
+
+describe('IAMD_PUBLIC_URL', () => {
+  const config = (url: string) => resolveServeConfig({ memory: true }, { IAMD_PUBLIC_URL: url });
+  it('is an http(s) URL, kept without its trailing slash', () => {
+    expect(config('https://iam.example.com/base/').publicUrl).toBe('https://iam.example.com/base');
+    expect(config('http://10.0.0.5:8080').publicUrl).toBe('http://10.0.0.5:8080');
+  });
+  it('refuses anything else at start-up', () => {
+    expect(() => config('iam.example.com')).toThrow('IAMD_PUBLIC_URL must be a URL, got "iam.example.com"');
+    for (const bad of ['ftp://iam.example.com', 'https://iam.example.com/?x=1', 'https://iam.example.com/#f', 'https://u:p@iam.example.com']) {
+      expect(() => config(bad)).toThrow(/^IAMD_PUBLIC_URL must be an http\(s\) URL without credentials, query or fragment/);
+    }
   });
 });

@@ -20,7 +20,7 @@ import { stsErrors } from '../domain/sts.js';
 import { assumeRoleWithWebIdentity, type WebIdentityInput } from '../domain/web-identity.js';
 
 /** STS actions AWS serves unsigned: the request carries its own credential (a web identity token). */
-const UNSIGNED_STS_ACTIONS: ReadonlySet<string> = new Set(['AssumeRoleWithWebIdentity']);
+export const UNSIGNED_STS_ACTIONS: ReadonlySet<string> = new Set(['AssumeRoleWithWebIdentity']);
 import { withRequestCache } from '../domain/request-cache.js';
 import { apiCallEvent, isReadOnlyAction, type AuditSink, type WebIdentityCaller } from './audit.js';
 
