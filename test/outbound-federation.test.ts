@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   CreateAccessKeyCommand,
@@ -311,5 +315,54 @@ describe('IAMD_PUBLIC_URL', () => {
     for (const bad of ['ftp://iam.example.com', 'https://iam.example.com/?x=1', 'https://iam.example.com/#f', 'https://u:p@iam.example.com']) {
       expect(() => config(bad)).toThrow(/^IAMD_PUBLIC_URL must be an http\(s\) URL without credentials, query or fragment/);
     }
+  });
+});
+
+describe('boto3', () => {
+  const server = useServer();
+  const BOTO3 = `
+import boto3, json
+iam = boto3.client('iam')
+sts = boto3.client('sts')
+result = {}
+try:
+    sts.get_web_identity_token(Audience=['https://api.example.com'], SigningAlgorithm='RS256')
+except Exception as e:
+    result['before'] = [e.response['Error']['Code'], type(e).__name__]
+result['issuer'] = iam.enable_outbound_web_identity_federation()['IssuerIdentifier']
+try:
+    iam.enable_outbound_web_identity_federation()
+except Exception as e:
+    result['again'] = [e.response['Error']['Code'], type(e).__name__]
+info = iam.get_outbound_web_identity_federation_info()
+result['info'] = [info['IssuerIdentifier'], info['JwtVendingEnabled']]
+out = sts.get_web_identity_token(Audience=['https://api.example.com'], SigningAlgorithm='ES384', DurationSeconds=60)
+result['token'] = out['WebIdentityToken']
+result['expiration'] = out['Expiration'].timestamp()
+print(json.dumps(result))
+`;
+  it('enables, reads the info and gets a token through botocore, with its modelled exceptions', async () => {
+    const missing = path.join(os.tmpdir(), `iamd-no-aws-config-${process.pid}`);
+    const { stdout } = await promisify(execFile)('python3', ['-c', BOTO3], {
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL: server.url,
+        AWS_DEFAULT_REGION: 'eu-west-1',
+        AWS_CONFIG_FILE: missing,
+        AWS_SHARED_CREDENTIALS_FILE: missing,
+        AWS_MAX_ATTEMPTS: '1',
+        AWS_ACCESS_KEY_ID: ROOT.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ROOT.secretAccessKey,
+      },
+    });
+    const result = JSON.parse(stdout) as { before: string[]; issuer: string; again: string[]; info: [string, boolean]; token: string; expiration: number };
+    expect(result.before).toEqual(['OutboundWebIdentityFederationDisabledException', 'OutboundWebIdentityFederationDisabledException']);
+    expect(result.issuer).toBe(issuerOf(server.url));
+    expect(result.again).toEqual(['FeatureEnabled', 'FeatureEnabledException']);
+    expect(result.info).toEqual([issuerOf(server.url), true]);
+    const discovery = (await (await fetch(`${result.issuer}/.well-known/openid-configuration`)).json()) as { jwks_uri: string };
+    const { payload } = await jwtVerify(result.token, createRemoteJWKSet(new URL(discovery.jwks_uri)), { issuer: result.issuer, audience: 'https://api.example.com' });
+    expect(payload[STS_CLAIMS]).toMatchObject({ source_region: 'eu-west-1' });
+    expect(result.expiration).toBe(payload.exp);
   });
 });
