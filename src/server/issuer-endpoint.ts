@@ -18,7 +18,8 @@ export function issuerEndpoint(domain: Domain) {
     const name = pathname.startsWith(base) ? pathname.slice(base.length) : '';
     const which = Object.hasOwn(DOCUMENTS, name) ? DOCUMENTS[name as keyof typeof DOCUMENTS] : undefined;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      send(res, 405, 'text/plain', 'Method Not Allowed', { allow: 'GET, HEAD' });
+      // The body is not read: the connection closes rather than carry it on to the next request.
+      send(res, 405, 'text/plain', 'Method Not Allowed', { allow: 'GET, HEAD', connection: 'close' });
       return;
     }
     const document = which && (await issuerDocument(domain, which));
