@@ -21,7 +21,10 @@ import {
   GetUserCommand,
   PutUserPolicyCommand,
   UpdateLoginProfileCommand,
+  EnableOutboundWebIdentityFederationCommand,
 } from '@aws-sdk/client-iam';
+import { GetWebIdentityTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { decodeProtectedHeader } from 'jose';
 import { aesGcmSealer, masterKeyId, unsealedSecrets } from '../src/crypto/secret-sealer.js';
 import { SealError } from '../src/ports/secret-sealer.js';
 import { awsError, iamClient, ROOT, SELF_SERVICE_POLICY, startServer, type TestServer } from './support/server.js';
@@ -180,6 +183,14 @@ describe('secrets at rest on SQLite', () => {
     await iamClient(server.url).send(
       new CreateSAMLProviderCommand({ Name: 'rotate-idp', SAMLMetadataDocument: samlMetadata(samlKey.certificate), AddPrivateKey: samlKey.privateKey }),
     );
+    // Outbound federation's token signing keys are sealed and re-sealed too, and sign on after it.
+    await iamClient(server.url).send(new EnableOutboundWebIdentityFederationCommand({}));
+    const tokenKid = async (url: string) =>
+      decodeProtectedHeader(
+        (await new STSClient({ endpoint: url, region: 'us-east-1', maxAttempts: 1, credentials: ROOT }).send(new GetWebIdentityTokenCommand({ Audience: ['x'], SigningAlgorithm: 'ES384' })))
+          .WebIdentityToken!,
+      ).kid;
+    const kidBefore = await tokenKid(server.url);
     await server.stop();
     const dbFile = path.join(dir, 'iamd.sqlite');
     const keyFile = path.join(dir, 'master.key');
@@ -193,7 +204,8 @@ describe('secrets at rest on SQLite', () => {
     const r = rotate(['--data-dir', dir]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/re-sealed 3 secrets \(access-key secrets, MFA seeds, server-certificate and SAML provider private keys\) under master key [\w-]{12}/);
+    // 2 root and user keys, the SAML key, the two token signing keys (RS256, ES384).
+    expect(r.stdout).toMatch(/re-sealed 5 secrets \(access-key secrets, MFA seeds, server-certificate, SAML provider and token signing private keys\) under master key [\w-]{12}/);
     const newKeyText = fs.readFileSync(keyFile, 'utf8').trim();
     expect(newKeyText).not.toBe(oldKey);
     expect(newKeyText.split('\n')).toHaveLength(1);
@@ -207,6 +219,7 @@ describe('secrets at rest on SQLite', () => {
 
     const again = await serve(dir);
     expect((await iamClient(again.url, creds).send(new GetUserCommand({}))).User!.UserName).toBe('rotate-user');
+    expect(await tokenKid(again.url)).toBe(kidBefore);
     await again.stop();
     // The old key opens nothing any more.
     await expect(startServer({ args: ['--data-dir', dir], env: { IAMD_MASTER_KEY: oldKey } })).rejects.toThrow(/sealed under master key/);

@@ -71,7 +71,7 @@ program
     try {
       const r = await rotateMasterKey(flags, process.env);
       printLine(
-        `iamd: re-sealed ${r.resealed} secrets (access-key secrets, MFA seeds, server-certificate and SAML provider private keys) under master key ${r.keyId}` +
+        `iamd: re-sealed ${r.resealed} secrets (access-key secrets, MFA seeds, server-certificate, SAML provider and token signing private keys) under master key ${r.keyId}` +
           ` (${r.alreadyCurrent} already under it; previous keys: ${r.previousKeyIds.join(', ') || 'none'})\n` +
           (r.keyFile ? `iamd: ${r.keyFile} now holds only the new key\n` : 'iamd: set IAMD_MASTER_KEY to the new key before starting iamd\n'),
       );

@@ -11,7 +11,7 @@ import { openPostgresStore } from '../storage/postgres/postgres-store.js';
 
 /**
  * `iamd rotate-master-key`: re-seals every access-key secret, MFA seed, server-certificate
- * private key and SAML provider private key under a new master key.
+ * private key, SAML provider private key and outbound federation signing key under a new master key.
  *
  * The old key ring comes from where `iamd serve` takes it (IAMD_MASTER_KEY, else the data folder's
  * master.key); the new key from IAMD_NEW_MASTER_KEY, else (key file only) a fresh random one.

@@ -35,6 +35,8 @@ export interface ServeConfig {
   /** Bounded password hashing (IAMD_MAX_CONCURRENT_HASHES, IAMD_MAX_QUEUED_HASHES). */
   maxConcurrentHashes?: number;
   maxQueuedHashes?: number;
+  /** IAMD_PUBLIC_URL: the base URL clients reach iamd at (the outbound federation issuer URL starts with it). */
+  publicUrl?: string;
   /** Open connections at once (IAMD_MAX_CONNECTIONS). */
   maxConnections?: number;
   /** Open connections at once from one address (IAMD_MAX_CONNECTIONS_PER_ADDRESS). */
@@ -154,6 +156,7 @@ function hardeningSettings(env: NodeJS.ProcessEnv): Partial<ServeConfig> {
     throw new ConfigError(`IAMD_HEADERS_TIMEOUT_MS (${headers} ms) must not exceed IAMD_REQUEST_TIMEOUT_MS (${request} ms)`);
   }
   return {
+    publicUrl: parsePublicUrl(env.IAMD_PUBLIC_URL || undefined),
     masterKey: env.IAMD_MASTER_KEY || undefined,
     auditLog: env.IAMD_AUDIT_LOG || undefined,
     headersTimeoutMs,
@@ -174,6 +177,21 @@ export function redactDatabaseUrl(url: string): string {
   } catch {
     return url.replace(/\/\/([^/@]*):[^/@]*@/, '//$1:***@'); // not a URL; hide what looks like user:password@
   }
+}
+
+/** An http(s) URL with no query or fragment, without its trailing slash. */
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`IAMD_PUBLIC_URL must be a URL, got "${raw}"`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError(`IAMD_PUBLIC_URL must be an http(s) URL without credentials, query or fragment, got "${raw}"`);
+  }
+  return url.toString().replace(/\/+$/, '');
 }
 
 /** "true" or "false" (absent: false). */

@@ -18,6 +18,11 @@ export interface Domain {
   readonly passwordRules: PasswordRules;
   /** Failures in the background (key-use recording, re-sealing, rehashing): the server's logger. */
   readonly log: Log;
+  /**
+   * IAMD_PUBLIC_URL: the base URL clients reach iamd at (behind a proxy); the issuer URL of
+   * outbound web identity federation starts with it. Absent: the enabling request's origin.
+   */
+  readonly publicUrl?: string;
 }
 
 /** Installation-wide password settings that are not part of AWS's account policy. */

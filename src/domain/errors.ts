@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   MalformedCertificate: 400,
   MalformedPolicyDocument: 400,
   NoSuchEntity: 404,
+  FeatureDisabled: 404,
+  FeatureEnabled: 409,
   // Modelled without an error trait: the code is the shape name, the status 400 (the protocol's default).
   OrganizationNotFoundException: 400,
   PasswordPolicyViolation: 400,
@@ -40,6 +42,9 @@ export const ERROR_STATUS = {
   InvalidParameterValue: 400,
   RegionDisabledException: 403,
   InvalidAuthorizationMessageException: 400,
+  OutboundWebIdentityFederationDisabledException: 403,
+  SessionDurationEscalationException: 403,
+  ExpiredTradeInTokenException: 400,
   // Temporary credentials past their expiry, on any service (AWS sends this code, not the STS
   // model's ExpiredTokenException, for a request signed with them).
   ExpiredToken: 400,

@@ -2,9 +2,11 @@ import type { AccessKey } from './entities.js';
 import type { Domain } from './context.js';
 import type { Store } from '../ports/store.js';
 import { isSealed, SealError, sealedKeyId, type SecretSealer } from '../ports/secret-sealer.js';
+import { sealedSigningKeys } from './outbound-federation.js';
 
 /**
- * Secrets at rest: access-key secrets and virtual MFA devices' seeds. They are sealed (encrypted
+ * Secrets at rest: access-key secrets, virtual MFA devices' seeds and private keys (server
+ * certificates', SAML providers', outbound federation's token signing keys). They are sealed (encrypted
  * under the master key) before any store sees them, and opened only where they are used (a
  * signature checked, an MFA code verified). Rows written before sealing existed
  * (plaintext) keep working and are sealed the first time they are used, or by
@@ -52,6 +54,7 @@ export async function checkSecretsReadable(store: Store, sealer: SecretSealer): 
     ...(await store.mfaDevices.listAllSeeds()).map((d) => ({ secret: d.seed })),
     ...(await store.serverCertificates.listAllPrivateKeys()).map((c) => ({ secret: c.privateKey })),
     ...(await store.samlProviders.listAllPrivateKeys()).map((k) => ({ secret: k.privateKey })),
+    ...(await sealedSigningKeys(store)).map((k) => ({ secret: k.sealed })),
   ];
   for (const { secret } of sealedValues) {
     try {
@@ -63,7 +66,7 @@ export async function checkSecretsReadable(store: Store, sealer: SecretSealer): 
   }
   if (unknown.size > 0) {
     throw new SealError(
-      `access-key secrets, MFA seeds or server-certificate private keys are sealed under master key ${[...unknown].join(', ')}, but the configured master key is ` +
+      `access-key secrets, MFA seeds or private keys (server certificates, SAML, token signing) are sealed under master key ${[...unknown].join(', ')}, but the configured master key is ` +
         `${sealer.keyId ?? 'none'}: set IAMD_MASTER_KEY, or restore the data folder's master.key`,
     );
   }
@@ -104,6 +107,11 @@ export async function resealAllSecrets(store: Store, from: SecretSealer, to: Sec
     ...(await store.samlProviders.listAllPrivateKeys()).map(({ providerId, keyId, privateKey }) => ({
       value: privateKey,
       replace: (sealed: string) => store.samlProviders.replacePrivateKey(providerId, keyId, privateKey, sealed),
+    })),
+    // The outbound web identity federation signing keys (kept in the settings).
+    ...(await sealedSigningKeys(store)).map(({ setting, sealed: value }) => ({
+      value,
+      replace: (sealed: string) => store.settings.replace(setting, value, sealed),
     })),
   ];
   for (const { value, replace } of sealedValues) {

@@ -58,3 +58,27 @@ export async function setGlobalEndpointTokenVersion(domain: Domain, version: Glo
 export async function globalEndpointTokenVersion(domain: Domain): Promise<1 | 2> {
   return (await domain.store.settings.get(TOKEN_VERSION_SETTING)) === 'v2Token' ? 2 : 1;
 }
+
+/**
+ * STS AssumeRoot: only an AWS Organizations management account (or its delegated administrator for
+ * centralized root access) may open a root session in a member account, and never with root user
+ * credentials (AWS's API reference). An iamd account is neither and has no member accounts: every
+ * call is denied, in AWS's form of a denial on the target's root ARN. Guessed texts.
+ */
+export function assumeRootRefusal(caller: { kind: string }, callerArn: string, targetPrincipal: string): IamError {
+  if (caller.kind === 'root') return new IamError('AccessDenied', 'Root user credentials cannot be used to call AssumeRoot.');
+  const target = /^\d{12}$/.test(targetPrincipal) ? `arn:aws:iam::${targetPrincipal}:root` : targetPrincipal;
+  return new IamError(
+    'AccessDenied',
+    `User: ${callerArn} is not authorized to perform: sts:AssumeRoot on resource: ${target} because the account is not the management account or a delegated administrator for centralized root access`,
+  );
+}
+
+/**
+ * STS GetDelegatedAccessToken exchanges a trade-in token that a partner's accepted delegation
+ * request produced; an iamd account gets no delegation request (see delegationNotOnboarded), so
+ * no token given was issued for it. Answered with the one token error the model lists for the
+ * operation; its text is the error's documented description (guessed).
+ */
+export const tradeInTokenRefusal = () =>
+  new IamError('ExpiredTradeInTokenException', 'The trade-in token provided in the request has expired and can no longer be exchanged for credentials.');

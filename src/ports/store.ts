@@ -517,6 +517,11 @@ export interface SettingsRepository {
   set(key: string, value: string): Promise<void>;
   /** Removes the setting, only while it holds `expected` when given (compare-and-delete); false when nothing was removed. */
   delete(key: string, expected?: string): Promise<boolean>;
+  /**
+   * Sets the setting only while it holds `expected` (undefined: only while it is absent), atomically
+   * (compare-and-set); false when it held something else and nothing was written.
+   */
+  replace(key: string, expected: string | undefined, value: string): Promise<boolean>;
 }
 
 export interface Store {

@@ -19,7 +19,8 @@ export interface Operation<I> {
   action: string;
   /** The resource acted on: its ARN (a user's includes its path, so it may need a lookup) and tags. */
   resource(domain: Domain, caller: Caller, input: I): Promise<Resource>;
-  handler(domain: Domain, caller: Caller, input: I): Promise<Record<string, unknown> | void>;
+  /** `request`: how the request reached iamd (for the few answers that name iamd's own URL). */
+  handler(domain: Domain, caller: Caller, input: I, request: RequestOrigin): Promise<Record<string, unknown> | void>;
   /**
    * AWS's own sentences for members whose value breaks the model's pattern (checked before the
    * model's generic ValidationError): member name → the error.
@@ -29,6 +30,12 @@ export interface Operation<I> {
 
 /** Operations by name, each typed with its input from the IAM model. */
 export type OperationTable = { [Name in keyof IamInputs]?: Operation<IamInputs[Name]> };
+
+export interface RequestOrigin {
+  /** The Host header (signed by SigV4); absent for the console's calls. */
+  host?: string;
+  secureTransport: boolean;
+}
 
 export interface Resource {
   arn: string;

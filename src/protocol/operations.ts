@@ -16,6 +16,7 @@ import { USER_CREDENTIAL_OPERATIONS } from './user-credential-operations.js';
 import { ACCOUNT_ALIAS_OPERATIONS, MFA_OPERATIONS } from './mfa-operations.js';
 import { SERVER_CERTIFICATE_OPERATIONS } from './server-certificate-operations.js';
 import { STANDALONE_ACCOUNT_OPERATIONS } from './standalone-operations.js';
+import { OUTBOUND_FEDERATION_OPERATIONS } from './outbound-federation-operations.js';
 import { ACCESS_ADVISOR_OPERATIONS } from './access-advisor-operations.js';
 import { OIDC_PROVIDER_OPERATIONS, SAML_PROVIDER_OPERATIONS } from './identity-provider-operations.js';
 
@@ -199,6 +200,7 @@ export const OPERATIONS: Readonly<OperationTable> = {
   ...ACCESS_ADVISOR_OPERATIONS,
   ...OIDC_PROVIDER_OPERATIONS,
   ...SAML_PROVIDER_OPERATIONS,
+  ...OUTBOUND_FEDERATION_OPERATIONS,
 };
 
 /**

@@ -21,7 +21,7 @@ import { stsErrors } from '../domain/sts.js';
 import { assumeRoleWithWebIdentity, type WebIdentityInput } from '../domain/web-identity.js';
 
 /** STS actions AWS serves unsigned: the request carries its own credential (a web identity token). */
-const UNSIGNED_STS_ACTIONS: ReadonlySet<string> = new Set(['AssumeRoleWithWebIdentity']);
+export const UNSIGNED_STS_ACTIONS: ReadonlySet<string> = new Set(['AssumeRoleWithWebIdentity']);
 import { withRequestCache } from '../domain/request-cache.js';
 import { apiCallEvent, isReadOnlyAction, type AuditSink, type WebIdentityCaller } from './audit.js';
 
@@ -106,7 +106,8 @@ export class QueryApi {
       caller = authenticated.caller;
       region = authenticated.region;
       action = params.get('Action');
-      const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false };
+      const host = req.headers.host;
+      const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false, host: Array.isArray(host) ? host[0] : host };
       if (authenticated.service === 'sts') {
         // STS on the same endpoint, told apart by the signature's service, with its own model and table.
         model = STS_MODEL;
@@ -162,7 +163,7 @@ export class QueryApi {
     caller: Caller,
     action: string | undefined,
     params: ReadonlyMap<string, string>,
-    facts: { sourceIp?: string; secureTransport: boolean },
+    facts: { sourceIp?: string; secureTransport: boolean; host?: string },
     onInput: (input: Record<string, unknown>) => void,
   ): Promise<Record<string, unknown> | void> {
     // The table is typed per operation; here any name may arrive. read-input validates the input
@@ -184,7 +185,7 @@ export class QueryApi {
       { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
       { ...facts, requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined },
     );
-    return operation.handler(domain, caller, input);
+    return operation.handler(domain, caller, input, { host: facts.host, secureTransport: facts.secureTransport });
   }
 
   /**

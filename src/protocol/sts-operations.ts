@@ -2,6 +2,8 @@ import type { Caller } from '../domain/entities.js';
 import { callerArn, callerUserId, type Domain } from '../domain/context.js';
 import type { RequestFacts } from '../domain/authorization.js';
 import { IamError } from '../domain/errors.js';
+import { assumeRootRefusal, tradeInTokenRefusal } from '../domain/standalone-account.js';
+import { getWebIdentityToken, type WebIdentityTokenInput } from '../domain/web-identity-token.js';
 import { assumeRole, getAccessKeyInfo, getFederationToken, getSessionToken, type AssumeRoleInput } from '../domain/sts.js';
 
 /**
@@ -41,6 +43,21 @@ export const STS_OPERATIONS: Readonly<Record<string, StsOperation>> = {
     // answer to a message it cannot decode (wording guessed).
     handler: async () => {
       throw new IamError('InvalidAuthorizationMessageException', 'The authorization message is invalid.');
+    },
+  },
+  GetWebIdentityToken: {
+    handler: async (domain, caller, input, facts) => getWebIdentityToken(domain, caller, input as unknown as WebIdentityTokenInput, facts),
+  },
+  // An iamd account is in no AWS Organization (domain/standalone-account.ts).
+  AssumeRoot: {
+    handler: async (_domain, caller, input) => {
+      throw assumeRootRefusal(caller, callerArn(caller), input.TargetPrincipal as string);
+    },
+  },
+  // No delegation request reaches an iamd account, so no trade-in token was issued for it.
+  GetDelegatedAccessToken: {
+    handler: async () => {
+      throw tradeInTokenRefusal();
     },
   },
 };

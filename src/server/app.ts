@@ -20,6 +20,7 @@ import { resolveMasterKeys, sealerFor } from '../crypto/master-key.js';
 import { checkSecretsReadable } from '../domain/secrets.js';
 import { consoleLoginEvent } from '../protocol/audit.js';
 import { openAuditLog } from './audit-log.js';
+import { issuerEndpoint } from './issuer-endpoint.js';
 
 export interface Iamd {
   url: string;
@@ -55,6 +56,7 @@ export async function startIamd(
     sealer,
     passwordRules: { defaultMode: config.defaultPasswordPolicy, blocklist: loadBlocklist(config) },
     log: io.logger,
+    publicUrl: config.publicUrl,
   };
   // Several nodes starting at once on one database set the installation up once.
   await exclusively(() => bootstrap(domain, config, io.print));
@@ -98,6 +100,7 @@ export async function startIamd(
       tls: tls !== null,
       logError: (message, fields) => io.logger.error(message, fields),
     }),
+    issuer: issuerEndpoint(domain),
     tls: tls ?? undefined,
     logger: io.logger,
     headersTimeoutMs: config.headersTimeoutMs,

@@ -4,6 +4,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { QueryApi, QueryResponse } from '../protocol/query-api.js';
 import { queryEndpoint } from './query-endpoint.js';
+import { isIssuerPath } from './issuer-endpoint.js';
 import type { Logger } from './logger.js';
 import { RefusalLog, limitConnectionsPerAddress } from './connection-limits.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../config/config.js';
@@ -21,6 +22,8 @@ export interface HttpServerOptions {
   testing?: { reset(): Promise<void>; setClockOffset(seconds: number): void };
   /** The console, served under /console. */
   console?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void>;
+  /** The outbound federation issuer's discovery document and JWKS, under /outbound-federation/. */
+  issuer?: (req: http.IncomingMessage, res: http.ServerResponse, path: string) => Promise<void>;
   /** Serve HTTPS (API and console) with this certificate and key (PEM). */
   tls?: { cert: Buffer; key: Buffer };
   /** Slow clients (slowloris): all headers within headersTimeoutMs, the whole request within requestTimeoutMs. */
@@ -85,6 +88,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       if (options.console && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
         // The console renders its own answers, refusals included (HTML, not the API's XML).
         await options.console(req, res, url.pathname);
+        return;
+      }
+      if (options.issuer && isIssuerPath(url.pathname)) {
+        await options.issuer(req, res, url.pathname);
         return;
       }
       // AWS clients send every Query request to the root path.

@@ -30,7 +30,7 @@ export interface RawResponse {
 export async function signedQuery(
   url: string,
   params: Record<string, string>,
-  options: { method?: 'GET' | 'POST'; credentials?: typeof ROOT; signingDate?: Date; tamper?: (r: { body?: string; query: Record<string, string> }) => void } = {},
+  options: { method?: 'GET' | 'POST'; credentials?: typeof ROOT; service?: string; signingDate?: Date; tamper?: (r: { body?: string; query: Record<string, string> }) => void } = {},
 ): Promise<RawResponse> {
   const method = options.method ?? 'POST';
   const target = new URL(url);
@@ -45,7 +45,7 @@ export async function signedQuery(
     query: method === 'GET' ? Object.fromEntries(new URLSearchParams(form)) : ({} as Record<string, string>),
     body: method === 'POST' ? form : undefined,
   };
-  const signed = await signer(options.credentials).sign(request, { signingDate: options.signingDate });
+  const signed = await signer(options.credentials, options.service).sign(request, { signingDate: options.signingDate });
   const sent = { body: signed.body as string | undefined, query: signed.query as Record<string, string> };
   options.tamper?.(sent);
   return send(url, method, signed.headers, sent.query, sent.body);

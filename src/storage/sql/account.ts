@@ -139,6 +139,12 @@ export class SqlSettings implements SettingsRepository {
     if (hasNul(expected)) return false;
     return (await this.sql.run('DELETE FROM settings WHERE key = ? AND value = ?', [key, expected])) === 1;
   }
+
+  async replace(key: string, expected: string | undefined, value: string): Promise<boolean> {
+    if (expected === undefined) return (await this.sql.run('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING', [key, value])) === 1;
+    if (hasNul(expected)) return false;
+    return (await this.sql.run('UPDATE settings SET value = ? WHERE key = ? AND value = ?', [value, key, expected])) === 1;
+  }
 }
 
 interface SessionRow {
