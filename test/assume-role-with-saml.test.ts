@@ -10,15 +10,19 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SignedXml } from 'xml-crypto';
-import { CreateRoleCommand, CreateSAMLProviderCommand, GetAccountSummaryCommand, IAMClient, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, CreateSAMLProviderCommand, DeleteOpenIDConnectProviderCommand, GetAccountSummaryCommand, IAMClient, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient, type AssumeRoleWithSAMLCommandOutput } from '@aws-sdk/client-sts';
 import { ACCOUNT_ID, awsError } from './support/server.js';
 import { useServer } from './support/use-server.js';
 import { selfSigned } from './support/certificates.js';
+import { jsonLines, tempDir } from './support/hardening.js';
 
-const api = useServer();
+const auditFile = path.join(tempDir('saml-audit'), 'audit.log');
+const api = useServer({ env: { IAMD_AUDIT_LOG: auditFile } });
 
 const idp = selfSigned({ key: 'rsa', cn: 'idp.example.com' });
 const intruder = selfSigned({ key: 'rsa', cn: 'idp.example.com' });
@@ -143,6 +147,17 @@ const signatureInvalid = { code: 'InvalidIdentityToken', message: 'Response sign
 const notAuthorized = { code: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithSAML', status: 403 };
 
 describe('AssumeRoleWithSAML', () => {
+  // First: the admin client right after beforeAll used it (no idle keep-alive socket to race).
+  it('counts identity providers in GetAccountSummary', async () => {
+    const summary = (await api.iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
+    expect(summary.Providers).toBe(1);
+    // OIDC providers count too; then deleted, the count goes back.
+    const oidc = await api.iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://oidc.example.com', ClientIDList: ['sts.amazonaws.com'], ThumbprintList: ['a'.repeat(40)] }));
+    expect((await api.iam.send(new GetAccountSummaryCommand({}))).SummaryMap!.Providers).toBe(2);
+    await api.iam.send(new DeleteOpenIDConnectProviderCommand({ OpenIDConnectProviderArn: oidc.OpenIDConnectProviderArn }));
+    expect((await api.iam.send(new GetAccountSummaryCommand({}))).SummaryMap!.Providers).toBe(1);
+  });
+
   it('gives a signed assertion credentials that work, with AWS members', async () => {
     const out = await assume(signedResponse());
     const sessionArn = `arn:aws:sts::${ACCOUNT_ID}:assumed-role/saml-admin/alice@example.com`;
@@ -155,6 +170,13 @@ describe('AssumeRoleWithSAML', () => {
     const session = clientOf(out);
     expect((await session.sts.send(new GetCallerIdentityCommand({}))).Arn).toBe(sessionArn);
     expect((await session.iam.send(new ListUsersCommand({}))).Users).toBeDefined();
+
+    // The audit trail: the bearer as CloudTrail's SAMLUser; neither the response nor the secret.
+    const event = (jsonLines(auditFile) as { eventName: string; userIdentity: Record<string, unknown> }[]).find((e) => e.eventName === 'AssumeRoleWithSAML' && !('errorCode' in e));
+    expect(event?.userIdentity).toEqual({ type: 'SAMLUser', principalId: `${out.NameQualifier}:alice`, userName: 'alice', identityProvider: out.NameQualifier });
+    const text = fs.readFileSync(auditFile, 'utf8');
+    expect(text).not.toContain(out.Credentials!.SecretAccessKey!);
+    expect(text).not.toContain('PHNhbWxw'); // no base64 samlp:Response
   });
 
   it('accepts a response signed as a whole (the Response, not the Assertion)', async () => {
@@ -283,11 +305,6 @@ describe('AssumeRoleWithSAML', () => {
     expect((await awsError(clientOf(red).iam.send(new ListUsersCommand({})))).code).toBe('AccessDenied');
     // saml-admin's trust does not allow sts:TagSession.
     expect(await awsError(assume(withTeam('blue', [`${ROLE_ARN},${PROVIDER_ARN}`])))).toEqual(notAuthorized);
-  });
-
-  it('counts identity providers in GetAccountSummary', async () => {
-    const summary = (await api.iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
-    expect(summary.Providers).toBe(1);
   });
 
   it('works through boto3 (an unsigned client)', async () => {
