@@ -80,6 +80,10 @@ interface AssertionOptions {
   attributes?: Record<string, string[]>;
   issuer?: string;
   id?: string;
+  /** false: a bearer confirmation without NotOnOrAfter. */
+  confirmationExpires?: boolean;
+  /** A second AudienceRestriction with this audience. */
+  otherRestriction?: string;
 }
 
 const iso = (d: Date) => d.toISOString();
@@ -98,8 +102,8 @@ function assertionXml(o: AssertionOptions = {}): string {
   return `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${o.id ?? '_assertion1'}" Version="2.0" IssueInstant="${iso(new Date(now))}">` +
     `<saml:Issuer>${o.issuer ?? ISSUER}</saml:Issuer>` +
     `<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">${o.nameId ?? 'alice'}</saml:NameID>` +
-    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${notOnOrAfter}" Recipient="${o.recipient ?? SIGNIN}"/></saml:SubjectConfirmation></saml:Subject>` +
-    `<saml:Conditions NotBefore="${iso(o.notBefore ?? new Date(now - 60_000))}" NotOnOrAfter="${notOnOrAfter}"><saml:AudienceRestriction><saml:Audience>${o.audience ?? SIGNIN}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData${o.confirmationExpires === false ? '' : ` NotOnOrAfter="${notOnOrAfter}"`} Recipient="${o.recipient ?? SIGNIN}"/></saml:SubjectConfirmation></saml:Subject>` +
+    `<saml:Conditions NotBefore="${iso(o.notBefore ?? new Date(now - 60_000))}" NotOnOrAfter="${notOnOrAfter}"><saml:AudienceRestriction><saml:Audience>${o.audience ?? SIGNIN}</saml:Audience></saml:AudienceRestriction>${o.otherRestriction ? `<saml:AudienceRestriction><saml:Audience>${o.otherRestriction}</saml:Audience></saml:AudienceRestriction>` : ''}</saml:Conditions>` +
     `<saml:AuthnStatement AuthnInstant="${iso(new Date(now))}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
     `<saml:AttributeStatement>${attributeXml}</saml:AttributeStatement>` +
     `</saml:Assertion>`;
@@ -225,6 +229,26 @@ describe('AssumeRoleWithSAML', () => {
     expect(await awsError(assume(doctype))).toMatchObject({ code: 'InvalidIdentityToken', status: 400 });
   });
 
+  it('refuses a bearer confirmation without NotOnOrAfter, and providers past ValidUntil or requiring encryption', async () => {
+    const noExpiry = signedResponse({ confirmationExpires: false, notOnOrAfter: new Date(Date.now() + 300_000) });
+    expect(await awsError(assume(noExpiry))).toEqual({ code: 'InvalidIdentityToken', message: 'Invalid SAML response received: the SubjectConfirmationData has no NotOnOrAfter', status: 400 });
+    const expiredMetadata = metadata.replace(`entityID="${ISSUER}"`, `entityID="${ISSUER}" validUntil="2001-01-01T00:00:00Z"`);
+    await api.iam.send(new CreateSAMLProviderCommand({ Name: 'old-idp', SAMLMetadataDocument: expiredMetadata }));
+    await api.iam.send(new CreateSAMLProviderCommand({ Name: 'sealed-idp', SAMLMetadataDocument: metadata, AssertionEncryptionMode: 'Required', AddPrivateKey: selfSigned({ key: 'rsa' }).privateKey }));
+    for (const [name, message] of [
+      ['old-idp', 'Invalid SAML response received: the SAML provider is past its ValidUntil'],
+      ['sealed-idp', 'Invalid SAML response received: the SAML provider requires encrypted assertions'],
+    ] as const) {
+      const provider = `arn:aws:iam::${ACCOUNT_ID}:saml-provider/${name}`;
+      const xml = signedResponse({ roles: [`${ROLE_ARN},${provider}`] });
+      expect(await awsError(sts().send(new AssumeRoleWithSAMLCommand({ RoleArn: ROLE_ARN, PrincipalArn: provider, SAMLAssertion: b64(xml) }))), name).toEqual({
+        code: 'InvalidIdentityToken',
+        message,
+        status: 400,
+      });
+    }
+  });
+
   it('refuses an expired assertion and one not yet valid', async () => {
     const error = await awsError(assume(signedResponse({ notOnOrAfter: new Date(Date.now() - 3600_000), notBefore: new Date(Date.now() - 7200_000) })));
     expect(error).toEqual({ code: 'ExpiredTokenException', message: 'Token expired: the SAML assertion is past its NotOnOrAfter', status: 400 });
@@ -244,6 +268,12 @@ describe('AssumeRoleWithSAML', () => {
     expect(await awsError(assume(signedResponse({ issuer: 'https://other.example.com/saml' })))).toEqual({
       code: 'InvalidIdentityToken',
       message: 'Issuer not present in specified provider',
+      status: 400,
+    });
+    // Every AudienceRestriction must be met (SAML's rule): a second one for another audience fails.
+    expect(await awsError(assume(signedResponse({ otherRestriction: 'https://app.example.com/' })))).toEqual({
+      code: 'InvalidIdentityToken',
+      message: 'Response does not contain the required audience',
       status: 400,
     });
     // The regional sign-in endpoints are AWS's too.

@@ -59,6 +59,12 @@ const samlErrors = {
   audience: () => new IamError('InvalidIdentityToken', 'Response does not contain the required audience'), // the code is guessed
   // Guessed wording: a bearer confirmation whose Recipient is not AWS's sign-in endpoint.
   recipient: () => new IamError('InvalidIdentityToken', 'Invalid SAML response received: the SubjectConfirmationData Recipient is not a valid AWS sign-in endpoint'),
+  // Guessed wording: a bearer confirmation without NotOnOrAfter.
+  noExpiry: () => new IamError('InvalidIdentityToken', 'Invalid SAML response received: the SubjectConfirmationData has no NotOnOrAfter'),
+  // Guessed wording: a provider past its ValidUntil (its metadata's validUntil).
+  providerExpired: () => new IamError('InvalidIdentityToken', 'Invalid SAML response received: the SAML provider is past its ValidUntil'),
+  // Guessed wording: a plaintext assertion for a provider whose AssertionEncryptionMode is Required.
+  encryptionRequired: () => new IamError('InvalidIdentityToken', 'Invalid SAML response received: the SAML provider requires encrypted assertions'),
   // Guessed wording (AWS's ExpiredTokenException for an assertion past NotOnOrAfter).
   expired: () => new IamError('ExpiredTokenException', 'Token expired: the SAML assertion is past its NotOnOrAfter'),
   // Guessed wording for an assertion whose NotBefore has not come.
@@ -141,6 +147,9 @@ export async function assumeRoleWithSaml(domain: Domain, input: SamlInput, facts
   if (!provider || providerName === undefined) throw samlErrors.noProvider();
   const metadata = parseSamlMetadata(provider.metadata); // checked when stored
   const now = domain.clock.now();
+  if (provider.validUntil.getTime() <= now.getTime()) throw samlErrors.providerExpired();
+  // iamd reads no encrypted assertion yet: a provider that requires encryption accepts none.
+  if (provider.assertionEncryptionMode === 'Required') throw samlErrors.encryptionRequired();
 
   let assertion: SamlAssertion;
   try {
@@ -151,10 +160,16 @@ export async function assumeRoleWithSaml(domain: Domain, input: SamlInput, facts
   }
   // From here on, everything read is covered by a verified signature.
   if (assertion.issuer !== metadata.entityId) throw samlErrors.issuer();
-  if (!assertion.audiences.some((a) => AWS_SIGNIN.test(a))) throw samlErrors.audience();
+  // SAML's rule: every AudienceRestriction must name the audience (AWS's sign-in endpoint).
+  const restrictions = assertion.audienceRestrictions;
+  if (restrictions.length === 0 || !restrictions.every((r) => r.some((a) => AWS_SIGNIN.test(a)))) throw samlErrors.audience();
   checkTimes(assertion, now.getTime());
-  const recipient = assertion.confirmations.map((c) => c.recipient).find((r) => r !== undefined && AWS_SIGNIN.test(r));
-  if (recipient === undefined) throw samlErrors.recipient();
+  // The bearer confirmation for AWS: its Recipient AWS's sign-in endpoint, and (the SAML Web
+  // Browser SSO profile's rule) a NotOnOrAfter, so no response is usable for ever.
+  const confirmation = assertion.confirmations.find((c) => c.recipient !== undefined && AWS_SIGNIN.test(c.recipient));
+  if (confirmation === undefined) throw samlErrors.recipient();
+  if (confirmation.notOnOrAfter === undefined) throw samlErrors.noExpiry();
+  const recipient = confirmation.recipient!;
 
   const roles = assertion.attributes.get(ROLE_ATTRIBUTE) ?? [];
   if (!roles.some((v) => namesPair(v, input.RoleArn, input.PrincipalArn))) throw samlErrors.notAuthorized();

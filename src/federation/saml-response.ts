@@ -39,7 +39,8 @@ export interface SamlAssertion {
   confirmations: { notOnOrAfter?: Date; recipient?: string }[];
   notBefore?: Date;
   notOnOrAfter?: Date;
-  audiences: string[];
+  /** Each AudienceRestriction's audiences (every restriction must be met, by one of its audiences). */
+  audienceRestrictions: string[][];
   /** AuthnStatement SessionNotOnOrAfter. */
   sessionNotOnOrAfter?: Date;
   /** Attribute Name -> its AttributeValue texts. */
@@ -146,7 +147,7 @@ function readAssertion(a: Element): SamlAssertion {
       return { ...(notOnOrAfter ? { notOnOrAfter } : {}), ...(recipient ? { recipient } : {}) };
     });
   const conditions = child(a, SAML, 'Conditions');
-  const audiences = (conditions ? children(conditions, SAML, 'AudienceRestriction') : []).flatMap((r) => children(r, SAML, 'Audience').map((e) => text(e)));
+  const audienceRestrictions = (conditions ? children(conditions, SAML, 'AudienceRestriction') : []).map((r) => children(r, SAML, 'Audience').map((e) => text(e)));
   const attributes = new Map<string, string[]>();
   for (const statement of children(a, SAML, 'AttributeStatement')) {
     for (const attribute of children(statement, SAML, 'Attribute')) {
@@ -166,7 +167,7 @@ function readAssertion(a: Element): SamlAssertion {
     confirmations,
     ...(notBefore ? { notBefore } : {}),
     ...(notOnOrAfter ? { notOnOrAfter } : {}),
-    audiences,
+    audienceRestrictions,
     ...(sessionNotOnOrAfter ? { sessionNotOnOrAfter } : {}),
     attributes,
   };
