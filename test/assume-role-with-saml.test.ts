@@ -249,6 +249,18 @@ describe('AssumeRoleWithSAML', () => {
     }
   });
 
+  it("judges times by the server's clock (the test clock): a fresh assertion expires as the clock moves", async () => {
+    const xml = signedResponse(); // valid for 5 minutes from now
+    const out = await assume(xml);
+    try {
+      await api.setClock(3600); // past NotOnOrAfter and the 5-minute skew, and the session's hour
+      expect(await awsError(assume(xml))).toEqual({ code: 'ExpiredTokenException', message: 'Token expired: the SAML assertion is past its NotOnOrAfter', status: 400 });
+      expect(await awsError(clientOf(out).sts.send(new GetCallerIdentityCommand({})))).toMatchObject({ code: 'ExpiredToken' });
+    } finally {
+      await api.setClock(0);
+    }
+  });
+
   it('refuses an expired assertion and one not yet valid', async () => {
     const error = await awsError(assume(signedResponse({ notOnOrAfter: new Date(Date.now() - 3600_000), notBefore: new Date(Date.now() - 7200_000) })));
     expect(error).toEqual({ code: 'ExpiredTokenException', message: 'Token expired: the SAML assertion is past its NotOnOrAfter', status: 400 });
