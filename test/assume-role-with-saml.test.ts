@@ -201,6 +201,12 @@ describe('AssumeRoleWithSAML', () => {
     const tampered = signedResponse().replace('<saml:AttributeValue>alice@example.com</saml:AttributeValue>', '<saml:AttributeValue>mallory</saml:AttributeValue>');
     expect(tampered).toContain('mallory');
     expect(await awsError(assume(tampered))).toEqual(signatureInvalid);
+    // Audited as a SAMLUser whose claims are not trusted enough to record.
+    const refused = (jsonLines(auditFile) as { eventName: string; errorMessage?: string; userIdentity: Record<string, unknown> }[]).filter(
+      (e) => e.eventName === 'AssumeRoleWithSAML' && e.errorMessage === 'Response signature invalid',
+    );
+    expect(refused.at(-1)?.userIdentity).toEqual({ type: 'SAMLUser' });
+    expect(fs.readFileSync(auditFile, 'utf8')).not.toContain(b64(tampered).slice(0, 40)); // the response is never written
   });
 
   it('refuses wrapped responses: an injected unsigned assertion, and the signed one moved aside for a forged one', async () => {

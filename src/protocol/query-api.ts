@@ -25,7 +25,7 @@ import { assumeRoleWithSaml, type SamlInput } from '../domain/saml-assume-role.j
  * SAML response). Each handler also says who the verified bearer is, for the audit trail.
  */
 type UnsignedHandler = (domain: Domain, input: Record<string, unknown>, facts: RequestFacts & { region: string }) => Promise<Record<string, unknown>>;
-const UNSIGNED_STS_ACTIONS: ReadonlyMap<string, { handler: UnsignedHandler; bearer: (output: Record<string, unknown>) => NonNullable<WebIdentityCaller['verified']> }> = new Map([
+const UNSIGNED_STS_ACTIONS: ReadonlyMap<string, { handler: UnsignedHandler; type?: WebIdentityCaller['type']; bearer: (output: Record<string, unknown>) => NonNullable<WebIdentityCaller['verified']> }> = new Map([
   [
     'AssumeRoleWithWebIdentity',
     {
@@ -37,7 +37,8 @@ const UNSIGNED_STS_ACTIONS: ReadonlyMap<string, { handler: UnsignedHandler; bear
     'AssumeRoleWithSAML',
     {
       handler: (domain, input, facts) => assumeRoleWithSaml(domain, input as unknown as SamlInput, facts),
-      bearer: (output) => ({ type: 'SAMLUser', providerArn: output.NameQualifier as string, audience: output.Audience as string, subject: (output.Subject as string | undefined) ?? '' }),
+      type: 'SAMLUser',
+      bearer: (output) => ({ providerArn: output.NameQualifier as string, audience: output.Audience as string, subject: (output.Subject as string | undefined) ?? '' }),
     },
   ],
 ]);
@@ -106,7 +107,7 @@ export class QueryApi {
         // a signature, if any, is not looked at). STS's model and its own handler.
         action = params.get('Action')!;
         model = STS_MODEL;
-        const bearer: WebIdentityCaller = { kind: 'web-identity', accountId: this.domain.accountId };
+        const bearer: WebIdentityCaller = { kind: 'web-identity', accountId: this.domain.accountId, ...(unsigned.type ? { type: unsigned.type } : {}) };
         let output: Record<string, unknown>;
         try {
           input = await readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
