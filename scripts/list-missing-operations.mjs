@@ -28,7 +28,7 @@ const { UNSIGNED_STS_ACTIONS } = await import(pathToFileURL(built('query-api.js'
 
 const services = [
   { name: 'iam', prefix: '', table: OPERATIONS },
-  { name: 'sts', prefix: 'sts:', table: { ...STS_OPERATIONS, ...Object.fromEntries([...UNSIGNED_STS_ACTIONS].map((a) => [a, true])) } },
+  { name: 'sts', prefix: 'sts:', table: { ...STS_OPERATIONS, ...Object.fromEntries([...UNSIGNED_STS_ACTIONS.keys()].map((a) => [a, true])) } },
 ];
 for (const { name, prefix, table } of services) {
   const model = JSON.parse(fs.readFileSync(path.join(root, `src/protocol/model/${name}.json`), 'utf8'));

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { CreateOpenIDConnectProviderCommand, CreateRoleCommand } from '@aws-sdk/client-iam';
+import { CreateOpenIDConnectProviderCommand, CreateRoleCommand, IAMClient, ListUsersCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ACCOUNT_ID, awsError } from './support/server.js';
 import { useServer } from './support/use-server.js';
@@ -189,6 +189,35 @@ describe('AssumeRoleWithWebIdentity', () => {
     await api.iam.send(new CreateOpenIDConnectProviderCommand({ Url: 'https://127.0.0.1:1', ClientIDList: ['sts.amazonaws.com'] }));
     const error = await awsError(assume(await token({}, { iss: 'https://127.0.0.1:1' })));
     expect(error).toMatchObject({ code: 'IDPCommunicationError', status: 400 });
+  });
+
+  it('makes the https://aws.amazon.com/tags claim session tags (aws:PrincipalTag), which need sts:TagSession', async () => {
+    const federated = `arn:aws:iam::${ACCOUNT_ID}:oidc-provider/${providerKey}`;
+    await api.iam.send(
+      new CreateRoleCommand({
+        RoleName: 'deploy-tagged',
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Federated: federated }, Action: ['sts:AssumeRoleWithWebIdentity', 'sts:TagSession'], Condition: { StringEquals: { [`${providerKey}:aud`]: 'sts.amazonaws.com' } } }],
+        }),
+      }),
+    );
+    const listIfBlue = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalTag/team': 'blue' } } }] };
+    await api.iam.send(new PutRolePolicyCommand({ RoleName: 'deploy-tagged', PolicyName: 'list-if-blue', PolicyDocument: JSON.stringify(listIfBlue) }));
+    const tagsClaim = (team: string) => ({ 'https://aws.amazon.com/tags': { principal_tags: { team: [team] }, transitive_tag_keys: ['team'] } });
+    const assumeTagged = async (team: string) =>
+      sts().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: `arn:aws:iam::${ACCOUNT_ID}:role/deploy-tagged`, RoleSessionName: 'tagged', WebIdentityToken: await token(tagsClaim(team)) }));
+    const iamOf = (c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string }) =>
+      new IAMClient({ endpoint: api.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
+    const blue = await assumeTagged('blue');
+    expect(blue.PackedPolicySize).toBeGreaterThan(0);
+    expect((await iamOf(blue.Credentials!).send(new ListUsersCommand({}))).Users).toBeDefined();
+    const red = await assumeTagged('red');
+    expect((await awsError(iamOf(red.Credentials!).send(new ListUsersCommand({})))).code).toBe('AccessDenied');
+    // The deploy role's trust does not allow sts:TagSession: a tagged token is refused there.
+    expect(await awsError(assume(await token(tagsClaim('blue'))))).toEqual({ code: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity', status: 403 });
+    // A malformed tags claim (a value that is not a string) is refused.
+    expect(await awsError(assume(await token({ 'https://aws.amazon.com/tags': { principal_tags: { team: [1] } } })))).toMatchObject({ code: 'InvalidIdentityToken', status: 400 });
   });
 
   it("works with the JS SDK's web identity provider (a token file and a role ARN)", async () => {

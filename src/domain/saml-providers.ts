@@ -3,7 +3,7 @@ import type { Domain } from './context.js';
 import type { SamlPrivateKey, SamlProvider, Tag } from './entities.js';
 import { IamError } from './errors.js';
 import { samlProviderArn } from './arn.js';
-import { checkNewTags } from './tags.js';
+import { checkNewTags, tagResource, untagResource } from './tags.js';
 import { InvalidMetadata, parseSamlMetadata } from './saml-metadata.js';
 
 /**
@@ -124,3 +124,12 @@ export async function deleteSamlProvider(domain: Domain, arn: string): Promise<v
   const name = nameOfArn(domain, arn);
   if (name === undefined || (await domain.store.samlProviders.delete(name)) === 'missing') throw noSuchSamlProvider(arn);
 }
+
+/** A SAML provider's name for the tag operations, or a name no provider has (the lookup then misses). */
+const nameForTags = (domain: Domain, arn: string) => nameOfArn(domain, arn) ?? '\u0000';
+
+export const tagSamlProvider = (domain: Domain, arn: string, tags: Tag[]) =>
+  tagResource(domain.store.samlProviders, nameForTags(domain, arn), tags, 'SAMLProvider', () => noSuchSamlProvider(arn));
+
+export const untagSamlProvider = (domain: Domain, arn: string, keys: string[]) =>
+  untagResource(domain.store.samlProviders, nameForTags(domain, arn), keys, () => noSuchSamlProvider(arn));

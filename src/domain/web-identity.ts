@@ -1,16 +1,11 @@
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
-import type { Session } from './entities.js';
+import type { Tag } from './entities.js';
 import type { Domain } from './context.js';
-import { assumedRoleArn, oidcProviderArn, roleArn } from './arn.js';
+import { assumedRoleArn, oidcProviderArn } from './arn.js';
 import { IamError } from './errors.js';
 import type { RequestFacts } from './authorization.js';
-import { evaluateTrustPolicy, type RequestContext } from './policy/evaluate.js';
-import { parseTrustPolicy } from './policy/trust.js';
-import { parsePolicyDocument } from './policy/document.js';
-import { MalformedPolicyDocumentError } from './policy/malformed.js';
-import { AWS_MANAGED_POLICIES } from './policy/aws-managed.js';
-import { WorkBudget, WorkLimitExceeded } from './work-budget.js';
-import { isArn, issue, packedPolicySize, recordRoleUse, ROLE_ARN, stsErrors } from './sts.js';
+import { isArn, stsErrors } from './sts.js';
+import { checkClaimTags, issueFederatedSession } from './federated-session.js';
 import { IdpCommunicationError, keysOf } from '../federation/oidc-keys.js';
 
 /**
@@ -54,6 +49,8 @@ const webIdentityErrors = {
   communication: () =>
     new IamError('IDPCommunicationError', "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements"),
   notAuthorized: () => new IamError('AccessDenied', 'Not authorized to perform sts:AssumeRoleWithWebIdentity'),
+  // Guessed wording: a https://aws.amazon.com/tags claim that breaks AWS's shape or tag rules.
+  tags: () => new IamError('InvalidIdentityToken', 'The https://aws.amazon.com/tags claim of the web identity token is invalid'),
 };
 
 /** The provider key (the ARN's resource) an `iss` names: without https://, without a trailing slash. */
@@ -129,71 +126,57 @@ function claimKeys(providerKey: string, payload: JWTPayload, audience: string): 
   return keys;
 }
 
+/**
+ * Session tags from the token's https://aws.amazon.com/tags claim (AWS's session tags page):
+ * {"principal_tags": {"KEY": ["VALUE"]}, "transitive_tag_keys": ["KEY"]}, each tag one value.
+ */
+function tagsOfClaims(payload: JWTPayload): { tags: Tag[]; transitiveTagKeys: string[] } {
+  const claim = payload['https://aws.amazon.com/tags'];
+  if (claim === undefined) return { tags: [], transitiveTagKeys: [] };
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (!isObject(claim)) throw webIdentityErrors.tags();
+  const principal = claim.principal_tags ?? {};
+  const transitive = claim.transitive_tag_keys ?? [];
+  if (!isObject(principal) || !Array.isArray(transitive) || !transitive.every((k) => typeof k === 'string')) throw webIdentityErrors.tags();
+  const tags: Tag[] = Object.entries(principal).map(([Key, values]) => {
+    const value = Array.isArray(values) && values.length === 1 ? values[0] : values;
+    if (typeof value !== 'string') throw webIdentityErrors.tags();
+    return { Key, Value: value };
+  });
+  checkClaimTags(tags, transitive as string[], () => webIdentityErrors.tags());
+  return { tags, transitiveTagKeys: transitive as string[] };
+}
+
 export async function assumeRoleWithWebIdentity(domain: Domain, input: WebIdentityInput, facts: RequestFacts & { region: string }): Promise<Record<string, unknown>> {
   if (!isArn(input.RoleArn)) throw stsErrors.invalidArn(input.RoleArn);
   const { providerKey, payload, audience } = await verifyToken(domain, input.WebIdentityToken);
   const providerArn = oidcProviderArn(domain.accountId, providerKey);
-
-  const match = ROLE_ARN.exec(input.RoleArn);
-  const role = match && match[1] === domain.accountId ? await domain.store.roles.getByName(match[3]!) : undefined;
-  if (!role || role.path !== match![2]) throw webIdentityErrors.notAuthorized();
-
-  const now = domain.clock.now();
-  const request: RequestContext = {
-    action: 'sts:AssumeRoleWithWebIdentity',
-    resource: roleArn(domain.accountId, role.path, role.name),
-    principal: { arn: providerArn, accountId: domain.accountId },
-    context: {
-      'aws:SourceIp': facts.sourceIp,
-      'aws:SecureTransport': String(facts.secureTransport),
-      'aws:CurrentTime': now.toISOString(),
-      'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
-      'aws:FederatedProvider': providerArn,
-      'sts:RoleSessionName': input.RoleSessionName,
-      ...Object.fromEntries(role.tags.map((t) => [`aws:ResourceTag/${t.Key}`, t.Value])),
-      ...claimKeys(providerKey, payload, audience),
-    },
-  };
-  let allowed = false;
-  try {
-    const trust = evaluateTrustPolicy(
-      request,
-      { id: 'trust', document: parseTrustPolicy(role.trustPolicy) },
-      (principals) => ((principals.Federated ?? []).some((v) => v === providerArn) ? 'direct' : undefined),
-      new WorkBudget(),
-    );
-    allowed = trust.decision === 'allowed';
-  } catch (e) {
-    if (!(e instanceof WorkLimitExceeded || e instanceof MalformedPolicyDocumentError)) throw e;
-  }
-  if (!allowed) throw webIdentityErrors.notAuthorized();
-
-  const duration = input.DurationSeconds ?? DEFAULT_DURATION_SECONDS;
-  if (duration > role.maxSessionDuration) throw stsErrors.durationOverMax();
+  const { tags, transitiveTagKeys } = tagsOfClaims(payload);
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn ?? '');
-  for (const arn of policyArns) {
-    if (!AWS_MANAGED_POLICIES.has(arn) && !(await domain.store.managedPolicies.get(arn))) throw stsErrors.noSuchSessionPolicy(arn);
-  }
-  if (input.Policy !== undefined) parsePolicyDocument(input.Policy);
-  const packed = packedPolicySize(input.Policy, policyArns, []);
-  if (packed > 100) throw stsErrors.packedTooLarge(packed);
-
-  const session: Session = {
-    issuedAt: now,
-    expiresAt: new Date(now.getTime() + duration * 1000),
-    ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
-    policyArns,
-    tags: [],
-    transitiveTagKeys: [],
-  };
-  const credentials = await issue(domain, { kind: 'role', roleId: role.id, sessionName: input.RoleSessionName }, session);
-  recordRoleUse(domain, role, now, facts.region);
+  const { credentials, role, packedPolicySize } = await issueFederatedSession(
+    domain,
+    {
+      roleArn: input.RoleArn,
+      sessionName: input.RoleSessionName,
+      providerArn,
+      action: 'sts:AssumeRoleWithWebIdentity',
+      claimKeys: claimKeys(providerKey, payload, audience),
+      tags,
+      transitiveTagKeys,
+      ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
+      policyArns,
+      durationSeconds: input.DurationSeconds ?? DEFAULT_DURATION_SECONDS,
+      durationAsked: true,
+    },
+    facts,
+    webIdentityErrors.notAuthorized,
+  );
   return {
     Credentials: credentials,
     SubjectFromWebIdentityToken: typeof payload.sub === 'string' ? payload.sub : undefined,
     AssumedRoleUser: { AssumedRoleId: `${role.id}:${input.RoleSessionName}`, Arn: assumedRoleArn(domain.accountId, role.name, input.RoleSessionName) },
     Provider: providerArn,
     Audience: audience,
-    ...(input.Policy !== undefined || policyArns.length > 0 ? { PackedPolicySize: packed } : {}),
+    ...(packedPolicySize !== undefined ? { PackedPolicySize: packedPolicySize } : {}),
   };
 }

@@ -73,6 +73,8 @@ const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 function webIdentity(caller: WebIdentityCaller): Record<string, unknown> {
   const v = caller.verified;
+  // CloudTrail's SAMLUser: principalId NameQualifier:Subject, identityProvider the NameQualifier.
+  if (caller.type === 'SAMLUser') return v ? { type: 'SAMLUser', principalId: `${v.providerArn}:${v.subject}`, userName: v.subject, identityProvider: v.providerArn } : { type: 'SAMLUser' };
   return v
     ? { type: 'WebIdentityUser', principalId: `${v.providerArn}:${v.audience}:${v.subject}`, userName: v.subject, identityProvider: v.providerArn }
     : { type: 'WebIdentityUser' }; // a refused token's claims are not trusted enough to record
@@ -169,6 +171,8 @@ export interface WebIdentityCaller {
   accountId: string;
   /** Once the token is verified: its provider's ARN, the audience matched and its subject. */
   verified?: { providerArn: string; audience: string; subject: string };
+  /** CloudTrail's type for the bearer: SAMLUser for AssumeRoleWithSAML, else WebIdentityUser. */
+  type?: 'SAMLUser' | 'WebIdentityUser';
 }
 
 export interface ApiCallFacts {

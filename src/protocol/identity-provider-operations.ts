@@ -1,9 +1,9 @@
-import type { Caller } from '../domain/entities.js';
+import type { Caller, Tag } from '../domain/entities.js';
 import type { Domain } from '../domain/context.js';
 import * as oidc from '../domain/oidc-providers.js';
 import * as saml from '../domain/saml-providers.js';
-import { tagPage, tagResource, untagResource } from '../domain/tags.js';
-import { type OperationTable, onAccount, type Resource } from './operation.js';
+import { tagPage } from '../domain/tags.js';
+import { type Operation, type OperationTable, onAccount, type Resource } from './operation.js';
 
 /** OIDC providers: create, read, list, change client ids and thumbprints, delete, tags. */
 
@@ -12,6 +12,49 @@ const onOidcProvider = async (domain: Domain, _caller: Caller, input: { OpenIDCo
   const key = oidc.providerKeyOfArn(domain, input.OpenIDConnectProviderArn);
   const provider = key === undefined ? undefined : await domain.store.oidcProviders.get(key);
   return { arn: input.OpenIDConnectProviderArn, tags: provider?.tags };
+};
+
+/**
+ * The three tag operations of an identity provider kind (Tag*, Untag*, List*Tags), built once for
+ * both kinds: the kind says how its ARN is named in the input, how a provider is found, tagged and
+ * untagged (each kind keeps AWS's own errors), and its resource for the authorizer.
+ */
+interface ProviderKind<ArnMember extends string> {
+  arnMember: ArnMember;
+  resource: (domain: Domain, caller: Caller, input: Record<ArnMember, string>) => Promise<Resource>;
+  tags: (domain: Domain, arn: string) => Promise<Tag[]>;
+  tag: (domain: Domain, arn: string, tags: Tag[]) => Promise<void>;
+  untag: (domain: Domain, arn: string, keys: string[]) => Promise<void>;
+}
+
+type TagInput<ArnMember extends string> = Record<ArnMember, string> & { Tags: Tag[]; TagKeys: string[]; Marker?: string; MaxItems?: number };
+type TagOperations<Name extends string, ArnMember extends string> = {
+  [K in `Tag${Name}` | `Untag${Name}` | `List${Name}Tags`]: Operation<TagInput<ArnMember>>;
+};
+
+function providerTagOperations<Name extends 'OpenIDConnectProvider' | 'SAMLProvider', ArnMember extends string>(
+  kind: ProviderKind<ArnMember> & { name: Name },
+): TagOperations<Name, ArnMember> {
+  const operation = (action: string, handler: (domain: Domain, input: TagInput<ArnMember>) => Promise<Record<string, unknown> | void>): Operation<TagInput<ArnMember>> => ({
+    action: `iam:${action}`,
+    resource: kind.resource,
+    handler: (domain, _caller, input) => handler(domain, input),
+  });
+  const operations = {
+    [`Tag${kind.name}`]: operation(`Tag${kind.name}`, (domain, input) => kind.tag(domain, input[kind.arnMember], input.Tags)),
+    [`Untag${kind.name}`]: operation(`Untag${kind.name}`, (domain, input) => kind.untag(domain, input[kind.arnMember], input.TagKeys)),
+    [`List${kind.name}Tags`]: operation(`List${kind.name}Tags`, async (domain, input) => tagPage(await kind.tags(domain, input[kind.arnMember]), input)),
+  };
+  return operations as TagOperations<Name, ArnMember>;
+}
+
+const OIDC_KIND = {
+  name: 'OpenIDConnectProvider' as const,
+  arnMember: 'OpenIDConnectProviderArn' as const,
+  resource: onOidcProvider,
+  tags: async (domain: Domain, arn: string) => (await oidc.requireOidcProvider(domain, arn)).tags,
+  tag: oidc.tagOidcProvider,
+  untag: oidc.untagOidcProvider,
 };
 
 export const OIDC_PROVIDER_OPERATIONS: OperationTable = {
@@ -67,21 +110,7 @@ export const OIDC_PROVIDER_OPERATIONS: OperationTable = {
     resource: onOidcProvider,
     handler: async (domain, _caller, input) => oidc.deleteOidcProvider(domain, input.OpenIDConnectProviderArn),
   },
-  TagOpenIDConnectProvider: {
-    action: 'iam:TagOpenIDConnectProvider',
-    resource: onOidcProvider,
-    handler: async (domain, _caller, input) => oidc.tagOidcProvider(domain, input.OpenIDConnectProviderArn, input.Tags),
-  },
-  UntagOpenIDConnectProvider: {
-    action: 'iam:UntagOpenIDConnectProvider',
-    resource: onOidcProvider,
-    handler: async (domain, _caller, input) => oidc.untagOidcProvider(domain, input.OpenIDConnectProviderArn, input.TagKeys),
-  },
-  ListOpenIDConnectProviderTags: {
-    action: 'iam:ListOpenIDConnectProviderTags',
-    resource: onOidcProvider,
-    handler: async (domain, _caller, input) => tagPage((await oidc.requireOidcProvider(domain, input.OpenIDConnectProviderArn)).tags, input),
-  },
+  ...providerTagOperations(OIDC_KIND),
 };
 
 /** The SAML provider the input's ARN names, with its tags. */
@@ -91,8 +120,15 @@ const onSamlProvider = async (domain: Domain, _caller: Caller, input: { SAMLProv
   return { arn: input.SAMLProviderArn, tags: provider?.tags };
 };
 
-/** A SAML provider's name for the tag operations, or a name no provider has (the lookup then misses). */
-const samlName = (domain: Domain, arn: string) => saml.nameOfArn(domain, arn) ?? '\u0000';
+
+const SAML_KIND = {
+  name: 'SAMLProvider' as const,
+  arnMember: 'SAMLProviderArn' as const,
+  resource: onSamlProvider,
+  tags: async (domain: Domain, arn: string) => (await saml.requireSamlProvider(domain, arn)).tags,
+  tag: saml.tagSamlProvider,
+  untag: saml.untagSamlProvider,
+};
 
 /** SAML providers: the 8 operations. The private keys' texts are never returned. */
 export const SAML_PROVIDER_OPERATIONS: OperationTable = {
@@ -141,21 +177,5 @@ export const SAML_PROVIDER_OPERATIONS: OperationTable = {
     resource: onSamlProvider,
     handler: async (domain, _caller, input) => saml.deleteSamlProvider(domain, input.SAMLProviderArn),
   },
-  TagSAMLProvider: {
-    action: 'iam:TagSAMLProvider',
-    resource: onSamlProvider,
-    handler: async (domain, _caller, input) =>
-      tagResource(domain.store.samlProviders, samlName(domain, input.SAMLProviderArn), input.Tags, 'SAMLProvider', () => saml.noSuchSamlProvider(input.SAMLProviderArn)),
-  },
-  UntagSAMLProvider: {
-    action: 'iam:UntagSAMLProvider',
-    resource: onSamlProvider,
-    handler: async (domain, _caller, input) =>
-      untagResource(domain.store.samlProviders, samlName(domain, input.SAMLProviderArn), input.TagKeys, () => saml.noSuchSamlProvider(input.SAMLProviderArn)),
-  },
-  ListSAMLProviderTags: {
-    action: 'iam:ListSAMLProviderTags',
-    resource: onSamlProvider,
-    handler: async (domain, _caller, input) => tagPage((await saml.requireSamlProvider(domain, input.SAMLProviderArn)).tags, input),
-  },
+  ...providerTagOperations(SAML_KIND),
 };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccessKey, Caller, Tag } from '../domain/entities.js';
 import type { Domain } from '../domain/context.js';
 import { callerArn } from '../domain/context.js';
-import type { Authorizer } from '../domain/authorization.js';
+import type { Authorizer, RequestFacts } from '../domain/authorization.js';
 import { IamError } from '../domain/errors.js';
 import { MalformedPolicyDocumentError } from '../domain/policy/malformed.js';
 import { OPERATIONS } from './operations.js';
@@ -19,9 +19,30 @@ import { openToken, type TokenClaims } from '../domain/session-token.js';
 import { sessionCaller } from '../domain/sessions.js';
 import { stsErrors } from '../domain/sts.js';
 import { assumeRoleWithWebIdentity, type WebIdentityInput } from '../domain/web-identity.js';
+import { assumeRoleWithSaml, type SamlInput } from '../domain/saml-assume-role.js';
 
-/** STS actions AWS serves unsigned: the request carries its own credential (a web identity token). */
-export const UNSIGNED_STS_ACTIONS: ReadonlySet<string> = new Set(['AssumeRoleWithWebIdentity']);
+/**
+ * STS actions AWS serves unsigned: the request carries its own credential (a web identity token, a
+ * SAML response). Each handler also says who the verified bearer is, for the audit trail.
+ */
+type UnsignedHandler = (domain: Domain, input: Record<string, unknown>, facts: RequestFacts & { region: string }) => Promise<Record<string, unknown>>;
+export const UNSIGNED_STS_ACTIONS: ReadonlyMap<string, { handler: UnsignedHandler; type?: WebIdentityCaller['type']; bearer: (output: Record<string, unknown>) => NonNullable<WebIdentityCaller['verified']> }> = new Map([
+  [
+    'AssumeRoleWithWebIdentity',
+    {
+      handler: (domain, input, facts) => assumeRoleWithWebIdentity(domain, input as unknown as WebIdentityInput, facts),
+      bearer: (output) => ({ providerArn: output.Provider as string, audience: output.Audience as string, subject: (output.SubjectFromWebIdentityToken as string | undefined) ?? '' }),
+    },
+  ],
+  [
+    'AssumeRoleWithSAML',
+    {
+      handler: (domain, input, facts) => assumeRoleWithSaml(domain, input as unknown as SamlInput, facts),
+      type: 'SAMLUser',
+      bearer: (output) => ({ providerArn: output.NameQualifier as string, audience: output.Audience as string, subject: (output.Subject as string | undefined) ?? '' }),
+    },
+  ],
+]);
 import { withRequestCache } from '../domain/request-cache.js';
 import { apiCallEvent, isReadOnlyAction, type AuditSink, type WebIdentityCaller } from './audit.js';
 
@@ -83,22 +104,23 @@ export class QueryApi {
     const domain = withRequestCache(this.domain);
     try {
       const params = await readParameters(req);
-      if (UNSIGNED_STS_ACTIONS.has(params.get('Action') ?? '')) {
+      const unsigned = UNSIGNED_STS_ACTIONS.get(params.get('Action') ?? '');
+      if (unsigned) {
         // The token in the request is the credential (as in AWS, where these calls are unsigned;
         // a signature, if any, is not looked at). STS's model and its own handler.
         action = params.get('Action')!;
         model = STS_MODEL;
-        const bearer: WebIdentityCaller = { kind: 'web-identity', accountId: this.domain.accountId };
+        const bearer: WebIdentityCaller = { kind: 'web-identity', accountId: this.domain.accountId, ...(unsigned.type ? { type: unsigned.type } : {}) };
         let output: Record<string, unknown>;
         try {
           input = await readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
           const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false, region };
-          output = await assumeRoleWithWebIdentity(domain, input as unknown as WebIdentityInput, facts);
+          output = await unsigned.handler(domain, input, facts);
         } catch (e) {
           if (e instanceof IamError) this.recordAudit(req, requestId, action, bearer, region, input, { error: { code: e.code, message: e.message } }, STS_MODEL);
           throw e;
         }
-        bearer.verified = { providerArn: output.Provider as string, audience: output.Audience as string, subject: (output.SubjectFromWebIdentityToken as string | undefined) ?? '' };
+        bearer.verified = unsigned.bearer(output);
         this.recordAudit(req, requestId, action, bearer, region, input, { output }, STS_MODEL);
         return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId), action, principal: (output.AssumedRoleUser as { Arn: string }).Arn };
       }

@@ -73,6 +73,9 @@ export const REPORT_OPERATIONS: OperationTable = {
         MFADevicesInUse: mfa.inUse,
         // SetSecurityTokenServicePreferences: 1 (AWS's default) or 2.
         GlobalEndpointTokenVersion: await globalEndpointTokenVersion(domain),
+        // OIDC and SAML identity providers together (AWS's one Providers count; each kind is
+        // bounded at 100, so listing them is cheap).
+        Providers: (await store.oidcProviders.list()).length + (await store.samlProviders.listAll()).length,
       };
       return { SummaryMap: summary };
     },
