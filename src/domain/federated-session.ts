@@ -5,11 +5,9 @@ import { IamError } from './errors.js';
 import type { RequestFacts } from './authorization.js';
 import { evaluateTrustPolicy, type RequestContext } from './policy/evaluate.js';
 import { parseTrustPolicy } from './policy/trust.js';
-import { parsePolicyDocument } from './policy/document.js';
 import { MalformedPolicyDocumentError } from './policy/malformed.js';
-import { AWS_MANAGED_POLICIES } from './policy/aws-managed.js';
 import { WorkBudget, WorkLimitExceeded } from './work-budget.js';
-import { issue, packedPolicySize, recordRoleUse, ROLE_ARN, stsErrors, type Credentials } from './sts.js';
+import { checkSessionPolicies, issue, recordRoleUse, ROLE_ARN, stsErrors, type Credentials } from './sts.js';
 
 /**
  * What AssumeRoleWithWebIdentity and AssumeRoleWithSAML share once the bearer's token or assertion
@@ -109,12 +107,7 @@ export async function issueFederatedSession(
     if (request.durationAsked) throw stsErrors.durationOverMax();
     duration = role.maxSessionDuration;
   }
-  for (const arn of request.policyArns) {
-    if (!AWS_MANAGED_POLICIES.has(arn) && !(await domain.store.managedPolicies.get(arn))) throw stsErrors.noSuchSessionPolicy(arn);
-  }
-  if (request.policy !== undefined) parsePolicyDocument(request.policy);
-  const packed = packedPolicySize(request.policy, request.policyArns, request.tags);
-  if (packed > 100) throw stsErrors.packedTooLarge(packed);
+  const packed = await checkSessionPolicies(domain, request.policy, request.policyArns, request.tags);
 
   let expiresAt = new Date(now.getTime() + duration * 1000);
   if (request.notAfter && request.notAfter < expiresAt) expiresAt = request.notAfter;

@@ -196,12 +196,7 @@ export async function assumeRole(
   if (duration > role.maxSessionDuration) throw stsErrors.durationOverMax();
 
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn ?? '');
-  for (const arn of policyArns) {
-    if (!AWS_MANAGED_POLICIES.has(arn) && !(await domain.store.managedPolicies.get(arn))) throw stsErrors.noSuchSessionPolicy(arn);
-  }
-  if (input.Policy !== undefined) parsePolicyDocument(input.Policy); // MalformedPolicyDocument with AWS's message
-  const packed = packedPolicySize(input.Policy, policyArns, allTags);
-  if (packed > 100) throw stsErrors.packedTooLarge(packed);
+  const packed = await checkSessionPolicies(domain, input.Policy, policyArns, allTags);
 
   const now = domain.clock.now();
   const session: Session = {
@@ -238,6 +233,21 @@ export function packedPolicySize(policy: string | undefined, arns: string[], tag
   const minified = policy === undefined ? '' : JSON.stringify(JSON.parse(policy));
   const bytes = deflateRawSync(Buffer.from(JSON.stringify([minified, arns, tags]))).length;
   return Math.ceil((bytes * 100) / 2048);
+}
+
+/**
+ * A request's session policies (Policy, PolicyArns) checked as every STS operation that takes them
+ * checks them: each ARN a policy that exists, the document valid, and the policies with the
+ * session tags packed within the limit. Returns the packed size.
+ */
+export async function checkSessionPolicies(domain: Domain, policy: string | undefined, policyArns: string[], tags: Tag[]): Promise<number> {
+  for (const arn of policyArns) {
+    if (!AWS_MANAGED_POLICIES.has(arn) && !(await domain.store.managedPolicies.get(arn))) throw stsErrors.noSuchSessionPolicy(arn);
+  }
+  if (policy !== undefined) parsePolicyDocument(policy); // MalformedPolicyDocument with AWS's message
+  const packed = packedPolicySize(policy, policyArns, tags);
+  if (packed > 100) throw stsErrors.packedTooLarge(packed);
+  return packed;
 }
 
 /** Role use (RoleLastUsed) is written at most once a minute per role and region: no write per AssumeRole. */
@@ -311,16 +321,11 @@ export async function getFederationToken(
 ): Promise<Record<string, unknown>> {
   if (caller.kind === 'assumed-role' || caller.kind === 'federated-user' || caller.session) throw stsErrors.sessionCredentialsForGetFederationToken();
   const duration = caller.kind === 'root' ? Math.min(input.DurationSeconds ?? 3600, 3600) : (input.DurationSeconds ?? 43_200);
-  const policyArns = (input.PolicyArns ?? []).map((p) => p.arn ?? '');
-  for (const arn of policyArns) {
-    if (!AWS_MANAGED_POLICIES.has(arn) && !(await domain.store.managedPolicies.get(arn))) throw stsErrors.noSuchSessionPolicy(arn);
-  }
-  if (input.Policy !== undefined) parsePolicyDocument(input.Policy);
   const tags = input.Tags ?? [];
   const keys = tagKeysOf(tags);
   if (new Set(keys).size !== keys.length) throw stsErrors.duplicateTagKeys();
-  const packed = packedPolicySize(input.Policy, policyArns, tags);
-  if (packed > 100) throw stsErrors.packedTooLarge(packed);
+  const policyArns = (input.PolicyArns ?? []).map((p) => p.arn ?? '');
+  const packed = await checkSessionPolicies(domain, input.Policy, policyArns, tags);
   const now = domain.clock.now();
   const session: Session = {
     issuedAt: now,
