@@ -239,7 +239,8 @@ ${s.short ? '\n**Short run:** these figures come from a short run on a shared, b
 
 On a quiet machine (other load moves every figure): \`npm run bench -- --start-moto --write-results\`
 (moto_server on the PATH for the ×moto columns; wrk, Debian's \`apt-get install wrk\`, for the wrk
-columns: without it they read "no wrk" and its targets "not measured"). \`--help\` lists the options:
+columns: without it they read "no wrk" and its targets "not measured"; \`IAMD_BENCH_WRK=<path>\` runs
+another wrk, \`IAMD_BENCH_WRK=none\` none). \`--help\` lists the options:
 \`--duration\`/\`--warmup\` (seconds a run, ${s.durationS}/${s.warmupS} here), \`--concurrency\` (in-process requests in flight, ${s.concurrency}),
 \`--repeat\` (rounds of each read measurement, ${s.repeat}), \`--wrk-connections\`/\`--wrk-threads\`,
 \`--scale-users\` (0 skips the scale section), \`--cpu-prof DIR\`.
@@ -271,7 +272,7 @@ with each generator, each with its share of the floor's maximum with the same ge
 the floor's p99 at the same rate in the same round, and their ratio.
 
 ${floorShareTable(r)}
-
+${r.floorShare.cells.some((c) => lateRun(c.half) || lateRun(c.floorHalf)) ? '\n† the load generator sent over 1 % of that run\'s requests more than 5 ms late (it was starved of CPU).\n' : ''}
 ${floorShareFacts(r).map(([k, v]) => `- ${k}: **${v}**`).join('\n')}
 
 ## Throughput and latency, every operation

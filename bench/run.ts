@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--duration S] [--warmup S] [--concurrency N] [--peer URL | --start-moto]
  *                    [--repeat N] [--scale-users N] [--probe-rate R] [--wrk-connections N]
- *                    [--wrk-threads N] [--write-results] [--cpu-prof DIR]
+ *                    [--wrk-threads N] [--write-results [--results-dir DIR]] [--cpu-prof DIR]
  *
  * iamd runs as shipped (access log on, stderr appended to a file) unless a row says --quiet.
  * Prints the reads against the floor (bench/floor-share.ts: GetLoginProfile and GetUser, as
@@ -15,8 +15,10 @@
  * then the targets, met or missed.
  * --repeat N (default 3) runs each read measurement N times and keeps the median: on a shared
  * 2-core VM the machine's own speed drifts by a third between runs, and one stall of the host can
- * set a single run's p99. --wrk-connections (default 32) and --wrk-threads (default 1) set wrk.
- * --write-results writes bench/RESULTS.md and bench/results.svg. --cpu-prof DIR profiles the
+ * set a single run's p99. --wrk-connections (default 32) and --wrk-threads (default 1) set wrk;
+ * IAMD_BENCH_WRK=<path> runs another wrk, IAMD_BENCH_WRK=none none (the wrk columns then say so).
+ * A full default run (--start-moto, 1M users) takes about 25 minutes on 2 cores.
+ * --write-results writes bench/RESULTS.md and bench/results.svg (--results-dir DIR: into DIR instead). --cpu-prof DIR profiles the
  * main iamd server and the scale servers (node --cpu-prof) into DIR.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -70,6 +72,7 @@ function parseArgs(argv: string[]) {
     wrkConnections: 32,
     wrkThreads: 1,
     writeResults: false,
+    resultsDir: undefined as string | undefined,
     cpuProf: undefined as string | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -96,6 +99,7 @@ function parseArgs(argv: string[]) {
       case '--wrk-connections': o.wrkConnections = Math.max(1, Math.floor(num())); break;
       case '--wrk-threads': o.wrkThreads = Math.max(1, Math.floor(num())); break;
       case '--write-results': o.writeResults = true; break;
+      case '--results-dir': o.resultsDir = path.resolve(value()); break;
       case '--cpu-prof': o.cpuProf = path.resolve(value()); break;
       case '--help':
         console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
@@ -540,6 +544,7 @@ console.log(`\niamd benchmark — ${machineLine(results)}`);
 console.log(`${opts.concurrency} in flight, ${opts.durationS} s per operation; every request SigV4-signed; "@50%" = open-loop run at half the max rate; iamd as shipped (access log to a file) unless --quiet\n`);
 console.log('Reads against the floor (bare node:http, same generators, same rounds)\n');
 console.log(floorShareTable(results));
+if (floorShare.cells.some((c) => lateRun(c.half) || lateRun(c.floorHalf))) console.log('† the load generator sent over 1 % of that run\'s requests more than 5 ms late (starved of CPU)');
 console.log(printFacts('', floorShareFacts(results)));
 console.log('\nEvery operation (in-process generator)\n');
 console.log(mainTable(results));
@@ -557,7 +562,8 @@ console.log(targetsTable(results));
 if (!hasPeer) console.log('\n(no --peer / --start-moto: the ×moto targets were not measured)');
 
 if (opts.writeResults) {
-  const dir = path.dirname(fileURLToPath(import.meta.url)).replace(/dist-bench[\\/]bench$/, 'bench');
+  const dir = opts.resultsDir ?? path.dirname(fileURLToPath(import.meta.url)).replace(/dist-bench[\\/]bench$/, 'bench');
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'RESULTS.md'), markdown(results));
   fs.writeFileSync(path.join(dir, 'results.svg'), svg(results));
   console.log(`\nwrote ${path.join(dir, 'RESULTS.md')} and ${path.join(dir, 'results.svg')}`);

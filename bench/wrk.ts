@@ -13,9 +13,13 @@ import { signRequest, type SigningCredentials } from '../src/protocol/sigv4/sign
 import { Http1Pool } from './http1.js';
 import type { Stats } from './load.js';
 
-/** wrk's version line, or undefined when wrk is not on the PATH. */
+/** The wrk to run: IAMD_BENCH_WRK (a path; `none` to leave wrk out, as on a machine without it), else wrk on the PATH. */
+const WRK = process.env.IAMD_BENCH_WRK || 'wrk';
+
+/** wrk's version, or undefined when there is no wrk to run. */
 export function wrkVersion(): string | undefined {
-  const r = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  if (WRK === 'none') return undefined;
+  const r = spawnSync(WRK, ['--version'], { encoding: 'utf8' });
   if (r.error) return undefined;
   return /wrk\s+(\S+)/.exec(`${r.stdout}${r.stderr}`)?.[1] ?? 'unknown version';
 }
@@ -108,7 +112,7 @@ export async function runWrk(request: SignedRequest, o: WrkOptions): Promise<Wrk
     fs.writeFileSync(script, luaScript(request));
     const duration = `${Math.max(1, Math.round(o.durationS))}s`;
     const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn('wrk', ['-t', String(o.threads), '-c', String(o.connections), '-d', duration, '--latency', '-s', script, `${request.url}/`], {
+      const child = spawn(WRK, ['-t', String(o.threads), '-c', String(o.connections), '-d', duration, '--latency', '-s', script, `${request.url}/`], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let text = '';
