@@ -38,9 +38,12 @@ export interface ShareCell {
   inproc: Stats;
   /** wrk replaying one signed request: the median round by requests/s; absent without wrk. */
   wrk?: WrkStats;
-  /** As shipped only: open loop at half of that round's in-process maximum (median round by p99)... */
+  /**
+   * As shipped only: open loop at half of that round's in-process maximum, and the floor at the
+   * same rate in the same round; the round whose ratio of the two p99s is the median one (the pair
+   * stays together, so a round the machine slowed down weighs on both sides alike).
+   */
   half?: Half;
-  /** ...and the floor at the same rate, in the same round (median round by p99). */
   floorHalf?: Half;
   /** Each round's figures, in the order run. */
   rounds: { inproc: number; wrk?: number; halfP99?: number; floorHalfP99?: number; rate?: number }[];
@@ -218,14 +221,15 @@ export async function measureFloorShare(o: {
       for (const read of READS) {
         for (const caller of CALLERS) {
           const c = cells.get(key(mode, read, caller))!;
+          const pair = c.half.length ? medianBy(c.half.map((h, i) => [h, c.floorHalf[i]!] as const), ([h, f]) => h.p99 / f.p99) : undefined;
           out.push({
             read,
             caller,
             mode,
             inproc: medianBy(c.inproc, (s) => s.perSecond),
             wrk: c.wrk.length ? medianBy(c.wrk, (s) => s.perSecond) : undefined,
-            half: c.half.length ? medianBy(c.half, (s) => s.p99) : undefined,
-            floorHalf: c.floorHalf.length ? medianBy(c.floorHalf, (s) => s.p99) : undefined,
+            half: pair?.[0],
+            floorHalf: pair?.[1],
             rounds: c.rounds,
           });
         }

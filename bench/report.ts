@@ -251,8 +251,8 @@ manager would keep it) except in the rows marked \`--quiet\` (no access log).
 **Generators.** *In-process*: one Node process beside the server, on the same cores, signing every
 request afresh with SigV4 (\`signRequest\`) and speaking HTTP/1.1 itself on keep-alive connections
 (bench/http1.ts: node:http's client costs as much CPU per request as the server); ${s.concurrency} requests in
-flight for ${s.durationS} s a run after a ${s.warmupS} s warm-up (closed loop). *wrk*: ${share.wrk.version === undefined ? 'not installed on this machine' : `wrk ${share.wrk.version}`} (C, ${share.wrk.threads} thread${share.wrk.threads > 1 ? 's' : ''},
-${share.wrk.connections} connections, ${share.durationS} s a run), replaying one request signed just before each run (a SigV4
+flight for ${s.durationS} s a run after a ${s.warmupS} s warm-up (closed loop). *wrk* (C, ${share.wrk.threads} thread${share.wrk.threads > 1 ? 's' : ''},
+${share.wrk.connections} connections, ${share.durationS} s a run${share.wrk.version === undefined ? '; **not installed on this machine**, so its columns are empty' : `; ${share.wrk.version}`}), replaying one request signed just before each run (a SigV4
 signature stays valid for 15 minutes; the run checks iamd answers the replay). *Open loop*
 ("@50%"): the in-process generator sending on a fixed schedule at half the measured maximum,
 whatever the answers' pace, so a stall shows in the latencies instead of slowing the sender.
@@ -264,7 +264,8 @@ Node's HTTP server and the generator allow any server. "÷ floor" is iamd's figu
 ## Reads against the floor
 
 ${share.rounds} round${share.rounds > 1 ? 's' : ''}, every cell in turn in each round (the servers stay up, so the machine's drift falls on
-all alike); each cell shows its median round. Columns: *iamd* how iamd logs; *caller* root, or an
+all alike). Each req/s is the median round's (the floor's too); the @50% columns are the round whose
+ratio of iamd's p99 to the floor's is the median one, so its rate need not be half the req/s shown. Columns: *iamd* how iamd logs; *caller* root, or an
 IAM user whose attached customer managed policy allows iam:GetUser and iam:GetLoginProfile (the
 policy is evaluated on every request); *in-process req/s* and *wrk req/s* the closed-loop maximum
 with each generator, each with its share of the floor's maximum with the same generator;
