@@ -561,10 +561,22 @@ console.log('\nTargets\n');
 console.log(targetsTable(results));
 if (!hasPeer) console.log('\n(no --peer / --start-moto: the ×moto targets were not measured)');
 
+/** Headings of the sections of bench/RESULTS.md that other benchmarks write (see amplification.ts writeSection). */
+const FOREIGN_SECTIONS = ['## Amplification: the largest body per operation'];
+
 if (opts.writeResults) {
   const dir = opts.resultsDir ?? path.dirname(fileURLToPath(import.meta.url)).replace(/dist-bench[\\/]bench$/, 'bench');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'RESULTS.md'), markdown(results));
+  // Sections other benchmarks write into the same file (npm run bench:amplification) are kept.
+  const file = path.join(dir, 'RESULTS.md');
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const kept = FOREIGN_SECTIONS.flatMap((heading) => {
+    const start = previous.indexOf(heading);
+    if (start < 0) return [];
+    const end = previous.indexOf('\n## ', start + heading.length);
+    return [previous.slice(start, end < 0 ? undefined : end + 1).trimEnd()];
+  });
+  fs.writeFileSync(file, [markdown(results).trimEnd(), ...kept].join('\n\n') + '\n');
   fs.writeFileSync(path.join(dir, 'results.svg'), svg(results));
   console.log(`\nwrote ${path.join(dir, 'RESULTS.md')} and ${path.join(dir, 'results.svg')}`);
 }
