@@ -136,6 +136,9 @@ export class Http1Pool {
   private acquire(): Promise<Connection> {
     for (let c = this.idle.pop(); c; c = this.idle.pop()) {
       if (!c.closed && performance.now() - c.lastUsed < IDLE_REUSE_MS) return Promise.resolve(c);
+      // Out of the count now, not when its 'close' event comes: else a pool whose connections had
+      // all gone stale would queue this request behind connections that no longer exist.
+      this.all.delete(c);
       c.destroy();
     }
     if (this.all.size < this.maxConnections) return Promise.resolve(this.open());
@@ -143,7 +146,10 @@ export class Http1Pool {
   }
 
   private open(): Connection {
-    const c = new Connection(this.target.hostname, Number(this.target.port || 80), (gone) => this.all.delete(gone));
+    const c = new Connection(this.target.hostname, Number(this.target.port || 80), (gone) => {
+      // A connection that closed while requests wait for one makes room: open one for the first.
+      if (this.all.delete(gone)) this.waiting.shift()?.(this.open());
+    });
     this.all.add(c);
     return c;
   }

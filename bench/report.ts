@@ -2,6 +2,7 @@
  * The benchmark's results: the printed table, the targets, bench/RESULTS.md and bench/results.svg.
  */
 import type { Stats } from './load.js';
+import type { FloorShare } from './floor-share.js';
 
 export interface OpRow {
   key: string;
@@ -46,8 +47,8 @@ export interface Results {
   /** `ms` is the mean of the hash timed just before and just after the UpdateLoginProfile run. */
   hash: { ms: number; msBefore: number; msAfter: number; cores: number; limit: number; updatePerSecond: number; fraction: number };
   contention: { probeRate: number; probe: Stats & { late: number }; updates: Stats };
-  /** Per read: the same generator at iamd's half rate against bench/floor-server.ts (median of the repeats). */
-  floor: Record<string, HalfRun>;
+  /** Reads against the floor (bench/floor-share.ts): as shipped and --quiet, root and IAM user, both generators. */
+  floorShare: FloorShare;
   scale?: { load: { users: number; seconds: number; bytes: number }; smallLoadSeconds: number; small: ScaleSide; big: ScaleSide };
   targets: Target[];
 }
@@ -108,9 +109,6 @@ export function otherFacts(r: Results): [string, string][] {
       if (runs && runs.length > 1) facts.push([`${x.label} p99 @50%, each of ${runs.length} runs (${side})`, runs.map((h) => `${f2(h.p99)} ms at ${f0(h.rate)}/s`).join(', ')]);
     }
   }
-  for (const [key, h] of Object.entries(r.floor)) {
-    facts.push([`measurement floor: bare node:http server, same generator, at ${key}'s half rate (median of ${r.settings.repeat})`, `p50 ${f2(h.p50)} ms, p99 ${f2(h.p99)} ms at ${f0(h.rate)}/s`]);
-  }
   if (r.peerRssMB) facts.push([`${r.settings.peerName} RSS idle / loaded`, `${r.peerRssMB.idle.toFixed(1)} MB / ${r.peerRssMB.loaded.toFixed(1)} MB`]);
   facts.push(
     [
@@ -124,6 +122,62 @@ export function otherFacts(r: Results): [string, string][] {
       `p50 ${f2(r.contention.probe.p50)} ms, p99 ${f2(r.contention.probe.p99)} ms, max ${f2(r.contention.probe.max)} ms (n=${r.contention.probe.requests}); updates meanwhile ${r.contention.updates.perSecond.toFixed(1)}/s`,
     ],
   );
+  return facts;
+}
+
+const pct = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? '–' : `${((a / b) * 100).toFixed(0)} %`);
+
+/**
+ * Reads against the floor: one row per (read, caller, iamd's logging), the floor's row first;
+ * requests/s and its share of the floor's with each generator, then p99 at half of the in-process
+ * maximum beside the floor's p99 at that rate (as shipped only).
+ */
+export function floorShareTable(r: Results): string {
+  const s = r.floorShare;
+  const noWrk = s.wrk.version === undefined;
+  const header = ['read', 'caller', 'iamd', 'in-process req/s', '÷ floor', 'wrk req/s', '÷ floor', '@50%: rate/s', 'p99 ms', 'floor p99 ms', 'p99 ÷ floor'];
+  const rows: string[][] = [
+    ['floor: bare node:http', '–', '–', f0(s.floor.inproc.perSecond), '100 %', noWrk ? 'no wrk' : f0(s.floor.wrk?.perSecond), noWrk ? '–' : '100 %', '', '', '', ''],
+  ];
+  const order = [...s.cells].sort((a, b) => (a.read === b.read ? (a.caller === b.caller ? 0 : a.caller === 'root' ? -1 : 1) : a.read === 'GetLoginProfile' ? -1 : 1));
+  for (const c of order) {
+    rows.push([
+      c.read,
+      c.caller,
+      c.mode,
+      f0(c.inproc.perSecond),
+      pct(c.inproc.perSecond, s.floor.inproc.perSecond),
+      noWrk ? 'no wrk' : f0(c.wrk?.perSecond),
+      noWrk ? '–' : pct(c.wrk?.perSecond, s.floor.wrk?.perSecond),
+      c.half ? f0(c.half.rate) : '',
+      c.half ? half(c.half) : '',
+      c.floorHalf ? half(c.floorHalf) : '',
+      c.half && c.floorHalf ? ratio(c.half.p99, c.floorHalf.p99) : '',
+    ]);
+  }
+  return markdownTable(header, rows, 3);
+}
+
+export function floorShareFacts(r: Results): [string, string][] {
+  const s = r.floorShare;
+  const facts: [string, string][] = [
+    [
+      'wrk',
+      s.wrk.version === undefined
+        ? 'not installed (apt-get install wrk): its columns are empty and its targets not measured'
+        : `${s.wrk.version}, ${s.wrk.threads} thread${s.wrk.threads > 1 ? 's' : ''}, ${s.wrk.connections} connections, ${s.durationS} s a run, one request signed just before each run and replayed`,
+    ],
+    ['access log written by iamd as shipped (stderr appended to a file)', `${f0(s.accessLogBytesPerRequest)} bytes per request`],
+  ];
+  if (s.rounds > 1) {
+    facts.push(['floor, each round (in-process / wrk req/s)', s.floor.rounds.map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}`).join(', ')]);
+    for (const c of s.cells.filter((x) => x.mode === 'as shipped')) {
+      facts.push([
+        `${c.read}, ${c.caller}, as shipped, each round (in-process / wrk req/s; p99 @50% vs floor's)`,
+        c.rounds.map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}; ${f2(x.halfP99)} vs ${f2(x.floorHalfP99)} ms at ${f0(x.rate)}/s`).join(' · '),
+      ]);
+    }
+  }
   return facts;
 }
 
@@ -174,25 +228,61 @@ export function machineLine(r: Results): string {
 export function markdown(r: Results): string {
   const s = r.settings;
   const scale = scaleTable(r);
+  const share = r.floorShare;
   return `# iamd benchmark results
 
 Generated by \`npm run bench -- ${process.argv.slice(2).join(' ')}\` (bench/run.ts). Do not edit by hand: run it again.
 
 **Machine:** ${machineLine(r)}.
 ${s.short ? '\n**Short run:** these figures come from a short run on a shared, busy machine; treat them as indicative.\n' : ''}
-**Load generator:** in process (one Node process beside the server, on the same cores), every request
-signed with SigV4 (\`signRequest\`), keep-alive connections; ${s.concurrency} requests in flight for ${s.durationS} s per
-operation after a ${s.warmupS} s warm-up. "p99 @50%" is a second, open-loop run at half the measured
-maximum rate (requests sent on a fixed schedule whatever the answers' pace); for the reads the pair
-(maximum, half rate) runs ${s.repeat} times and the table shows the median maximum and the median
-p99 @50% (each its own median), every half-rate run listed below it.
-The load generator speaks HTTP/1.1 itself (bench/http1.ts), since node:http's client costs as much
-CPU per request as the server and the two share the cores. The "measurement floor" lines drive a
-bare node:http server (bench/floor-server.ts: no signature check, no store, a fixed answer) with the
-same generator at the same rates: what this machine and generator add to any server's p99.
-${s.peer ? `Peer: ${s.peerName} at ${s.peer}, the same workload with the same generator, in the same run, after iamd.` : 'No peer endpoint in this run.'}
+## How to run it
 
-## Throughput and latency
+On a quiet machine (other load moves every figure): \`npm run bench -- --start-moto --write-results\`
+(moto_server on the PATH for the ×moto columns; wrk, Debian's \`apt-get install wrk\`, for the wrk
+columns: without it they read "no wrk" and its targets "not measured"; \`IAMD_BENCH_WRK=<path>\` runs
+another wrk, \`IAMD_BENCH_WRK=none\` none). \`--help\` lists the options:
+\`--duration\`/\`--warmup\` (seconds a run, ${s.durationS}/${s.warmupS} here), \`--concurrency\` (in-process requests in flight, ${s.concurrency}),
+\`--repeat\` (rounds of each read measurement, ${s.repeat}), \`--wrk-connections\`/\`--wrk-threads\`,
+\`--scale-users\` (0 skips the scale section), \`--cpu-prof DIR\`.
+
+iamd runs **as shipped** throughout (access log on, its stderr appended to a file, as a service
+manager would keep it) except in the rows marked \`--quiet\` (no access log).
+
+**Generators.** *In-process*: one Node process beside the server, on the same cores, signing every
+request afresh with SigV4 (\`signRequest\`) and speaking HTTP/1.1 itself on keep-alive connections
+(bench/http1.ts: node:http's client costs as much CPU per request as the server); ${s.concurrency} requests in
+flight for ${s.durationS} s a run after a ${s.warmupS} s warm-up (closed loop). *wrk* (C, ${share.wrk.threads} thread${share.wrk.threads > 1 ? 's' : ''},
+${share.wrk.connections} connections, ${share.durationS} s a run${share.wrk.version === undefined ? '; **not installed on this machine**, so its columns are empty' : `; ${share.wrk.version}`}), replaying one request signed just before each run (a SigV4
+signature stays valid for 15 minutes; the run checks iamd answers the replay). *Open loop*
+("@50%"): the in-process generator sending on a fixed schedule at half the measured maximum,
+whatever the answers' pace, so a stall shows in the latencies instead of slowing the sender.
+
+**The floor** is bench/floor-server.ts, a bare node:http server answering a fixed XML body (no
+signature check, no store), driven by the same generators in the same rounds: what this machine,
+Node's HTTP server and the generator allow any server. "÷ floor" is iamd's figure over the floor's.
+
+## Reads against the floor
+
+${share.rounds} round${share.rounds > 1 ? 's' : ''}, every cell in turn in each round (the servers stay up, so the machine's drift falls on
+all alike). Each req/s is the median round's (the floor's too); the @50% columns are the round whose
+ratio of iamd's p99 to the floor's is the median one, so its rate need not be half the req/s shown. Columns: *iamd* how iamd logs; *caller* root, or an
+IAM user whose attached customer managed policy allows iam:GetUser and iam:GetLoginProfile (the
+policy is evaluated on every request); *in-process req/s* and *wrk req/s* the closed-loop maximum
+with each generator, each with its share of the floor's maximum with the same generator;
+*@50%* (as shipped only) an open loop at half of the in-process maximum: its rate, iamd's p99,
+the floor's p99 at the same rate in the same round, and their ratio.
+
+${floorShareTable(r)}
+${r.floorShare.cells.some((c) => lateRun(c.half) || lateRun(c.floorHalf)) ? '\n† the load generator sent over 1 % of that run\'s requests more than 5 ms late (it was starved of CPU).\n' : ''}
+${floorShareFacts(r).map(([k, v]) => `- ${k}: **${v}**`).join('\n')}
+
+## Throughput and latency, every operation
+
+The in-process generator; for the reads the pair (maximum, half rate) runs ${s.repeat} times and the table
+shows the median maximum and the median p99 @50% (each its own median), every half-rate run listed below it.
+${s.peer ? `Peer: ${s.peerName} at ${s.peer}, the same workload with the same generator, in the same run, after iamd.` : 'No peer endpoint in this run.'}
+Columns: *req/s* closed-loop maximum; *p50/p99 ms* at that load; *p99 ms @50%* open loop at half of
+it; *req/s iamd÷${s.peerName}* and *p99 ${s.peerName}÷iamd* how many times better iamd does.
 
 ${mainTable(r)}
 
@@ -207,8 +297,11 @@ console sign-in verifies one (the same cost). The console sign-in row is iamd's 
 
 ![throughput and p99, iamd and ${s.peerName}](results.svg)
 
-${scale ? `## Scale: ${r.scale!.small.users} vs ${r.scale!.big.users} users (SQLite data dir)\n\n${scale}\n\n${scaleFacts(r).map(([k, v]) => `- ${k}: **${v}**`).join('\n')}\n\n"time ratio" is the mean time per request at the bigger size over the smaller (the inverse ratio of requests/s at the same concurrency).\n` : '## Scale\n\nNot run (`--scale-users 0`).\n'}
+${scale ? `## Scale: ${r.scale!.small.users} vs ${r.scale!.big.users} users (SQLite data dir)\n\n${scale}\n\n${scaleFacts(r).map(([k, v]) => `- ${k}: **${v}**`).join('\n')}\n\n"time ratio" is the mean time per request at the bigger size over the smaller (the inverse ratio of requests/s at the same concurrency).\n` : '## Scale\n\nNot run (\`--scale-users 0\`).\n'}
 ## Targets
+
+Issue 18's done criteria and the earlier regression bounds. "not measured": the run lacked what
+the row needs (wrk, a peer, the scale section).
 
 ${targetsTable(r)}
 `;

@@ -1,16 +1,24 @@
 /**
- * The benchmark (issue 7): iamd under a SigV4-signing load generator, beside another IAM endpoint.
+ * The benchmark (issues 7 and 18): iamd as a user runs it, under a SigV4-signing load generator
+ * and wrk, beside a bare node:http server (the floor) and another IAM endpoint.
  *
  *   npm run bench -- [--duration S] [--warmup S] [--concurrency N] [--peer URL | --start-moto]
- *                    [--repeat N] [--scale-users N] [--probe-rate R] [--write-results] [--cpu-prof DIR]
+ *                    [--repeat N] [--scale-users N] [--probe-rate R] [--wrk-connections N]
+ *                    [--wrk-threads N] [--write-results [--results-dir DIR]] [--cpu-prof DIR]
  *
- * Prints one table (requests/s, p50/p99 per operation, iamd beside the peer with ratios), the
- * cold start, idle and loaded RSS, the argon2 hash limit, GetLoginProfile latency while password
- * updates saturate hashing, and 1k vs N users on SQLite; then the targets, met or missed.
- * --repeat N (default 3) runs each read's (maximum, half-rate) pair N times and keeps the median:
- * on a shared 2-core VM the machine's own speed drifts by a third between runs, and one stall of
- * the host can set a single run's p99.
- * --write-results writes bench/RESULTS.md and bench/results.svg. --cpu-prof DIR profiles the
+ * iamd runs as shipped (access log on, stderr appended to a file) unless a row says --quiet.
+ * Prints the reads against the floor (bench/floor-share.ts: GetLoginProfile and GetUser, as
+ * shipped and --quiet, root and an IAM user, in-process generator and wrk where installed, p99 at
+ * half rate beside the floor's), one table of every operation (requests/s, p50/p99, iamd beside
+ * the peer with ratios), the cold start, idle and loaded RSS, the argon2 hash limit,
+ * GetLoginProfile latency while password updates saturate hashing, and 1k vs N users on SQLite;
+ * then the targets, met or missed.
+ * --repeat N (default 3) runs each read measurement N times and keeps the median: on a shared
+ * 2-core VM the machine's own speed drifts by a third between runs, and one stall of the host can
+ * set a single run's p99. --wrk-connections (default 32) and --wrk-threads (default 1) set wrk;
+ * IAMD_BENCH_WRK=<path> runs another wrk, IAMD_BENCH_WRK=none none (the wrk columns then say so).
+ * A full default run (--start-moto, 1M users) takes about 25 minutes on 2 cores.
+ * --write-results writes bench/RESULTS.md and bench/results.svg (--results-dir DIR: into DIR instead). --cpu-prof DIR profiles the
  * main iamd server and the scale servers (node --cpu-prof) into DIR.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,9 +30,29 @@ import { fileURLToPath } from 'node:url';
 import { argon2Hasher } from '../src/crypto/argon2-hasher.js';
 import { encodeMarker } from '../src/domain/paging.js';
 import { closedLoop, openLoop, peakSampler, SignedClient, type Stats } from './load.js';
-import { type HalfRun, lateRun, markdown, machineLine, mainTable, otherFacts, printFacts, scaleFacts, scaleTable, SCALE_OPS, svg, targetsTable, type OpRow, type Results, type ScaleSide, type Target } from './report.js';
+import {
+  floorShareFacts,
+  floorShareTable,
+  type HalfRun,
+  lateRun,
+  markdown,
+  machineLine,
+  mainTable,
+  otherFacts,
+  printFacts,
+  scaleFacts,
+  scaleTable,
+  SCALE_OPS,
+  svg,
+  targetsTable,
+  type OpRow,
+  type Results,
+  type ScaleSide,
+  type Target,
+} from './report.js';
 import { bulkLoad, scaleUserName } from './scale.js';
-import { median, medianBy, ROOT, startIamd } from './support.js';
+import { median, medianBy, ROOT, startIamd, type LogMode } from './support.js';
+import { measureFloorShare } from './floor-share.js';
 import { apiOperations, consoleSignIn, setUp, type Operation } from './workloads.js';
 import { measureSts } from './sts-measure.js';
 
@@ -41,7 +69,10 @@ function parseArgs(argv: string[]) {
     startMoto: false,
     scaleUsers: 1_000_000,
     probeRate: 200,
+    wrkConnections: 32,
+    wrkThreads: 1,
     writeResults: false,
+    resultsDir: undefined as string | undefined,
     cpuProf: undefined as string | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -65,7 +96,10 @@ function parseArgs(argv: string[]) {
       case '--start-moto': o.startMoto = true; break;
       case '--scale-users': o.scaleUsers = Math.floor(num()); break;
       case '--probe-rate': o.probeRate = Math.max(1, num()); break;
+      case '--wrk-connections': o.wrkConnections = Math.max(1, Math.floor(num())); break;
+      case '--wrk-threads': o.wrkThreads = Math.max(1, Math.floor(num())); break;
       case '--write-results': o.writeResults = true; break;
+      case '--results-dir': o.resultsDir = path.resolve(value()); break;
       case '--cpu-prof': o.cpuProf = path.resolve(value()); break;
       case '--help':
         console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
@@ -145,20 +179,6 @@ async function startMoto(): Promise<{ url: string; child: ChildProcess; stop: ()
 // ---------------------------------------------------------------------------------------------
 // Measurements
 
-async function startFloorServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const script = fileURLToPath(new URL('./floor-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening on (\S+)/.exec((out += d.toString()));
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
-  });
-  return { url, stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
-}
-
 async function measureHash(): Promise<number> {
   const hasher = argon2Hasher();
   await hasher.hash('Bench-Warmup-Passw0rd!');
@@ -171,11 +191,16 @@ async function measureHash(): Promise<number> {
   return median(times);
 }
 
+/** Where iamd as shipped appends its stderr (the access log); the run truncates it now and then. */
+const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-bench-run-'));
+process.on('exit', () => fs.rmSync(runDir, { recursive: true, force: true }));
+const SHIPPED: LogMode = { quiet: false, accessLog: path.join(runDir, 'iamd-stderr.log') };
+
 /** Spawn to the first signed 200, on a fresh connection. `profile`: under --cpu-prof, profile this server. */
-async function coldStart(args: string[], profile = false): Promise<{ ms: number; server: Awaited<ReturnType<typeof startIamd>> }> {
+async function coldStart(args: string[], profile = false, logMode: LogMode = { quiet: true }): Promise<{ ms: number; server: Awaited<ReturnType<typeof startIamd>> }> {
   if (profile && opts.cpuProf) process.env.IAMD_BENCH_CPU_PROF = opts.cpuProf;
   try {
-    const server = await startIamd(args);
+    const server = await startIamd(args, {}, logMode);
     const client = new SignedClient(server.url, ROOT, 1);
     await client.ok({ Action: 'GetUser' });
     const elapsed = Number(process.hrtime.bigint() - server.startedAt) / 1e6;
@@ -270,16 +295,31 @@ const cores = os.cpus().length;
 /** The argon2id hash timed just before and just after the UpdateLoginProfile (new password) run. */
 let hashTimes: { before: number; after: number } | undefined;
 
-log('cold start (--memory), 5 times');
+log('cold start (--memory, as shipped), 5 times');
 const coldSamples: number[] = [];
 for (let i = 0; i < 5; i++) {
-  const { ms: t, server } = await coldStart(['--memory']);
+  const { ms: t, server } = await coldStart(['--memory'], false, SHIPPED);
   coldSamples.push(t);
   await server.stop();
 }
 
-log('iamd (--memory)');
-const iamd = await coldStart(['--memory'], true);
+// The reads against the floor, first: the done criteria of issue 18.
+log(`reads against the floor: as shipped and --quiet, root and an IAM user, in-process generator and wrk, ${opts.repeat} round(s)`);
+const floorShare = await measureFloorShare({
+  durationMs: DURATION,
+  warmupMs: WARMUP,
+  concurrency: opts.concurrency,
+  repeat: opts.repeat,
+  wrk: { connections: opts.wrkConnections, threads: opts.wrkThreads },
+  runId,
+  log,
+});
+
+log('iamd (--memory, as shipped): every operation');
+fs.truncateSync(SHIPPED.accessLog, 0);
+const iamd = await coldStart(['--memory'], true, SHIPPED);
+// The access log grows by about a megabyte a second under load: keep the file small.
+const trimLog = setInterval(() => fs.truncateSync(SHIPPED.accessLog, 0), 5000);
 await sleep(1000);
 const idleRss = rssMB(iamd.server.child.pid) ?? NaN;
 const iamdRss = peakSampler(() => rssMB(iamd.server.child.pid));
@@ -319,39 +359,10 @@ try {
 } finally {
   client.close();
   iamdRss.stop();
+  clearInterval(trimLog);
   await iamd.server.stop();
 }
 const loadedRss = iamdRss.peak();
-
-// The measurement floor: the same generator at each read's half rate against a server that does
-// nothing but answer (bench/floor-server.ts).
-log('floor: a bare node:http server at the same rates');
-const floor: Record<string, HalfRun> = {};
-{
-  const server = await startFloorServer();
-  const floorClient = new SignedClient(server.url, ROOT, Math.max(64, opts.concurrency * 2));
-  try {
-    const op: Operation = {
-      key: 'floor',
-      label: 'floor',
-      op: async () => void (await floorClient.ok({ Action: 'GetLoginProfile', UserName: 'floor' })),
-    };
-    await closedLoop(op.op, opts.concurrency, Math.max(WARMUP, 1000));
-    for (const key of ['GetLoginProfile', 'GetUser']) {
-      const rate = rows.get(key)!.iamdHalf!.rate;
-      const runs: HalfRun[] = [];
-      for (let i = 0; i < opts.repeat; i++) {
-        const stats = await openLoop(op.op, rate, DURATION);
-        log(`  floor  ${`as ${key} @ ${rate.toFixed(0)}/s`.padEnd(42)} ${stats.perSecond.toFixed(0).padStart(7)} req/s  p50 ${stats.p50.toFixed(2)} ms  p99 ${stats.p99.toFixed(2)} ms`);
-        runs.push({ ...stats, rate });
-      }
-      floor[key] = medianBy(runs, (h) => h.p99);
-    }
-  } finally {
-    floorClient.close();
-    await server.stop();
-  }
-}
 
 // The peer.
 let peerName = 'peer';
@@ -451,14 +462,38 @@ if (opts.scaleUsers > 0) {
 const R = (k: string) => rows.get(k);
 const targets: Target[] = [];
 const hasPeer = [...rows.values()].some((r) => r.peer);
-for (const k of ['GetLoginProfile', 'GetUser']) {
-  const r = R(k)!;
-  const x = r.peer ? r.iamd!.perSecond / r.peer.perSecond : undefined;
-  targets.push({ name: `${k} throughput ≥ 20× ${peerName}`, goal: '≥ 20×', value: x === undefined ? 'no peer' : `${x.toFixed(1)}×`, met: x === undefined ? null : x >= 20 });
+const shipped = floorShare.cells.filter((c) => c.mode === 'as shipped');
+const who = (c: (typeof shipped)[number]) => `${c.read} as shipped, ${c.caller}`;
+for (const c of shipped) {
+  const floorWrk = floorShare.floor.wrk?.perSecond;
+  const x = c.wrk && floorWrk ? c.wrk.perSecond / floorWrk : undefined;
+  targets.push({
+    name: `${who(c)}: req/s ÷ floor's, with wrk`,
+    goal: '≥ 50 %',
+    value: x === undefined ? 'wrk not installed' : `${(x * 100).toFixed(0)} % (${c.wrk!.perSecond.toFixed(0)} of ${floorWrk!.toFixed(0)}/s)`,
+    met: x === undefined ? null : x >= 0.5,
+  });
 }
-for (const k of ['GetLoginProfile', 'GetUser']) {
-  const h = R(k)!.iamdHalf!;
-  targets.push({ name: `${k} p99 at 50% of max rate (${h.rate.toFixed(0)}/s)`, goal: '< 5 ms', value: `${h.p99.toFixed(2)} ms`, met: h.p99 < 5 });
+for (const c of shipped) {
+  const peer = R(c.read)?.peer;
+  const x = peer ? c.inproc.perSecond / peer.perSecond : undefined;
+  targets.push({
+    name: `${who(c)}: req/s ÷ ${peerName}'s (in-process generator)`,
+    goal: '≥ 40×',
+    value: x === undefined ? 'no peer' : `${x.toFixed(1)}× (${c.inproc.perSecond.toFixed(0)} vs ${peer!.perSecond.toFixed(0)}/s)`,
+    met: x === undefined ? null : x >= 40,
+  });
+}
+for (const c of shipped) {
+  const h = c.half!;
+  const f = c.floorHalf!;
+  const x = h.p99 / f.p99;
+  targets.push({
+    name: `${who(c)}: p99 at 50% of max rate (${h.rate.toFixed(0)}/s) ÷ floor's p99 at that rate`,
+    goal: '≤ 2×',
+    value: `${x.toFixed(2)}× (${h.p99.toFixed(2)} vs ${f.p99.toFixed(2)} ms)`,
+    met: x <= 2,
+  });
 }
 const updateRate = R('UpdateLoginProfilePassword')!.iamd!.perSecond;
 const hashMs = (hashTimes!.before + hashTimes!.after) / 2;
@@ -500,13 +535,18 @@ const results: Results = {
   peerRssMB: peerRss,
   hash: { ms: hashMs, msBefore: hashTimes!.before, msAfter: hashTimes!.after, cores, limit: hashLimit, updatePerSecond: updateRate, fraction: updateRate / hashLimit },
   contention: contention!,
-  floor,
+  floorShare,
   scale,
   targets,
 };
 
 console.log(`\niamd benchmark — ${machineLine(results)}`);
-console.log(`${opts.concurrency} in flight, ${opts.durationS} s per operation; every request SigV4-signed; "p99 @50%" = open-loop run at half the max rate\n`);
+console.log(`${opts.concurrency} in flight, ${opts.durationS} s per operation; every request SigV4-signed; "@50%" = open-loop run at half the max rate; iamd as shipped (access log to a file) unless --quiet\n`);
+console.log('Reads against the floor (bare node:http, same generators, same rounds)\n');
+console.log(floorShareTable(results));
+if (floorShare.cells.some((c) => lateRun(c.half) || lateRun(c.floorHalf))) console.log('† the load generator sent over 1 % of that run\'s requests more than 5 ms late (starved of CPU)');
+console.log(printFacts('', floorShareFacts(results)));
+console.log('\nEvery operation (in-process generator)\n');
 console.log(mainTable(results));
 if (results.rows.some((r) => lateRun(r.iamdHalf) || lateRun(r.peerHalf))) console.log('† the load generator sent over 1 % of that run\'s requests more than 5 ms late (starved of CPU)');
 console.log('');
@@ -521,9 +561,22 @@ console.log('\nTargets\n');
 console.log(targetsTable(results));
 if (!hasPeer) console.log('\n(no --peer / --start-moto: the ×moto targets were not measured)');
 
+/** Headings of the sections of bench/RESULTS.md that other benchmarks write (see amplification.ts writeSection). */
+const FOREIGN_SECTIONS = ['## Amplification: the largest body per operation'];
+
 if (opts.writeResults) {
-  const dir = path.dirname(fileURLToPath(import.meta.url)).replace(/dist-bench[\\/]bench$/, 'bench');
-  fs.writeFileSync(path.join(dir, 'RESULTS.md'), markdown(results));
+  const dir = opts.resultsDir ?? path.dirname(fileURLToPath(import.meta.url)).replace(/dist-bench[\\/]bench$/, 'bench');
+  fs.mkdirSync(dir, { recursive: true });
+  // Sections other benchmarks write into the same file (npm run bench:amplification) are kept.
+  const file = path.join(dir, 'RESULTS.md');
+  const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+  const kept = FOREIGN_SECTIONS.flatMap((heading) => {
+    const start = previous.indexOf(heading);
+    if (start < 0) return [];
+    const end = previous.indexOf('\n## ', start + heading.length);
+    return [previous.slice(start, end < 0 ? undefined : end + 1).trimEnd()];
+  });
+  fs.writeFileSync(file, [markdown(results).trimEnd(), ...kept].join('\n\n') + '\n');
   fs.writeFileSync(path.join(dir, 'results.svg'), svg(results));
   console.log(`\nwrote ${path.join(dir, 'RESULTS.md')} and ${path.join(dir, 'results.svg')}`);
 }

@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import { randomIds } from '../src/domain/ids.js';
 import { PASSWORD_HISTORY_LIMIT } from '../src/domain/passwords.js';
+import { fold } from '../src/storage/sql/sql.js';
 
 export const DB_FILE = 'iamd.sqlite';
 export const scaleUserName = (i: number) => `user${String(i).padStart(8, '0')}`;
@@ -56,7 +57,7 @@ export async function bulkLoad(dataDir: string, users: number, passwordHash: str
   db.pragma('cache_size = -262144'); // 256 MiB
   // The repositories' statements (SqliteUsers.insertUser, SqliteLoginProfiles.create and recordHistory).
   const insertUser = db.prepare(
-    'INSERT INTO users (id, name, path, created_at, password_last_used, permissions_boundary) VALUES (?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING',
+    'INSERT INTO users (id, name, name_key, path, created_at, password_last_used, permissions_boundary) VALUES (?, ?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING',
   );
   const insertProfile = db.prepare(
     `INSERT INTO login_profiles (user_id, password_hash, created_at, password_changed_at, password_reset_required) VALUES (?, ?, ?, ?, ?)`,
@@ -66,7 +67,9 @@ export async function bulkLoad(dataDir: string, users: number, passwordHash: str
     for (let k = from; k < to; k++) {
       const id = ids[k]!;
       const at = created + k + 1; // distinct creation times, a millisecond apart, in name order
-      insertUser.run(id, scaleUserName(k + 1), '/', at, null);
+      const name = scaleUserName(k + 1);
+      // A row not written (a unique key the loader fills wrongly) would surface later as a foreign-key error.
+      if (insertUser.run(id, name, fold(name), '/', at, null).changes !== 1) throw new Error(`bulk loader: users row ${name} was not written`);
       insertProfile.run(id, passwordHash, at, at, 0);
       insertHistory.run(id, passwordHash, at);
     }
@@ -85,7 +88,7 @@ export async function bulkLoad(dataDir: string, users: number, passwordHash: str
       const a = db.prepare(`SELECT * FROM ${table} WHERE ${column} = ?`).get(reference.id) as Record<string, unknown>;
       const b = db.prepare(`SELECT * FROM ${table} WHERE ${column} = ?`).get(sample) as Record<string, unknown>;
       for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-        if (['id', 'user_id', 'name', 'seq'].includes(k)) continue;
+        if (['id', 'user_id', 'name', 'name_key', 'seq'].includes(k)) continue;
         const [x, y] = [a[k], b[k]];
         const bothTimes = typeof x === 'number' && typeof y === 'number' && /_at$|_used$/.test(k);
         if (typeof x !== typeof y || (!bothTimes && x !== y)) throw new Error(`bulk loader: ${table}.${k} is ${String(y)}, the repository wrote ${String(x)}`);

@@ -29,16 +29,30 @@ export function serverNodeArgs(): string[] {
   return args;
 }
 
+/**
+ * How the server runs: `--quiet` (no access log; its other lines, on stderr, passed on but for the
+ * routine info lines), or as shipped: access log on, stderr (where iamd writes every log line)
+ * appended to `accessLog`, a file, as a service manager or `2>>file` would have it.
+ */
+export type LogMode = { quiet: true } | { quiet: false; accessLog: string };
+
 /** Starts the built `iamd serve` on a free loopback port and resolves once it says where. */
-export async function startIamd(args: string[] = ['--memory'], env: Record<string, string> = {}): Promise<Server & { startedAt: bigint }> {
+export async function startIamd(
+  args: string[] = ['--memory'],
+  env: Record<string, string> = {},
+  logMode: LogMode = { quiet: true },
+): Promise<Server & { startedAt: bigint }> {
   const startedAt = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', '0', '--quiet', ...args], {
+  // O_APPEND: the run may truncate the file between measurements, and the server's writes land at the new end.
+  const logFd = logMode.quiet ? undefined : fs.openSync(logMode.accessLog, 'a');
+  const child = spawn(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', '0', ...(logMode.quiet ? ['--quiet'] : []), ...args], {
     env: { ...process.env, IAMD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, IAMD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', logFd ?? 'pipe'],
   });
+  if (logFd !== undefined) fs.closeSync(logFd); // the child has its own copy
   // The server's own log goes to stderr: pass on all but its routine info lines.
   let pending = '';
-  child.stderr!.on('data', (d: Buffer) => {
+  child.stderr?.on('data', (d: Buffer) => {
     const lines = (pending + d.toString()).split('\n');
     pending = lines.pop()!;
     for (const line of lines) if (!/^\{"level":"info"/.test(line)) process.stderr.write(line + '\n');
@@ -50,7 +64,9 @@ export async function startIamd(args: string[] = ['--memory'], env: Record<strin
       const m = /iamd listening on (\S+)/.exec(out);
       if (m) resolve(m[1]!);
     });
-    child.once('exit', (code) => reject(new Error(`iamd exited with ${code}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`iamd exited with ${code}${logMode.quiet ? '' : `: ${fs.readFileSync(logMode.accessLog, 'utf8').slice(-2000)}`}`)),
+    );
   });
   return {
     url,

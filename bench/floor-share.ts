@@ -1,0 +1,261 @@
+/**
+ * Reads as a share of the floor (issue 18): GetLoginProfile and GetUser against iamd as shipped
+ * (access log on, stderr appended to a file) and with --quiet, signed by root and by an IAM user
+ * whose attached managed policy allows the read (the path most real callers take: the policy is
+ * evaluated), each driven by the in-process generator (closed loop) and by wrk (a pre-signed
+ * request replayed) where wrk is installed; the floor (bench/floor-server.ts, a bare node:http
+ * server answering a fixed body) driven by the same generators in the same rounds. Then, as
+ * shipped, an open loop at half of the in-process maximum beside the floor at the same rate.
+ *
+ * All servers stay up for the whole measurement and the rounds run every cell in turn, so the
+ * machine's drifting speed falls on iamd and the floor alike; each cell shows its median round.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { closedLoop, openLoop, SignedClient, type Stats } from './load.js';
+import { medianBy, ROOT, startIamd, type Server } from './support.js';
+import { apiOperations, setUp, userName } from './workloads.js';
+import { checkReplay, presign, runWrk, wrkVersion, type WrkOptions, type WrkStats } from './wrk.js';
+import type { SigningCredentials } from '../src/protocol/sigv4/sign.js';
+
+export const READS = ['GetLoginProfile', 'GetUser'] as const;
+export const CALLERS = ['root', 'IAM user'] as const;
+export const MODES = ['as shipped', '--quiet'] as const;
+export type Read = (typeof READS)[number];
+export type Caller = (typeof CALLERS)[number];
+export type Mode = (typeof MODES)[number];
+
+export type Half = Stats & { rate: number; late: number };
+
+export interface ShareCell {
+  read: Read;
+  caller: Caller;
+  mode: Mode;
+  /** Closed loop, in-process generator: the median round by requests/s. */
+  inproc: Stats;
+  /** wrk replaying one signed request: the median round by requests/s; absent without wrk. */
+  wrk?: WrkStats;
+  /**
+   * As shipped only: open loop at half of that round's in-process maximum, and the floor at the
+   * same rate in the same round; the round whose ratio of the two p99s is the median one (the pair
+   * stays together, so a round the machine slowed down weighs on both sides alike).
+   */
+  half?: Half;
+  floorHalf?: Half;
+  /** Each round's figures, in the order run. */
+  rounds: { inproc: number; wrk?: number; halfP99?: number; floorHalfP99?: number; rate?: number }[];
+}
+
+export interface FloorShare {
+  rounds: number;
+  concurrency: number;
+  durationS: number;
+  /** wrk's version and settings; version undefined: wrk is not installed. */
+  wrk: WrkOptions & { version?: string };
+  floor: { inproc: Stats; wrk?: WrkStats; rounds: { inproc: number; wrk?: number }[] };
+  cells: ShareCell[];
+  /** Access-log bytes written per request by the server run as shipped (shows the log was on). */
+  accessLogBytesPerRequest: number;
+}
+
+export async function startFloorServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const script = fileURLToPath(new URL('./floor-server.js', import.meta.url));
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /listening on (\S+)/.exec((out += d.toString()));
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
+  });
+  return { url, stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+}
+
+/** An IAM user with an access key and a customer managed policy, attached, allowing the two reads. */
+async function reader(root: SignedClient, runId: string): Promise<SigningCredentials> {
+  const name = `bench-reader-${runId}`;
+  await root.ok({ Action: 'CreateUser', UserName: name });
+  const policy = await root.ok({
+    Action: 'CreatePolicy',
+    PolicyName: `bench-reads-${runId}`,
+    PolicyDocument: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:GetLoginProfile'], Resource: 'arn:aws:iam::*:user/bench-*' }],
+    }),
+  });
+  const arn = /<Arn>([^<]+)<\/Arn>/.exec(policy)![1]!;
+  await root.ok({ Action: 'AttachUserPolicy', UserName: name, PolicyArn: arn });
+  const key = await root.ok({ Action: 'CreateAccessKey', UserName: name });
+  return {
+    accessKeyId: /<AccessKeyId>([^<]+)</.exec(key)![1]!,
+    secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(key)![1]!,
+  };
+}
+
+interface Target {
+  mode: Mode;
+  server: Server;
+  clients: SignedClient[];
+  credentials: Record<Caller, SigningCredentials>;
+  ops: Record<Caller, Record<Read, () => Promise<void>>>;
+}
+
+/** The request wrk replays for a read: one user's (the in-process generator cycles through the pool). */
+const wrkParams = (read: Read, runId: string) => ({ Action: read, UserName: userName(runId, read === 'GetUser' ? 1 : 0) });
+const EXPECT: Record<Read, string> = { GetLoginProfile: '<LoginProfile>', GetUser: '<User>' };
+
+export async function measureFloorShare(o: {
+  durationMs: number;
+  warmupMs: number;
+  concurrency: number;
+  repeat: number;
+  wrk: { connections: number; threads: number };
+  runId: string;
+  log: (line: string) => void;
+}): Promise<FloorShare> {
+  const version = wrkVersion();
+  const wrkOptions: WrkOptions = { ...o.wrk, durationS: o.durationMs / 1000 };
+  const { log } = o;
+  if (!version) log('  wrk is not installed: its columns stay empty (apt-get install wrk)');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-bench-share-'));
+  const accessLog = path.join(dir, 'iamd-stderr.log');
+  const floor = await startFloorServer();
+  const floorClient = new SignedClient(floor.url, ROOT, Math.max(64, o.concurrency * 2));
+  const floorOp = async () => void (await floorClient.ok({ Action: 'GetLoginProfile', UserName: 'floor' }));
+  const targets: Target[] = [];
+  let logBytes = 0;
+  let logRequests = 0;
+  try {
+    for (const mode of MODES) {
+      const server = await startIamd(['--memory'], {}, mode === 'as shipped' ? { quiet: false, accessLog } : { quiet: true });
+      const root = new SignedClient(server.url, ROOT, Math.max(64, o.concurrency * 2));
+      const target: Target = { mode, server, clients: [root], credentials: { root: ROOT } as Record<Caller, SigningCredentials>, ops: {} as Target['ops'] };
+      targets.push(target);
+      await setUp(root, o.runId);
+      target.credentials['IAM user'] = await reader(root, o.runId);
+      const user = new SignedClient(server.url, target.credentials['IAM user'], Math.max(64, o.concurrency * 2));
+      target.clients.push(user);
+      for (const [caller, client] of [['root', root], ['IAM user', user]] as const) {
+        const reads = apiOperations(client, o.runId).filter((op) => op.read);
+        target.ops[caller] = Object.fromEntries(reads.map((op) => [op.key, op.op])) as Record<Read, () => Promise<void>>;
+      }
+    }
+
+    const floorRounds: { inproc: Stats; wrk?: WrkStats }[] = [];
+    const cells = new Map<string, { inproc: Stats[]; wrk: WrkStats[]; half: Half[]; floorHalf: Half[]; rounds: ShareCell['rounds'] }>();
+    const key = (mode: Mode, read: Read, caller: Caller) => `${mode}|${read}|${caller}`;
+    const line = (who: string, what: string, s: Stats, extra = '') =>
+      log(`  ${who.padEnd(11)} ${what.padEnd(40)} ${s.perSecond.toFixed(0).padStart(7)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms${extra}`);
+    const closed = async (op: () => Promise<void>) => {
+      if (o.warmupMs > 0) await closedLoop(op, o.concurrency, o.warmupMs);
+      return closedLoop(op, o.concurrency, o.durationMs);
+    };
+
+    for (let round = 0; round < o.repeat; round++) {
+      log(`  round ${round + 1} of ${o.repeat}`);
+      const f: { inproc: Stats; wrk?: WrkStats } = { inproc: await closed(floorOp) };
+      line('floor', 'in-process', f.inproc);
+      if (version) {
+        f.wrk = await runWrk(presign(floor.url, ROOT, { Action: 'GetLoginProfile', UserName: 'floor' }), wrkOptions);
+        line('floor', 'wrk', f.wrk);
+      }
+      floorRounds.push(f);
+      const rates = new Map<string, number>();
+      for (const t of targets) {
+        for (const read of READS) {
+          for (const caller of CALLERS) {
+            const k = key(t.mode, read, caller);
+            let c = cells.get(k);
+            if (!c) cells.set(k, (c = { inproc: [], wrk: [], half: [], floorHalf: [], rounds: [] }));
+            const what = `${read}, ${caller}`;
+            if (t.mode === 'as shipped') fs.truncateSync(accessLog, 0);
+            const inproc = await closed(t.ops[caller][read]);
+            if (t.mode === 'as shipped') {
+              // Lines still buffered in the server land a moment later: a small undercount.
+              logBytes += fs.statSync(accessLog).size;
+              logRequests += inproc.requests + Math.round((inproc.perSecond * o.warmupMs) / 1000);
+            }
+            line(t.mode, `${what}, in-process`, inproc);
+            c.inproc.push(inproc);
+            const r: ShareCell['rounds'][number] = { inproc: inproc.perSecond };
+            rates.set(k, inproc.perSecond / 2);
+            if (version) {
+              // Signed afresh for each run: a signature is good for 15 minutes.
+              const request = presign(t.server.url, t.credentials[caller], wrkParams(read, o.runId));
+              if (round === 0) await checkReplay(request, EXPECT[read]);
+              const w = await runWrk(request, wrkOptions);
+              line(t.mode, `${what}, wrk`, w);
+              c.wrk.push(w);
+              r.wrk = w.perSecond;
+            }
+            c.rounds.push(r);
+            if (t.mode === 'as shipped') fs.truncateSync(accessLog, 0);
+          }
+        }
+      }
+      // p99 at half of this round's in-process maximum, as shipped, beside the floor at the same rate.
+      const shipped = targets.find((t) => t.mode === 'as shipped')!;
+      for (const read of READS) {
+        for (const caller of CALLERS) {
+          const k = key(shipped.mode, read, caller);
+          const c = cells.get(k)!;
+          const rate = Math.max(1, rates.get(k)!);
+          const h = { ...(await openLoop(shipped.ops[caller][read], rate, o.durationMs)), rate };
+          line('as shipped', `${read}, ${caller} @ ${rate.toFixed(0)}/s`, h, h.late ? `  (${h.late} sent late)` : '');
+          const fh = { ...(await openLoop(floorOp, rate, o.durationMs)), rate };
+          line('floor', `same rate (${rate.toFixed(0)}/s)`, fh, fh.late ? `  (${fh.late} sent late)` : '');
+          c.half.push(h);
+          c.floorHalf.push(fh);
+          Object.assign(c.rounds[c.rounds.length - 1]!, { halfP99: h.p99, floorHalfP99: fh.p99, rate });
+          fs.truncateSync(accessLog, 0);
+        }
+      }
+    }
+
+    const out: ShareCell[] = [];
+    for (const mode of MODES) {
+      for (const read of READS) {
+        for (const caller of CALLERS) {
+          const c = cells.get(key(mode, read, caller))!;
+          const pair = c.half.length ? medianBy(c.half.map((h, i) => [h, c.floorHalf[i]!] as const), ([h, f]) => h.p99 / f.p99) : undefined;
+          out.push({
+            read,
+            caller,
+            mode,
+            inproc: medianBy(c.inproc, (s) => s.perSecond),
+            wrk: c.wrk.length ? medianBy(c.wrk, (s) => s.perSecond) : undefined,
+            half: pair?.[0],
+            floorHalf: pair?.[1],
+            rounds: c.rounds,
+          });
+        }
+      }
+    }
+    const floorWrk = floorRounds.flatMap((r) => (r.wrk ? [r.wrk] : []));
+    return {
+      rounds: o.repeat,
+      concurrency: o.concurrency,
+      durationS: o.durationMs / 1000,
+      wrk: { ...wrkOptions, version },
+      floor: {
+        inproc: medianBy(floorRounds.map((r) => r.inproc), (s) => s.perSecond),
+        wrk: floorWrk.length ? medianBy(floorWrk, (s) => s.perSecond) : undefined,
+        rounds: floorRounds.map((r) => ({ inproc: r.inproc.perSecond, wrk: r.wrk?.perSecond })),
+      },
+      cells: out,
+      accessLogBytesPerRequest: logRequests ? logBytes / logRequests : NaN,
+    };
+  } finally {
+    floorClient.close();
+    await floor.stop();
+    for (const t of targets) {
+      for (const c of t.clients) c.close();
+      await t.server.stop();
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
