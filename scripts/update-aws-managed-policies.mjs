@@ -19,7 +19,7 @@
  *
  * File format (read by src/domain/policy/aws-managed.ts): a 4-byte big-endian length, then that
  * many bytes of deflated JSON ({ source, policies: [[name, path, id, versionId, createDate,
- * updateDate, description, offset, length], ...] }), then each document, raw-deflated on its
+ * updateDate (epoch seconds), description, offset, length], ...] }), then each document, raw-deflated on its
  * own, so iamd keeps them compressed and inflates one only when it is first used.
  */
 import { execFileSync } from 'node:child_process';
@@ -218,7 +218,8 @@ let offset = 0;
 const rows = policies.map((p) => {
   const chunk = zlib.deflateRawSync(Buffer.from(p.text, 'utf8'), { level: 9 });
   chunks.push(chunk);
-  const row = [p.name, p.path, p.id, p.versionId, p.createDate, p.updateDate, p.description, offset, chunk.length];
+  // Dates as epoch seconds: start-up makes Dates of numbers, not of strings.
+  const row = [p.name, p.path, p.id, p.versionId, Date.parse(p.createDate) / 1000, Date.parse(p.updateDate) / 1000, p.description, offset, chunk.length];
   offset += chunk.length;
   return row;
 });

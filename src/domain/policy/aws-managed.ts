@@ -26,7 +26,8 @@ export interface AwsManagedPolicy {
   readonly documentText: string;
 }
 
-type Row = [name: string, path: string, id: string | null, versionId: string, createDate: string, updateDate: string, description: string | null, offset: number, length: number];
+/** Dates in epoch seconds. */
+type Row = [name: string, path: string, id: string | null, versionId: string, createDate: number, updateDate: number, description: string | null, offset: number, length: number];
 
 class CataloguedPolicy implements AwsManagedPolicy {
   readonly arn: string;
@@ -50,8 +51,8 @@ class CataloguedPolicy implements AwsManagedPolicy {
     this.id = id ?? undefined;
     this.description = description ?? undefined;
     this.versionId = versionId;
-    this.createDate = new Date(createDate);
-    this.updateDate = new Date(updateDate);
+    this.createDate = new Date(createDate * 1000);
+    this.updateDate = new Date(updateDate * 1000);
   }
 
   get documentText(): string {
