@@ -261,8 +261,12 @@ describe('inline and managed policies', () => {
       const version = await api.iam.send(new GetPolicyVersionCommand({ PolicyArn: Policy!.Arn!, VersionId: Policy!.DefaultVersionId! }));
       expect(JSON.parse(decodeURIComponent(version.PolicyVersion!.Document!)).Statement).toBeDefined();
     }
-    const aws = await api.iam.send(new ListPoliciesCommand({ Scope: 'AWS' }));
-    expect(aws.Policies?.map((p) => p.PolicyName).sort()).toEqual(['AdministratorAccess', 'IAMFullAccess', 'IAMReadOnlyAccess', 'IAMUserChangePassword']);
+    const first = await api.iam.send(new ListPoliciesCommand({ Scope: 'AWS', MaxItems: 1000 }));
+    const rest = await api.iam.send(new ListPoliciesCommand({ Scope: 'AWS', MaxItems: 1000, Marker: first.Marker! }));
+    expect([first.IsTruncated, rest.IsTruncated]).toEqual([true, false]);
+    expect([...first.Policies!, ...rest.Policies!].map((p) => p.PolicyName)).toEqual(
+      expect.arrayContaining(['AdministratorAccess', 'IAMFullAccess', 'IAMReadOnlyAccess', 'IAMUserChangePassword']),
+    );
     expect(await awsError(api.iam.send(new DeletePolicyCommand({ PolicyArn: 'arn:aws:iam::aws:policy/IAMFullAccess' })))).toMatchObject({ code: 'InvalidInput' });
   });
 

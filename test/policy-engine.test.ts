@@ -576,26 +576,36 @@ describe('matched statements', () => {
 });
 
 describe('AWS managed policies', () => {
-  it('ships the four documented policies with their documents', () => {
-    expect([...AWS_MANAGED_POLICIES.keys()].sort()).toEqual([
-      'arn:aws:iam::aws:policy/AdministratorAccess',
-      'arn:aws:iam::aws:policy/IAMFullAccess',
-      'arn:aws:iam::aws:policy/IAMReadOnlyAccess',
-      'arn:aws:iam::aws:policy/IAMUserChangePassword',
-    ]);
+  it('ships the whole catalogue, every document readable', () => {
+    const arns = [...AWS_MANAGED_POLICIES.keys()];
+    expect(arns.length).toBeGreaterThan(1000);
+    expect(arns).toEqual(
+      expect.arrayContaining([
+        'arn:aws:iam::aws:policy/AdministratorAccess',
+        'arn:aws:iam::aws:policy/IAMFullAccess',
+        'arn:aws:iam::aws:policy/IAMReadOnlyAccess',
+        'arn:aws:iam::aws:policy/IAMUserChangePassword',
+        'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+        'arn:aws:iam::aws:policy/job-function/ViewOnlyAccess',
+      ]),
+    );
+    const names = new Set<string>();
     for (const p of AWS_MANAGED_POLICIES.values()) {
-      expect(p.arn).toBe(`arn:aws:iam::aws:policy/${p.name}`);
-      expect(p.path).toBe('/');
+      expect(p.arn).toBe(`arn:aws:iam::aws:policy${p.path}${p.name}`);
+      expect(p.path).toMatch(/^\/(?:[\w-]+\/)*$/);
       expect(p.versionId).toMatch(/^v\d+$/);
       expect(p.updateDate.getTime()).toBeGreaterThanOrEqual(p.createDate.getTime());
-      expect(parsePolicyDocument(p.documentText)).toEqual(p.document);
+      expect(p.document.Version).toBe('2012-10-17');
+      expect(names.has(p.name)).toBe(false);
+      names.add(p.name);
     }
   });
 
-  it('has IAMUserChangePassword v3 as AWS publishes it', () => {
+  it('keeps the reference text of IAMUserChangePassword (both user ARN forms)', () => {
     const p = AWS_MANAGED_POLICIES.get('arn:aws:iam::aws:policy/IAMUserChangePassword')!;
-    expect(p.versionId).toBe('v3');
+    expect(p.versionId).toMatch(/^v\d+$/);
     expect(p.description).toBe('Provides the ability for an IAM user to change their own password.');
+    expect(parsePolicyDocument(p.documentText)).toEqual(p.document);
     expect(p.document).toEqual({
       Version: '2012-10-17',
       Statement: [

@@ -167,6 +167,18 @@ describe('ListPolicies paging', () => {
     await api.iam.send(new CreateGroupCommand({ GroupName }));
     await api.iam.send(new AttachGroupPolicyCommand({ GroupName, PolicyArn: arns[1] }));
     await api.iam.send(new AttachGroupPolicyCommand({ GroupName, PolicyArn: 'arn:aws:iam::aws:policy/IAMReadOnlyAccess' }));
+    const pages = async (filter: object, size: number) => {
+      const paged: string[] = [];
+      let Marker: string | undefined;
+      do {
+        const page = await api.iam.send(new ListPoliciesCommand({ ...filter, MaxItems: size, Marker }));
+        expect(page.Policies!.length).toBeLessThanOrEqual(size);
+        paged.push(...page.Policies!.map((p) => p.Arn!));
+        expect(page.IsTruncated).toBe(page.Marker !== undefined);
+        Marker = page.Marker;
+      } while (Marker !== undefined);
+      return paged;
+    };
     for (const filter of [
       {},
       { Scope: 'Local' as const },
@@ -174,21 +186,12 @@ describe('ListPolicies paging', () => {
       { OnlyAttached: true },
       { PathPrefix: '/paging/' },
       { Scope: 'AWS' as const, OnlyAttached: true },
+      { Scope: 'AWS' as const, PathPrefix: '/job-function/' },
     ]) {
-      const whole = await api.iam.send(new ListPoliciesCommand({ ...filter, MaxItems: 1000 }));
-      expect(whole.IsTruncated).toBe(false);
-      for (const size of [1, 2, 3]) {
-        const paged: string[] = [];
-        let Marker: string | undefined;
-        do {
-          const page = await api.iam.send(new ListPoliciesCommand({ ...filter, MaxItems: size, Marker }));
-          expect(page.Policies!.length).toBeLessThanOrEqual(size);
-          paged.push(...page.Policies!.map((p) => p.Arn!));
-          expect(page.IsTruncated).toBe(page.Marker !== undefined);
-          Marker = page.Marker;
-        } while (Marker !== undefined);
-        expect(paged).toEqual(whole.Policies!.map((p) => p.Arn!));
-      }
+      const whole = await pages(filter, 1000);
+      expect(new Set(whole).size).toBe(whole.length);
+      // The whole AWS catalogue in pages of 1 to 3 would be thousands of calls: larger pages there.
+      for (const size of whole.length > 50 ? [99, 250] : [1, 2, 3]) expect(await pages(filter, size)).toEqual(whole);
     }
     const local = (await api.iam.send(new ListPoliciesCommand({ PathPrefix: '/paging/', MaxItems: 1000 }))).Policies!.map((p) => p.PolicyName);
     expect(local).toEqual([...names].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));

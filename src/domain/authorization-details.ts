@@ -141,8 +141,8 @@ const customerPolicies = sectionOf<AnyManagedPolicy & { kind: 'customer' }>({
 
 /**
  * The AWS managed policies attached to something in the account (AWS lists only those, not its
- * whole catalogue). iamd ships a fixed handful, so their attachment counts are one read whatever
- * the page; they are paged by name like the rest.
+ * whole catalogue). Which of the catalogue's are attached, with their counts, is one read whatever
+ * the page; they are paged by name like the rest, and only their documents are inflated.
  */
 const awsPolicies = sectionOf<{ policy: AwsManagedPolicy; count: number }>({
   async list(domain, marker, maxItems) {

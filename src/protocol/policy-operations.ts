@@ -133,9 +133,13 @@ export const POLICY_OPERATIONS: OperationTable = {
     action: 'iam:ListPolicies',
     resource: onPolicyPath,
     handler: async (domain, _caller, input) => {
-      // Only the page's policies are read and presented (AWS's with their attachment counts).
+      // Only the page's policies are read and presented; the attachment counts of its AWS ones
+      // are one read for the page.
       const page = await policies.listPolicies(domain, input);
-      return { Policies: await Promise.all(page.items.map((f) => presentFound(domain, f, 'list'))), IsTruncated: page.isTruncated, Marker: page.marker };
+      const awsArns = page.items.flatMap((f) => (f.kind === 'aws' ? [f.policy.arn] : []));
+      const counts = awsArns.length ? await domain.store.attachments.countsFor(awsArns) : new Map<string, number>();
+      const Policies = page.items.map((f) => presentPolicy(f, f.kind === 'aws' ? (counts.get(f.policy.arn) ?? 0) : f.policy.attachmentCount, 'list'));
+      return { Policies, IsTruncated: page.isTruncated, Marker: page.marker };
     },
   },
   DeletePolicy: {

@@ -53,7 +53,7 @@ export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number, 
   found.kind === 'aws'
     ? {
         PolicyName: found.policy.name,
-        PolicyId: policyIdOfAws(found.policy.arn),
+        PolicyId: found.policy.id ?? policyIdOfAws(found.policy.arn),
         Arn: found.policy.arn,
         Path: found.policy.path,
         DefaultVersionId: found.policy.versionId,
@@ -80,7 +80,7 @@ export const presentPolicy = (found: AnyManagedPolicy, attachmentCount: number, 
         Tags: view === 'get' || (view === 'create' && found.policy.tags.length > 0) ? found.policy.tags : undefined,
       };
 
-/** A stable ANPA id for an AWS managed policy, derived from its ARN. */
+/** A stable ANPA id for an AWS managed policy whose real one the catalogue lacks, derived from its ARN. */
 function policyIdOfAws(arn: string): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let h = 2166136261;

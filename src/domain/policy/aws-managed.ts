@@ -1,129 +1,83 @@
+import fs from 'node:fs';
+import zlib from 'node:zlib';
 import { parsePolicyDocument, type PolicyDocument } from './document.js';
 
-/** The AWS managed policies iamd ships, by ARN, with AWS's real documents (look them up: the search tool's docs corpus has AWS's managed policy reference pages): arn:aws:iam::aws:policy/IAMUserChangePassword, arn:aws:iam::aws:policy/IAMFullAccess, arn:aws:iam::aws:policy/IAMReadOnlyAccess, arn:aws:iam::aws:policy/AdministratorAccess. */
+/**
+ * AWS's managed policies (about 1,600), as IAM serves them: name, path, PolicyId, default
+ * version, dates and document. The data is aws-managed-policies.bin, written by
+ * scripts/update-aws-managed-policies.mjs from public captures of IAM (see that script for the
+ * sources and the format). Only iamd keeps the default version of each.
+ *
+ * Start-up reads the names, paths and dates (a few hundred kB); the documents (4 MB of JSON) stay
+ * deflated in one buffer and each is inflated and parsed the first time something reads it.
+ */
 export interface AwsManagedPolicy {
-  arn: string;
-  name: string;
-  path: '/';
-  description: string;
-  versionId: string;
-  createDate: Date;
-  updateDate: Date;
-  document: PolicyDocument;
-  documentText: string;
+  readonly arn: string;
+  readonly name: string;
+  readonly path: string;
+  /** AWS's PolicyId where a capture recorded it; undefined for the newest policies. */
+  readonly id: string | undefined;
+  /** Descriptions are not in the captures; only a few policies have one. */
+  readonly description: string | undefined;
+  readonly versionId: string;
+  readonly createDate: Date;
+  readonly updateDate: Date;
+  readonly document: PolicyDocument;
+  readonly documentText: string;
 }
 
-/*
- * Documents, descriptions, default versions and dates are those of AWS's Managed Policy Reference
- * (docs.aws.amazon.com/aws-managed-policy/latest/reference/<Name>.html). The reference gives times
- * to the minute; AdministratorAccess's seconds are from a GetPolicy capture (18:39:46).
- */
-const SOURCES: Omit<AwsManagedPolicy, 'arn' | 'path' | 'document'>[] = [
-  {
-    name: 'AdministratorAccess',
-    description: 'Provides full access to AWS services and resources.',
-    versionId: 'v1',
-    createDate: new Date('2015-02-06T18:39:46Z'),
-    updateDate: new Date('2015-02-06T18:39:46Z'),
-    documentText: `{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Action": "*",
-      "Resource": "*"
-    }
-  ]
-}`,
-  },
-  {
-    name: 'IAMFullAccess',
-    description: 'Provides full access to IAM via the AWS Management Console.',
-    versionId: 'v2',
-    createDate: new Date('2015-02-06T18:40:00Z'),
-    updateDate: new Date('2019-06-21T19:40:00Z'),
-    documentText: `{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Action": [
-        "iam:*",
-        "organizations:DescribeAccount",
-        "organizations:DescribeOrganization",
-        "organizations:DescribeOrganizationalUnit",
-        "organizations:DescribePolicy",
-        "organizations:ListChildren",
-        "organizations:ListParents",
-        "organizations:ListPoliciesForTarget",
-        "organizations:ListRoots",
-        "organizations:ListPolicies",
-        "organizations:ListTargetsForPolicy"
-      ],
-      "Resource": "*"
-    }
-  ]
-}`,
-  },
-  {
-    name: 'IAMReadOnlyAccess',
-    description: 'Provides read only access to IAM via the AWS Management Console.',
-    versionId: 'v4',
-    createDate: new Date('2015-02-06T18:40:00Z'),
-    updateDate: new Date('2018-01-25T19:11:00Z'),
-    documentText: `{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Action": [
-        "iam:GenerateCredentialReport",
-        "iam:GenerateServiceLastAccessedDetails",
-        "iam:Get*",
-        "iam:List*",
-        "iam:SimulateCustomPolicy",
-        "iam:SimulatePrincipalPolicy"
-      ],
-      "Resource": "*"
-    }
-  ]
-}`,
-  },
-  {
-    name: 'IAMUserChangePassword',
-    description: 'Provides the ability for an IAM user to change their own password.',
-    versionId: 'v3',
-    createDate: new Date('2016-11-15T00:25:00Z'),
-    updateDate: new Date('2025-05-29T21:52:00Z'),
-    // The second resource is for users with a path: user/division/alice.
-    documentText: `{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Action": [
-        "iam:ChangePassword"
-      ],
-      "Resource": [
-        "arn:aws:iam::*:user/\${aws:username}",
-        "arn:aws:iam::*:user/*/\${aws:username}"
-      ]
-    },
-    {
-      "Effect": "Allow",
-      "Action": [
-        "iam:GetAccountPasswordPolicy"
-      ],
-      "Resource": "*"
-    }
-  ]
-}`,
-  },
-];
+/** Dates in epoch seconds. */
+type Row = [name: string, path: string, id: string | null, versionId: string, createDate: number, updateDate: number, description: string | null, offset: number, length: number];
 
-export const AWS_MANAGED_POLICIES: ReadonlyMap<string, AwsManagedPolicy> = new Map(
-  SOURCES.map((source): [string, AwsManagedPolicy] => {
-    const arn = `arn:aws:iam::aws:policy/${source.name}`;
-    return [arn, { ...source, arn, path: '/', document: parsePolicyDocument(source.documentText, { requireVersion2012: true }) }];
-  }),
-);
+class CataloguedPolicy implements AwsManagedPolicy {
+  readonly arn: string;
+  readonly name: string;
+  readonly path: string;
+  readonly id: string | undefined;
+  readonly description: string | undefined;
+  readonly versionId: string;
+  readonly createDate: Date;
+  readonly updateDate: Date;
+  #document: PolicyDocument | undefined;
+
+  constructor(
+    row: Row,
+    private readonly compressed: Buffer,
+  ) {
+    const [name, path, id, versionId, createDate, updateDate, description] = row;
+    this.arn = `arn:aws:iam::aws:policy${path}${name}`;
+    this.name = name;
+    this.path = path;
+    this.id = id ?? undefined;
+    this.description = description ?? undefined;
+    this.versionId = versionId;
+    this.createDate = new Date(createDate * 1000);
+    this.updateDate = new Date(updateDate * 1000);
+  }
+
+  get documentText(): string {
+    // Not kept: the text of a large policy (ReadOnlyAccess is 100 kB) is cheap to inflate again.
+    return zlib.inflateRawSync(this.compressed).toString('utf8');
+  }
+
+  get document(): PolicyDocument {
+    this.#document ??= parsePolicyDocument(this.documentText, { requireVersion2012: true, checkFormats: false });
+    return this.#document;
+  }
+}
+
+function load(): Map<string, AwsManagedPolicy> {
+  const file = fs.readFileSync(new URL('./aws-managed-policies.bin', import.meta.url));
+  const headerLength = file.readUInt32BE(0);
+  const header = JSON.parse(zlib.inflateRawSync(file.subarray(4, 4 + headerLength)).toString('utf8')) as { policies: Row[] };
+  const documents = file.subarray(4 + headerLength);
+  const policies = new Map<string, AwsManagedPolicy>();
+  for (const row of header.policies) {
+    const policy = new CataloguedPolicy(row, documents.subarray(row[7], row[7] + row[8]));
+    policies.set(policy.arn, policy);
+  }
+  return policies;
+}
+
+/** By ARN, in name order (ListPolicies's order). */
+export const AWS_MANAGED_POLICIES: ReadonlyMap<string, AwsManagedPolicy> = load();

@@ -40,6 +40,12 @@ export interface ParseOptions {
    * may not name a resource; trust.ts checks the rest of what is particular to it.
    */
   kind?: 'identity' | 'trust';
+  /**
+   * false for AWS's own managed policies: IAM holds them without the write-time format checks of
+   * resources and actions (SageMakerStudioProjectRoleMachineLearningPolicy names an S3 ARN with a
+   * region, which CreatePolicy refuses), so only their structure is read.
+   */
+  checkFormats?: boolean;
 }
 
 const TOP_LEVEL = new Set(['Version', 'Id', 'Statement']);
@@ -97,6 +103,7 @@ export function parsePolicyDocument(text: string, options: ParseOptions = {}): P
       if (!(s.Resource ?? s.NotResource)?.length) throw malformed(MESSAGES.noResources, `${at(i)} has no Resource or NotResource`);
     });
   }
+  if (options.checkFormats === false) return document;
   for (const s of statements) {
     for (const resource of [...(s.Resource ?? []), ...(s.NotResource ?? [])]) {
       const error = resourceFormatError(resource);
