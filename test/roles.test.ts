@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  GetAccountSummaryCommand,
+  AttachUserPolicyCommand,
   AddRoleToInstanceProfileCommand,
   AttachRolePolicyCommand,
   CreateInstanceProfileCommand,
@@ -443,5 +445,25 @@ describe('service-linked roles', () => {
       message: 'Service role name AWSServiceRoleForApplicationAutoScaling_CustomResource has been taken in this account, please try a different suffix.',
       status: 400,
     });
+  });
+});
+
+describe('GetAccountSummary', () => {
+  it("counts roles, instance profiles and customer policy attachments, with AWS's role quotas", async () => {
+    const summary = async () => (await api.iam.send(new GetAccountSummaryCommand({}))).SummaryMap!;
+    const before = await summary();
+    expect(before).toMatchObject({ RolesQuota: 1000, InstanceProfilesQuota: 1000, AttachedPoliciesPerRoleQuota: 10, RolePolicySizeQuota: 10240, AssumeRolePolicySizeQuota: 2048, PolicyVersionsInUseQuota: 10000 });
+    const RoleName = await role();
+    const InstanceProfileName = uniqueName('profile');
+    await api.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName }));
+    const { Policy } = await api.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('summary'), PolicyDocument: PERMISSIONS }));
+    const UserName = uniqueName('summary');
+    await api.iam.send(new CreateUserCommand({ UserName }));
+    await api.iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: Policy!.Arn }));
+    await api.iam.send(new AttachUserPolicyCommand({ UserName, PolicyArn: Policy!.Arn }));
+    // An AWS managed policy's attachment is not a customer policy version in use.
+    await api.iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }));
+    const after = await summary();
+    expect([after.Roles! - before.Roles!, after.InstanceProfiles! - before.InstanceProfiles!, after.PolicyVersionsInUse! - before.PolicyVersionsInUse!]).toEqual([1, 1, 2]);
   });
 });

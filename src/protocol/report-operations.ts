@@ -6,6 +6,7 @@ import { MAX_SERVER_CERTIFICATES } from '../domain/server-certificates.js';
 import { globalEndpointTokenVersion } from '../domain/standalone-account.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
 import { type OperationTable, onAccount, onPolicySource } from './operation.js';
+import type { Domain } from '../domain/context.js';
 
 /** Credential report, account summary, and the policy simulator. */
 
@@ -51,17 +52,28 @@ export const REPORT_OPERATIONS: OperationTable = {
         GroupsQuota: 300,
         ServerCertificates: await store.serverCertificates.count(),
         ServerCertificatesQuota: MAX_SERVER_CERTIFICATES,
+        Roles: await store.roles.count(),
+        RolesQuota: 1000,
+        InstanceProfiles: await store.instanceProfiles.count(),
+        InstanceProfilesQuota: 1000,
         Policies: await store.managedPolicies.count(),
+        // Attachments of customer managed policies to users, groups and roles (each one a version
+        // in use), against AWS's quota.
+        PolicyVersionsInUse: await customerPolicyAttachments(domain),
+        PolicyVersionsInUseQuota: 10_000,
         PoliciesQuota: 1500,
         PolicySizeQuota: 6144,
         VersionsPerPolicyQuota: MAX_POLICY_VERSIONS,
         AttachedPoliciesPerUserQuota: MAX_ATTACHED_POLICIES,
         AttachedPoliciesPerGroupQuota: MAX_ATTACHED_POLICIES,
+        AttachedPoliciesPerRoleQuota: MAX_ATTACHED_POLICIES,
         GroupsPerUserQuota: 10,
         AccessKeysPerUserQuota: MAX_ACCESS_KEYS_PER_USER,
         SigningCertificatesPerUserQuota: MAX_SIGNING_CERTIFICATES,
         UserPolicySizeQuota: 2048,
         GroupPolicySizeQuota: 5120,
+        RolePolicySizeQuota: 10_240,
+        AssumeRolePolicySizeQuota: 2048,
         AccountAccessKeysPresent: (await store.accessKeys.listForOwner(null)).length > 0 ? 1 : 0,
         AccountSigningCertificatesPresent: (await store.signingCertificates.listForOwner(null)).length > 0 ? 1 : 0,
         // The root user of an iamd account signs in with keys only: it has no password and no MFA
@@ -91,3 +103,16 @@ export const REPORT_OPERATIONS: OperationTable = {
     handler: async (domain, caller, input) => presentSimulation(await simulation.simulateCustomPolicy(domain, caller, input)),
   },
 };
+
+/** How many attachments the account's customer managed policies have (at most 1500 policies: two pages). */
+async function customerPolicyAttachments(domain: Domain): Promise<number> {
+  let total = 0;
+  let marker: string | undefined;
+  do {
+    const page = await domain.store.managedPolicies.listPage({ pathPrefix: '/', maxItems: 1000, ...(marker !== undefined ? { marker } : {}), onlyAttached: true });
+    const counts = await domain.store.attachments.countsFor(page.items.map((p) => p.arn));
+    for (const n of counts.values()) total += n;
+    marker = page.nextMarker;
+  } while (marker !== undefined);
+  return total;
+}
