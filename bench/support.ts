@@ -29,19 +29,31 @@ export function serverNodeArgs(): string[] {
   return args;
 }
 
+export interface StartOptions {
+  /**
+   * Receives the server's access log, a JSON line per request (with its `ms` and `requestId`).
+   * Without it the server runs `--quiet`.
+   */
+  accessLog?: (line: string) => void;
+}
+
 /** Starts the built `iamd serve` on a free loopback port and resolves once it says where. */
-export async function startIamd(args: string[] = ['--memory'], env: Record<string, string> = {}): Promise<Server & { startedAt: bigint }> {
+export async function startIamd(args: string[] = ['--memory'], env: Record<string, string> = {}, options: StartOptions = {}): Promise<Server & { startedAt: bigint }> {
   const startedAt = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', '0', '--quiet', ...args], {
+  const { accessLog } = options;
+  const child = spawn(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', '0', ...(accessLog ? [] : ['--quiet']), ...args], {
     env: { ...process.env, IAMD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, IAMD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // The server's own log goes to stderr: pass on all but its routine info lines.
+  // The server's own log goes to stderr: pass on all but its routine info lines (the access log's among them).
   let pending = '';
   child.stderr!.on('data', (d: Buffer) => {
     const lines = (pending + d.toString()).split('\n');
     pending = lines.pop()!;
-    for (const line of lines) if (!/^\{"level":"info"/.test(line)) process.stderr.write(line + '\n');
+    for (const line of lines) {
+      if (!/^\{"level":"info"/.test(line)) process.stderr.write(line + '\n');
+      else accessLog?.(line);
+    }
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';

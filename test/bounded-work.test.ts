@@ -167,4 +167,32 @@ describe('one request does not stall the server', () => {
     expect(large.body).toMatch(/<Marker>[^<]+<\/Marker>/);
     expect(order).toEqual(['GetUser', 'large']);
   });
+
+  it("GetAccountAuthorizationDetails with a Filter of 40,000 items (the model sets no maximum): the account's details, and a concurrent GetUser is answered first", async () => {
+    const { name } = await userWithKey();
+    const params: Record<string, string> = { Action: 'GetAccountAuthorizationDetails', MaxItems: '1000' };
+    for (let i = 1; i <= 40_000; i++) params[`Filter.member.${i}`] = i % 2 ? 'User' : 'Role';
+    const { order, large } = await raceCheapRead(() => sendLarge(api.url, params, ROOT));
+    expect(large.status).toBe(200);
+    // The filter is a set: users and roles, each once; no groups, no managed policies.
+    expect(large.body.match(new RegExp(`<UserName>${name}</UserName>`, 'g'))).toHaveLength(1);
+    expect(large.body).toContain('<RoleDetailList>');
+    expect(large.body).toContain('<GroupDetailList></GroupDetailList>');
+    expect(large.body).toContain('<Policies></Policies>');
+    expect(large.body).toContain('<IsTruncated>false</IsTruncated>');
+    expect(order).toEqual(['GetUser', 'large']);
+  });
+
+  it('GetAccountAuthorizationDetails with one bad value among 40,000 Filter items: the ValidationError names that item, as for a short list', async () => {
+    const params: Record<string, string> = { Action: 'GetAccountAuthorizationDetails' };
+    for (let i = 1; i <= 40_000; i++) params[`Filter.member.${i}`] = i === 30_000 ? 'Users' : 'User';
+    const { answer } = await sendLarge(api.url, params, ROOT);
+    const large = await answer;
+    expect(large.status).toBe(400);
+    expect(errorOf(large.body.replaceAll('&apos;', "'"))).toEqual({
+      type: 'Sender',
+      code: 'ValidationError',
+      message: "1 validation error detected: Value at 'filter.30000.member' failed to satisfy constraint: Member must satisfy enum value set",
+    });
+  });
 });
