@@ -27,9 +27,20 @@ export interface ParameterNode {
   nested: boolean;
   /** What is named under it: a structure's members (by the name they are sent under), `member`, `entry`, `key`, `value`. */
   children: Map<string, ParameterNode> | undefined;
-  /** A list's items or a map's entries, by index (1, 2, …; a sparse array when indexes are skipped). */
-  items: ParameterNode[] | undefined;
+  /**
+   * A list's items or a map's entries, by index (1, 2, …; a sparse array when indexes are skipped).
+   * A list's scalar item with nothing named under it is kept as its value alone, not as a node: a
+   * 40,000-item list is then 40,000 strings in an array, which the garbage collector copies and
+   * scans far faster than 40,000 objects.
+   */
+  items: (ParameterNode | string)[] | undefined;
 }
+
+/** An entry of `items` that always holds nodes (a map's entries, a list of structures, lists or maps). */
+export const nodeAt = (items: readonly (ParameterNode | string)[], index: number): ParameterNode | undefined => {
+  const item = items[index];
+  return typeof item === 'string' ? { value: item, nested: false, children: undefined, items: undefined } : item;
+};
 
 /** What a name segment means at a node: a member of a structure, a list's items, a map's entries… */
 type Role =
@@ -101,9 +112,25 @@ export async function parameterTree(model: ServiceModel, shape: Shape, params: R
       if (role.kind === 'indexed') {
         const i = indexAt(name, start, end, role.max);
         if (i === undefined) break; // not a name this shape reads
-        const items: ParameterNode[] = (at.items ??= []);
-        child = items[i] ??= node();
+        const items: (ParameterNode | string)[] = (at.items ??= []);
         role = itemRole(model, role);
+        const slot = items[i];
+        if (dot < 0 && role === LEAF) {
+          // A scalar item's value: the string alone, unless something was named under it first.
+          if (typeof slot === 'object') slot.value = value;
+          else items[i] = value;
+          if (!sameParent) {
+            lastParent = parent;
+            lastParentRole = parentRole;
+            lastPrefix = name.slice(0, start);
+          }
+          break;
+        }
+        if (slot === undefined) child = items[i] = node();
+        else if (typeof slot === 'string') {
+          child = items[i] = node();
+          child.value = slot;
+        } else child = slot;
       } else {
         const segment = name.slice(start, end);
         role = namedRole(model, role, segment);

@@ -1,7 +1,7 @@
 import { IamError } from '../../domain/errors.js';
 import { TimeSlice } from '../../domain/time-slice.js';
 import { type Shape, type ServiceModel, shapeOf } from './model.js';
-import { type ParameterNode, parameterTree } from './parameter-tree.js';
+import { type ParameterNode, nodeAt, parameterTree } from './parameter-tree.js';
 
 /**
  * Reads an operation's input from the Query protocol's flat parameters (`UserName=…`,
@@ -154,7 +154,7 @@ async function readValue(model: ServiceModel, shape: Shape, node: ParameterNode 
 }
 
 /** An item or entry counts when it has a value or anything named under it. */
-const present = (node: ParameterNode | undefined): node is ParameterNode => node !== undefined && (node.value !== undefined || node.nested);
+const present = (node: ParameterNode | string | undefined): boolean => node !== undefined && (typeof node === 'string' || node.value !== undefined || node.nested);
 
 async function readList(
   model: ServiceModel,
@@ -185,14 +185,17 @@ async function readList(
   const out: unknown[] = [];
   for (let i = 1; i <= count; i++) {
     if ((i & 0xff) === 0) await slice.checkpoint();
-    const itemNode = items[i]!;
+    const item = items[i]!;
+    // A scalar item is read at once (no promise per item: a list may hold 40,000 of them); the
+    // tree keeps most as their value alone (parameter-tree.ts).
+    const scalar = itemShape.type !== 'structure' && itemShape.type !== 'list' && itemShape.type !== 'map';
+    const itemNode = typeof item === 'string' ? undefined : item;
+    const value = typeof item === 'string' ? item : item.value;
     // Something was named under the item, but nothing its shape can read (`Names.member.1.x=…` for
     // a list of strings, `Tags.member.1=…` for a list of structures): a null member.
-    const readable = itemShape.type === 'structure' || itemShape.type === 'map' ? itemNode.nested : itemShape.type === 'list' ? itemNode.nested || itemNode.value === '' : itemNode.value !== undefined;
+    const readable = scalar ? value !== undefined : itemShape.type === 'list' ? itemNode!.nested || value === '' : itemNode!.nested;
     if (!readable) violations.push(`Value null at '${itemPath(path, i)}' failed to satisfy constraint: Member must not be null`);
-    // A scalar item is read at once (no promise per item: a list may hold 40,000 of them).
-    const scalar = itemShape.type !== 'structure' && itemShape.type !== 'list' && itemShape.type !== 'map';
-    out.push(!readable ? undefined : scalar ? readScalar(itemShape, itemNode.value, path, violations, echoOf(model, itemShape, itemNode.value!), i) : await readValue(model, itemShape, itemNode, itemPath(path, i), violations, slice));
+    out.push(!readable ? undefined : scalar ? readScalar(itemShape, value, path, violations, echoOf(model, itemShape, value!), i) : await readValue(model, itemShape, nodeAt(items, i), itemPath(path, i), violations, slice));
   }
   checkLength(shape, count, path, violations);
   return out;
@@ -219,7 +222,7 @@ async function readMap(
   const out: Record<string, unknown> = {};
   for (let i = 1; ; i++) {
     if ((i & 0xff) === 0) await slice.checkpoint();
-    const entry = entries[i];
+    const entry = nodeAt(entries, i);
     const k = entry?.children?.get('key')?.value;
     if (k === undefined) break;
     out[k] = await readValue(model, valueShape, entry!.children!.get('value'), `${path}.${i}.value`, violations, slice);
