@@ -16,14 +16,13 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signRequest, type SigningCredentials } from '../src/protocol/sigv4/sign.js';
 import { IAM_MODEL, STS_MODEL, shapeOf, type ServiceModel, type Shape } from '../src/protocol/query/model.js';
 import { Http1Pool, type Http1Answer } from './http1.js';
 import { markdownTable } from './report.js';
-import { BIN, ROOT, serverNodeArgs } from './support.js';
+import { ROOT, startIamd } from './support.js';
 
 const BODY_LIMIT = 1024 * 1024;
 const ACCOUNT = '123456789012';
@@ -291,40 +290,17 @@ interface Iamd {
   stop(): Promise<void>;
 }
 
-async function startIamd(): Promise<Iamd> {
-  const child = spawn(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', '0', '--memory'], {
-    env: { ...process.env, IAMD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, IAMD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, IAMD_ACCESS_LOG: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** The built server, in memory, with its access log read for the server's time of each request. */
+async function startAmplificationIamd(): Promise<Iamd> {
   const serverMs = new Map<string, number>();
-  let pending = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    const lines = (pending + d.toString()).split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
+  const server = await startIamd(['--memory'], { IAMD_ACCESS_LOG: 'true' }, {
+    quiet: false,
+    onAccessLine: (line) => {
       const m = /"ms":([\d.]+),"requestId":"([^"]+)"/.exec(line);
       if (m) serverMs.set(m[2]!, Number(m[1]));
-      else if (/"level":"error"/.test(line)) process.stderr.write(line + '\n');
-    }
+    },
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /iamd listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`iamd exited with ${code}`)));
-  });
-  return {
-    url,
-    serverMs,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return { url: server.url, serverMs, stop: () => server.stop() };
 }
 
 class Client {
@@ -411,8 +387,9 @@ async function measure(iamd: Iamd, big: Client, probe: Client, params: Record<st
   done = true;
   if (answer.status === 200 || answer.status >= 500 || process.env.AMPLIFICATION_VERBOSE) lastAnswers.set(params.Action!, answer.body.slice(0, 400));
   await loop;
-  await new Promise((r) => setTimeout(r, 5)); // the access log line
+  // The access log line arrives after the answer (the logger writes asynchronously; later still on a loaded machine).
   const id = answer.headers['x-amzn-requestid'];
+  for (let waited = 0; id !== undefined && !iamd.serverMs.has(id) && waited < 2000; waited += 5) await new Promise((r) => setTimeout(r, 5));
   return { answer: codeOf(answer), serverMs: (id ? iamd.serverMs.get(id) : undefined) ?? Number.NaN, stallMs: worst, bodyBytes };
 }
 
@@ -434,11 +411,13 @@ async function main(): Promise<void> {
   const writeResults = argv.includes('--write-results');
   const onlyIndex = argv.indexOf('--only');
   const only = onlyIndex >= 0 ? new Set(argv[onlyIndex + 1]!.split(',')) : undefined;
-  const iamd = await startIamd();
+  const iamd = await startAmplificationIamd();
   const client = new Client(iamd.url);
   const big = new Client(iamd.url);
   const probe = new Client(iamd.url);
   const started = Date.now();
+  // The machine may be shared: its load beside the figures says how far to trust them.
+  const loadBefore = os.loadavg();
   const rows: Row[] = [];
   try {
     const operations: [ServiceModel, string, string][] = [
@@ -476,7 +455,9 @@ async function main(): Promise<void> {
   console.log(amplificationTable(worst));
   if (process.env.AMPLIFICATION_VERBOSE) for (const [op, body] of lastAnswers) console.log(op, body);
   console.log(`\nOver the bound (${BOUND_SERVER_MS} ms server time or ${BOUND_STALL_MS} ms stall): ${over.length === 0 ? 'none' : over.map((r) => r.operation).join(', ')}`);
-  if (writeResults) writeSection(table, rows.length, seconds, over);
+  const load = `load average (1, 5, 15 min) ${loadText(loadBefore)} before, ${loadText(os.loadavg())} after`;
+  console.log(load);
+  if (writeResults) writeSection(table, rows.length, seconds, over, load);
 }
 
 const ms = (x: number) => (Number.isNaN(x) ? '–' : x.toFixed(x < 10 ? 1 : 0));
@@ -499,14 +480,16 @@ function amplificationTable(rows: Row[]): string {
   );
 }
 
-function writeSection(table: string, count: number, seconds: number, over: Row[]): void {
+const loadText = (load: number[]) => load.map((x) => x.toFixed(2)).join(', ');
+
+function writeSection(table: string, count: number, seconds: number, over: Row[], load: string): void {
   const file = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/RESULTS.md');
   const heading = '## Amplification: the largest body per operation';
   const section = [
     heading,
     '',
     `Generated by \`npm run bench:amplification -- --write-results\` (bench/amplification.ts): ${count} operations in ${seconds.toFixed(0)} s, ` +
-      `${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}.`,
+      `${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}; ${load}.`,
     'Each operation gets the largest body iamd accepts (1 MiB) built from its input shape (strings at their maximum, lists at the',
     "model's maximum or filled to the limit, heavy policy documents, existing entities named), and a flood body whose lists ignore",
     'the maximum; the worse of the two is shown. "server ms" is the access log\'s time (headers to answer); "stall ms" the slowest',

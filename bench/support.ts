@@ -30,11 +30,14 @@ export function serverNodeArgs(): string[] {
 }
 
 /**
- * How the server runs: `--quiet` (no access log; its other lines, on stderr, passed on but for the
- * routine info lines), or as shipped: access log on, stderr (where iamd writes every log line)
- * appended to `accessLog`, a file, as a service manager or `2>>file` would have it.
+ * How the server runs:
+ * - `--quiet`: no access log; its other lines, on stderr, passed on but for the routine info lines;
+ * - as shipped, to a file: access log on, stderr (where iamd writes every log line) appended to
+ *   `accessLog`, as a service manager or `2>>file` would have it;
+ * - as shipped, to the bench: access log on, each access line handed to `onAccessLine` (with its
+ *   `ms` and `requestId`), the other lines passed on as for `--quiet`.
  */
-export type LogMode = { quiet: true } | { quiet: false; accessLog: string };
+export type LogMode = { quiet: true } | { quiet: false; accessLog: string } | { quiet: false; onAccessLine: (line: string) => void };
 
 /** Starts the built `iamd serve` on a free loopback port and resolves once it says where. */
 export async function startIamd(
@@ -43,19 +46,24 @@ export async function startIamd(
   logMode: LogMode = { quiet: true },
 ): Promise<Server & { startedAt: bigint }> {
   const startedAt = process.hrtime.bigint();
+  const accessLog = 'accessLog' in logMode ? logMode.accessLog : undefined;
+  const onAccessLine = 'onAccessLine' in logMode ? logMode.onAccessLine : undefined;
   // O_APPEND: the run may truncate the file between measurements, and the server's writes land at the new end.
-  const logFd = logMode.quiet ? undefined : fs.openSync(logMode.accessLog, 'a');
+  const logFd = accessLog === undefined ? undefined : fs.openSync(accessLog, 'a');
   const child = spawn(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', '0', ...(logMode.quiet ? ['--quiet'] : []), ...args], {
     env: { ...process.env, IAMD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, IAMD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, ...env },
     stdio: ['ignore', 'pipe', logFd ?? 'pipe'],
   });
   if (logFd !== undefined) fs.closeSync(logFd); // the child has its own copy
-  // The server's own log goes to stderr: pass on all but its routine info lines.
+  // The server's own log goes to stderr: pass on all but its routine info lines (the access log's among them).
   let pending = '';
   child.stderr?.on('data', (d: Buffer) => {
     const lines = (pending + d.toString()).split('\n');
     pending = lines.pop()!;
-    for (const line of lines) if (!/^\{"level":"info"/.test(line)) process.stderr.write(line + '\n');
+    for (const line of lines) {
+      if (!/^\{"level":"info"/.test(line)) process.stderr.write(line + '\n');
+      else onAccessLine?.(line);
+    }
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -65,7 +73,7 @@ export async function startIamd(
       if (m) resolve(m[1]!);
     });
     child.once('exit', (code) =>
-      reject(new Error(`iamd exited with ${code}${logMode.quiet ? '' : `: ${fs.readFileSync(logMode.accessLog, 'utf8').slice(-2000)}`}`)),
+      reject(new Error(`iamd exited with ${code}${accessLog === undefined ? '' : `: ${fs.readFileSync(accessLog, 'utf8').slice(-2000)}`}`)),
     );
   });
   return {

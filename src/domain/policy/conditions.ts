@@ -24,12 +24,43 @@ const COMPARISON_UNITS = 4;
 const KEY_UNITS = 30;
 const RESOLVE_UNITS = 50;
 
-export function compileConditions(condition: Statement['Condition'], variables: boolean): CompiledCondition[] {
+/** How many condition values are prepared between two steps of a preparation (see preparation in evaluate.ts). */
+const VALUES_PER_STEP = 64;
+// Preparing a value: resolving it into text and wildcards, about a unit a character.
+const PREPARE_UNITS = 20;
+
+/**
+ * Prepares a Condition block, yielding after every few values so that a caller holding a large
+ * document (the simulator: 128 KiB, thousands of values) can give the event loop back between
+ * steps. With a budget, each value's preparation is counted; `eager` also builds each value's
+ * matcher (StringLike, ArnLike) now, counted, instead of inside the first evaluation that reaches it.
+ */
+export function* conditionPreparation(
+  condition: Statement['Condition'],
+  variables: boolean,
+  budget: WorkBudget | undefined,
+  eager: boolean,
+): Generator<void, CompiledCondition[]> {
   const compiled: CompiledCondition[] = [];
+  let sinceStep = 0;
   for (const [name, keys] of Object.entries(condition ?? {})) {
     const operator = parseOperator(name);
     for (const [key, raw] of Object.entries(keys)) {
-      compiled.push({ operator, key, raw, values: raw.map((v) => (variables && v.includes('${') ? v : ConditionValue.ofPolicy(resolvePattern(v, undefined)!))) });
+      const values: (ConditionValue | string)[] = [];
+      for (const v of raw) {
+        budget?.spend(PREPARE_UNITS + v.length);
+        if (variables && v.includes('${')) values.push(v);
+        else {
+          const value = ConditionValue.ofPolicy(resolvePattern(v, undefined)!);
+          if (eager && budget) operator?.prepare?.(value, budget);
+          values.push(value);
+        }
+        if (++sinceStep === VALUES_PER_STEP) {
+          sinceStep = 0;
+          yield;
+        }
+      }
+      compiled.push({ operator, key, raw, values });
     }
   }
   return compiled;

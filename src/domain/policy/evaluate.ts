@@ -1,5 +1,5 @@
 import { WorkBudget } from '../work-budget.js';
-import { type CompiledCondition, compileConditions, conditionsHold } from './conditions.js';
+import { type CompiledCondition, conditionPreparation, conditionsHold } from './conditions.js';
 import type { PolicyDocument, Principals } from './document.js';
 import { contextValues, variableLookup, type ContextValues } from './request-context.js';
 import { resolvePattern, type VariableLookup } from './variables.js';
@@ -80,32 +80,65 @@ const RESOLVE_UNITS = 50;
 
 const compiledDocuments = new WeakMap<PolicyDocument, readonly CompiledStatement[]>();
 
+// Preparing a statement, and each of its action and resource patterns (about a unit a character).
+const PREPARE_STATEMENT_UNITS = 50;
+const PREPARE_PATTERN_UNITS = 20;
+
 /**
- * Prepares a document's statements (its matchers and condition values) ahead of evaluation, so a
- * caller holding many large documents (the simulator) can give the event loop back between them
- * instead of preparing them all inside the first evaluation.
+ * A document's statements prepared (matchers, condition values) once; the same object serves
+ * every evaluation of the document. Authorization prepares the stored documents it evaluates
+ * (within IAM's size quotas, 10 KiB at most) inside the evaluation, uncounted, building a
+ * condition's matcher only when an evaluation reaches it.
  */
-export function prepareDocument(document: PolicyDocument): void {
-  compiled(document);
+function compiled(document: PolicyDocument): readonly CompiledStatement[] {
+  const statements = compiledDocuments.get(document);
+  if (statements) return statements;
+  const steps = preparation(document, undefined, false);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }
 
-function compiled(document: PolicyDocument): readonly CompiledStatement[] {
-  let statements = compiledDocuments.get(document);
-  if (statements) return statements;
+/**
+ * Prepares a document ahead of evaluation, step by step: it yields after each statement and
+ * every few condition values, so a caller holding large documents (the simulator: up to 128 KiB
+ * each, of the caller's own) gives the event loop back between steps instead of preparing a whole
+ * document, or all of them, inside one turn. The work is counted against `budget` (throwing
+ * WorkLimitExceeded when it runs out), and the conditions' matchers are built now, counted, rather
+ * than inside the first evaluation that reaches them.
+ */
+export function* documentPreparation(document: PolicyDocument, budget: WorkBudget): Generator<void, void> {
+  yield* preparation(document, budget, true);
+}
+
+function* preparation(document: PolicyDocument, budget: WorkBudget | undefined, eager: boolean): Generator<void, readonly CompiledStatement[]> {
+  const done = compiledDocuments.get(document);
+  if (done) return done;
   // Policy variables exist only in the 2012-10-17 language; older documents keep "${...}" as text.
   const variables = document.Version === '2012-10-17';
-  const actions = (patterns: readonly string[] | undefined) => patterns?.map((p) => actionMatcher(resolvePattern(p, undefined)!));
+  const count = (patterns: readonly string[] | undefined) => {
+    if (budget) for (const p of patterns ?? []) budget.spend(PREPARE_PATTERN_UNITS + p.length);
+    return patterns;
+  };
+  const actions = (patterns: readonly string[] | undefined) => count(patterns)?.map((p) => actionMatcher(resolvePattern(p, undefined)!));
   const resources = (patterns: readonly string[] | undefined) =>
-    patterns?.map((p) => (variables && p.includes('${') ? p : resourceMatcher(resolvePattern(p, undefined)!)));
-  statements = document.Statement.map((s) => ({
-    sid: s.Sid,
-    effect: s.Effect,
-    actions: actions(s.Action),
-    notActions: actions(s.NotAction),
-    resources: resources(s.Resource),
-    notResources: resources(s.NotResource),
-    conditions: compileConditions(s.Condition, variables),
-  }));
+    count(patterns)?.map((p) => (variables && p.includes('${') ? p : resourceMatcher(resolvePattern(p, undefined)!)));
+  const statements: CompiledStatement[] = [];
+  for (const s of document.Statement) {
+    budget?.spend(PREPARE_STATEMENT_UNITS);
+    const statement: CompiledStatement = {
+      sid: s.Sid,
+      effect: s.Effect,
+      actions: actions(s.Action),
+      notActions: actions(s.NotAction),
+      resources: resources(s.Resource),
+      notResources: resources(s.NotResource),
+      conditions: yield* conditionPreparation(s.Condition, variables, budget, eager),
+    };
+    statements.push(statement);
+    yield;
+  }
   compiledDocuments.set(document, statements);
   return statements;
 }

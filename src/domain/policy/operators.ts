@@ -29,17 +29,21 @@ const inCidr: Match = (r, p, budget) => {
   return address !== undefined && network !== undefined && inNetwork(address, network);
 };
 
+/** Builds ahead what matching a policy value needs, where that is costly (a wildcard matcher). */
+type Prepare = (policyValue: ConditionValue, budget: WorkBudget) => void;
+const prepareArn: Prepare = (p, budget) => void p.arn(budget);
+
 /**
  * The operators AWS defines. A negated operator is the negation of its positive form over all the
  * policy values ("not equal to any of them"), which is also what makes it true for a missing key.
  */
-const OPERATORS: Record<string, { match: Match; negated: boolean }> = {
+const OPERATORS: Record<string, { match: Match; negated: boolean; prepare?: Prepare }> = {
   StringEquals: { match: equals, negated: false },
   StringNotEquals: { match: equals, negated: true },
   StringEqualsIgnoreCase: { match: equalsIgnoreCase, negated: false },
   StringNotEqualsIgnoreCase: { match: equalsIgnoreCase, negated: true },
-  StringLike: { match: like, negated: false },
-  StringNotLike: { match: like, negated: true },
+  StringLike: { match: like, negated: false, prepare: (p, budget) => void p.like(budget) },
+  StringNotLike: { match: like, negated: true, prepare: (p, budget) => void p.like(budget) },
   NumericEquals: { match: numericEquals, negated: false },
   NumericNotEquals: { match: numericEquals, negated: true },
   NumericLessThan: { match: numeric((a, b) => a < b), negated: false },
@@ -56,10 +60,10 @@ const OPERATORS: Record<string, { match: Match; negated: boolean }> = {
   BinaryEquals: { match: (r, p, budget) => r.bytes(budget).equals(p.bytes(budget)), negated: false },
   IpAddress: { match: inCidr, negated: false },
   NotIpAddress: { match: inCidr, negated: true },
-  ArnEquals: { match: arnLike, negated: false },
-  ArnLike: { match: arnLike, negated: false },
-  ArnNotEquals: { match: arnLike, negated: true },
-  ArnNotLike: { match: arnLike, negated: true },
+  ArnEquals: { match: arnLike, negated: false, prepare: prepareArn },
+  ArnLike: { match: arnLike, negated: false, prepare: prepareArn },
+  ArnNotEquals: { match: arnLike, negated: true, prepare: prepareArn },
+  ArnNotLike: { match: arnLike, negated: true, prepare: prepareArn },
 };
 
 export interface ConditionOperator {
@@ -69,6 +73,8 @@ export interface ConditionOperator {
   readonly negated: boolean;
   readonly ifExists: boolean;
   readonly set: 'ForAnyValue' | 'ForAllValues' | undefined;
+  /** Builds a policy value's matcher ahead of evaluation (StringLike, Arn*), counted. */
+  readonly prepare?: Prepare;
 }
 
 /** Reads "ForAnyValue:StringLikeIfExists" and the like; undefined for anything AWS does not define. */

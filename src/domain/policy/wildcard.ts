@@ -66,11 +66,15 @@ export class WildcardMatcher {
     else if (prefix === n - 1 && kinds[prefix] === MANY && codes[prefix] === ANY) this.strategy = prefix === 0 ? 'anything' : 'prefix';
     else if (anyOnly) {
       this.strategy = 'segments';
+      // The pattern's characters as one string, each segment's literal a slice of it: one string
+      // made per pattern, not one (and a typed-array view) per segment (a StringLike value may hold
+      // thousands of `*`; a 128 KiB policy, thousands of such values).
+      const text = charactersOf(codes);
       for (let from = 0; ; ) {
         let to = from;
         let questions = false;
         for (; to < n && kinds[to] !== MANY; to++) if (kinds[to] === ONE) questions = true;
-        this.segments.push({ from, to, literal: questions ? undefined : charactersOf(codes.subarray(from, to)) });
+        this.segments.push({ from, to, literal: questions ? undefined : text.slice(from, to) });
         if (to === n) break;
         from = to + 1;
       }

@@ -1,7 +1,7 @@
 import { IamError } from '../../domain/errors.js';
 import { TimeSlice } from '../../domain/time-slice.js';
 import { type Shape, type ServiceModel, shapeOf } from './model.js';
-import { type ParameterNode, parameterTree } from './parameter-tree.js';
+import { type ParameterNode, nodeAt, parameterTree } from './parameter-tree.js';
 
 /**
  * Reads an operation's input from the Query protocol's flat parameters (`UserName=…`,
@@ -154,7 +154,7 @@ async function readValue(model: ServiceModel, shape: Shape, node: ParameterNode 
 }
 
 /** An item or entry counts when it has a value or anything named under it. */
-const present = (node: ParameterNode | undefined): node is ParameterNode => node !== undefined && (node.value !== undefined || node.nested);
+const present = (node: ParameterNode | string | undefined): boolean => node !== undefined && (typeof node === 'string' || node.value !== undefined || node.nested);
 
 async function readList(
   model: ServiceModel,
@@ -170,12 +170,11 @@ async function readList(
     checkLength(shape, 0, path, violations);
     return [];
   }
-  const items = shape.flattened ? node : node.children?.get(shape.member!.locationName ?? 'member');
-  const item = (i: number) => items?.children?.get(String(i));
+  const items = (shape.flattened ? node : node.children?.get(shape.member!.locationName ?? 'member'))?.items ?? [];
   // Items are read from 1 up to the first gap, as AWS reads them. The length is known before any
   // item is read, so a list longer than the model's maximum is refused without building it.
   let count = 0;
-  while (present(item(count + 1))) {
+  while (present(items[count + 1])) {
     count++;
     if (shape.max !== undefined && count > shape.max) {
       violations.push(violation(path, `Member must have length less than or equal to ${shape.max}`));
@@ -186,15 +185,17 @@ async function readList(
   const out: unknown[] = [];
   for (let i = 1; i <= count; i++) {
     if ((i & 0xff) === 0) await slice.checkpoint();
-    const itemPath = `${path}.${i}.member`;
-    const itemNode = item(i)!;
+    const item = items[i]!;
+    // A scalar item is read at once (no promise per item: a list may hold 40,000 of them); the
+    // tree keeps most as their value alone (parameter-tree.ts).
+    const scalar = itemShape.type !== 'structure' && itemShape.type !== 'list' && itemShape.type !== 'map';
+    const itemNode = typeof item === 'string' ? undefined : item;
+    const value = typeof item === 'string' ? item : item.value;
     // Something was named under the item, but nothing its shape can read (`Names.member.1.x=…` for
     // a list of strings, `Tags.member.1=…` for a list of structures): a null member.
-    const readable = itemShape.type === 'structure' || itemShape.type === 'map' ? itemNode.nested : itemShape.type === 'list' ? itemNode.nested || itemNode.value === '' : itemNode.value !== undefined;
-    if (!readable) violations.push(`Value null at '${itemPath}' failed to satisfy constraint: Member must not be null`);
-    // A scalar item is read at once (no promise per item: a list may hold 40,000 of them).
-    const scalar = itemShape.type !== 'structure' && itemShape.type !== 'list' && itemShape.type !== 'map';
-    out.push(!readable ? undefined : scalar ? readScalar(itemShape, itemNode.value, itemPath, violations, echoOf(model, itemShape, itemNode.value!)) : await readValue(model, itemShape, itemNode, itemPath, violations, slice));
+    const readable = scalar ? value !== undefined : itemShape.type === 'list' ? itemNode!.nested || value === '' : itemNode!.nested;
+    if (!readable) violations.push(`Value null at '${itemPath(path, i)}' failed to satisfy constraint: Member must not be null`);
+    out.push(!readable ? undefined : scalar ? readScalar(itemShape, value, path, violations, echoOf(model, itemShape, value!), i) : await readValue(model, itemShape, nodeAt(items, i), itemPath(path, i), violations, slice));
   }
   checkLength(shape, count, path, violations);
   return out;
@@ -216,12 +217,12 @@ async function readMap(
   slice: TimeSlice,
 ): Promise<Record<string, unknown> | undefined> {
   if (!node?.nested) return undefined;
-  const entries = shape.flattened ? node : node.children?.get('entry');
+  const entries = (shape.flattened ? node : node.children?.get('entry'))?.items ?? [];
   const valueShape = shapeOf(model, shape.value!.shape);
   const out: Record<string, unknown> = {};
   for (let i = 1; ; i++) {
     if ((i & 0xff) === 0) await slice.checkpoint();
-    const entry = entries?.children?.get(String(i));
+    const entry = nodeAt(entries, i);
     const k = entry?.children?.get('key')?.value;
     if (k === undefined) break;
     out[k] = await readValue(model, valueShape, entry!.children!.get('value'), `${path}.${i}.value`, violations, slice);
@@ -229,29 +230,33 @@ async function readMap(
   return out;
 }
 
-function readScalar(shape: Shape, raw: string | undefined, path: string, violations: string[], echoed?: string): unknown {
+/**
+ * A scalar's value, checked. `index`, for a list's item, makes its path (`filter.3.member`) only
+ * when a violation names it: a list may hold 40,000 items, each valid.
+ */
+function readScalar(shape: Shape, raw: string | undefined, path: string, violations: string[], echoed?: string, index = 0): unknown {
   if (raw === undefined) return undefined;
   switch (shape.type) {
     case 'string':
-      checkString(shape, raw, path, violations, echoed);
+      checkString(shape, raw, path, violations, echoed, index);
       return raw;
     case 'integer':
     case 'long': {
       if (!/^-?\d+$/.test(raw.trim())) {
-        violations.push(violation(path, 'Member must be a number'));
+        violations.push(violation(pathOf(path, index), 'Member must be a number'));
         return undefined;
       }
       const n = Number(raw);
       if (shape.min !== undefined && n < shape.min)
-        violations.push(violation(path, `Member must have value greater than or equal to ${shape.min}`, echoed));
+        violations.push(violation(pathOf(path, index), `Member must have value greater than or equal to ${shape.min}`, echoed));
       if (shape.max !== undefined && n > shape.max)
-        violations.push(violation(path, `Member must have value less than or equal to ${shape.max}`, echoed));
+        violations.push(violation(pathOf(path, index), `Member must have value less than or equal to ${shape.max}`, echoed));
       return n;
     }
     case 'boolean': {
       const lower = raw.toLowerCase();
       if (lower !== 'true' && lower !== 'false') {
-        violations.push(violation(path, 'Member must be a boolean (true or false)'));
+        violations.push(violation(pathOf(path, index), 'Member must be a boolean (true or false)'));
         return undefined;
       }
       return lower === 'true';
@@ -259,7 +264,7 @@ function readScalar(shape: Shape, raw: string | undefined, path: string, violati
     case 'timestamp': {
       const d = new Date(raw);
       if (Number.isNaN(d.getTime())) {
-        violations.push(violation(path, 'Member must be a timestamp in ISO 8601 format'));
+        violations.push(violation(pathOf(path, index), 'Member must be a timestamp in ISO 8601 format'));
         return undefined;
       }
       return d;
@@ -269,17 +274,20 @@ function readScalar(shape: Shape, raw: string | undefined, path: string, violati
   }
 }
 
-function checkString(shape: Shape, value: string, path: string, violations: string[], echoed?: string): void {
+function checkString(shape: Shape, value: string, path: string, violations: string[], echoed: string | undefined, index: number): void {
   if (shape.min !== undefined && value.length < shape.min)
-    violations.push(violation(path, `Member must have length greater than or equal to ${shape.min}`, echoed));
+    violations.push(violation(pathOf(path, index), `Member must have length greater than or equal to ${shape.min}`, echoed));
   if (shape.max !== undefined && value.length > shape.max)
-    violations.push(violation(path, `Member must have length less than or equal to ${shape.max}`, echoed));
+    violations.push(violation(pathOf(path, index), `Member must have length less than or equal to ${shape.max}`, echoed));
   // A top-level Path's pattern is IAM's own check (checkPath).
-  if (shape.pattern !== undefined && path !== 'path' && !compiledPattern(shape.pattern).test(value))
-    violations.push(violation(path, `Member must satisfy regular expression pattern: ${shape.pattern}`, echoed));
+  if (shape.pattern !== undefined && (index !== 0 || path !== 'path') && !compiledPattern(shape.pattern).test(value))
+    violations.push(violation(pathOf(path, index), `Member must satisfy regular expression pattern: ${shape.pattern}`, echoed));
   // IAM names no values here (recorded from AWS: "Member must satisfy enum value set").
-  if (shape.enum !== undefined && !shape.enum.includes(value)) violations.push(violation(path, 'Member must satisfy enum value set', echoed));
+  if (shape.enum !== undefined && !shape.enum.includes(value)) violations.push(violation(pathOf(path, index), 'Member must satisfy enum value set', echoed));
 }
+
+const pathOf = (path: string, index: number) => (index === 0 ? path : itemPath(path, index));
+const itemPath = (list: string, index: number) => `${list}.${index}.member`;
 
 const patterns = new Map<string, RegExp>();
 
