@@ -259,7 +259,7 @@ export function recordRoleUse(domain: Domain, role: Role, now: Date, region: str
   if (roleUseWritten.size > 10_000) roleUseWritten.clear();
   roleUseWritten.set(key, now.getTime());
   domain.store.roles.recordUse(role.id, now, region).catch((e: unknown) => {
-    console.error(JSON.stringify({ level: 'error', message: 'recording role use failed', error: String(e) }));
+    domain.log.error('recording role use failed', { roleId: role.id, error: String(e) });
   });
 }
 

@@ -41,7 +41,7 @@ export class KeyUsageRecorder {
     this.serviceWritten.set(id, now.getTime());
     // Fire and forget, as above.
     this.domain.store.accessAdvisor.recordServiceUse({ principalId, service, at: now, region }).catch((e: unknown) => {
-      console.error(JSON.stringify({ level: 'error', message: 'recording service use failed', error: String(e) }));
+      this.domain.log.error('recording service use failed', { principalId, service, error: String(e) });
     });
   }
 }
