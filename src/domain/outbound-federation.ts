@@ -1,4 +1,5 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
 import type { Domain } from './context.js';
 import { IamError } from './errors.js';
@@ -98,6 +99,8 @@ interface SigningKey {
   publicJwk: JWK;
 }
 
+const generateKeyPairAsync = promisify(generateKeyPair);
+
 // Opening and parsing a key costs a little; keys are kept by their sealed text (unique per sealing).
 const opened = new Map<string, Promise<SigningKey>>();
 
@@ -106,7 +109,9 @@ async function signingKey(domain: Domain, alg: SigningAlgorithm): Promise<Signin
   const setting = keySetting(alg);
   let sealed = await domain.store.settings.get(setting);
   if (sealed === undefined) {
-    const { privateKey } = alg === 'RS256' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : generateKeyPairSync('ec', { namedCurve: 'P-384' });
+    // Off the event loop (libuv's pool): an RSA key takes 100-200 ms to find, which the synchronous
+    // call spent holding every other request (bench:amplification: 190 ms of stall).
+    const { privateKey } = alg === 'RS256' ? await generateKeyPairAsync('rsa', { modulusLength: 2048 }) : await generateKeyPairAsync('ec', { namedCurve: 'P-384' });
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
     // Of two nodes making one at once, the first stored wins for both.
     await domain.store.settings.replace(setting, undefined, domain.sealer.seal(pem));
