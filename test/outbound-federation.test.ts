@@ -267,7 +267,9 @@ describe('the issuer URL behind a proxy: IAMD_PUBLIC_URL', () => {
 describe('master-key rotation', () => {
   const server = useServer();
   it('re-seals the signing keys under the new key', async () => {
-    await server.iam.send(new EnableOutboundWebIdentityFederationCommand({}));
+    const { IssuerIdentifier } = await server.iam.send(new EnableOutboundWebIdentityFederationCommand({}));
+    // The keys are made in the background after Enable; the JWKS is served once both exist.
+    expect(((await (await fetch(`${IssuerIdentifier}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys).toHaveLength(2);
     const newSealer = aesGcmSealer([randomBytes(32)]);
     await resealAllSecrets(server.domain.store, server.domain.sealer, newSealer);
     for (const setting of SIGNING_KEY_SETTINGS) {

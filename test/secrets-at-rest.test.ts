@@ -184,7 +184,9 @@ describe('secrets at rest on SQLite', () => {
       new CreateSAMLProviderCommand({ Name: 'rotate-idp', SAMLMetadataDocument: samlMetadata(samlKey.certificate), AddPrivateKey: samlKey.privateKey }),
     );
     // Outbound federation's token signing keys are sealed and re-sealed too, and sign on after it.
-    await iamClient(server.url).send(new EnableOutboundWebIdentityFederationCommand({}));
+    const { IssuerIdentifier } = await iamClient(server.url).send(new EnableOutboundWebIdentityFederationCommand({}));
+    // The keys are made in the background after Enable; the JWKS is served once both exist.
+    expect(((await (await fetch(`${IssuerIdentifier}/.well-known/jwks.json`)).json()) as { keys: unknown[] }).keys).toHaveLength(2);
     const tokenKid = async (url: string) =>
       decodeProtectedHeader(
         (await new STSClient({ endpoint: url, region: 'us-east-1', maxAttempts: 1, credentials: ROOT }).send(new GetWebIdentityTokenCommand({ Audience: ['x'], SigningAlgorithm: 'ES384' })))

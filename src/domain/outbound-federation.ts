@@ -64,15 +64,19 @@ export function issuerBase(domain: Domain, request: { host?: string; secureTrans
   return `${request.secureTransport ? 'https' : 'http'}://${host}`;
 }
 
-/** EnableOutboundWebIdentityFederation: on, with the issuer URL (fixed now) and the signing keys made. */
+/**
+ * EnableOutboundWebIdentityFederation: on, with the issuer URL (fixed now). The signing keys are
+ * made in the background from here (an RSA key takes 100-200 ms of a pool thread to find: the
+ * answer does not wait for it); the JWKS and the first token wait for them if they are not ready.
+ */
 export async function enableOutboundFederation(domain: Domain, base: string): Promise<{ IssuerIdentifier: string }> {
   const { settings } = domain.store;
   if ((await settings.get(ENABLED_SETTING)) !== undefined) throw outboundErrors.alreadyEnabled();
-  // Keys first: once the feature is on, tokens can be asked for.
-  for (const alg of SIGNING_ALGORITHMS) await signingKey(domain, alg);
   const issuer = `${base}${issuerPath(domain.accountId)}`;
   await settings.set(ISSUER_SETTING, issuer);
   if (!(await settings.replace(ENABLED_SETTING, undefined, 'true'))) throw outboundErrors.alreadyEnabled();
+  // A failure here (the store closing at shutdown) costs nothing: the key is made when first needed.
+  for (const alg of SIGNING_ALGORITHMS) signingKey(domain, alg).catch(() => {});
   return { IssuerIdentifier: issuer };
 }
 
@@ -104,20 +108,33 @@ const generateKeyPairAsync = promisify(generateKeyPair);
 // Opening and parsing a key costs a little; keys are kept by their sealed text (unique per sealing).
 const opened = new Map<string, Promise<SigningKey>>();
 
+/** Keys being made, per installation (its sealer: one object per server) and algorithm: one at a time. */
+const making = new WeakMap<Domain['sealer'], Map<SigningAlgorithm, Promise<string>>>();
+
 /** The account's signing key for `alg`, made (and sealed) the first time it is needed. */
 async function signingKey(domain: Domain, alg: SigningAlgorithm): Promise<SigningKey> {
-  const setting = keySetting(alg);
-  let sealed = await domain.store.settings.get(setting);
-  if (sealed === undefined) {
-    // Off the event loop (libuv's pool): an RSA key takes 100-200 ms to find, which the synchronous
-    // call spent holding every other request (bench:amplification: 190 ms of stall).
-    const { privateKey } = alg === 'RS256' ? await generateKeyPairAsync('rsa', { modulusLength: 2048 }) : await generateKeyPairAsync('ec', { namedCurve: 'P-384' });
-    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    // Of two nodes making one at once, the first stored wins for both.
-    await domain.store.settings.replace(setting, undefined, domain.sealer.seal(pem));
-    sealed = (await domain.store.settings.get(setting))!;
-  }
+  const sealed = (await domain.store.settings.get(keySetting(alg))) ?? (await makeKey(domain, alg));
   return openKey(domain, alg, sealed);
+}
+
+function makeKey(domain: Domain, alg: SigningAlgorithm): Promise<string> {
+  let pending = making.get(domain.sealer);
+  if (!pending) making.set(domain.sealer, (pending = new Map()));
+  let made = pending.get(alg);
+  if (!made) {
+    made = (async () => {
+      // Off the event loop (libuv's pool): made synchronously, an RSA key held every other request
+      // for as long as it took to find (bench:amplification: 190 ms of stall).
+      const { privateKey } = alg === 'RS256' ? await generateKeyPairAsync('rsa', { modulusLength: 2048 }) : await generateKeyPairAsync('ec', { namedCurve: 'P-384' });
+      const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+      // Of two nodes making one at once, the first stored wins for both.
+      const setting = keySetting(alg);
+      await domain.store.settings.replace(setting, undefined, domain.sealer.seal(pem));
+      return (await domain.store.settings.get(setting))!;
+    })().finally(() => pending.delete(alg));
+    pending.set(alg, made);
+  }
+  return made;
 }
 
 function openKey(domain: Domain, alg: SigningAlgorithm, sealed: string): Promise<SigningKey> {
@@ -165,11 +182,8 @@ export async function issuerDocument(domain: Domain, document: 'openid-configura
   const issuer = await domain.store.settings.get(ISSUER_SETTING);
   if (issuer === undefined) return undefined;
   if (document === 'jwks.json') {
-    const keys = await Promise.all(
-      (await sealedSigningKeys(domain.store)).map(({ setting, sealed }) =>
-        openKey(domain, SIGNING_ALGORITHMS.find((a) => keySetting(a) === setting)!, sealed),
-      ),
-    );
+    // Every key, made now if Enable's background work has not finished (or failed).
+    const keys = await Promise.all(SIGNING_ALGORITHMS.map((alg) => signingKey(domain, alg)));
     return { keys: keys.map((k) => k.publicJwk) };
   }
   return {
