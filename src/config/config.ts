@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { DEFAULT_SIGN_IN_SETTINGS, type SignInSettings } from '../domain/console-sign-in.js';
+import { type AccountQuotas, parseAccountQuotas } from '../domain/quotas.js';
 
 /** Everything `iamd serve` can be told, from flags first, then the environment, then defaults. */
 export interface ServeConfig {
@@ -41,6 +42,8 @@ export interface ServeConfig {
   maxConnections?: number;
   /** Open connections at once from one address (IAMD_MAX_CONNECTIONS_PER_ADDRESS). */
   maxConnectionsPerAddress?: number;
+  /** IAMD_QUOTAS: account-wide entity quotas other than AWS's defaults (JSON, e.g. {"UsersQuota": 10000}). */
+  quotas?: AccountQuotas;
 }
 
 export interface ServeFlags {
@@ -165,7 +168,16 @@ function hardeningSettings(env: NodeJS.ProcessEnv): Partial<ServeConfig> {
     maxQueuedHashes: optional('IAMD_MAX_QUEUED_HASHES', 0, 100_000),
     maxConnections: optional('IAMD_MAX_CONNECTIONS', 1, 1_000_000),
     maxConnectionsPerAddress: optional('IAMD_MAX_CONNECTIONS_PER_ADDRESS', 1, 1_000_000),
+    quotas: quotasSetting(env.IAMD_QUOTAS),
   };
+}
+
+function quotasSetting(raw: string | undefined): AccountQuotas {
+  try {
+    return parseAccountQuotas(raw);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }
 
 /** The URL with its password (if any) replaced, for logs and messages. */

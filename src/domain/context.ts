@@ -5,6 +5,7 @@ import type { Caller, User } from './entities.js';
 import { errors } from './errors.js';
 import { assumedRoleArn, federatedUserArn, rootArn, userArn } from './arn.js';
 import type { DefaultPolicyMode } from './password-policy.js';
+import { type AccountQuotas, DEFAULT_ACCOUNT_QUOTAS } from './quotas.js';
 
 /** Everything a domain operation may use; built once at start-up and shared by all requests. */
 export interface Domain {
@@ -23,7 +24,12 @@ export interface Domain {
    * outbound web identity federation starts with it. Absent: the enabling request's origin.
    */
   readonly publicUrl?: string;
+  /** IAMD_QUOTAS: the account-wide entity quotas; absent, AWS's defaults. */
+  readonly quotas?: Readonly<AccountQuotas>;
 }
+
+/** The account-wide quotas in force (quotas.ts). */
+export const accountQuotas = (domain: Domain): Readonly<AccountQuotas> => domain.quotas ?? DEFAULT_ACCOUNT_QUOTAS;
 
 /** Installation-wide password settings that are not part of AWS's account policy. */
 export interface PasswordRules {

@@ -1,5 +1,6 @@
 import type { Group, User } from './entities.js';
-import { type Domain, requireUser } from './context.js';
+import { accountQuotas, type Domain, requireUser } from './context.js';
+import { accountQuotaExceeded, groupsPerUserExceeded, MAX_GROUPS_PER_USER } from './quotas.js';
 import { errors, IamError } from './errors.js';
 import { listByPath } from './paging.js';
 
@@ -13,7 +14,10 @@ export async function requireGroup(domain: Domain, name: string): Promise<Group>
 
 export async function createGroup(domain: Domain, input: { GroupName: string; Path?: string }): Promise<Group> {
   const group: Group = { id: domain.ids.groupId(), name: input.GroupName, path: input.Path ?? '/', createdAt: domain.clock.now() };
-  if (!(await domain.store.groups.create(group))) throw new IamError('EntityAlreadyExists', `Group with name ${input.GroupName} already exists.`);
+  const quota = accountQuotas(domain).GroupsQuota;
+  const created = await domain.store.groups.create(group, quota);
+  if (created === 'quota') throw accountQuotaExceeded('GroupsQuota', quota);
+  if (!created) throw new IamError('EntityAlreadyExists', `Group with name ${input.GroupName} already exists.`);
   return group;
 }
 
@@ -48,7 +52,9 @@ export async function deleteGroup(domain: Domain, name: string): Promise<void> {
 export async function addUserToGroup(domain: Domain, groupName: string, userName: string): Promise<void> {
   const user = await requireUser(domain, userName);
   const group = await requireGroup(domain, groupName);
-  if (!(await domain.store.groups.addMember(group.id, user.id))) {
+  const added = await domain.store.groups.addMember(group.id, user.id, MAX_GROUPS_PER_USER);
+  if (added === 'quota') throw groupsPerUserExceeded();
+  if (!added) {
     // Deleted meanwhile: report whichever is gone.
     await requireUser(domain, userName);
     await requireGroup(domain, groupName);

@@ -1,5 +1,6 @@
 import type { InstanceProfile, Tag } from './entities.js';
-import type { Domain } from './context.js';
+import { accountQuotas, type Domain } from './context.js';
+import { accountQuotaExceeded } from './quotas.js';
 import { IamError } from './errors.js';
 import { listByPath } from './paging.js';
 import { noSuchRole, requireRole } from './roles.js';
@@ -31,7 +32,10 @@ export async function createInstanceProfile(
     tags: checkNewTags(input.Tags, 'InstanceProfile'),
     roles: [],
   };
-  if (!(await domain.store.instanceProfiles.create(profile))) {
+  const quota = accountQuotas(domain).InstanceProfilesQuota;
+  const created = await domain.store.instanceProfiles.create(profile, quota);
+  if (created === 'quota') throw accountQuotaExceeded('InstanceProfilesQuota', quota);
+  if (!created) {
     throw new IamError('EntityAlreadyExists', `Instance Profile ${input.InstanceProfileName} already exists.`);
   }
   return profile;

@@ -1,6 +1,7 @@
 import type { ManagedPolicy, PolicyOwner, PolicyVersion, Tag, User } from './entities.js';
 import { checkNewTags } from './tags.js';
-import { type Domain, requireUser } from './context.js';
+import { accountQuotas, type Domain, requireUser } from './context.js';
+import { accountQuotaExceeded, checkManagedPolicySize, INLINE_POLICY_SIZE, inlinePolicySizeExceeded, policySize } from './quotas.js';
 import { policyArn } from './arn.js';
 import { errors, IamError } from './errors.js';
 import { parsePolicyDocument } from './policy/document.js';
@@ -22,6 +23,8 @@ export const MAX_POLICY_VERSIONS = 5;
  */
 function validateDocument(text: string, kind: 'managed' | 'inline'): void {
   parsePolicyDocument(text, { requireVersion2012: kind === 'managed' });
+  // Each version of a managed policy has its own size quota; inline ones count together (put).
+  if (kind === 'managed') checkManagedPolicySize(text);
 }
 export const MAX_ATTACHED_POLICIES = 10;
 
@@ -93,7 +96,10 @@ export async function createPolicy(
     permissionsBoundaryUsageCount: 0,
     tags,
   };
-  if (!(await domain.store.managedPolicies.create(policy, input.PolicyDocument))) {
+  const quota = accountQuotas(domain).PoliciesQuota;
+  const created = await domain.store.managedPolicies.create(policy, input.PolicyDocument, quota);
+  if (created === 'quota') throw accountQuotaExceeded('PoliciesQuota', quota);
+  if (!created) {
     throw new IamError('EntityAlreadyExists', `A policy called ${input.PolicyName} already exists. Duplicate names are not allowed.`);
   }
   return policy;
@@ -229,7 +235,10 @@ export async function setDefaultPolicyVersion(domain: Domain, arn: string, versi
 
 export async function putInlinePolicy(domain: Domain, owner: PolicyOwner, name: string, document: string): Promise<void> {
   validateDocument(document, 'inline');
-  if (!(await domain.store.inlinePolicies.put(owner, name, document))) throw errors.noSuchPrincipal(owner.kind, owner.name);
+  // The owner's inline policies together, this one included (in place of one of the same name).
+  const result = await domain.store.inlinePolicies.put(owner, name, document, { maxTotal: INLINE_POLICY_SIZE[owner.kind], sizeOf: policySize });
+  if (result === 'too-big') throw inlinePolicySizeExceeded(owner.kind, owner.name);
+  if (!result) throw errors.noSuchPrincipal(owner.kind, owner.name);
 }
 
 export async function getInlinePolicy(domain: Domain, owner: PolicyOwner, name: string): Promise<{ name: string; document: string }> {

@@ -1,5 +1,6 @@
 import type { Role, Tag } from './entities.js';
-import type { Domain } from './context.js';
+import { accountQuotas, type Domain } from './context.js';
+import { accountQuotaExceeded, checkTrustPolicySize } from './quotas.js';
 import { errors, IamError } from './errors.js';
 import { listByPath } from './paging.js';
 import { noSuchBoundary, requireBoundaryPolicy } from './policies.js';
@@ -27,6 +28,7 @@ export async function requireRole(domain: Domain, name: string): Promise<Role> {
  */
 async function validateTrustPolicy(domain: Domain, text: string): Promise<void> {
   const document = parseTrustPolicy(text);
+  checkTrustPolicySize(text);
   for (const principal of namedPrincipalArns(document, domain.accountId)) {
     const found = principal.kind === 'user' ? await domain.store.users.getByName(principal.name) : await domain.store.roles.getByName(principal.name);
     if (!found) throw malformed(MESSAGES.invalidPrincipal('AWS', principal.arn));
@@ -72,8 +74,10 @@ export async function createRole(
     lastUsed: null,
     linkedService,
   };
-  const created = await domain.store.roles.create(role, boundary?.kind === 'customer');
+  const quota = accountQuotas(domain).RolesQuota;
+  const created = await domain.store.roles.create(role, boundary?.kind === 'customer', quota);
   if (created === 'exists') throw new IamError('EntityAlreadyExists', `Role with name ${input.RoleName} already exists.`);
+  if (created === 'quota') throw accountQuotaExceeded('RolesQuota', quota);
   if (created === 'no-policy') throw noSuchBoundary(input.PermissionsBoundary!); // deleted since it was found
   return role;
 }

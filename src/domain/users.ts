@@ -1,5 +1,6 @@
 import type { Caller, Tag, User } from './entities.js';
-import { type Domain, requireUser, targetUserName } from './context.js';
+import { accountQuotas, type Domain, requireUser, targetUserName } from './context.js';
+import { accountQuotaExceeded } from './quotas.js';
 import { errors } from './errors.js';
 import { checkNewTags, tagPage, tagResource, untagResource } from './tags.js';
 import type { ListPage } from '../ports/store.js';
@@ -21,8 +22,10 @@ export async function createUser(
     tags,
     permissionsBoundary: input.PermissionsBoundary ?? null,
   };
-  const created = await domain.store.users.create(user, boundary?.kind === 'customer');
+  const quota = accountQuotas(domain).UsersQuota;
+  const created = await domain.store.users.create(user, boundary?.kind === 'customer', quota);
   if (created === 'exists') throw errors.userExists(input.UserName);
+  if (created === 'quota') throw accountQuotaExceeded('UsersQuota', quota);
   if (created === 'no-policy') throw noSuchBoundary(input.PermissionsBoundary!); // deleted since it was found
   return user;
 }

@@ -91,9 +91,10 @@ export interface UserRepository extends NamedRepository<User, UserBlocker>, TagR
   /**
    * 'exists' when the name is taken (in any case). With `boundaryMustExist` (the user's boundary is
    * a customer managed policy) the policy is checked in the same transaction as the insert, so a
-   * racing DeletePolicy either sees the boundary (DeleteConflict) or wins ('no-policy').
+   * racing DeletePolicy either sees the boundary (DeleteConflict) or wins ('no-policy'). 'quota'
+   * when the account already has `maxCount` users (creations counted one at a time).
    */
-  create(user: User, boundaryMustExist?: boolean): Promise<'ok' | 'exists' | 'no-policy'>;
+  create(user: User, boundaryMustExist?: boolean, maxCount?: number): Promise<'ok' | 'exists' | 'no-policy' | 'quota'>;
   recordPasswordUse(userId: string, at: Date): Promise<void>;
 }
 
@@ -101,7 +102,7 @@ export type RoleBlocker = 'in-instance-profiles' | 'has-inline-policies' | 'has-
 
 export interface RoleRepository extends NamedRepository<Role, RoleBlocker>, TagRepository, BoundedRepository {
   /** As UserRepository.create. */
-  create(role: Role, boundaryMustExist?: boolean): Promise<'ok' | 'exists' | 'no-policy'>;
+  create(role: Role, boundaryMustExist?: boolean, maxCount?: number): Promise<'ok' | 'exists' | 'no-policy' | 'quota'>;
   /** Changes only the given members. */
   updateRole(name: string, change: { description?: string; maxSessionDuration?: number; trustPolicy?: string }): Promise<'missing' | 'ok'>;
   recordUse(roleId: string, at: Date, region: string): Promise<void>;
@@ -110,9 +111,10 @@ export interface RoleRepository extends NamedRepository<Role, RoleBlocker>, TagR
 export type GroupBlocker = 'has-members' | 'has-inline-policies' | 'has-attached-policies';
 
 export interface GroupRepository extends NamedRepository<Group, GroupBlocker> {
-  create(group: Group): Promise<boolean>;
+  /** False when the name is taken; 'quota' when the account already has maxCount groups. */
+  create(group: Group, maxCount?: number): Promise<boolean | 'quota'>;
   /** Adding twice is not an error (AWS's behaviour). False when the group or the user is gone. */
-  addMember(groupId: string, userId: string): Promise<boolean>;
+  addMember(groupId: string, userId: string, maxGroupsPerUser?: number): Promise<boolean | 'quota'>;
   /** False when the user was not a member. */
   removeMember(groupId: string, userId: string): Promise<boolean>;
   members(groupId: string): Promise<User[]>;
@@ -124,7 +126,7 @@ export interface GroupRepository extends NamedRepository<Group, GroupBlocker> {
 export type InstanceProfileBlocker = 'has-role';
 
 export interface InstanceProfileRepository extends NamedRepository<InstanceProfile, InstanceProfileBlocker>, TagRepository {
-  create(profile: InstanceProfile): Promise<boolean>;
+  create(profile: InstanceProfile, maxCount?: number): Promise<boolean | 'quota'>;
   /** 'limit' when the profile already has a role (AWS allows one); adding the same role twice is 'exists'. */
   addRole(profileName: string, roleName: string, maxRoles: number): Promise<'no-profile' | 'no-role' | 'limit' | 'exists' | 'ok'>;
   removeRole(profileName: string, roleName: string): Promise<'no-profile' | 'no-role' | 'not-in-profile' | 'ok'>;
@@ -194,7 +196,7 @@ export interface SamlProviderRepository extends NamedRepository<SamlProvider, Sa
 
 export interface ManagedPolicyRepository extends TagRepository {
   /** Creates the policy with its first version (v1, default); false when the name is taken. */
-  create(policy: ManagedPolicy, document: string): Promise<boolean>;
+  create(policy: ManagedPolicy, document: string, maxCount?: number): Promise<boolean | 'quota'>;
   get(arn: string): Promise<ManagedPolicy | undefined>;
   /**
    * One page of the customer managed policies by folded name (the marker is the last name
@@ -219,9 +221,19 @@ export interface ManagedPolicyRepository extends TagRepository {
   count(): Promise<number>;
 }
 
+/** The most the inline policies of one owner may measure together, and how one is measured. */
+export interface InlineSizeLimit {
+  maxTotal: number;
+  sizeOf(document: string): number;
+}
+
 export interface InlinePolicyRepository {
-  /** Creates or replaces; false when the owner no longer exists (checked in the same transaction). */
-  put(owner: PolicyOwner, name: string, document: string): Promise<boolean>;
+  /**
+   * Creates or replaces; false when the owner no longer exists, 'too-big' when the owner's inline
+   * policies (this one instead of any of the same name) would measure more than `sizeLimit` allows
+   * (both checked in the same transaction).
+   */
+  put(owner: PolicyOwner, name: string, document: string, sizeLimit?: InlineSizeLimit): Promise<boolean | 'too-big'>;
   get(owner: PolicyOwner, name: string): Promise<{ name: string; document: string } | undefined>;
   delete(owner: PolicyOwner, name: string): Promise<boolean>;
   list(owner: PolicyOwner): Promise<{ name: string; document: string }[]>;

@@ -6,7 +6,8 @@ import { MAX_SERVER_CERTIFICATES } from '../domain/server-certificates.js';
 import { globalEndpointTokenVersion } from '../domain/standalone-account.js';
 import { MAX_ATTACHED_POLICIES, MAX_POLICY_VERSIONS } from '../domain/policies.js';
 import { type OperationTable, onAccount, onPolicySource } from './operation.js';
-import type { Domain } from '../domain/context.js';
+import { accountQuotas, type Domain } from '../domain/context.js';
+import { INLINE_POLICY_SIZE, MANAGED_POLICY_SIZE, MAX_GROUPS_PER_USER, TRUST_POLICY_SIZE } from '../domain/quotas.js';
 
 /** Credential report, account summary, and the policy simulator. */
 
@@ -45,35 +46,36 @@ export const REPORT_OPERATIONS: OperationTable = {
     handler: async (domain) => {
       const { store } = domain;
       const mfa = await store.mfaDevices.counts();
+      const quotas = accountQuotas(domain);
       const summary: Record<string, number> = {
         Users: await store.users.count(),
-        UsersQuota: 5000,
+        UsersQuota: quotas.UsersQuota,
         Groups: await store.groups.count(),
-        GroupsQuota: 300,
+        GroupsQuota: quotas.GroupsQuota,
         ServerCertificates: await store.serverCertificates.count(),
         ServerCertificatesQuota: MAX_SERVER_CERTIFICATES,
         Roles: await store.roles.count(),
-        RolesQuota: 1000,
+        RolesQuota: quotas.RolesQuota,
         InstanceProfiles: await store.instanceProfiles.count(),
-        InstanceProfilesQuota: 1000,
+        InstanceProfilesQuota: quotas.InstanceProfilesQuota,
         Policies: await store.managedPolicies.count(),
         // Attachments of customer managed policies to users, groups and roles (each one a version
         // in use), against AWS's quota.
         PolicyVersionsInUse: await customerPolicyAttachments(domain),
         PolicyVersionsInUseQuota: 10_000,
-        PoliciesQuota: 1500,
-        PolicySizeQuota: 6144,
+        PoliciesQuota: quotas.PoliciesQuota,
+        PolicySizeQuota: MANAGED_POLICY_SIZE,
         VersionsPerPolicyQuota: MAX_POLICY_VERSIONS,
         AttachedPoliciesPerUserQuota: MAX_ATTACHED_POLICIES,
         AttachedPoliciesPerGroupQuota: MAX_ATTACHED_POLICIES,
         AttachedPoliciesPerRoleQuota: MAX_ATTACHED_POLICIES,
-        GroupsPerUserQuota: 10,
+        GroupsPerUserQuota: MAX_GROUPS_PER_USER,
         AccessKeysPerUserQuota: MAX_ACCESS_KEYS_PER_USER,
         SigningCertificatesPerUserQuota: MAX_SIGNING_CERTIFICATES,
-        UserPolicySizeQuota: 2048,
-        GroupPolicySizeQuota: 5120,
-        RolePolicySizeQuota: 10_240,
-        AssumeRolePolicySizeQuota: 2048,
+        UserPolicySizeQuota: INLINE_POLICY_SIZE.user,
+        GroupPolicySizeQuota: INLINE_POLICY_SIZE.group,
+        RolePolicySizeQuota: INLINE_POLICY_SIZE.role,
+        AssumeRolePolicySizeQuota: TRUST_POLICY_SIZE,
         AccountAccessKeysPresent: (await store.accessKeys.listForOwner(null)).length > 0 ? 1 : 0,
         AccountSigningCertificatesPresent: (await store.signingCertificates.listForOwner(null)).length > 0 ? 1 : 0,
         // The root user of an iamd account signs in with keys only: it has no password and no MFA

@@ -57,6 +57,7 @@ export async function startIamd(
     passwordRules: { defaultMode: config.defaultPasswordPolicy, blocklist: loadBlocklist(config) },
     log: io.logger,
     publicUrl: config.publicUrl,
+    quotas: config.quotas,
   };
   // Several nodes starting at once on one database set the installation up once.
   await exclusively(() => bootstrap(domain, config, io.print));

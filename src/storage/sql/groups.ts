@@ -1,7 +1,7 @@
 import type { Group } from '../../domain/entities.js';
 import type { GroupBlocker, GroupRepository } from '../../ports/store.js';
-import { NamedEntities, type NamedRow, type NamedTable } from './named.js';
-import { fold, groupBy, one, run, type Sql } from './sql.js';
+import { NamedEntities, type NamedRow, type NamedTable, roomInQuota } from './named.js';
+import { all, fold, groupBy, one, run, type Sql } from './sql.js';
 import type { SqlUsers, UserRow } from './users.js';
 
 export const GROUPS: NamedTable<GroupBlocker> = {
@@ -26,20 +26,29 @@ export class SqlGroups extends NamedEntities<NamedRow, Group, GroupBlocker> impl
     return { id: r.id, name: r.name, path: r.path, createdAt: new Date(r.created_at) };
   }
 
-  async create(g: Group): Promise<boolean> {
-    const inserted = await this.sql.run(
-      'INSERT INTO groups (id, name, name_key, path, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
-      [g.id, g.name, fold(g.name), g.path, g.createdAt.getTime()],
-    );
-    return inserted === 1;
+  async create(g: Group, maxCount?: number): Promise<boolean | 'quota'> {
+    return this.sql.transaction(function* () {
+      if (!(yield* roomInQuota('groups', fold(g.name), maxCount))) return 'quota' as const;
+      const inserted = yield* run(
+        'INSERT INTO groups (id, name, name_key, path, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+        [g.id, g.name, fold(g.name), g.path, g.createdAt.getTime()],
+      );
+      return inserted === 1;
+    });
   }
 
-  async addMember(groupId: string, userId: string): Promise<boolean> {
-    // Inserts only while both still exist, locked against a racing DeleteUser/DeleteGroup.
+  async addMember(groupId: string, userId: string, maxGroupsPerUser?: number): Promise<boolean | 'quota'> {
+    // Inserts only while both still exist, locked against a racing DeleteUser/DeleteGroup; with a
+    // quota, the user's row is locked for update, so two nodes cannot both count below it.
     return this.sql.transaction(function* () {
       const group = yield* one('SELECT 1 FROM groups WHERE id = ? FOR SHARE', [groupId]);
-      const user = yield* one('SELECT 1 FROM users WHERE id = ? FOR SHARE', [userId]);
+      const user = yield* one(`SELECT 1 FROM users WHERE id = ? FOR ${maxGroupsPerUser === undefined ? 'SHARE' : 'UPDATE'}`, [userId]);
       if (!group || !user) return false;
+      if (maxGroupsPerUser !== undefined) {
+        const memberships = yield* all<{ group_id: string }>('SELECT group_id FROM group_members WHERE user_id = ?', [userId]);
+        // Adding again is not an error, and not one more.
+        if (!memberships.some((m) => m.group_id === groupId) && memberships.length >= maxGroupsPerUser) return 'quota' as const;
+      }
       yield* run('INSERT INTO group_members (group_id, user_id) VALUES (?, ?) ON CONFLICT DO NOTHING', [groupId, userId]);
       return true;
     });

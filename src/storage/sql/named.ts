@@ -1,6 +1,6 @@
 import type { Tag } from '../../domain/entities.js';
 import type { ListOptions, ListPage, NamedRepository } from '../../ports/store.js';
-import { cutAtNul, fold, hasNul, one, prefixOf, prefixParams, run, type Sql, UniqueViolation, type Work } from './sql.js';
+import { cutAtNul, fold, hasNul, lock, one, prefixOf, prefixParams, run, type Sql, UniqueViolation, type Work } from './sql.js';
 import { removeAllTags, removeTags, Tags, upsertTags } from './tags.js';
 
 /** The columns every named resource's table has. */
@@ -160,6 +160,21 @@ export abstract class NamedEntities<Row extends NamedRow, E, Blocker extends str
   async count(): Promise<number> {
     return (await this.sql.one<{ n: number }>(`SELECT count(*) AS n FROM ${this.t.table}`))!.n;
   }
+}
+
+/**
+ * Within a transaction, before inserting `name` into `table`: whether an account-wide quota of
+ * `maxCount` (undefined: none) leaves room for it. Creations of the kind are serialized (an
+ * advisory lock on PostgreSQL; SQLite serializes writers) so that two nodes cannot both count one
+ * below the quota. A name that is taken has room: the insert then answers that it exists, as AWS
+ * does (a duplicate is reported before the quota).
+ */
+export function* roomInQuota(table: string, nameKey: string, maxCount: number | undefined): Work<boolean> {
+  if (maxCount === undefined) return true;
+  yield* lock(`${table}-quota`);
+  if ((yield* one(`SELECT 1 FROM ${table} WHERE name_key = ?`, [nameKey])) !== undefined) return true;
+  const count = yield* one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`);
+  return Number(count!.n) < maxCount;
 }
 
 /** Within a transaction: whether a customer managed policy exists, locked against DeletePolicy. */

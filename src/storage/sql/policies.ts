@@ -4,14 +4,15 @@ import type {
   AuthorizationRepository,
   EntitiesPageOptions,
   InlinePolicyRepository,
+  InlineSizeLimit,
   ListOptions,
   ListPage,
   ManagedPolicyRepository,
   PolicyEntity,
   PolicySet,
 } from '../../ports/store.js';
-import { managedPolicyExists } from './named.js';
-import { cutAtNul, fold, groupBy, hasNul, lock, one, prefixOf, prefixParams, run, type Sql, type Work } from './sql.js';
+import { managedPolicyExists, roomInQuota } from './named.js';
+import { all, cutAtNul, fold, groupBy, hasNul, lock, one, prefixOf, prefixParams, run, type Sql, type Work } from './sql.js';
 import { removeAllTags, removeTags, Tags, upsertTags } from './tags.js';
 
 /** Managed policies and their versions, inline policies, attachments, and what the authorizer reads. */
@@ -71,8 +72,9 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
     this.tags = new Tags(sql);
   }
 
-  async create(p: ManagedPolicy, document: string): Promise<boolean> {
+  async create(p: ManagedPolicy, document: string, maxCount?: number): Promise<boolean | 'quota'> {
     return this.sql.transaction(function* () {
+      if (!(yield* roomInQuota('managed_policies', fold(p.name), maxCount))) return 'quota' as const;
       const inserted = yield* run(
         `INSERT INTO managed_policies (arn, id, name, name_key, path, description, default_version, next_version, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, 1, 2, ?, ?) ON CONFLICT DO NOTHING`,
@@ -205,9 +207,20 @@ export class SqlManagedPolicies implements ManagedPolicyRepository {
 export class SqlInlinePolicies implements InlinePolicyRepository {
   constructor(private readonly sql: Sql) {}
 
-  async put(owner: PolicyOwner, name: string, document: string): Promise<boolean> {
+  async put(owner: PolicyOwner, name: string, document: string, sizeLimit?: InlineSizeLimit): Promise<boolean | 'too-big'> {
     return this.sql.transaction(function* () {
-      if (!(yield* ownerExists(owner))) return false;
+      if (sizeLimit === undefined) {
+        if (!(yield* ownerExists(owner))) return false;
+      } else {
+        // The owner's row locked for update serializes its puts, so two nodes cannot each add a
+        // policy that fits alone but not together. The others are read and measured here (at most
+        // a role's 10,240 characters in all): the size excludes white space, which SQL cannot
+        // count portably.
+        if ((yield* one(`SELECT 1 FROM ${OWNER_TABLE[owner.kind]} WHERE id = ? FOR UPDATE`, [owner.id])) === undefined) return false;
+        const others = yield* all<{ document: string }>('SELECT document FROM inline_policies WHERE owner_id = ? AND name_key <> ?', [owner.id, fold(name)]);
+        const total = others.reduce((sum, p) => sum + sizeLimit.sizeOf(p.document), sizeLimit.sizeOf(document));
+        if (total > sizeLimit.maxTotal) return 'too-big' as const;
+      }
       yield* run(
         `INSERT INTO inline_policies (owner_kind, owner_id, name, name_key, document) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (owner_id, name_key) DO UPDATE SET name = excluded.name, document = excluded.document`,

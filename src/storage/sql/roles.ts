@@ -1,6 +1,6 @@
 import type { InstanceProfile, Role, Tag } from '../../domain/entities.js';
 import type { InstanceProfileBlocker, InstanceProfileRepository, RoleBlocker, RoleRepository } from '../../ports/store.js';
-import { managedPolicyExists, NamedEntities, type NamedRow, type NamedTable, setBoundary } from './named.js';
+import { managedPolicyExists, NamedEntities, type NamedRow, type NamedTable, roomInQuota, setBoundary } from './named.js';
 import { all, fold, groupBy, one, run, type Sql } from './sql.js';
 import { upsertTags } from './tags.js';
 
@@ -54,8 +54,9 @@ export class SqlRoles extends NamedEntities<RoleRow, Role, RoleBlocker> implemen
     return this.entities(rows);
   }
 
-  async create(role: Role, boundaryMustExist = false): Promise<'ok' | 'exists' | 'no-policy'> {
+  async create(role: Role, boundaryMustExist = false, maxCount?: number): Promise<'ok' | 'exists' | 'no-policy' | 'quota'> {
     return this.sql.transaction(function* () {
+      if (!(yield* roomInQuota('roles', fold(role.name), maxCount))) return 'quota' as const;
       if (boundaryMustExist && !(yield* managedPolicyExists(role.permissionsBoundary))) return 'no-policy' as const;
       const inserted = yield* run(
         `INSERT INTO roles (id, name, name_key, path, created_at, description, max_session_duration, trust_policy,
@@ -150,8 +151,9 @@ export class SqlInstanceProfiles extends NamedEntities<NamedRow, InstanceProfile
     return profile && (await this.withRoles([profile]))[0];
   }
 
-  async create(p: InstanceProfile): Promise<boolean> {
+  async create(p: InstanceProfile, maxCount?: number): Promise<boolean | 'quota'> {
     return this.sql.transaction(function* () {
+      if (!(yield* roomInQuota('instance_profiles', fold(p.name), maxCount))) return 'quota' as const;
       const inserted = yield* run(
         'INSERT INTO instance_profiles (id, name, name_key, path, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
         [p.id, p.name, fold(p.name), p.path, p.createdAt.getTime()],

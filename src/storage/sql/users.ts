@@ -1,6 +1,6 @@
 import type { Tag, User } from '../../domain/entities.js';
 import type { UserBlocker, UserRepository } from '../../ports/store.js';
-import { managedPolicyExists, NamedEntities, type NamedRow, type NamedTable, setBoundary } from './named.js';
+import { managedPolicyExists, NamedEntities, type NamedRow, type NamedTable, roomInQuota, setBoundary } from './named.js';
 import { fold, run, type Sql } from './sql.js';
 import { upsertTags } from './tags.js';
 
@@ -54,8 +54,9 @@ export class SqlUsers extends NamedEntities<UserRow, User, UserBlocker> implemen
     return this.entities(rows);
   }
 
-  async create(user: User, boundaryMustExist = false): Promise<'ok' | 'exists' | 'no-policy'> {
+  async create(user: User, boundaryMustExist = false, maxCount?: number): Promise<'ok' | 'exists' | 'no-policy' | 'quota'> {
     return this.sql.transaction(function* () {
+      if (!(yield* roomInQuota('users', fold(user.name), maxCount))) return 'quota' as const;
       if (boundaryMustExist && !(yield* managedPolicyExists(user.permissionsBoundary))) return 'no-policy' as const;
       const inserted = yield* run(
         `INSERT INTO users (id, name, name_key, path, created_at, password_last_used, permissions_boundary)
