@@ -14,6 +14,7 @@ import type { Store } from '../src/ports/store.js';
 import { MIGRATIONS as SQLITE_V1_TO_V4 } from '../src/storage/sqlite/migrations.js';
 import { OWN_MIGRATIONS as POSTGRES_V1_TO_V4 } from '../src/storage/postgres/migrations.js';
 import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
+import { render, SHARED_MIGRATIONS } from '../src/storage/sql/schema.js';
 import { openPostgresStore } from '../src/storage/postgres/postgres-store.js';
 import { newTestDatabase } from './support/postgres-tests.js';
 
@@ -104,6 +105,59 @@ describe('upgrading a version 4 database', () => {
     const store = await openPostgresStore(url);
     try {
       await expectUpgraded(store);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+// Version 12 records, with each role, the unique ids its trust policy's named users and roles
+// resolved to. A role from before has none: read as such (null), and recorded at its first use.
+describe('upgrading a version 11 database', () => {
+  const TRUST = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:user/Alice"},"Action":"sts:AssumeRole"}]}';
+  const ROLE = [
+    'INSERT INTO roles (id, name, name_key, path, created_at, max_session_duration, trust_policy) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ['AROAOLDROLE000000001', 'Old', 'old', '/', T, 3600, TRUST],
+  ] as const;
+  async function expectRoleWithoutIds(store: Store): Promise<void> {
+    expect(await store.roles.getByName('old')).toMatchObject({ id: 'AROAOLDROLE000000001', trustPolicy: TRUST, trustPrincipalIds: null });
+    const ids = { 'arn:aws:iam::123456789012:user/Alice': 'AIDAOLDUSER000000001' };
+    await store.roles.recordTrustPrincipalIds('AROAOLDROLE000000001', TRUST, ids);
+    expect((await store.roles.getByName('old'))!.trustPrincipalIds).toEqual(ids);
+  }
+
+  it('SQLite', async () => {
+    const file = path.join(tmp, 'v11.sqlite');
+    const db = new Database(file);
+    [...SQLITE_V1_TO_V4, ...SHARED_MIGRATIONS.slice(0, 7).map((m) => render(m, 'sqlite'))].forEach((m, i) => {
+      db.exec(m);
+      db.pragma(`user_version = ${i + 1}`);
+    });
+    db.prepare(ROLE[0]).run(...ROLE[1]);
+    db.close();
+    const store = openSqliteStore(file);
+    try {
+      await expectRoleWithoutIds(store);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('PostgreSQL', async () => {
+    const url = await newTestDatabase('upgrade11');
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
+    for (const [i, m] of [...POSTGRES_V1_TO_V4, ...SHARED_MIGRATIONS.slice(0, 7).map((m) => render(m, 'postgres'))].entries()) {
+      await client.query(m);
+      await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [i + 1, T]);
+    }
+    let n = 0;
+    await client.query(ROLE[0].replace(/\?/g, () => `$${++n}`), [...ROLE[1]]);
+    await client.end();
+    const store = await openPostgresStore(url);
+    try {
+      await expectRoleWithoutIds(store);
     } finally {
       await store.close();
     }

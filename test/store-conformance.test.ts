@@ -72,6 +72,7 @@ function role(name: string, extra: Partial<Role> = {}): Role {
     description: null,
     maxSessionDuration: 3600,
     trustPolicy: '{"Version":"2012-10-17","Statement":[]}',
+    trustPrincipalIds: {},
     permissionsBoundary: null,
     tags: [],
     lastUsed: null,
@@ -1444,8 +1445,28 @@ function storeConformance(
 
         expect(await store.roles.updateRole('web', { maxSessionDuration: 7200 })).toBe('ok');
         expect(await store.roles.getByName('web')).toMatchObject({ description: 'd', maxSessionDuration: 7200, trustPolicy: web.trustPolicy });
-        expect(await store.roles.updateRole('web', { trustPolicy: '{"x":1}', description: 'e' })).toBe('ok');
-        expect(await store.roles.getByName('web')).toMatchObject({ description: 'e', maxSessionDuration: 7200, trustPolicy: '{"x":1}' });
+        const ids = { 'arn:aws:iam::123456789012:user/a': 'AIDA1' };
+        expect(await store.roles.updateRole('web', { trust: { policy: '{"x":1}', principalIds: ids }, description: 'e' })).toBe('ok');
+        expect(await store.roles.getByName('web')).toMatchObject({ description: 'e', maxSessionDuration: 7200, trustPolicy: '{"x":1}', trustPrincipalIds: ids });
+        // Recorded for a role stored without ids only (before schema version 12), and only for the policy resolved.
+        await store.roles.recordTrustPrincipalIds(web.id, '{"x":1}', { other: 'AIDA2' });
+        expect((await store.roles.getByName('web'))!.trustPrincipalIds).toEqual(ids);
+        const old = role('old', { trustPrincipalIds: null });
+        await store.roles.create(old);
+        expect((await store.roles.getByName('old'))!.trustPrincipalIds).toBeNull();
+        await store.roles.recordTrustPrincipalIds(old.id, 'another policy', ids);
+        expect((await store.roles.getByName('old'))!.trustPrincipalIds).toBeNull();
+        await store.roles.recordTrustPrincipalIds(old.id, old.trustPolicy, ids);
+        expect((await store.roles.getByName('old'))!.trustPrincipalIds).toEqual(ids);
+        await store.roles.delete('old');
+        const u = user('someone', { path: '/p/' });
+        await store.users.create(u);
+        expect(await store.roles.principalsById([u.id, web.id, 'AIDAGONE'])).toEqual(
+          new Map([
+            [u.id, { kind: 'user', path: '/p/', name: 'someone' }],
+            [web.id, { kind: 'role', path: '/app/', name: 'Web' }],
+          ]),
+        );
         expect(await store.roles.updateRole('nobody', { description: 'x' })).toBe('missing');
         await store.roles.recordUse(web.id, at(5000), 'eu-west-1');
         expect((await store.roles.getByName('web'))!.lastUsed).toEqual({ at: at(5000), region: 'eu-west-1' });

@@ -44,6 +44,9 @@ export interface PolicyVersion {
   createdAt: Date;
 }
 
+/** ARN as written in a trust policy -> the unique id (AIDA…, AROA…) it named then. */
+export type TrustPrincipalIds = Readonly<Record<string, string>>;
+
 export interface Role {
   id: string; // AROA…
   name: string;
@@ -54,6 +57,14 @@ export interface Role {
   maxSessionDuration: number;
   /** The trust policy (AssumeRolePolicyDocument), as written. */
   trustPolicy: string;
+  /**
+   * The unique id each IAM user and role of the account named in the trust policy resolved to when
+   * it was written, by the ARN as written (AWS trusts the principal, not the name: a principal
+   * deleted and re-created under the same name is not trusted). Null: none recorded for this
+   * policy (a role stored before iamd recorded them, or whose policy a node of an older version
+   * wrote), resolved at its first use (trust-principals.ts).
+   */
+  trustPrincipalIds: TrustPrincipalIds | null;
   permissionsBoundary: string | null;
   tags: Tag[];
   /** When a session of the role last made a request, and in which region. */

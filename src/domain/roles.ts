@@ -1,11 +1,10 @@
 import type { Role, Tag } from './entities.js';
 import { accountQuotas, type Domain } from './context.js';
-import { accountQuotaExceeded, checkTrustPolicySize } from './quotas.js';
+import { accountQuotaExceeded } from './quotas.js';
 import { errors, IamError } from './errors.js';
 import { listByPath } from './paging.js';
 import { noSuchBoundary, requireBoundaryPolicy } from './policies.js';
-import { namedPrincipalArns, parseTrustPolicy } from './policy/trust.js';
-import { malformed, MESSAGES } from './policy/malformed.js';
+import { resolveTrustPolicy } from './trust-principals.js';
 import { checkNewTags } from './tags.js';
 import type { ListPage } from '../ports/store.js';
 
@@ -19,20 +18,6 @@ export async function requireRole(domain: Domain, name: string): Promise<Role> {
   const role = await domain.store.roles.getByName(name);
   if (!role) throw noSuchRole(name);
   return role;
-}
-
-/**
- * Validates a trust policy as IAM does: the document's rules (trust.ts), then that every IAM user
- * and role of this account it names exists (AWS resolves them to unique ids on write, and refuses
- * one it cannot resolve). AWS's sentence alone, as for other documents (policies.ts).
- */
-async function validateTrustPolicy(domain: Domain, text: string): Promise<void> {
-  const document = parseTrustPolicy(text);
-  checkTrustPolicySize(text);
-  for (const principal of namedPrincipalArns(document, domain.accountId)) {
-    const found = principal.kind === 'user' ? await domain.store.users.getByName(principal.name) : await domain.store.roles.getByName(principal.name);
-    if (!found) throw malformed(MESSAGES.invalidPrincipal('AWS', principal.arn));
-  }
 }
 
 /** AWS refuses plain changes to a service-linked role: only its service may make them. */
@@ -59,7 +44,7 @@ export async function createRole(
     throw new IamError('InvalidInput', "Path prefix '/aws-service-role/' can only be used for AWS Service linked Roles");
   }
   const tags = checkNewTags(input.Tags, 'Role');
-  await validateTrustPolicy(domain, input.AssumeRolePolicyDocument);
+  const trustPrincipalIds = await resolveTrustPolicy(domain, input.AssumeRolePolicyDocument);
   const boundary = input.PermissionsBoundary === undefined ? undefined : await requireBoundaryPolicy(domain, input.PermissionsBoundary);
   const role: Role = {
     id: domain.ids.uniqueId('AROA'),
@@ -69,6 +54,7 @@ export async function createRole(
     description: input.Description ?? null,
     maxSessionDuration: input.MaxSessionDuration ?? DEFAULT_MAX_SESSION_DURATION,
     trustPolicy: input.AssumeRolePolicyDocument,
+    trustPrincipalIds,
     permissionsBoundary: input.PermissionsBoundary ?? null,
     tags,
     lastUsed: null,
@@ -92,8 +78,10 @@ export async function updateRole(domain: Domain, input: { RoleName: string; Desc
 
 export async function updateAssumeRolePolicy(domain: Domain, input: { RoleName: string; PolicyDocument: string }): Promise<void> {
   refuseIfServiceLinked(await requireRole(domain, input.RoleName));
-  await validateTrustPolicy(domain, input.PolicyDocument);
-  if ((await domain.store.roles.updateRole(input.RoleName, { trustPolicy: input.PolicyDocument })) === 'missing') throw noSuchRole(input.RoleName);
+  const principalIds = await resolveTrustPolicy(domain, input.PolicyDocument);
+  if ((await domain.store.roles.updateRole(input.RoleName, { trust: { policy: input.PolicyDocument, principalIds } })) === 'missing') {
+    throw noSuchRole(input.RoleName);
+  }
 }
 
 export async function deleteRole(domain: Domain, name: string, allowServiceLinked = false): Promise<void> {

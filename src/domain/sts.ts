@@ -1,13 +1,14 @@
 import { deflateRawSync } from 'node:zlib';
-import type { Caller, Role, Session, Tag } from './entities.js';
+import type { Caller, Role, Session, Tag, TrustPrincipalIds } from './entities.js';
 import { callerArn, type Domain } from './context.js';
-import { assumedRoleArn, federatedUserArn, roleArn, rootArn, userArn } from './arn.js';
+import { assumedRoleArn, federatedUserArn, roleArn, rootArn } from './arn.js';
 import { IamError } from './errors.js';
 import { evaluateIdentity, requestContext, type RequestFacts } from './authorization.js';
 import { evaluateTrustPolicy, type PrincipalMatch } from './policy/evaluate.js';
 import type { Principals } from './policy/document.js';
 import { parsePolicyDocument } from './policy/document.js';
 import { parseTrustPolicy } from './policy/trust.js';
+import { trustPrincipalIdsOf } from './trust-principals.js';
 import { MalformedPolicyDocumentError } from './policy/malformed.js';
 import { AWS_MANAGED_POLICIES } from './policy/aws-managed.js';
 import { WorkBudget, WorkLimitExceeded } from './work-budget.js';
@@ -83,22 +84,21 @@ type RoleAssumer = Exclude<Caller, { kind: 'root' } | { kind: 'federated-user' }
 
 export const ROLE_ARN = /^arn:aws:iam::(\d{12}):role(\/(?:[^/]+\/)*)([\w+=,.@-]{1,64})$/;
 
-/** How the caller is named in a trust policy's AWS principals: its own ARN or id, or its account. */
-function principalMatcher(caller: RoleAssumer): (principals: Principals) => PrincipalMatch | undefined {
+/**
+ * How the caller is named in a trust policy's AWS principals: its own id, its session's ARN, an
+ * IAM user or role ARN that resolved to its id when the policy was written (`ids`: AWS trusts
+ * that principal, not a later one of the same name; trust-principals.ts), or its account.
+ */
+function principalMatcher(caller: RoleAssumer, ids: TrustPrincipalIds): (principals: Principals) => PrincipalMatch | undefined {
   const { accountId } = caller;
-  const direct = new Set<string>(['*']);
-  if (caller.kind === 'user') {
-    direct.add(userArn(accountId, caller.user.path, caller.user.name)).add(caller.user.id);
-  } else {
-    direct
-      .add(roleArn(accountId, caller.role.path, caller.role.name))
-      .add(caller.role.id)
-      .add(assumedRoleArn(accountId, caller.role.name, caller.sessionName));
-  }
+  const callerId = caller.kind === 'user' ? caller.user.id : caller.role.id;
+  const direct = new Set<string>(['*', callerId]);
+  if (caller.kind === 'assumed-role') direct.add(assumedRoleArn(accountId, caller.role.name, caller.sessionName));
+  const namesCaller = (v: string) => direct.has(v) || (Object.hasOwn(ids, v) && ids[v] === callerId);
   const account = new Set([accountId, rootArn(accountId)]);
   return (principals) => {
     const values = principals.AWS ?? [];
-    if (values.some((v) => direct.has(v))) return 'direct';
+    if (values.some(namesCaller)) return 'direct';
     if (values.some((v) => account.has(v))) return 'account';
     return undefined; // Service, Federated and CanonicalUser principals never name an IAM caller
   };
@@ -115,9 +115,10 @@ async function mayAct(domain: Domain, caller: RoleAssumer, role: Role, action: s
   const arn = roleArn(domain.accountId, role.path, role.name);
   const now = domain.clock.now();
   const request = { action, resourceArn: arn, resourceTags: role.tags };
+  const ids = await trustPrincipalIdsOf(domain, role);
   let trust;
   try {
-    trust = evaluateTrustPolicy(requestContext(caller, request, facts, now), { id: 'trust', document: parseTrustPolicy(role.trustPolicy) }, principalMatcher(caller), new WorkBudget());
+    trust = evaluateTrustPolicy(requestContext(caller, request, facts, now), { id: 'trust', document: parseTrustPolicy(role.trustPolicy) }, principalMatcher(caller, ids), new WorkBudget());
   } catch (e) {
     if (e instanceof WorkLimitExceeded || e instanceof MalformedPolicyDocumentError) return false;
     throw e;

@@ -18,6 +18,7 @@ import type {
   SigningCertificate,
   SshPublicKey,
   Tag,
+  TrustPrincipalIds,
   User,
 } from '../domain/entities.js';
 import type { PasswordPolicy } from '../domain/password-policy.js';
@@ -103,9 +104,20 @@ export type RoleBlocker = 'in-instance-profiles' | 'has-inline-policies' | 'has-
 export interface RoleRepository extends NamedRepository<Role, RoleBlocker>, TagRepository, BoundedRepository {
   /** As UserRepository.create. */
   create(role: Role, boundaryMustExist?: boolean, maxCount?: number): Promise<'ok' | 'exists' | 'no-policy' | 'quota'>;
-  /** Changes only the given members. */
-  updateRole(name: string, change: { description?: string; maxSessionDuration?: number; trustPolicy?: string }): Promise<'missing' | 'ok'>;
+  /** Changes only the given members; a trust policy together with the principal ids it resolved to. */
+  updateRole(
+    name: string,
+    change: { description?: string; maxSessionDuration?: number; trust?: { policy: string; principalIds: TrustPrincipalIds } },
+  ): Promise<'missing' | 'ok'>;
   recordUse(roleId: string, at: Date, region: string): Promise<void>;
+  /**
+   * Records the principal ids of a role whose trust policy has none (stored before schema version
+   * 12, or written by a node of an older version), unless it has some by now or the trust policy
+   * is no longer `trustPolicy`.
+   */
+  recordTrustPrincipalIds(roleId: string, trustPolicy: string, ids: TrustPrincipalIds): Promise<void>;
+  /** The IAM users and roles of these unique ids that exist, by id (absent: none has it). */
+  principalsById(ids: readonly string[]): Promise<Map<string, { kind: 'user' | 'role'; path: string; name: string }>>;
 }
 
 export type GroupBlocker = 'has-members' | 'has-inline-policies' | 'has-attached-policies';

@@ -4,20 +4,25 @@ import { paginate } from '../domain/paging.js';
 import * as roles from '../domain/roles.js';
 import * as linkedRoles from '../domain/service-linked-roles.js';
 import { tagPage, tagResource, untagResource } from '../domain/tags.js';
+import { profilesWithShownTrustPolicies, withShownTrustPolicy as shown, withShownTrustPolicies } from '../domain/trust-principals.js';
 import { type OperationTable, onAccount, onInstanceProfile, onPathPrefix, onRole } from './operation.js';
 import { presentInstanceProfile, presentRole } from './presenters.js';
 
-/** Roles (their inline and attached policies are in policy-operations.ts, with users' and groups'). */
+/**
+ * Roles (their inline and attached policies are in policy-operations.ts, with users' and groups').
+ * A role's trust policy is shown as AWS shows it: a named principal deleted since as its unique id
+ * (trust-principals.ts).
+ */
 export const ROLE_OPERATIONS: OperationTable = {
   CreateRole: {
     action: 'iam:CreateRole',
     resource: onRole,
-    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await roles.createRole(domain, input), 'create') }),
+    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await shown(domain, await roles.createRole(domain, input)), 'create') }),
   },
   GetRole: {
     action: 'iam:GetRole',
     resource: onRole,
-    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await roles.requireRole(domain, input.RoleName)) }),
+    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await shown(domain, await roles.requireRole(domain, input.RoleName))) }),
   },
   UpdateRole: {
     action: 'iam:UpdateRole',
@@ -29,7 +34,7 @@ export const ROLE_OPERATIONS: OperationTable = {
   UpdateRoleDescription: {
     action: 'iam:UpdateRoleDescription',
     resource: onRole,
-    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await roles.updateRole(domain, input), 'description') }),
+    handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await shown(domain, await roles.updateRole(domain, input)), 'description') }),
   },
   UpdateAssumeRolePolicy: {
     action: 'iam:UpdateAssumeRolePolicy',
@@ -47,7 +52,7 @@ export const ROLE_OPERATIONS: OperationTable = {
     handler: async (domain, _caller, input) => {
       const page = await roles.listRoles(domain, input);
       return {
-        Roles: page.items.map((r) => presentRole(domain.accountId, r, 'list')),
+        Roles: (await withShownTrustPolicies(domain, page.items)).map((r) => presentRole(domain.accountId, r, 'list')),
         IsTruncated: page.nextMarker !== undefined,
         Marker: page.nextMarker,
       };
@@ -94,9 +99,10 @@ export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
   GetInstanceProfile: {
     action: 'iam:GetInstanceProfile',
     resource: onInstanceProfile,
-    handler: async (domain, _caller, input) => ({
-      InstanceProfile: presentInstanceProfile(domain.accountId, await profiles.requireInstanceProfile(domain, input.InstanceProfileName), 'get'),
-    }),
+    handler: async (domain, _caller, input) => {
+      const [profile] = await profilesWithShownTrustPolicies(domain, [await profiles.requireInstanceProfile(domain, input.InstanceProfileName)]);
+      return { InstanceProfile: presentInstanceProfile(domain.accountId, profile!, 'get') };
+    },
   },
   DeleteInstanceProfile: {
     action: 'iam:DeleteInstanceProfile',
@@ -109,7 +115,7 @@ export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
     handler: async (domain, _caller, input) => {
       const page = await profiles.listInstanceProfiles(domain, input);
       return {
-        InstanceProfiles: page.items.map((p) => presentInstanceProfile(domain.accountId, p, 'list')),
+        InstanceProfiles: (await profilesWithShownTrustPolicies(domain, page.items)).map((p) => presentInstanceProfile(domain.accountId, p, 'list')),
         IsTruncated: page.nextMarker !== undefined,
         Marker: page.nextMarker,
       };
@@ -119,7 +125,9 @@ export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
     action: 'iam:ListInstanceProfilesForRole',
     resource: onRole,
     handler: async (domain, _caller, input) => {
-      const found = (await profiles.listInstanceProfilesForRole(domain, input.RoleName)).map((p) => presentInstanceProfile(domain.accountId, p, 'list'));
+      const found = (await profilesWithShownTrustPolicies(domain, await profiles.listInstanceProfilesForRole(domain, input.RoleName))).map((p) =>
+        presentInstanceProfile(domain.accountId, p, 'list'),
+      );
       const page = paginate(found, input);
       return { InstanceProfiles: page.items, IsTruncated: page.isTruncated, Marker: page.marker };
     },

@@ -1,4 +1,5 @@
-import type { InstanceProfile, Role, Tag } from '../../domain/entities.js';
+import { createHash } from 'node:crypto';
+import type { InstanceProfile, Role, Tag, TrustPrincipalIds } from '../../domain/entities.js';
 import type { InstanceProfileBlocker, InstanceProfileRepository, RoleBlocker, RoleRepository } from '../../ports/store.js';
 import { managedPolicyExists, NamedEntities, type NamedRow, type NamedTable, roomInQuota, setBoundary } from './named.js';
 import { all, fold, groupBy, one, run, type Sql } from './sql.js';
@@ -8,11 +9,27 @@ export interface RoleRow extends NamedRow {
   description: string | null;
   max_session_duration: number;
   trust_policy: string;
+  /** JSON, and the digest of the trust policy it was resolved for (schema.ts, version 12). */
+  trust_principal_ids: string | null;
+  trust_principals_for: string | null;
   permissions_boundary: string | null;
   last_used_at: number | null;
   last_used_region: string | null;
   linked_service: string | null;
 }
+
+/** The trust policy's digest, to know the ids recorded are for it (schema.ts, version 12). */
+const digest = (trustPolicy: string) => createHash('sha256').update(trustPolicy).digest('hex');
+
+/** The principal ids as recorded for the role's trust policy: none (null) when recorded for no policy or another. */
+function principalIdsOf(r: RoleRow): TrustPrincipalIds | null {
+  if (r.trust_principal_ids === null || r.trust_principals_for !== digest(r.trust_policy)) return null;
+  return JSON.parse(r.trust_principal_ids) as TrustPrincipalIds;
+}
+
+/** The two columns for a trust policy's ids. */
+const idsColumns = (trustPolicy: string, ids: TrustPrincipalIds | null): [string | null, string | null] =>
+  ids === null ? [null, null] : [JSON.stringify(ids), digest(trustPolicy)];
 
 export const ROLES: NamedTable<RoleBlocker> = {
   table: 'roles',
@@ -34,6 +51,7 @@ const toRole = (r: RoleRow, tags: Tag[]): Role => ({
   description: r.description,
   maxSessionDuration: r.max_session_duration,
   trustPolicy: r.trust_policy,
+  trustPrincipalIds: principalIdsOf(r),
   permissionsBoundary: r.permissions_boundary,
   tags,
   lastUsed: r.last_used_at === null ? null : { at: new Date(r.last_used_at), region: r.last_used_region ?? 'us-east-1' },
@@ -60,8 +78,8 @@ export class SqlRoles extends NamedEntities<RoleRow, Role, RoleBlocker> implemen
       if (boundaryMustExist && !(yield* managedPolicyExists(role.permissionsBoundary))) return 'no-policy' as const;
       const inserted = yield* run(
         `INSERT INTO roles (id, name, name_key, path, created_at, description, max_session_duration, trust_policy,
-                            permissions_boundary, linked_service)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+                            trust_principal_ids, trust_principals_for, permissions_boundary, linked_service)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
           role.id,
           role.name,
@@ -71,6 +89,7 @@ export class SqlRoles extends NamedEntities<RoleRow, Role, RoleBlocker> implemen
           role.description,
           role.maxSessionDuration,
           role.trustPolicy,
+          ...idsColumns(role.trustPolicy, role.trustPrincipalIds),
           role.permissionsBoundary,
           role.linkedService,
         ],
@@ -83,20 +102,41 @@ export class SqlRoles extends NamedEntities<RoleRow, Role, RoleBlocker> implemen
 
   async updateRole(
     name: string,
-    change: { description?: string; maxSessionDuration?: number; trustPolicy?: string },
+    change: { description?: string; maxSessionDuration?: number; trust?: { policy: string; principalIds: TrustPrincipalIds } },
   ): Promise<'missing' | 'ok'> {
     const self = this;
     return this.sql.transaction(function* () {
       const row = yield* self.locked(name);
       if (!row) return 'missing' as const;
-      yield* run('UPDATE roles SET description = ?, max_session_duration = ?, trust_policy = ? WHERE id = ?', [
-        change.description ?? row.description,
-        change.maxSessionDuration ?? row.max_session_duration,
-        change.trustPolicy ?? row.trust_policy,
-        row.id,
-      ]);
+      const trust = change.trust
+        ? [change.trust.policy, ...idsColumns(change.trust.policy, change.trust.principalIds)]
+        : [row.trust_policy, row.trust_principal_ids, row.trust_principals_for];
+      yield* run(
+        'UPDATE roles SET description = ?, max_session_duration = ?, trust_policy = ?, trust_principal_ids = ?, trust_principals_for = ? WHERE id = ?',
+        [change.description ?? row.description, change.maxSessionDuration ?? row.max_session_duration, ...trust, row.id],
+      );
       return 'ok' as const;
     });
+  }
+
+  async recordTrustPrincipalIds(roleId: string, trustPolicy: string, ids: TrustPrincipalIds): Promise<void> {
+    // Only while the policy is still the one resolved and has no ids of its own: an
+    // UpdateAssumeRolePolicy in between has recorded its own.
+    const [json, forPolicy] = idsColumns(trustPolicy, ids);
+    await this.sql.run(
+      "UPDATE roles SET trust_principal_ids = ?, trust_principals_for = ? WHERE id = ? AND trust_policy = ? AND COALESCE(trust_principals_for, '') <> ?",
+      [json, forPolicy, roleId, trustPolicy, forPolicy],
+    );
+  }
+
+  async principalsById(ids: readonly string[]): Promise<Map<string, { kind: 'user' | 'role'; path: string; name: string }>> {
+    const found = new Map<string, { kind: 'user' | 'role'; path: string; name: string }>();
+    if (ids.length === 0) return found;
+    for (const kind of ['user', 'role'] as const) {
+      const rows = await this.sql.all<{ id: string; path: string; name: string }>(`SELECT id, path, name FROM ${kind}s WHERE id = ANY(?)`, [ids]);
+      for (const r of rows) found.set(r.id, { kind, path: r.path, name: r.name });
+    }
+    return found;
   }
 
   async recordUse(roleId: string, at: Date, region: string): Promise<void> {

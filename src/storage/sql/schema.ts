@@ -270,4 +270,17 @@ export const SHARED_MIGRATIONS: readonly SharedMigration[] = [
   );
   `,
   },
+  {
+    title: "12: the unique ids a role's trust policy names its users and roles by",
+    both: `
+  -- trust_principal_ids: JSON {"<user or role ARN as written>": "<its unique id then>"}: AWS
+  -- trusts the principal the ARN named when the policy was written, not a later one of the same
+  -- name. trust_principals_for: the SHA-256 (hex) of the trust_policy they were resolved for, so
+  -- that a policy written without them (by a node of an older version, during a rolling upgrade)
+  -- is not read with another policy's ids. NULL, or for another policy: resolved by ARN at the
+  -- role's first use (src/domain/trust-principals.ts).
+  ALTER TABLE roles ADD COLUMN trust_principal_ids {text};
+  ALTER TABLE roles ADD COLUMN trust_principals_for {text};
+  `,
+  },
 ];
