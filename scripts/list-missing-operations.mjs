@@ -8,7 +8,7 @@
  *   npm run build && node scripts/list-missing-operations.mjs --count  # served / missing / total, per model
  *
  * It reads the built tables (dist/protocol/operations.js, sts-operations.js), so build first; the
- * source of truth for the tests is test/model-coverage.test.ts and test/sts-model-coverage.test.ts,
+ * source of truth for the tests is test/model-coverage.test.ts (both models),
  * which call every operation against a real server.
  */
 import fs from 'node:fs';
