@@ -11,7 +11,13 @@ export default class FlakyReporter implements Reporter {
 
   onTestCaseResult(test: TestCase): void {
     const { flaky, retryCount } = test.diagnostic() ?? {};
-    if (flaky) this.flaky.push(`${test.module.moduleId.replace(process.cwd() + '/', '')} > ${test.fullName} (passed after ${retryCount} retr${retryCount === 1 ? 'y' : 'ies'})`);
+    if (!flaky) return;
+    // The failed attempts' errors stay on the result: what went wrong is the clue to the race.
+    const errors = (test.result().errors ?? []).map((e) => `      ${(e.message ?? String(e)).split('\n').slice(0, 6).join('\n      ')}`);
+    this.flaky.push(
+      `${test.module.moduleId.replace(process.cwd() + '/', '')} > ${test.fullName} (passed after ${retryCount} retr${retryCount === 1 ? 'y' : 'ies'})` +
+        (errors.length ? `\n${errors.join('\n')}` : ''),
+    );
   }
 
   onTestRunEnd(): void {
