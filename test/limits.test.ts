@@ -174,7 +174,9 @@ describe('bounded password hashing', () => {
 
 describe('connection limit', () => {
   it('closes a connection beyond IAMD_MAX_CONNECTIONS on arrival, logs it, and serves again once a slot frees', async () => {
-    const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS: '2' } });
+    // The held connections send half a request head: a long headers timeout keeps the server from
+    // closing them (10 s by default) before the test is done with them on a slow machine.
+    const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS: '2', IAMD_HEADERS_TIMEOUT_MS: '120000', IAMD_REQUEST_TIMEOUT_MS: '240000' } });
     try {
       // Two connections that stay open (each with a request head under way).
       const held = [rawConnection(limited.url), rawConnection(limited.url)];
@@ -222,7 +224,9 @@ describe('connection limit', () => {
 
 describe('per-address connection limit', () => {
   it('closes a connection beyond IAMD_MAX_CONNECTIONS_PER_ADDRESS from one address on arrival, logs it, and still serves other addresses', async () => {
-    const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '2' } });
+    // The held connections send half a request head: a long headers timeout keeps the server from
+    // closing them (10 s by default) before the test is done with them on a slow machine.
+    const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '2', IAMD_HEADERS_TIMEOUT_MS: '120000', IAMD_REQUEST_TIMEOUT_MS: '240000' } });
     try {
       // Two connections from 127.0.0.1 that stay open (each with a request head under way).
       const held = [rawConnection(limited.url, '127.0.0.1'), rawConnection(limited.url, '127.0.0.1')];
