@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closedLoop, openLoop, SignedClient, type Stats } from './load.js';
-import { medianBy, ROOT, startIamd, type Server } from './support.js';
+import { medianBy, ROOT, startIamd, THIS_RUNTIME, type Runtime, type Server } from './support.js';
 import { apiOperations, setUp, userName } from './workloads.js';
 import { checkReplay, presign, runWrk, wrkVersion, type WrkOptions, type WrkStats } from './wrk.js';
 import type { SigningCredentials } from '../src/protocol/sigv4/sign.js';
@@ -61,9 +61,10 @@ export interface FloorShare {
   accessLogBytesPerRequest: number;
 }
 
-export async function startFloorServer(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const script = fileURLToPath(new URL('./floor-server.js', import.meta.url));
-  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The floor, under `runtime`'s Node (the Node of the iamd it is compared with). */
+export async function startFloorServer(runtime: Runtime = THIS_RUNTIME): Promise<{ url: string; stop: () => Promise<void> }> {
+  const script = runtime === THIS_RUNTIME ? fileURLToPath(new URL('./floor-server.js', import.meta.url)) : path.join(runtime.root, 'dist-bench/bench/floor-server.js');
+  const child = spawn(runtime.node, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -116,22 +117,30 @@ export async function measureFloorShare(o: {
   wrk: { connections: number; threads: number };
   runId: string;
   log: (line: string) => void;
+  /** The Node (and copy of the build) iamd and the floor run under; this process's by default. */
+  runtime?: Runtime;
+  /** How iamd logs, one server each: both by default. */
+  modes?: readonly Mode[];
+  /** The open loop at half the maximum beside the floor at that rate (as shipped); on by default. */
+  halfRate?: boolean;
 }): Promise<FloorShare> {
+  const runtime = o.runtime ?? THIS_RUNTIME;
+  const modes = o.modes ?? MODES;
   const version = wrkVersion();
   const wrkOptions: WrkOptions = { ...o.wrk, durationS: o.durationMs / 1000 };
   const { log } = o;
   if (!version) log('  wrk is not installed: its columns stay empty (apt-get install wrk)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-bench-share-'));
   const accessLog = path.join(dir, 'iamd-stderr.log');
-  const floor = await startFloorServer();
+  const floor = await startFloorServer(runtime);
   const floorClient = new SignedClient(floor.url, ROOT, Math.max(64, o.concurrency * 2));
   const floorOp = async () => void (await floorClient.ok({ Action: 'GetLoginProfile', UserName: 'floor' }));
   const targets: Target[] = [];
   let logBytes = 0;
   let logRequests = 0;
   try {
-    for (const mode of MODES) {
-      const server = await startIamd(['--memory'], {}, mode === 'as shipped' ? { quiet: false, accessLog } : { quiet: true });
+    for (const mode of modes) {
+      const server = await startIamd(['--memory'], {}, mode === 'as shipped' ? { quiet: false, accessLog } : { quiet: true }, runtime);
       const root = new SignedClient(server.url, ROOT, Math.max(64, o.concurrency * 2));
       const target: Target = { mode, server, clients: [root], credentials: { root: ROOT } as Record<Caller, SigningCredentials>, ops: {} as Target['ops'] };
       targets.push(target);
@@ -198,7 +207,8 @@ export async function measureFloorShare(o: {
         }
       }
       // p99 at half of this round's in-process maximum, as shipped, beside the floor at the same rate.
-      const shipped = targets.find((t) => t.mode === 'as shipped')!;
+      const shipped = targets.find((t) => t.mode === 'as shipped');
+      if (o.halfRate === false || !shipped) continue;
       for (const read of READS) {
         for (const caller of CALLERS) {
           const k = key(shipped.mode, read, caller);
@@ -217,7 +227,7 @@ export async function measureFloorShare(o: {
     }
 
     const out: ShareCell[] = [];
-    for (const mode of MODES) {
+    for (const mode of modes) {
       for (const read of READS) {
         for (const caller of CALLERS) {
           const c = cells.get(key(mode, read, caller))!;

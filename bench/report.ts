@@ -2,7 +2,8 @@
  * The benchmark's results: the printed table, the targets, bench/RESULTS.md and bench/results.svg.
  */
 import type { Stats } from './load.js';
-import type { FloorShare } from './floor-share.js';
+import { CALLERS, READS, type FloorShare } from './floor-share.js';
+import type { NodeVersions } from './node-versions.js';
 
 export interface OpRow {
   key: string;
@@ -50,6 +51,8 @@ export interface Results {
   /** Reads against the floor (bench/floor-share.ts): as shipped and --quiet, root and IAM user, both generators. */
   floorShare: FloorShare;
   scale?: { load: { users: number; seconds: number; bytes: number }; smallLoadSeconds: number; small: ScaleSide; big: ScaleSide };
+  /** iamd under each Node version (bench/node-versions.ts); undefined: --node-versions none. */
+  nodeVersions?: NodeVersions;
   targets: Target[];
 }
 
@@ -181,6 +184,97 @@ export function floorShareFacts(r: Results): [string, string][] {
   return facts;
 }
 
+const versionLabel = (v: NodeVersions['versions'][number]) => v.version ?? `Node ${v.major}`;
+
+/** The versions --node-versions asked for that were not measured, each with the reason. */
+export function nodeVersionsMissing(nv: NodeVersions): string[] {
+  return nv.versions.filter((v) => v.error !== undefined).map((v) => `${versionLabel(v)}: ${v.error}`);
+}
+
+/**
+ * The reads against the floor per Node version: the floor's rows first, then one row per read,
+ * caller and version (the versions of one read next to each other).
+ */
+export function nodeVersionsReadsTable(nv: NodeVersions): string {
+  const measured = nv.versions.filter((v) => v.share);
+  const wrkOf = (v: (typeof measured)[number]) => v.share!.wrk.version !== undefined;
+  const rows: string[][] = measured.map((v) => [
+    'floor: bare node:http',
+    '–',
+    versionLabel(v),
+    f0(v.share!.floor.inproc.perSecond),
+    '100 %',
+    wrkOf(v) ? f0(v.share!.floor.wrk?.perSecond) : 'no wrk',
+    wrkOf(v) ? '100 %' : '–',
+  ]);
+  for (const read of READS) {
+    for (const caller of CALLERS) {
+      for (const v of measured) {
+        const s = v.share!;
+        const c = s.cells.find((x) => x.read === read && x.caller === caller && x.mode === 'as shipped');
+        rows.push([
+          read,
+          caller,
+          versionLabel(v),
+          f0(c?.inproc.perSecond),
+          pct(c?.inproc.perSecond, s.floor.inproc.perSecond),
+          wrkOf(v) ? f0(c?.wrk?.perSecond) : 'no wrk',
+          wrkOf(v) ? pct(c?.wrk?.perSecond, s.floor.wrk?.perSecond) : '–',
+        ]);
+      }
+    }
+  }
+  for (const v of nv.versions.filter((x) => !x.share)) rows.push(['every read', '–', versionLabel(v), 'NOT MEASURED', '', '', '']);
+  return markdownTable(['read', 'caller', 'Node', 'in-process req/s', '÷ floor', 'wrk req/s', '÷ floor'], rows, 3);
+}
+
+/** Cold start, idle RSS and the argon2id hash per Node version. */
+export function nodeVersionsFactsTable(nv: NodeVersions): string {
+  const rows = nv.versions.map((v) =>
+    v.coldStartMs === undefined
+      ? [versionLabel(v), 'NOT MEASURED', '', '', v.error ?? '']
+      : [
+          `${versionLabel(v)}${v.current ? " (the run's)" : ''}`,
+          `${f0(v.coldStartMs)} (${v.coldStartSamples!.map((x) => x.toFixed(0)).join(', ')})`,
+          v.idleRssMB!.toFixed(1),
+          v.hashMs === undefined ? '–' : v.hashMs.toFixed(1),
+          v.error ?? '',
+        ],
+  );
+  const header = ['Node', 'cold start to first answer, ms: median (each of 5)', 'RSS 1 s after start, MB', 'argon2id hash, ms (median of 20)'];
+  // The note column only when a version failed part-way.
+  if (nv.versions.every((v) => v.error === undefined)) return markdownTable(header, rows.map((r) => r.slice(0, 4)), 1);
+  return markdownTable([...header, 'note'], rows, 1);
+}
+
+/** The section of RESULTS.md; `generated`: its own header line when it is written on its own (--only node-versions). */
+export function nodeVersionsMarkdown(nv: NodeVersions | undefined, generated?: string): string {
+  if (!nv) return `## Per Node version
+
+Not run (\`--node-versions none\`).
+`;
+  const current = nv.versions.find((v) => v.current)!;
+  const others = nv.versions.filter((v) => !v.current);
+  const missing = nodeVersionsMissing(nv);
+  const share = nv.versions.find((v) => v.share)?.share;
+  return `## Per Node version
+
+${generated ? `${generated}
+
+` : ''}${missing.length ? `**NOT MEASURED: ${missing.join('; ')}.**
+
+` : ''}The same build (dist/) under each Node, one version after the other: the run's own Node (${current.version})${
+    others.length ? ` and ${others.map(versionLabel).join(', ')} from the registry's \`node\` package through scripts/with-node.sh (a copy of the checkout whose better-sqlite3 is built for that Node)` : ' only (`--node-versions` named no other)'
+  }. Each version: the reads against the floor as in "Reads against the floor", as shipped only and without the half-rate runs, ${nv.rounds} round${nv.rounds > 1 ? 's' : ''} of ${nv.seconds} s${
+    share ? ` (${share.concurrency} in flight; wrk ${share.wrk.version === undefined ? 'not installed' : `${share.wrk.threads} thread${share.wrk.threads > 1 ? 's' : ''}, ${share.wrk.connections} connections`})` : ''
+  }, the floor running under the same Node as the iamd beside it; cold start to the first signed answer (--memory, as shipped, median of 5) and RSS 1 s after the last start; the argon2id hash in a process of its own. A share of the floor compares across versions better than req/s, which moves with the machine's load from one version's turn to the next.
+
+${nodeVersionsReadsTable(nv)}
+
+${nodeVersionsFactsTable(nv)}
+`;
+}
+
 export function scaleTable(r: Results): string | undefined {
   const s = r.scale;
   if (!s) return undefined;
@@ -220,7 +314,7 @@ export function targetsTable(r: Results): string {
   );
 }
 
-export function machineLine(r: Results): string {
+export function machineLine(r: Pick<Results, 'machine'>): string {
   const m = r.machine;
   return `${m.cores} cores, ${m.cpu}, Node ${m.node}, ${m.os}, ${m.date}; load average before ${m.loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${m.loadAfter.map((x) => x.toFixed(2)).join(' ')}`;
 }
@@ -297,6 +391,7 @@ console sign-in verifies one (the same cost). The console sign-in row is iamd's 
 
 ![throughput and p99, iamd and ${s.peerName}](results.svg)
 
+${nodeVersionsMarkdown(r.nodeVersions)}
 ${scale ? `## Scale: ${r.scale!.small.users} vs ${r.scale!.big.users} users (SQLite data dir)\n\n${scale}\n\n${scaleFacts(r).map(([k, v]) => `- ${k}: **${v}**`).join('\n')}\n\n"time ratio" is the mean time per request at the bigger size over the smaller (the inverse ratio of requests/s at the same concurrency).\n` : '## Scale\n\nNot run (\`--scale-users 0\`).\n'}
 ## Targets
 

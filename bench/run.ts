@@ -38,6 +38,10 @@ import {
   markdown,
   machineLine,
   mainTable,
+  nodeVersionsFactsTable,
+  nodeVersionsMarkdown,
+  nodeVersionsMissing,
+  nodeVersionsReadsTable,
   otherFacts,
   printFacts,
   scaleFacts,
@@ -51,10 +55,12 @@ import {
   type Target,
 } from './report.js';
 import { bulkLoad, scaleUserName } from './scale.js';
-import { median, medianBy, ROOT, startIamd, type LogMode } from './support.js';
+import { median, medianBy, ROOT, rssMB, startIamd, type LogMode } from './support.js';
 import { measureFloorShare } from './floor-share.js';
 import { apiOperations, consoleSignIn, setUp, type Operation } from './workloads.js';
 import { measureSts } from './sts-measure.js';
+import { measureHash } from './hash-time.js';
+import { measureNodeVersions, parseNodeVersions, type NodeVersions } from './node-versions.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -74,6 +80,9 @@ function parseArgs(argv: string[]) {
     writeResults: false,
     resultsDir: undefined as string | undefined,
     cpuProf: undefined as string | undefined,
+    nodeVersions: [22, 24] as number[],
+    nodeRounds: 1,
+    only: undefined as 'node-versions' | undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -101,6 +110,14 @@ function parseArgs(argv: string[]) {
       case '--write-results': o.writeResults = true; break;
       case '--results-dir': o.resultsDir = path.resolve(value()); break;
       case '--cpu-prof': o.cpuProf = path.resolve(value()); break;
+      case '--node-versions': o.nodeVersions = parseNodeVersions(value()); break;
+      case '--node-rounds': o.nodeRounds = Math.max(1, Math.floor(num())); break;
+      case '--only': {
+        const v = value();
+        if (v !== 'node-versions') throw new Error(`--only knows node-versions, not ${v}`);
+        o.only = v;
+        break;
+      }
       case '--help':
         console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('*/')[0]);
         process.exit(0);
@@ -109,6 +126,7 @@ function parseArgs(argv: string[]) {
     }
   }
   if (o.peer && o.startMoto) throw new Error('--peer and --start-moto exclude each other');
+  if (o.only === 'node-versions' && !o.nodeVersions.length) throw new Error('--only node-versions with --node-versions none measures nothing');
   return o;
 }
 
@@ -116,18 +134,6 @@ const opts = parseArgs(process.argv.slice(2));
 const DURATION = opts.durationS * 1000;
 const WARMUP = opts.warmupS * 1000;
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
-
-/** VmRSS of a process, in MB (10^6 bytes); undefined once it has gone. */
-function rssMB(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return (Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024) / 1e6;
-  } catch {
-    return undefined;
-  }
-}
 
 const sleep = (msec: number) => new Promise((r) => setTimeout(r, msec));
 
@@ -179,22 +185,11 @@ async function startMoto(): Promise<{ url: string; child: ChildProcess; stop: ()
 // ---------------------------------------------------------------------------------------------
 // Measurements
 
-async function measureHash(): Promise<number> {
-  const hasher = argon2Hasher();
-  await hasher.hash('Bench-Warmup-Passw0rd!');
-  const times: number[] = [];
-  for (let i = 0; i < 20; i++) {
-    const t = process.hrtime.bigint();
-    await hasher.hash(`Bench-Hash-${i}-Passw0rd!`);
-    times.push(ms(t));
-  }
-  return median(times);
-}
-
 /** Where iamd as shipped appends its stderr (the access log); the run truncates it now and then. */
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-bench-run-'));
 process.on('exit', () => fs.rmSync(runDir, { recursive: true, force: true }));
-const SHIPPED: LogMode = { quiet: false, accessLog: path.join(runDir, 'iamd-stderr.log') };
+const SHIPPED_LOG = path.join(runDir, 'iamd-stderr.log');
+const SHIPPED: LogMode = { quiet: false, accessLog: SHIPPED_LOG };
 
 /** Spawn to the first signed 200, on a fresh connection. `profile`: under --cpu-prof, profile this server. */
 async function coldStart(args: string[], profile = false, logMode: LogMode = { quiet: true }): Promise<{ ms: number; server: Awaited<ReturnType<typeof startIamd>> }> {
@@ -294,6 +289,64 @@ const row = (op: Operation) => {
 const cores = os.cpus().length;
 /** The argon2id hash timed just before and just after the UpdateLoginProfile (new password) run. */
 let hashTimes: { before: number; after: number } | undefined;
+
+/** The per-Node-version section (bench/node-versions.ts); undefined with --node-versions none. */
+async function runNodeVersions(): Promise<NodeVersions | undefined> {
+  if (!opts.nodeVersions.length) return undefined;
+  log(`per Node version: this run's Node and ${opts.nodeVersions.filter((m) => m !== Number(process.versions.node.split('.')[0])).join(', ') || 'no other'}; reads against the floor (as shipped), cold start, RSS, argon2id hash`);
+  return measureNodeVersions({
+    majors: opts.nodeVersions,
+    durationMs: DURATION,
+    warmupMs: WARMUP,
+    concurrency: opts.concurrency,
+    rounds: opts.nodeRounds,
+    wrk: { connections: opts.wrkConnections, threads: opts.wrkThreads },
+    runId,
+    accessLog: SHIPPED_LOG,
+    log,
+  });
+}
+
+/** Prints the per-Node-version tables; a version not measured is named, loudly. */
+function printNodeVersions(nv: NodeVersions | undefined): void {
+  if (!nv) {
+    console.log('\nPer Node version: not run (--node-versions none)');
+    return;
+  }
+  console.log('\nPer Node version (the same build; reads as shipped against the floor under the same Node)\n');
+  for (const m of nodeVersionsMissing(nv)) console.log(`WARNING: NOT MEASURED: ${m}`);
+  console.log(nodeVersionsReadsTable(nv));
+  console.log('');
+  console.log(nodeVersionsFactsTable(nv));
+}
+
+const resultsDir = opts.resultsDir ?? path.dirname(fileURLToPath(import.meta.url)).replace(/dist-bench[\\/]bench$/, 'bench');
+
+if (opts.only === 'node-versions') {
+  const nv = (await runNodeVersions())!;
+  const machine = { cores, cpu, node: process.version, date: new Date().toISOString(), os: `${os.type()} ${os.release()}`, loadBefore, loadAfter: os.loadavg() };
+  console.log(`\niamd benchmark, per Node version only — ${machineLine({ machine })}`);
+  printNodeVersions(nv);
+  if (opts.writeResults) {
+    // Only this section of RESULTS.md is replaced (or added): the rest stays from the last full run.
+    const file = path.join(resultsDir, 'RESULTS.md');
+    const generated = `Generated on its own by \`npm run bench -- ${process.argv.slice(2).join(' ')}\` (bench/run.ts), apart from the rest of this file: ${machineLine({ machine })}.`;
+    const section = nodeVersionsMarkdown(nv, generated).trimEnd();
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const previous = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# iamd benchmark results\n';
+    const heading = '## Per Node version';
+    const start = previous.indexOf(`\n${heading}\n`);
+    let next: string;
+    if (start < 0) next = `${previous.trimEnd()}\n\n${section}\n`;
+    else {
+      const end = previous.indexOf('\n## ', start + heading.length + 1);
+      next = `${previous.slice(0, start + 1)}${section}\n${end < 0 ? '' : previous.slice(end)}`;
+    }
+    fs.writeFileSync(file, next);
+    console.log(`\nwrote the "Per Node version" section of ${file}`);
+  }
+  process.exit(0);
+}
 
 log('cold start (--memory, as shipped), 5 times');
 const coldSamples: number[] = [];
@@ -524,6 +577,21 @@ targets.push({
   met: sts.ratio <= 1.2,
 });
 
+// iamd under each Node version (issue 18): last, so it adds to the run without moving the other sections.
+const nodeVersions = await runNodeVersions();
+if (nodeVersions) {
+  const missing = nodeVersionsMissing(nodeVersions);
+  const measured = nodeVersions.versions.filter((v) => v.share).map((v) => v.version!);
+  targets.push({
+    name: `iamd measured per Node version (the run's and ${opts.nodeVersions.join(', ')})`,
+    goal: 'every one',
+    value: missing.length ? `NOT MEASURED: ${missing.join('; ')}` : measured.join(', '),
+    met: missing.length === 0,
+  });
+} else {
+  targets.push({ name: 'iamd measured per Node version', goal: 'every one', value: 'not run (--node-versions none)', met: null });
+}
+
 const results: Results = {
   machine: { cores, cpu, node: process.version, date: new Date().toISOString(), os: `${os.type()} ${os.release()}`, loadBefore, loadAfter: os.loadavg() },
   settings: { durationS: opts.durationS, warmupS: opts.warmupS, concurrency: opts.concurrency, repeat: opts.repeat, peer: opts.peer ?? (opts.startMoto ? 'moto_server (started by the run)' : undefined), peerName, short: opts.durationS < 10 },
@@ -537,6 +605,7 @@ const results: Results = {
   contention: contention!,
   floorShare,
   scale,
+  nodeVersions,
   targets,
 };
 
@@ -551,6 +620,7 @@ console.log(mainTable(results));
 if (results.rows.some((r) => lateRun(r.iamdHalf) || lateRun(r.peerHalf))) console.log('† the load generator sent over 1 % of that run\'s requests more than 5 ms late (starved of CPU)');
 console.log('');
 console.log(printFacts('', otherFacts(results)));
+printNodeVersions(nodeVersions);
 const st = scaleTable(results);
 if (st) {
   console.log(`\nScale (SQLite data dir): ${results.scale!.small.users} vs ${results.scale!.big.users} users\n`);
@@ -565,7 +635,7 @@ if (!hasPeer) console.log('\n(no --peer / --start-moto: the ×moto targets were 
 const FOREIGN_SECTIONS = ['## Amplification: the largest body per operation'];
 
 if (opts.writeResults) {
-  const dir = opts.resultsDir ?? path.dirname(fileURLToPath(import.meta.url)).replace(/dist-bench[\\/]bench$/, 'bench');
+  const dir = resultsDir;
   fs.mkdirSync(dir, { recursive: true });
   // Sections other benchmarks write into the same file (npm run bench:amplification) are kept.
   const file = path.join(dir, 'RESULTS.md');

@@ -5,7 +5,20 @@ import { fileURLToPath } from 'node:url';
 import { signRequest } from '../src/protocol/sigv4/sign.js';
 
 export const ROOT = { accessKeyId: 'AKIABENCHBENCHBENCH0', secretAccessKey: 'bench/bench/bench/bench/bench/bench/benc' };
-export const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/iamd.js');
+/** The checkout this benchmark was built in (dist-bench/bench/.. /..). */
+export const CHECKOUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BIN = path.join(CHECKOUT, 'bin/iamd.js');
+
+/**
+ * Which Node runs a server, and the copy of the built checkout it runs from (bin/, dist/,
+ * dist-bench/, node_modules/): this process's Node and this checkout unless a benchmark runs iamd
+ * under another Node (bench/node-versions.ts: a copy whose better-sqlite3 is built for it).
+ */
+export interface Runtime {
+  node: string;
+  root: string;
+}
+export const THIS_RUNTIME: Runtime = { node: process.execPath, root: CHECKOUT };
 
 export interface Server {
   url: string;
@@ -44,13 +57,14 @@ export async function startIamd(
   args: string[] = ['--memory'],
   env: Record<string, string> = {},
   logMode: LogMode = { quiet: true },
+  runtime: Runtime = THIS_RUNTIME,
 ): Promise<Server & { startedAt: bigint }> {
   const startedAt = process.hrtime.bigint();
   const accessLog = 'accessLog' in logMode ? logMode.accessLog : undefined;
   const onAccessLine = 'onAccessLine' in logMode ? logMode.onAccessLine : undefined;
   // O_APPEND: the run may truncate the file between measurements, and the server's writes land at the new end.
   const logFd = accessLog === undefined ? undefined : fs.openSync(accessLog, 'a');
-  const child = spawn(process.execPath, [...serverNodeArgs(), BIN, 'serve', '--port', '0', ...(logMode.quiet ? ['--quiet'] : []), ...args], {
+  const child = spawn(runtime.node, [...serverNodeArgs(), path.join(runtime.root, 'bin/iamd.js'), 'serve', '--port', '0', ...(logMode.quiet ? ['--quiet'] : []), ...args], {
     env: { ...process.env, IAMD_ROOT_ACCESS_KEY_ID: ROOT.accessKeyId, IAMD_ROOT_SECRET_ACCESS_KEY: ROOT.secretAccessKey, ...env },
     stdio: ['ignore', 'pipe', logFd ?? 'pipe'],
   });
@@ -99,6 +113,17 @@ export async function call(url: string, params: Record<string, string>, credenti
   const headers = Object.fromEntries(Object.entries(signed.headers).filter(([k]) => k !== 'host').map(([k, v]) => [k, String(v)]));
   const res = await fetch(url + '/', { method: 'POST', headers, body });
   return { status: res.status, body: await res.text() };
+}
+
+/** VmRSS of a process, in MB (10^6 bytes); undefined once it has gone. */
+export function rssMB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return (Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024) / 1e6;
+  } catch {
+    return undefined;
+  }
 }
 
 export function rssMiB(pid: number): number {

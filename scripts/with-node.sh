@@ -11,6 +11,9 @@
 #   checkout's own node_modules are never written. @node-rs/argon2 is N-API: one binary for all.
 # - The copy is refreshed on every run (sources, dist); the rebuild only when Node or
 #   better-sqlite3 changed.
+# - IAMD_NODE_TREE names the copy (default `tree`): the benchmark uses its own (`bench`), so it
+#   never rewrites a copy a test run is using. A named copy takes its better-sqlite3 build from the
+#   default copy when that one was built for the same Node and better-sqlite3 (no second compile).
 set -euo pipefail
 if [ $# -lt 2 ] || ! [[ $1 =~ ^[0-9]+$ ]]; then
   echo "usage: $0 <node major> <command...>" >&2
@@ -38,7 +41,9 @@ export PATH="$node_home/bin:$PATH"
 version=$(node --version)
 
 # 2. The copy of the checkout: everything but .git and node_modules, copied afresh.
-tree=$cache/tree
+tree_name=${IAMD_NODE_TREE:-tree}
+[[ $tree_name =~ ^[A-Za-z0-9_-]+$ ]] || { echo "with-node: IAMD_NODE_TREE must be a plain folder name" >&2; exit 2; }
+tree=$cache/$tree_name
 mkdir -p "$tree"
 (cd "$project" && find . -mindepth 1 -maxdepth 1 ! -name .git ! -name node_modules ! -name 'test-artifacts' ! -name 'iamd-data') |
   while read -r entry; do rm -rf "${tree:?}/$entry"; cp -a "$project/$entry" "$tree/$entry"; done
@@ -46,15 +51,28 @@ mkdir -p "$tree"
 # 3. node_modules: hard links to the checkout's (real folders, so its symlink or copy is followed),
 #    better-sqlite3 a real copy rebuilt for this ABI. Redone when the lock file or Node changed.
 stamp="$version $(sha256sum "$project/package-lock.json" | cut -c1-16)"
-if [ "$(cat "$cache/node_modules.stamp" 2>/dev/null)" != "$stamp" ]; then
-  echo "with-node: linking node_modules and rebuilding better-sqlite3 for $version" >&2
+stamp_file=$cache/node_modules.stamp
+[ "$tree_name" = tree ] || stamp_file=$cache/$tree_name.node_modules.stamp
+# A named copy reuses the default copy's better-sqlite3 build when it is for the same Node and the
+# same better-sqlite3 version.
+bs3_version() { sed -n 's/^  "version": "\(.*\)",$/\1/p' "$1/package.json"; }
+built=$cache/tree/node_modules/better-sqlite3
+if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   rm -rf "$tree/node_modules"
   cp -al "$(readlink -f "$project/node_modules")" "$tree/node_modules"
   rm -rf "$tree/node_modules/.vite" "$tree/node_modules/better-sqlite3"
-  cp -a "$(readlink -f "$project/node_modules/better-sqlite3")" "$tree/node_modules/better-sqlite3"
-  rm -rf "$tree/node_modules/better-sqlite3/build"
-  (cd "$tree/node_modules/better-sqlite3" && node "$node_gyp" rebuild --release --nodedir="$node_home" -j 2 >&2)
-  echo "$stamp" >"$cache/node_modules.stamp"
+  bs3=$(readlink -f "$project/node_modules/better-sqlite3")
+  if [ "$tree_name" != tree ] && [ -f "$built/build/Release/better_sqlite3.node" ] &&
+    [ "$(cut -d' ' -f1 "$cache/node_modules.stamp" 2>/dev/null)" = "$version" ] && [ "$(bs3_version "$built")" = "$(bs3_version "$bs3")" ]; then
+    echo "with-node: linking node_modules; better-sqlite3 as built in $cache/tree for $version" >&2
+    cp -a "$built" "$tree/node_modules/better-sqlite3"
+  else
+    echo "with-node: linking node_modules and rebuilding better-sqlite3 for $version" >&2
+    cp -a "$bs3" "$tree/node_modules/better-sqlite3"
+    rm -rf "$tree/node_modules/better-sqlite3/build"
+    (cd "$tree/node_modules/better-sqlite3" && node "$node_gyp" rebuild --release --nodedir="$node_home" -j 2 >&2)
+  fi
+  echo "$stamp" >"$stamp_file"
 fi
 
 cd "$tree"
