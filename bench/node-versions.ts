@@ -72,10 +72,14 @@ export async function prepareNode(major: number, log: (line: string) => void): P
     });
     let out = '';
     let err = '';
+    let logged = 0;
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
-      for (const line of d.toString().split('\n')) if (line.trim()) log(`    ${line}`);
+      // Whole lines only (a chunk may end mid-line).
+      const end = err.lastIndexOf('\n') + 1;
+      for (const line of err.slice(logged, end).split('\n')) if (line.trim()) log(`    ${line}`);
+      logged = Math.max(logged, end);
     });
     child.once('error', (e) => reject(new Error(`scripts/with-node.sh ${major} could not start: ${e.message}`)));
     child.once('exit', (code) => {

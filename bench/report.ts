@@ -228,23 +228,15 @@ export function nodeVersionsReadsTable(nv: NodeVersions): string {
   return markdownTable(['read', 'caller', 'Node', 'in-process req/s', '÷ floor', 'wrk req/s', '÷ floor'], rows, 3);
 }
 
-/** Cold start, idle RSS and the argon2id hash per Node version. */
+/** Cold start, idle RSS and the argon2id hash per Node version (why one was not measured: above the tables). */
 export function nodeVersionsFactsTable(nv: NodeVersions): string {
-  const rows = nv.versions.map((v) =>
-    v.coldStartMs === undefined
-      ? [versionLabel(v), 'NOT MEASURED', '', '', v.error ?? '']
-      : [
-          `${versionLabel(v)}${v.current ? " (the run's)" : ''}`,
-          `${f0(v.coldStartMs)} (${v.coldStartSamples!.map((x) => x.toFixed(0)).join(', ')})`,
-          v.idleRssMB!.toFixed(1),
-          v.hashMs === undefined ? '–' : v.hashMs.toFixed(1),
-          v.error ?? '',
-        ],
-  );
-  const header = ['Node', 'cold start to first answer, ms: median (each of 5)', 'RSS 1 s after start, MB', 'argon2id hash, ms (median of 20)'];
-  // The note column only when a version failed part-way.
-  if (nv.versions.every((v) => v.error === undefined)) return markdownTable(header, rows.map((r) => r.slice(0, 4)), 1);
-  return markdownTable([...header, 'note'], rows, 1);
+  const rows = nv.versions.map((v) => [
+    `${versionLabel(v)}${v.current ? " (the run's)" : ''}`,
+    v.coldStartMs === undefined ? 'NOT MEASURED' : `${f0(v.coldStartMs)} (${v.coldStartSamples!.map((x) => x.toFixed(0)).join(', ')})`,
+    v.idleRssMB === undefined ? 'NOT MEASURED' : v.idleRssMB.toFixed(1),
+    v.hashMs === undefined ? 'NOT MEASURED' : v.hashMs.toFixed(1),
+  ]);
+  return markdownTable(['Node', 'cold start to first answer, ms: median (each of 5)', 'RSS 1 s after start, MB', 'argon2id hash, ms (median of 20)'], rows, 1);
 }
 
 /** The section of RESULTS.md; `generated`: its own header line when it is written on its own (--only node-versions). */
@@ -337,7 +329,10 @@ columns: without it they read "no wrk" and its targets "not measured"; \`IAMD_BE
 another wrk, \`IAMD_BENCH_WRK=none\` none). \`--help\` lists the options:
 \`--duration\`/\`--warmup\` (seconds a run, ${s.durationS}/${s.warmupS} here), \`--concurrency\` (in-process requests in flight, ${s.concurrency}),
 \`--repeat\` (rounds of each read measurement, ${s.repeat}), \`--wrk-connections\`/\`--wrk-threads\`,
-\`--scale-users\` (0 skips the scale section), \`--cpu-prof DIR\`.
+\`--scale-users\` (0 skips the scale section), \`--cpu-prof DIR\`, \`--node-versions\` (the other Node majors to
+measure iamd under, 22,24 by default, \`none\` for none; installed on first use by scripts/with-node.sh from the
+registry's \`node\` package), \`--node-rounds\` (rounds per version, ${r.nodeVersions?.rounds ?? 1}). \`npm run bench -- --only node-versions
+--write-results\` measures and rewrites the "Per Node version" section alone.
 
 iamd runs **as shipped** throughout (access log on, its stderr appended to a file, as a service
 manager would keep it) except in the rows marked \`--quiet\` (no access log).
