@@ -63,7 +63,8 @@ if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   rm -rf "$tree/node_modules/.vite" "$tree/node_modules/better-sqlite3"
   bs3=$(readlink -f "$project/node_modules/better-sqlite3")
   if [ "$tree_name" != tree ] && [ -f "$built/build/Release/better_sqlite3.node" ] &&
-    [ "$(cut -d' ' -f1 "$cache/node_modules.stamp" 2>/dev/null)" = "$version" ] && [ "$(bs3_version "$built")" = "$(bs3_version "$bs3")" ]; then
+    [ "$(cut -d' ' -f1 "$cache/node_modules.stamp" 2>/dev/null)" = "$version" ] && [ -n "$(bs3_version "$bs3")" ] &&
+    [ "$(bs3_version "$built")" = "$(bs3_version "$bs3")" ]; then
     echo "with-node: linking node_modules; better-sqlite3 as built in $cache/tree for $version" >&2
     cp -a "$built" "$tree/node_modules/better-sqlite3"
   else
