@@ -53,7 +53,7 @@ for (const file of args) {
     const seen = new Set<string>();
     for (let id: number | undefined = n.id; id !== undefined; id = parent.get(id)) {
       const a = byId.get(id)!;
-      if (!a.callFrame.url.includes('/dist/')) continue;
+      if (!/\/dist(-bench)?\/src\//.test(a.callFrame.url) && !a.callFrame.url.includes('/dist/')) continue;
       const k = frame(a);
       if (seen.has(k)) continue;
       seen.add(k);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChangePasswordCommand, CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, GetUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { jsonLogger } from '../src/server/logger.js';
+import { type AccessLine, jsonLogger } from '../src/server/logger.js';
 import { ACCOUNT_ID, iamClient, serverEnv, startServer, type TestServer } from './support/server.js';
 
 /**
@@ -61,11 +61,13 @@ describe('the log lines', () => {
     const fd = fs.openSync(file, 'w');
     const logger = jsonLogger({ access: true, fd });
     logger.error('oops', { password: 'Leaky-Passw0rd!', secretAccessKey: 'LEAKYSECRETKEY', sessionToken: 'LEAKYTOKEN', cookie: 'iamd_session=LEAKYCOOKIE', userName: 'kept' });
-    logger.access({ requestId: 'r1', authorization: 'AWS4-HMAC-SHA256 Credential=LEAKYAUTH' });
+    // The access line writes its own members only: anything else handed to it is never written.
+    logger.access({ path: '/', status: 200, ms: 1, requestId: 'r1', ...{ authorization: 'AWS4-HMAC-SHA256 Credential=LEAKYAUTH' } } as AccessLine);
     await logger.close(); // closes the file too (sonic-boom's end(); stderr and stdout it leaves open)
     const text = fs.readFileSync(file, 'utf8');
     for (const secret of ['Leaky-Passw0rd!', 'LEAKYSECRETKEY', 'LEAKYTOKEN', 'LEAKYCOOKIE', 'LEAKYAUTH']) expect(text).not.toContain(secret);
     expect(parseLines(text)[0]).toMatchObject({ level: 'error', message: 'oops', password: '[redacted]', userName: 'kept' });
+    expect(parseLines(text)[1]).toEqual({ level: 'info', time: expect.any(String), message: 'request', path: '/', status: 200, ms: 1, requestId: 'r1' });
   });
 
   it('never hold a password, secret key or session token, on stderr or stdout, through a whole account life', async () => {

@@ -297,7 +297,7 @@ describe('the signing-key cache', () => {
     expect(signingKeyCacheSize()).toBe(1);
     signingKey(SECRET, '20150830', 'eu-west-1', 'iam');
     signingKey(`${SECRET}x`, '20150830', 'us-east-1', 'iam');
-    expect(signingKeyCacheSize()).toBe(3);
+    expect(signingKeyCacheSize()).toBe(3); // two scopes of one secret, one of another
   });
 
   it('stays bounded', () => {

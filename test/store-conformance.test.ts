@@ -790,6 +790,38 @@ function storeConformance(
       }
     });
 
+    if (openAgain) it('reads (cached between requests on SQLite) follow every write at once, from this store or another one on the same database', async () => {
+      const other = await openAgain!();
+      try {
+        const alice = user('cache-alice', { tags: [{ Key: 'team', Value: 'a' }] });
+        expect(await store.users.create(alice)).toBe('ok');
+        const k = key(alice.id);
+        expect(await store.accessKeys.create(k, 2)).toBe('ok');
+        // Read twice (the second from the cache), including a miss.
+        for (let i = 0; i < 2; i++) {
+          expect(await store.accessKeys.get(k.id)).toMatchObject({ status: 'Active' });
+          expect(await store.users.getByName('cache-bob')).toBeUndefined();
+        }
+        // Another process's writes are seen on the next read, without waiting.
+        expect(await other.accessKeys.setStatus(k.id, alice.id, 'Inactive')).toBe(true);
+        expect(await store.accessKeys.get(k.id)).toMatchObject({ status: 'Inactive' });
+        expect(await other.users.create(user('cache-bob'))).toBe('ok');
+        expect(await store.users.getByName('cache-bob')).toMatchObject({ name: 'cache-bob' });
+        expect(await other.accessKeys.delete(k.id, alice.id)).toBe(true);
+        expect(await store.accessKeys.get(k.id)).toBeUndefined();
+        // And this store's own.
+        expect(await store.users.tag('cache-alice', [{ Key: 'team', Value: 'b' }], 50)).toBe('ok');
+        expect((await store.users.getById(alice.id))!.tags).toEqual([{ Key: 'team', Value: 'b' }]);
+        // What a read hands out is the caller's own: changing it changes no later read.
+        const read = (await store.users.getById(alice.id))!;
+        read.tags.push({ Key: 'added', Value: 'x' });
+        read.name = 'changed';
+        expect(await store.users.getById(alice.id)).toMatchObject({ name: 'cache-alice', tags: [{ Key: 'team', Value: 'b' }] });
+      } finally {
+        await other.close();
+      }
+    });
+
     describe('failure counters', () => {
       const WINDOW = 15 * 60_000;
 

@@ -64,18 +64,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const handler: http.RequestListener = async (req, res) => {
     const started = process.hrtime.bigint();
-    const url = requestUrl(req.url);
+    const pathname = requestPath(req.url);
     let response: QueryResponse | undefined;
     let failedId: string | undefined;
     try {
       if (options.testing && req.method === 'POST') {
-        if (url.pathname === '/moto-api/reset') {
+        if (pathname === '/moto-api/reset') {
           await options.testing.reset();
           sendText(res, 200, 'application/json', '{"status":"ok"}');
           return;
         }
-        if (url.pathname === '/iamd-test/clock') {
-          const seconds = Number(url.searchParams.get('offsetSeconds'));
+        if (pathname === '/iamd-test/clock') {
+          const seconds = Number(requestUrl(req.url).searchParams.get('offsetSeconds'));
           if (!Number.isFinite(seconds)) {
             sendText(res, 400, 'application/json', '{"error":"offsetSeconds must be a number"}');
           } else {
@@ -85,17 +85,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           return;
         }
       }
-      if (options.console && (url.pathname === '/console' || url.pathname.startsWith('/console/'))) {
+      if (options.console && (pathname === '/console' || pathname.startsWith('/console/'))) {
         // The console renders its own answers, refusals included (HTML, not the API's XML).
-        await options.console(req, res, url.pathname);
+        await options.console(req, res, pathname);
         return;
       }
-      if (options.issuer && isIssuerPath(url.pathname)) {
-        await options.issuer(req, res, url.pathname);
+      if (options.issuer && isIssuerPath(pathname)) {
+        await options.issuer(req, res, pathname);
         return;
       }
       // AWS clients send every Query request to the root path.
-      if (url.pathname !== '/') {
+      if (pathname !== '/') {
         sendText(res, 404, 'text/plain', 'Not Found');
         return;
       }
@@ -103,7 +103,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     } catch (e) {
       // Each surface answers its own failures; this is only for a defect that escaped one.
       failedId = randomUUID();
-      logger.error('request failed', { requestId: failedId, path: url.pathname, error: e instanceof Error ? e.stack : String(e) });
+      logger.error('request failed', { requestId: failedId, path: pathname, error: e instanceof Error ? e.stack : String(e) });
       if (!res.headersSent) {
         res.setHeader('connection', 'close');
         sendText(res, 500, 'text/plain', 'Internal Server Error');
@@ -111,7 +111,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     } finally {
       logger.access({
         method: req.method,
-        path: url.pathname,
+        path: pathname,
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
         // Every line has one: the API's (x-amzn-RequestId), the error answer's, or one of its own
@@ -163,6 +163,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * The request target's path as the URL parser gives it (dot segments resolved, percent-encoding
+ * normalised). The target every AWS client sends, `/` (the query string after it is SigV4's, read
+ * raw by the Query endpoint), is recognised without building a URL.
+ */
+function requestPath(target: string | undefined): string {
+  if (target === '/' || (target !== undefined && target.startsWith('/?'))) return '/';
+  return requestUrl(target).pathname;
 }
 
 /**

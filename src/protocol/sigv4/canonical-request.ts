@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { normalizeEncoded, uriEncode } from './encoding.js';
 
 /**
@@ -16,7 +16,8 @@ export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export type HeaderBag = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  // The one-shot form: no Hash object per call (two hashes a request).
+  return hash('sha256', data, 'hex');
 }
 
 export function payloadHash(body: Uint8Array): string {

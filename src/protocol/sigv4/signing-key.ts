@@ -3,13 +3,18 @@ import { createHmac } from 'node:crypto';
 /**
  * kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
  *
- * A key is the same for every request of one day, so derived keys are kept in a small LRU map:
+ * A key is the same for every request of one day, so derived keys are kept in a small map:
  * a verification then costs one HMAC instead of five. The map's keys hold the secret, so the map
  * stays inside this module and nothing here is ever logged.
  */
 
 const MAX_CACHED_KEYS = 256;
-const cache = new Map<string, Buffer>();
+/** Scopes kept per secret: a client signs with one region and a service or two (iam, sts). */
+const MAX_SCOPES_PER_SECRET = 4;
+type Derived = { date: string; region: string; service: string; key: Buffer };
+/** Per secret, the keys derived for its latest scopes, newest first. */
+const cache = new Map<string, Derived[]>();
+let cachedKeys = 0;
 
 function hmac(key: string | Buffer, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
@@ -25,18 +30,26 @@ export function deriveSigningKey(secretAccessKey: string, date: string, region: 
 
 /** kSigning for (secret, date, region, service), from the cache when it is there. Do not mutate the result. */
 export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
-  // '\n' cannot occur in a date, region or service that passed the scope checks.
-  const id = `${date}\n${region}\n${service}\n${secretAccessKey}`;
-  const cached = cache.get(id);
-  if (cached !== undefined) {
-    // Most recently used goes last.
-    cache.delete(id);
-    cache.set(id, cached);
-    return cached;
+  let derived = cache.get(secretAccessKey);
+  if (derived !== undefined) {
+    for (const d of derived) if (d.date === date && d.region === region && d.service === service) return d.key;
   }
   const key = deriveSigningKey(secretAccessKey, date, region, service);
-  if (cache.size >= MAX_CACHED_KEYS) cache.delete(cache.keys().next().value!);
-  cache.set(id, key);
+  if (derived === undefined) {
+    // Oldest secret first out: one still in use comes back at the cost of a derivation.
+    if (cachedKeys >= MAX_CACHED_KEYS) {
+      const [oldest, keys] = cache.entries().next().value!;
+      cache.delete(oldest);
+      cachedKeys -= keys.length;
+    }
+    cache.set(secretAccessKey, (derived = []));
+  }
+  derived.unshift({ date, region, service, key });
+  cachedKeys++;
+  if (derived.length > MAX_SCOPES_PER_SECRET) {
+    derived.pop();
+    cachedKeys--;
+  }
   return key;
 }
 
@@ -47,8 +60,9 @@ export function signatureHex(key: Buffer, toSign: string): string {
 
 /** For tests: how many keys are cached, and a way to start empty. */
 export function signingKeyCacheSize(): number {
-  return cache.size;
+  return cachedKeys;
 }
 export function clearSigningKeyCache(): void {
   cache.clear();
+  cachedKeys = 0;
 }

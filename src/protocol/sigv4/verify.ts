@@ -66,16 +66,16 @@ const REGION = /^[A-Za-z0-9_-]{1,64}$/;
 function checkClock(auth: ParsedSignature, signedAt: Date, now: Date): SigV4Failure | undefined {
   const t = signedAt.getTime();
   const nowMs = now.getTime();
-  const signed = formatAmzDate(signedAt);
-  const nowText = formatAmzDate(now);
   // Presigned with X-Amz-Expires: valid until X-Amz-Date + X-Amz-Expires. Otherwise ±15 minutes.
   const lifetime = auth.form === 'query' && auth.expiresIn !== undefined ? auth.expiresIn : CLOCK_SKEW_SECONDS;
   if (t < nowMs - lifetime * 1000) {
-    return signatureDoesNotMatch(messages.expired(signed, formatAmzDate(new Date(nowMs - lifetime * 1000)), nowText, windowText(lifetime)));
+    return signatureDoesNotMatch(
+      messages.expired(formatAmzDate(signedAt), formatAmzDate(new Date(nowMs - lifetime * 1000)), formatAmzDate(now), windowText(lifetime)),
+    );
   }
   if (t > nowMs + CLOCK_SKEW_SECONDS * 1000) {
     return signatureDoesNotMatch(
-      messages.notYetCurrent(signed, formatAmzDate(new Date(nowMs + CLOCK_SKEW_SECONDS * 1000)), nowText, windowText(CLOCK_SKEW_SECONDS)),
+      messages.notYetCurrent(formatAmzDate(signedAt), formatAmzDate(new Date(nowMs + CLOCK_SKEW_SECONDS * 1000)), formatAmzDate(now), windowText(CLOCK_SKEW_SECONDS)),
     );
   }
   return undefined;
@@ -97,9 +97,11 @@ export async function verifySigV4(req: IncomingSignedRequest, opts: VerifyOption
   if ('missing' in headerBlock) return incompleteSignature(messages.signedHeaderAbsent(headerBlock.missing));
 
   // X-Amz-Date must be ISO 8601 basic; a Date header may also be an HTTP date.
-  const signedAt = parseAmzDate(auth.timestamp) ?? (auth.timestampFrom === 'Date' ? parseHttpDate(auth.timestamp) : undefined);
+  const amzSignedAt = parseAmzDate(auth.timestamp);
+  const signedAt = amzSignedAt ?? (auth.timestampFrom === 'Date' ? parseHttpDate(auth.timestamp) : undefined);
   if (signedAt === undefined) return incompleteSignature(messages.badDate(auth.timestamp));
-  const amzDate = formatAmzDate(signedAt);
+  // A timestamp that parsed as one is already in this form (the pattern admits nothing else).
+  const amzDate = amzSignedAt ? auth.timestamp : formatAmzDate(signedAt);
 
   const clock = checkClock(auth, signedAt, opts.now);
   if (clock) return clock;

@@ -1,18 +1,25 @@
 import Database from 'better-sqlite3';
 import { type Param, Rollback, type Sql, type Statement, UniqueViolation, type Work } from '../sql/sql.js';
+import { MISS, ReadCache } from '../sql/read-cache.js';
 
 /**
  * The SQLite driver: better-sqlite3 is synchronous, so a transaction's generator runs to its end
  * inside one `BEGIN IMMEDIATE … COMMIT` without yielding to the event loop; no other request's
  * statement can fall in between. Statements are prepared once and kept by their text.
+ *
+ * Reads outside a transaction are answered from a ReadCache while the epoch stands: this driver's
+ * epoch is exact, since every write here moves it at once and another process's commit to the
+ * same file moves SQLite's data_version.
  */
 export class SqliteDriver implements Sql {
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly dataVersion: Database.Statement;
+  private readonly dataVersion: Database.Statement | undefined;
   private localChanges = 0;
+  private readonly cache = { one: new ReadCache(), all: new ReadCache() };
 
   constructor(readonly db: Database.Database) {
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    // An in-memory database has no other connection, so no other writer.
+    this.dataVersion = db.memory ? undefined : db.prepare('PRAGMA data_version').pluck();
   }
 
   /**
@@ -20,7 +27,7 @@ export class SqliteDriver implements Sql {
    * commits; this process's own writes are counted apart. Reading it costs no I/O.
    */
   epoch(): number {
-    return (this.dataVersion.get() as number) * 2 ** 20 + this.localChanges;
+    return this.dataVersion === undefined ? this.localChanges : (this.dataVersion.get() as number) * 2 ** 20 + this.localChanges;
   }
 
   async announceChange(): Promise<void> {
@@ -41,6 +48,10 @@ export class SqliteDriver implements Sql {
     const statement = this.prepare(s.text);
     const params = s.params.map(bind);
     try {
+      if (s.kind === 'one' && statement.readonly) return statement.get(...params);
+      if (s.kind === 'all' && statement.readonly) return statement.all(...params);
+      // A write (or a statement answering rows that may also write: INSERT … RETURNING).
+      this.localChanges++;
       if (s.kind === 'one') return statement.get(...params);
       if (s.kind === 'all') return statement.all(...params);
       return statement.run(...params).changes;
@@ -53,11 +64,24 @@ export class SqliteDriver implements Sql {
   }
 
   async one<Row>(text: string, params: readonly Param[] = []): Promise<Row | undefined> {
-    return this.execute({ kind: 'one', text, params }) as Row | undefined;
+    return this.read('one', text, params) as Row | undefined;
   }
 
   async all<Row>(text: string, params: readonly Param[] = []): Promise<Row[]> {
-    return this.execute({ kind: 'all', text, params }) as Row[];
+    return this.read('all', text, params) as Row[];
+  }
+
+  /**
+   * A statement outside a transaction, from the cache while nothing has changed. (A statement
+   * that writes moves the epoch as it runs, so its answer is never kept.)
+   */
+  private read(kind: 'one' | 'all', text: string, params: readonly Param[]): unknown {
+    const epoch = this.epoch();
+    const kept = this.cache[kind].get(epoch, text, params);
+    if (kept !== MISS) return kept;
+    const answer = this.execute({ kind, text, params });
+    this.cache[kind].set(epoch, text, params, answer);
+    return answer;
   }
 
   async run(text: string, params: readonly Param[] = []): Promise<number> {
@@ -65,6 +89,8 @@ export class SqliteDriver implements Sql {
   }
 
   async transaction<T>(work: () => Work<T>): Promise<T> {
+    // Whatever it does, and even if it rolls back: what was read before may be stale after.
+    this.localChanges++;
     const body = this.db.transaction(() => {
       const steps = work();
       let step = steps.next();
@@ -80,6 +106,7 @@ export class SqliteDriver implements Sql {
   }
 
   async truncateAll(): Promise<void> {
+    this.localChanges++;
     const tables = this.db
       .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
       .all();

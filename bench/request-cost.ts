@@ -1,0 +1,86 @@
+/**
+ * What one read costs iamd's request path in-process, without HTTP: QueryApi.handle() called in a
+ * loop with one pre-signed request (a SigV4 signature stays valid for 15 minutes), for root and for
+ * an IAM user whose attached policy allows the read. The HTTP edge and the access log are measured
+ * by `npm run bench` (against the floor); this is the part that is iamd's own, to profile and cut.
+ *
+ *   npm run bench:request-cost [-- --seconds 3] [--only GetUser,root] [--concurrency 32]; profile with node --cpu-prof dist-bench/bench/request-cost.js
+ */
+import { IAMClient, CreateUserCommand, CreateLoginProfileCommand, CreateAccessKeyCommand, CreatePolicyCommand, AttachUserPolicyCommand } from '@aws-sdk/client-iam';
+import { startIamd } from '../src/server/app.js';
+import { resolveServeConfig } from '../src/config/config.js';
+import { jsonLogger } from '../src/server/logger.js';
+import { QueryApi, type QueryRequest } from '../src/protocol/query-api.js';
+import { policyAuthorizer } from '../src/domain/authorization.js';
+import { signRequest, type SigningCredentials } from '../src/protocol/sigv4/sign.js';
+import { ROOT } from './support.js';
+
+const secondsIndex = process.argv.indexOf('--seconds');
+const seconds = secondsIndex > 0 ? Number(process.argv[secondsIndex + 1]) : 3;
+/** --only GetUser,root: just those reads and callers (for a profile of one path). */
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex > 0 ? process.argv[onlyIndex + 1]!.split(',') : undefined;
+const concurrencyIndex = process.argv.indexOf('--concurrency');
+const concurrency = concurrencyIndex > 0 ? Number(process.argv[concurrencyIndex + 1]) : 1;
+
+process.env.IAMD_ROOT_ACCESS_KEY_ID = ROOT.accessKeyId;
+process.env.IAMD_ROOT_SECRET_ACCESS_KEY = ROOT.secretAccessKey;
+const config = resolveServeConfig({ memory: true, port: '0', host: '127.0.0.1' }, process.env);
+const iamd = await startIamd(config, { logger: jsonLogger({ access: false }), print: () => {} });
+const client = new IAMClient({ endpoint: iamd.url, region: 'us-east-1', credentials: ROOT });
+await client.send(new CreateUserCommand({ UserName: 'alice' }));
+await client.send(new CreateLoginProfileCommand({ UserName: 'alice', Password: 'Sup3r-Secret-Passw0rd!' }));
+const policy = await client.send(
+  new CreatePolicyCommand({
+    PolicyName: 'reads',
+    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:GetLoginProfile'], Resource: '*' }] }),
+  }),
+);
+await client.send(new AttachUserPolicyCommand({ UserName: 'alice', PolicyArn: policy.Policy!.Arn! }));
+const key = (await client.send(new CreateAccessKeyCommand({ UserName: 'alice' }))).AccessKey!;
+const alice = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+
+const api = new QueryApi(iamd.domain, policyAuthorizer(iamd.domain.store, iamd.domain.clock));
+
+function request(credentials: SigningCredentials, action: string): QueryRequest {
+  const body = `Action=${action}&UserName=alice&Version=2010-05-08`;
+  const signed = signRequest(
+    { method: 'POST', headers: { host: '127.0.0.1', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
+    { credentials, region: 'us-east-1', service: 'iam' },
+  );
+  const headers: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = [String(v)];
+  return { method: 'POST', rawPath: '/', rawQuery: '', headers, body: Buffer.from(body), sourceIp: '127.0.0.1', secureTransport: false };
+}
+
+const rows: string[][] = [];
+const headings = ['read', 'caller', 'requests', 'µs each (wall)', 'µs each (CPU)'];
+for (const [caller, credentials] of [['root', ROOT], ['IAM user', alice]] as const) {
+  if (only && !only.includes(caller === 'root' ? 'root' : 'user')) continue;
+  for (const action of ['GetLoginProfile', 'GetUser']) {
+    if (only && !only.includes(action)) continue;
+    const req = request(credentials, action);
+    const first = await api.handle(req);
+    if (first.status !== 200) throw new Error(`${action} as ${caller}: ${first.status} ${first.body}`);
+    const end = Date.now() + seconds * 1000;
+    let n = 0;
+    const cpu = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    // `concurrency` requests in flight, as an HTTP server has them from its connections.
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (Date.now() < end) {
+          for (let i = 0; i < 100; i++) await api.handle(req);
+          n += 100;
+        }
+      }),
+    );
+    const wallUs = Number(process.hrtime.bigint() - t0) / 1e3;
+    const used = process.cpuUsage(cpu);
+    rows.push([action, caller, String(n), (wallUs / n).toFixed(1), ((used.user + used.system) / n).toFixed(1)]);
+  }
+}
+console.log(`| ${headings.join(' | ')} |\n|${headings.map(() => '---').join('|')}|`);
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+await iamd.stop();
+process.exit(0);
