@@ -46,7 +46,7 @@ export interface Results {
   loadedRssMB: number;
   peerRssMB?: { idle: number; loaded: number };
   /** `ms` is the mean of the hash timed just before and just after the UpdateLoginProfile run. */
-  hash: { ms: number; msBefore: number; msAfter: number; cores: number; limit: number; updatePerSecond: number; fraction: number };
+  hash: { ms: number; msBefore: number; msAfter: number; cores: number; limit: number; parallelPerSecond: number; updatePerSecond: number; fraction: number };
   contention: { probeRate: number; probe: Stats & { late: number }; updates: Stats };
   /** Reads against the floor (bench/floor-share.ts): as shipped and --quiet, root and IAM user, both generators. */
   floorShare: FloorShare;
@@ -120,6 +120,10 @@ export function otherFacts(r: Results): [string, string][] {
     ],
     ['hash limit = cores × 1000 / hash ms', `${r.hash.cores} × 1000 / ${r.hash.ms.toFixed(1)} = ${r.hash.limit.toFixed(1)} hashes/s`],
     ['UpdateLoginProfile (new password) ÷ hash limit', `${r.hash.updatePerSecond.toFixed(1)} / ${r.hash.limit.toFixed(1)} = ${(r.hash.fraction * 100).toFixed(0)} %`],
+    [
+      `what the cores hash together: the binding alone, ${r.hash.cores} hashes at once, just after the run (the limit above assumes ${r.hash.cores}× one core's rate)`,
+      `${r.hash.parallelPerSecond.toFixed(1)} hashes/s = ${((r.hash.parallelPerSecond * r.hash.ms) / 1000).toFixed(2)}× one core's; UpdateLoginProfile is ${((r.hash.updatePerSecond / r.hash.parallelPerSecond) * 100).toFixed(0)} % of it`,
+    ],
     [
       `GetLoginProfile at ${r.contention.probeRate}/s while UpdateLoginProfile (new password) saturates hashing`,
       `p50 ${f2(r.contention.probe.p50)} ms, p99 ${f2(r.contention.probe.p99)} ms, max ${f2(r.contention.probe.max)} ms (n=${r.contention.probe.requests}); updates meanwhile ${r.contention.updates.perSecond.toFixed(1)}/s`,

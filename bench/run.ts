@@ -68,7 +68,7 @@ import { median, medianBy, ROOT, rssMB, startIamd, type LogMode } from './suppor
 import { measureFloorShare } from './floor-share.js';
 import { apiOperations, consoleSignIn, setUp, type Operation } from './workloads.js';
 import { measureSts } from './sts-measure.js';
-import { measureHash } from './hash-time.js';
+import { measureHash, measureHashThroughput } from './hash-time.js';
 import { measureNodeVersions, parseNodeVersions, type NodeVersions } from './node-versions.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -302,7 +302,7 @@ const row = (op: Operation) => {
 
 const cores = os.cpus().length;
 /** The argon2id hash timed just before and just after the UpdateLoginProfile (new password) run. */
-let hashTimes: { before: number; after: number } | undefined;
+let hashTimes: { before: number; after: number; parallelPerSecond: number } | undefined;
 
 /** The per-Node-version section (bench/node-versions.ts); undefined with --node-versions none. */
 async function runNodeVersions(): Promise<NodeVersions | undefined> {
@@ -408,7 +408,7 @@ try {
       // The hash limit is timed next to the run it bounds: the machine's speed drifts.
       const before = await measureHash();
       r.iamd = await runOperation('iamd', op, iamd.server.child.pid);
-      hashTimes = { before, after: await measureHash() };
+      hashTimes = { before, after: await measureHash(), parallelPerSecond: await measureHashThroughput(cores, DURATION / 2) };
     } else if (op.read) {
       ({ max: r.iamd, half: r.iamdHalf, halves: r.iamdHalfRuns } = await runRead('iamd', op, iamd.server.child.pid));
     } else {
@@ -570,7 +570,12 @@ const updateRate = R('UpdateLoginProfilePassword')!.iamd!.perSecond;
 const hashMs = (hashTimes!.before + hashTimes!.after) / 2;
 const hashLimit = (cores * 1000) / hashMs;
 log(`argon2id: ${hashTimes!.before.toFixed(1)} ms per hash before the update run, ${hashTimes!.after.toFixed(1)} ms after; limit ${hashLimit.toFixed(1)}/s on ${cores} cores`);
-targets.push({ name: 'UpdateLoginProfile (new password) ÷ hash limit', goal: '≥ 85 %', value: `${((updateRate / hashLimit) * 100).toFixed(0)} % (${updateRate.toFixed(1)} of ${hashLimit.toFixed(1)}/s)`, met: updateRate / hashLimit >= 0.85 });
+targets.push({
+  name: 'UpdateLoginProfile (new password) ÷ hash limit',
+  goal: '≥ 85 %',
+  value: `${((updateRate / hashLimit) * 100).toFixed(0)} % (${updateRate.toFixed(1)} of ${hashLimit.toFixed(1)}/s; the binding alone, ${cores} at once: ${hashTimes!.parallelPerSecond.toFixed(1)}/s)`,
+  met: updateRate / hashLimit >= 0.85,
+});
 targets.push({ name: 'GetLoginProfile p99 while updates saturate hashing', goal: '< 25 ms', value: `${contention!.probe.p99.toFixed(2)} ms`, met: contention!.probe.p99 < 25 });
 if (scale) {
   for (const [k, label] of [['GetUser', 'GetUser'], ['ListUsersFirst', 'ListUsers first page'], ['ListUsersMiddle', 'ListUsers page from the middle']] as const) {
@@ -619,7 +624,7 @@ const results: Results = {
   idleRssMB: idleRss,
   loadedRssMB: loadedRss,
   peerRssMB: peerRss,
-  hash: { ms: hashMs, msBefore: hashTimes!.before, msAfter: hashTimes!.after, cores, limit: hashLimit, updatePerSecond: updateRate, fraction: updateRate / hashLimit },
+  hash: { ms: hashMs, msBefore: hashTimes!.before, msAfter: hashTimes!.after, cores, limit: hashLimit, parallelPerSecond: hashTimes!.parallelPerSecond, updatePerSecond: updateRate, fraction: updateRate / hashLimit },
   contention: contention!,
   floorShare,
   scale,
