@@ -28,8 +28,7 @@ export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logge
         sourceIp: req.socket.remoteAddress,
         secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
       });
-      res.setHeader('x-amzn-RequestId', response.requestId);
-      sendXml(res, response.status, response.body);
+      sendXml(res, response.status, response.body, response.requestId);
       return response;
     } catch (e) {
       const requestId = randomUUID();
@@ -40,16 +39,18 @@ export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logge
             ? [e.status, e.code, e.message]
             : [500, 'ServiceFailure', 'Request processing has failed due to an internal error.'];
       if (!(e instanceof BodyTooLarge) && !(e instanceof IamError)) logger.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
-      res.setHeader('x-amzn-RequestId', requestId);
-      res.setHeader('connection', 'close'); // the unread body stays on the socket
-      sendXml(res, status, writeError(IAM_MODEL, status >= 500 ? 'Receiver' : 'Sender', code, message, requestId));
+      // Connection: close, since the unread body stays on the socket.
+      sendXml(res, status, writeError(IAM_MODEL, status >= 500 ? 'Receiver' : 'Sender', code, message, requestId), requestId, true);
       // For the access log: the id the client was given, and the code.
       return { status, requestId, body: '', errorCode: code };
     }
   };
 }
 
-function sendXml(res: http.ServerResponse, status: number, body: string): void {
-  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
+/** The answer, its headers given at once (node writes them straight out; setHeader first would build a map). */
+function sendXml(res: http.ServerResponse, status: number, body: string, requestId: string, close = false): void {
+  const headers = ['x-amzn-RequestId', requestId, 'content-type', 'text/xml', 'content-length', String(Buffer.byteLength(body))];
+  if (close) headers.push('connection', 'close');
+  res.writeHead(status, headers);
   res.end(body);
 }

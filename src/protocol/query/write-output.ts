@@ -16,60 +16,82 @@ export function writeOutput(
   requestId: string,
 ): string {
   const op = model.operations[operation]!;
-  const parts: string[] = [`<${operation}Response xmlns="${model.metadata.xmlNamespace}">`];
+  let xml = `<${operation}Response xmlns="${model.metadata.xmlNamespace}">`;
   if (op.output) {
     const wrapper = op.output.resultWrapper ?? `${operation}Result`;
-    parts.push(`<${wrapper}>`);
-    writeMembers(model, shapeOf(model, op.output.shape), output ?? {}, parts);
-    parts.push(`</${wrapper}>`);
+    xml += `<${wrapper}>${writeMembers(model, shapeOf(model, op.output.shape), output ?? {})}</${wrapper}>`;
   }
-  parts.push(`<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${operation}Response>`);
-  return parts.join('');
+  return `${xml}<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${operation}Response>`;
 }
 
-function writeMembers(model: ServiceModel, shape: Shape, value: Record<string, unknown>, parts: string[]): void {
-  for (const [member, ref] of Object.entries(shape.members ?? {})) {
-    const v = value[member];
+/** How one member of a structure is written: worked out once per shape, not per response. */
+interface MemberPlan {
+  member: string;
+  /** The element's name (the member's, or its locationName). */
+  name: string;
+  shape: Shape;
+  /** A flattened list's items are written one after another, each named as the member. */
+  flattenedItem?: Shape;
+}
+
+const plans = new WeakMap<Shape, MemberPlan[]>();
+
+function planOf(model: ServiceModel, shape: Shape): MemberPlan[] {
+  let plan = plans.get(shape);
+  if (plan === undefined) {
+    plan = Object.entries(shape.members ?? {}).map(([member, ref]) => {
+      const memberShape = shapeOf(model, ref.shape);
+      const flattened = memberShape.type === 'list' && memberShape.flattened;
+      return { member, name: ref.locationName ?? member, shape: memberShape, ...(flattened ? { flattenedItem: shapeOf(model, memberShape.member!.shape) } : {}) };
+    });
+    plans.set(shape, plan);
+  }
+  return plan;
+}
+
+function writeMembers(model: ServiceModel, shape: Shape, value: Record<string, unknown>): string {
+  let xml = '';
+  for (const m of planOf(model, shape)) {
+    const v = value[m.member];
     if (v === undefined || v === null) continue;
-    const name = ref.locationName ?? member;
-    const memberShape = shapeOf(model, ref.shape);
-    if (memberShape.type === 'list' && memberShape.flattened) {
-      for (const item of v as unknown[]) writeElement(model, name, shapeOf(model, memberShape.member!.shape), item, parts);
+    if (m.flattenedItem) {
+      for (const item of v as unknown[]) xml += writeElement(model, m.name, m.flattenedItem, item);
     } else {
-      writeElement(model, name, memberShape, v, parts);
+      xml += writeElement(model, m.name, m.shape, v);
     }
   }
+  return xml;
 }
 
-function writeElement(model: ServiceModel, name: string, shape: Shape, value: unknown, parts: string[]): void {
-  parts.push(`<${name}>`);
+function writeElement(model: ServiceModel, name: string, shape: Shape, value: unknown): string {
+  let inner: string;
   switch (shape.type) {
     case 'structure':
-      writeMembers(model, shape, value as Record<string, unknown>, parts);
+      inner = writeMembers(model, shape, value as Record<string, unknown>);
       break;
     case 'list': {
       const itemName = shape.member!.locationName ?? 'member';
       const itemShape = shapeOf(model, shape.member!.shape);
-      for (const item of value as unknown[]) writeElement(model, itemName, itemShape, item, parts);
+      inner = '';
+      for (const item of value as unknown[]) inner += writeElement(model, itemName, itemShape, item);
       break;
     }
     case 'map':
+      inner = '';
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        parts.push(`<entry><key>${escapeXml(k)}</key>`);
-        writeElement(model, 'value', shapeOf(model, shape.value!.shape), v, parts);
-        parts.push('</entry>');
+        inner += `<entry><key>${escapeXml(k)}</key>${writeElement(model, 'value', shapeOf(model, shape.value!.shape), v)}</entry>`;
       }
       break;
     case 'timestamp':
-      parts.push(isoDate(value as Date));
+      inner = isoDate(value as Date);
       break;
     case 'blob':
-      parts.push(Buffer.isBuffer(value) ? value.toString('base64') : escapeXml(String(value)));
+      inner = Buffer.isBuffer(value) ? value.toString('base64') : escapeXml(String(value));
       break;
     default:
-      parts.push(escapeXml(String(value)));
+      inner = escapeXml(String(value));
   }
-  parts.push(`</${name}>`);
+  return `<${name}>${inner}</${name}>`;
 }
 
 /** The Query protocol's error envelope. */

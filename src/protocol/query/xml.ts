@@ -2,12 +2,15 @@
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
 
+const NEEDS_ESCAPE = /[&<>"'\r]/;
+
 export function escapeXml(text: string): string {
   // CR is escaped so an XML parser's line-end normalisation cannot turn it into LF.
-  return text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!);
+  return NEEDS_ESCAPE.test(text) ? text.replace(/[&<>"'\r]/g, (c) => ESCAPES[c]!) : text;
 }
 
 /** ISO 8601 in UTC with second precision, as IAM writes dates: 2026-11-27T01:13:52Z. */
 export function isoDate(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const iso = d.toISOString(); // 2026-11-27T01:13:52.123Z; +010000-… past the year 9999
+  return iso.length === 24 ? `${iso.slice(0, 19)}Z` : iso.replace(/\.\d{3}Z$/, 'Z');
 }

@@ -31,7 +31,8 @@ export function parseHttpDate(value: string): Date | undefined {
 
 /** Date → 20150830T123600Z (milliseconds dropped). */
 export function formatAmzDate(date: Date): string {
-  const iso = date.toISOString(); // 2015-08-30T12:36:00.000Z (years 0-9999, as SigV4 allows)
+  const iso = date.toISOString(); // 2015-08-30T12:36:00.000Z; +010000-… past the year 9999
+  if (iso.length !== 24) return iso.replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
 }
 
