@@ -21,6 +21,7 @@ import {
   PutRolePolicyCommand,
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
+  SimulateCustomPolicyCommand,
   SimulatePrincipalPolicyCommand,
   paginateGetAccountAuthorizationDetails,
   type EntityType,
@@ -435,6 +436,29 @@ describe('GetContextKeysForPrincipalPolicy and SimulatePrincipalPolicy: users, g
       ['iam:ListUsers', 'allowed', ['group']],
       ['s3:GetObject', 'implicitDeny', []],
     ]);
+  });
+});
+
+describe('the simulator and the request time', () => {
+  it('SimulateCustomPolicy: aws:CurrentTime and aws:EpochTime come from the clock, or from ContextEntries when given', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: 'iam:GetUser', Resource: '*', Condition: { DateLessThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } } },
+        { Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*', Condition: { NumericLessThan: { 'aws:EpochTime': '1577836800' } } },
+      ],
+    });
+    const decisions = async (ContextEntries?: { ContextKeyName: string; ContextKeyValues: string[]; ContextKeyType: 'date' | 'numeric' }[]) =>
+      (await api.iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [policy], ActionNames: ['iam:GetUser', 'iam:ListUsers'], ContextEntries }))).EvaluationResults!.map(
+        (r) => r.EvalDecision,
+      );
+    expect(await decisions()).toEqual(['implicitDeny', 'implicitDeny']); // it is later than 2020 now
+    expect(
+      await decisions([
+        { ContextKeyName: 'aws:CurrentTime', ContextKeyValues: ['2019-06-01T00:00:00Z'], ContextKeyType: 'date' },
+        { ContextKeyName: 'aws:EpochTime', ContextKeyValues: ['1559347200'], ContextKeyType: 'numeric' },
+      ]),
+    ).toEqual(['allowed', 'allowed']);
   });
 });
 

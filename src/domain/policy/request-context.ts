@@ -1,13 +1,22 @@
 import type { RequestContext } from './evaluate.js';
 
 /** The request's condition keys, lower-cased because AWS matches key names case-insensitively. */
-export type ContextValues = ReadonlyMap<string, readonly string[]>;
+export type ContextValues = Pick<ReadonlyMap<string, readonly string[]>, 'get'>;
+
+/**
+ * The condition context of a request, built when a condition or a policy variable first asks for
+ * a key: most requests are decided by statements without either, and never pay for it.
+ */
+export function contextValues(request: RequestContext): ContextValues {
+  let values: ContextValues | undefined;
+  return { get: (key) => (values ??= allContextValues(request)).get(key) };
+}
 
 /**
  * Builds the condition context from the request. The principal's own keys are derived here rather
  * than trusted from the caller-supplied context, so they cannot be spoofed or forgotten.
  */
-export function contextValues(request: RequestContext): ContextValues {
+function allContextValues(request: RequestContext): ContextValues {
   const values = new Map<string, readonly string[]>();
   for (const [key, value] of Object.entries(request.context ?? {})) {
     if (value !== undefined) values.set(key.toLowerCase(), typeof value === 'string' ? [value] : [...value]);

@@ -37,12 +37,17 @@ export interface NamedTable<Blocker extends string> {
  */
 export abstract class NamedEntities<Row extends NamedRow, E, Blocker extends string> implements NamedRepository<E, Blocker> {
   protected readonly tags: Tags;
+  /** The lookups nearly every request makes, their text made once (a text built per call is hashed per call by every map of statements). */
+  private readonly byName: string;
+  private readonly byId: string;
 
   constructor(
     protected readonly sql: Sql,
     protected readonly t: NamedTable<Blocker>,
   ) {
     this.tags = new Tags(sql);
+    this.byName = `SELECT * FROM ${t.table} WHERE name_key = ?`;
+    this.byId = `SELECT * FROM ${t.table} WHERE id = ?`;
   }
 
   /** The domain's entity from its row, given its tags (empty for untaggable kinds). */
@@ -66,12 +71,12 @@ export abstract class NamedEntities<Row extends NamedRow, E, Blocker extends str
 
   async rowByName(name: string): Promise<Row | undefined> {
     if (hasNul(name)) return undefined;
-    return this.sql.one<Row>(`SELECT * FROM ${this.t.table} WHERE name_key = ?`, [fold(name)]);
+    return this.sql.one<Row>(this.byName, [fold(name)]);
   }
 
   async getById(id: string): Promise<E | undefined> {
     if (hasNul(id)) return undefined;
-    return this.entity(await this.sql.one<Row>(`SELECT * FROM ${this.t.table} WHERE id = ?`, [id]));
+    return this.entity(await this.sql.one<Row>(this.byId, [id]));
   }
 
   async list(options: ListOptions): Promise<ListPage<E>> {

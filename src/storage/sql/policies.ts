@@ -363,31 +363,12 @@ export class SqlAuthorization implements AuthorizationRepository {
   constructor(private readonly sql: Sql) {}
 
   /** The policies of a set of owners (a user and its groups, a role, a group), and the boundary of users and roles. */
-  private async policySet(
-    ownerQuery: string,
-    ownerParams: string[],
-    boundaryTable: 'users' | 'roles' | null,
-    principalId: string,
-  ): Promise<PolicySet> {
+  private async policySet(queries: PolicySetQueries, ownerParams: string[], principalId: string): Promise<PolicySet> {
     const [inlineRows, attachedRows, boundary] = await Promise.all([
-      this.sql.all<{ owner_kind: string; owner_id: string; name: string; document: string }>(
-        `SELECT owner_kind, owner_id, name, document FROM inline_policies WHERE owner_id IN (${ownerQuery})`,
-        ownerParams,
-      ),
-      this.sql.all<{ policy_arn: string; document: string | null }>(
-        `SELECT DISTINCT a.policy_arn, v.document FROM policy_attachments a ${DEFAULT_DOCUMENT} WHERE a.owner_id IN (${ownerQuery})`,
-        ownerParams,
-      ),
+      this.sql.all<{ owner_kind: string; owner_id: string; name: string; document: string }>(queries.inline, ownerParams),
+      this.sql.all<{ policy_arn: string; document: string | null }>(queries.attached, ownerParams),
       // A group has no permissions boundary.
-      boundaryTable === null
-        ? undefined
-        : this.sql.one<{ policy_arn: string; document: string | null }>(
-            `SELECT a.permissions_boundary AS policy_arn, v.document FROM ${boundaryTable} a
-             LEFT JOIN managed_policies p ON p.arn = a.permissions_boundary
-             LEFT JOIN policy_versions v ON v.policy_arn = p.arn AND v.version = p.default_version
-             WHERE a.id = ? AND a.permissions_boundary IS NOT NULL`,
-            [principalId],
-          ),
+      queries.boundary === null ? undefined : this.sql.one<{ policy_arn: string; document: string | null }>(queries.boundary, [principalId]),
     ]);
     const inline = inlineRows.map((r) => ({ id: `${r.owner_kind}:${r.owner_id}:${r.name}`, document: r.document }));
     const customerDocuments = new Map<string, string>();
@@ -402,14 +383,44 @@ export class SqlAuthorization implements AuthorizationRepository {
 
   policiesFor(userId: string): Promise<PolicySet> {
     // The user's own policies and those of its groups.
-    return this.policySet('SELECT CAST(? AS TEXT) UNION ALL SELECT group_id FROM group_members WHERE user_id = ?', [userId, userId], 'users', userId);
+    return this.policySet(USER_POLICY_SET, [userId, userId], userId);
   }
 
   policiesForRole(roleId: string): Promise<PolicySet> {
-    return this.policySet('SELECT CAST(? AS TEXT)', [roleId], 'roles', roleId);
+    return this.policySet(ROLE_POLICY_SET, [roleId], roleId);
   }
 
   policiesForGroup(groupId: string): Promise<PolicySet> {
-    return this.policySet('SELECT CAST(? AS TEXT)', [groupId], null, groupId);
+    return this.policySet(GROUP_POLICY_SET, [groupId], groupId);
   }
 }
+
+/**
+ * The three statements that gather a principal's policies, written once per kind of principal:
+ * they run on nearly every request, and a statement text built afresh each time would be hashed
+ * afresh by every map that keeps statements by their text.
+ */
+interface PolicySetQueries {
+  inline: string;
+  attached: string;
+  boundary: string | null;
+}
+
+function policySetQueries(ownerQuery: string, boundaryTable: 'users' | 'roles' | null): PolicySetQueries {
+  return {
+    inline: `SELECT owner_kind, owner_id, name, document FROM inline_policies WHERE owner_id IN (${ownerQuery})`,
+    attached: `SELECT DISTINCT a.policy_arn, v.document FROM policy_attachments a ${DEFAULT_DOCUMENT} WHERE a.owner_id IN (${ownerQuery})`,
+    boundary:
+      boundaryTable === null
+        ? null
+        : `SELECT a.permissions_boundary AS policy_arn, v.document FROM ${boundaryTable} a
+             LEFT JOIN managed_policies p ON p.arn = a.permissions_boundary
+             LEFT JOIN policy_versions v ON v.policy_arn = p.arn AND v.version = p.default_version
+             WHERE a.id = ? AND a.permissions_boundary IS NOT NULL`,
+  };
+}
+
+/** A user's own policies and those of its groups. */
+const USER_POLICY_SET = policySetQueries('SELECT CAST(? AS TEXT) UNION ALL SELECT group_id FROM group_members WHERE user_id = ?', 'users');
+const ROLE_POLICY_SET = policySetQueries('SELECT CAST(? AS TEXT)', 'roles');
+const GROUP_POLICY_SET = policySetQueries('SELECT CAST(? AS TEXT)', null);
