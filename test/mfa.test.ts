@@ -166,12 +166,14 @@ describe('CreateVirtualMFADevice', () => {
       status: 400,
     });
     const missing = serialOf('no-such-device');
+    // One call at a time: sent all at once, a refusal that arrived while an earlier one was still
+    // awaited had no handler yet, and vitest failed the run on that unhandled rejection.
     for (const call of [
-      iam.send(new TagMFADeviceCommand({ SerialNumber: missing, Tags: [{ Key: 'a', Value: 'b' }] })),
-      iam.send(new UntagMFADeviceCommand({ SerialNumber: missing, TagKeys: ['a'] })),
-      iam.send(new ListMFADeviceTagsCommand({ SerialNumber: missing })),
+      () => iam.send(new TagMFADeviceCommand({ SerialNumber: missing, Tags: [{ Key: 'a', Value: 'b' }] })),
+      () => iam.send(new UntagMFADeviceCommand({ SerialNumber: missing, TagKeys: ['a'] })),
+      () => iam.send(new ListMFADeviceTagsCommand({ SerialNumber: missing })),
     ]) {
-      expect(await awsError(call)).toEqual({ code: 'NoSuchEntity', message: `MFA Device with serial number ${missing} does not exist.`, status: 404 });
+      expect(await awsError(call())).toEqual({ code: 'NoSuchEntity', message: `MFA Device with serial number ${missing} does not exist.`, status: 404 });
     }
   });
 });
