@@ -8,25 +8,26 @@ import { describe, expect, it } from 'vitest';
 import { CreateLoginProfileCommand, CreateUserCommand, GetLoginProfileCommand } from '@aws-sdk/client-iam';
 import { HashLimiter } from '../src/crypto/argon2-hasher.js';
 import { IamError } from '../src/domain/errors.js';
-import { iamClient, startServer } from './support/server.js';
+import { iamClient, startServer, type TestServer } from './support/server.js';
 import { useServer } from './support/use-server.js';
 import { errorOf, signedQuery } from './support/signed-http.js';
 import { currentRss, peakRss, sleep } from './support/hardening.js';
 
 const api = useServer({ env: { IAMD_HEADERS_TIMEOUT_MS: '1000', IAMD_REQUEST_TIMEOUT_MS: '2000' } });
 
-/** Opens a raw connection and returns helpers: write, everything received, and when it closed. */
+/** Opens a raw connection and returns helpers: write, everything received, when it connected, and when it closed. */
 function rawConnection(url: string, localAddress?: string) {
   const { hostname, port } = new URL(url);
   const socket = net.connect({ port: Number(port), host: hostname, localAddress });
   let received = '';
   socket.on('data', (d) => (received += d.toString()));
   socket.on('error', () => {});
+  const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   const closed = new Promise<number>((resolve) => {
     const started = Date.now();
     socket.on('close', () => resolve(Date.now() - started));
   });
-  return { socket, received: () => received, closed };
+  return { socket, received: () => received, connected, closed };
 }
 
 describe('body size', () => {
@@ -172,48 +173,103 @@ describe('bounded password hashing', () => {
   }, 120_000);
 });
 
+/**
+ * The promise, or a failure naming the step that waited longer than `ms` (a hang then says which
+ * step hung, not only that vitest's 30 s ran out). Not a timed assertion: the bounds are far above
+ * what any step needs.
+ */
+async function within<T>(promise: Promise<T>, ms: number, step: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still ${step} after ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The connection, noted in `opened` (for the clean-up after a failed step). */
+function tracked<T>(opened: T[], connection: T): T {
+  opened.push(connection);
+  return connection;
+}
+
+/**
+ * Resolves once the spawned server's stderr matches. The server's log lines go out through an
+ * asynchronous writer, so a line about a connection can reach us after that connection's close.
+ */
+function printed(server: TestServer, pattern: RegExp): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (!pattern.test(server.stderr())) return;
+      server.process.stderr!.off('data', check);
+      resolve();
+    };
+    server.process.stderr!.on('data', check);
+    check();
+  });
+}
+
+// How these tests order things without sleeping:
+// - The kernel queues connections for accept in the order their handshakes complete (on loopback,
+//   before connect() returns) and the server accepts them in that order: once a client's 'connect'
+//   has fired, a later connection is counted after it.
+// - A slot is freed without a race when the server closes the connection itself (an answer to
+//   `Connection: close`): it destroys its socket, and so frees the slot, in the same turn of its
+//   event loop as it sends its FIN, before it accepts anything else. A connection the client
+//   closes is freed whenever the server gets to the FIN, which the client cannot see.
+const HALF_HEAD = 'GET /console HTTP/1.1\r\nHost: localhost\r\n';
+const REST_OF_HEAD_THEN_CLOSE = 'Connection: close\r\n\r\n';
+const WHOLE_REQUEST_THEN_CLOSE = HALF_HEAD + REST_OF_HEAD_THEN_CLOSE;
+
 describe('connection limit', () => {
   it('closes a connection beyond IAMD_MAX_CONNECTIONS on arrival, logs it, and serves again once a slot frees', async () => {
     // The held connections send half a request head: a long headers timeout keeps the server from
     // closing them (10 s by default) before the test is done with them on a slow machine.
     const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS: '2', IAMD_HEADERS_TIMEOUT_MS: '120000', IAMD_REQUEST_TIMEOUT_MS: '240000' } });
+    const opened: ReturnType<typeof rawConnection>[] = [];
     try {
+      const connect = () => tracked(opened, rawConnection(limited.url));
       // Two connections that stay open (each with a request head under way).
-      const held = [rawConnection(limited.url), rawConnection(limited.url)];
-      for (const c of held) c.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n');
-      await sleep(200);
-      const third = rawConnection(limited.url);
-      third.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n\r\n');
-      expect(await Promise.race([third.closed.then(() => 'closed'), sleep(3000).then(() => 'still open')])).toBe('closed');
+      const held = [connect(), connect()];
+      for (const c of held) c.socket.write(HALF_HEAD);
+      await within(Promise.all(held.map((c) => c.connected)), 3000, 'waiting for the two held connections to connect');
+      const third = connect();
+      third.socket.write(WHOLE_REQUEST_THEN_CLOSE);
+      await within(third.closed, 3000, 'waiting for the server to close the third connection (over the limit of 2)');
       expect(third.received()).toBe('');
-      expect(limited.stderr()).toMatch(/"connections refused: the connection limit is reached".*"limit":2/);
+      await within(printed(limited, /"connections refused: the connection limit is reached".*"limit":2/), 3000, 'waiting for the server to log the refusal');
 
-      held[0]!.socket.destroy();
-      await held[0]!.closed;
-      await sleep(500); // for the server to see the close and free the slot (a spawned process, on a loaded machine)
-      // A raw connection that the server closes after answering (fetch keeps its socket in a pool,
-      // which would hold a slot for a few seconds more and make the next steps race it).
-      const served = rawConnection(limited.url);
-      served.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
-      await served.closed;
+      // The server answers the first held request and closes that connection: its slot is free.
+      held[0]!.socket.write(REST_OF_HEAD_THEN_CLOSE);
+      await within(held[0]!.closed, 5000, 'waiting for the server to answer and close the first held connection');
+      expect(held[0]!.received()).toMatch(/^HTTP\/1\.1 200/);
+      const served = connect();
+      served.socket.write(WHOLE_REQUEST_THEN_CLOSE);
+      await within(served.closed, 5000, 'waiting for the server to answer and close a connection in the freed slot');
       expect(served.received()).toMatch(/^HTTP\/1\.1 200/);
-      // The server frees the slot when its side of the socket closes, a round trip after ours: give
-      // it time (CI's Node 22 pass once saw the next connection refused after 100 ms).
-      await sleep(500);
 
       // More refusals within the 10 s window are counted, not logged one by one, and the count is
       // logged when the window ends (here: at shutdown).
-      held[0] = rawConnection(limited.url);
-      held[0].socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n');
-      await sleep(200);
-      for (const extra of [rawConnection(limited.url), rawConnection(limited.url)]) await extra.closed;
-      expect(limited.stderr().match(/connections refused/g)).toHaveLength(1);
+      held[0] = connect();
+      held[0].socket.write(HALF_HEAD);
+      await within(held[0].connected, 3000, 'waiting for the new held connection to connect');
+      const extras = [connect(), connect()];
+      for (const [i, extra] of extras.entries()) {
+        await within(extra.closed, 3000, `waiting for the server to close extra connection ${i + 1} (over the limit of 2)`);
+        expect(extra.received()).toBe('');
+      }
       for (const c of held) c.socket.destroy();
-      await limited.stop();
+      await within(limited.stop(), 5000, 'waiting for the server to stop');
+      // stop() resolves once the server's output is all read: no line can still be on its way.
       expect(limited.stderr().match(/connections refused/g)).toHaveLength(2);
       expect(limited.stderr()).toMatch(/"connections refused: the connection limit is reached".*"refused":2/);
     } finally {
-      await limited.stop();
+      // After a failed step the held connections are still open, and the server's shutdown waits for them.
+      for (const c of opened) c.socket.destroy();
+      await within(limited.stop(), 5000, 'waiting for the server to stop (cleaning up)');
     }
   });
 
@@ -227,45 +283,56 @@ describe('per-address connection limit', () => {
     // The held connections send half a request head: a long headers timeout keeps the server from
     // closing them (10 s by default) before the test is done with them on a slow machine.
     const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '2', IAMD_HEADERS_TIMEOUT_MS: '120000', IAMD_REQUEST_TIMEOUT_MS: '240000' } });
+    const opened: ReturnType<typeof rawConnection>[] = [];
     try {
+      const connect = (from: string) => tracked(opened, rawConnection(limited.url, from));
       // Two connections from 127.0.0.1 that stay open (each with a request head under way).
-      const held = [rawConnection(limited.url, '127.0.0.1'), rawConnection(limited.url, '127.0.0.1')];
-      for (const c of held) c.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n');
-      await sleep(200);
-      const third = rawConnection(limited.url, '127.0.0.1');
-      third.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n\r\n');
-      expect(await Promise.race([third.closed.then(() => 'closed'), sleep(3000).then(() => 'still open')])).toBe('closed');
+      const held = [connect('127.0.0.1'), connect('127.0.0.1')];
+      for (const c of held) c.socket.write(HALF_HEAD);
+      await within(Promise.all(held.map((c) => c.connected)), 3000, 'waiting for the two held connections to connect');
+      const third = connect('127.0.0.1');
+      third.socket.write(WHOLE_REQUEST_THEN_CLOSE);
+      await within(third.closed, 3000, 'waiting for the server to close the third connection from 127.0.0.1 (over the limit of 2)');
       expect(third.received()).toBe('');
-      expect(limited.stderr()).toMatch(/"connections refused: the per-address connection limit is reached".*"limit":2.*"addresses":\["127\.0\.0\.1"\]/);
+      await within(
+        printed(limited, /"connections refused: the per-address connection limit is reached".*"limit":2.*"addresses":\["127\.0\.0\.1"\]/),
+        3000,
+        'waiting for the server to log the refusal',
+      );
 
       // Another address (all of 127/8 is loopback on Linux) is served meanwhile: the global cap (1024) is far.
-      const other = rawConnection(limited.url, '127.0.0.2');
-      other.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
-      await other.closed;
+      const other = connect('127.0.0.2');
+      other.socket.write(WHOLE_REQUEST_THEN_CLOSE);
+      await within(other.closed, 5000, 'waiting for the server to answer and close a connection from 127.0.0.2');
       expect(other.received()).toMatch(/^HTTP\/1\.1 200/);
 
-      // Once one of the held connections closes, its address is served again.
-      held[0]!.socket.destroy();
-      await held[0]!.closed;
-      await sleep(500); // for the server to see the close and free the slot (a spawned process, on a loaded machine)
-      const again = rawConnection(limited.url, '127.0.0.1');
-      again.socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
-      await again.closed;
+      // Once the server has answered and closed one of the held connections, its address is served again.
+      held[0]!.socket.write(REST_OF_HEAD_THEN_CLOSE);
+      await within(held[0]!.closed, 5000, 'waiting for the server to answer and close the first held connection');
+      expect(held[0]!.received()).toMatch(/^HTTP\/1\.1 200/);
+      const again = connect('127.0.0.1');
+      again.socket.write(WHOLE_REQUEST_THEN_CLOSE);
+      await within(again.closed, 5000, 'waiting for the server to answer and close a connection from 127.0.0.1 in the freed slot');
       expect(again.received()).toMatch(/^HTTP\/1\.1 200/);
-      await sleep(500); // as above: the server's side closes a round trip after ours
 
       // Further refusals within the 10 s window are counted and logged together (here: at shutdown).
-      held[0] = rawConnection(limited.url, '127.0.0.1');
-      held[0].socket.write('GET /console HTTP/1.1\r\nHost: localhost\r\n');
-      await sleep(200);
-      for (const extra of [rawConnection(limited.url, '127.0.0.1'), rawConnection(limited.url, '127.0.0.1')]) await extra.closed;
-      expect(limited.stderr().match(/per-address connection limit/g)).toHaveLength(1);
+      held[0] = connect('127.0.0.1');
+      held[0].socket.write(HALF_HEAD);
+      await within(held[0].connected, 3000, 'waiting for the new held connection to connect');
+      const extras = [connect('127.0.0.1'), connect('127.0.0.1')];
+      for (const [i, extra] of extras.entries()) {
+        await within(extra.closed, 3000, `waiting for the server to close extra connection ${i + 1} from 127.0.0.1 (over the limit of 2)`);
+        expect(extra.received()).toBe('');
+      }
       for (const c of held) c.socket.destroy();
-      await limited.stop();
+      await within(limited.stop(), 5000, 'waiting for the server to stop');
+      // stop() resolves once the server's output is all read: no line can still be on its way.
       expect(limited.stderr().match(/per-address connection limit/g)).toHaveLength(2);
       expect(limited.stderr()).toMatch(/"connections refused: the per-address connection limit is reached".*"refused":2/);
     } finally {
-      await limited.stop();
+      // After a failed step the held connections are still open, and the server's shutdown waits for them.
+      for (const c of opened) c.socket.destroy();
+      await within(limited.stop(), 5000, 'waiting for the server to stop (cleaning up)');
     }
   });
 

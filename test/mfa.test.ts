@@ -166,12 +166,14 @@ describe('CreateVirtualMFADevice', () => {
       status: 400,
     });
     const missing = serialOf('no-such-device');
+    // One call at a time: sent all at once, a refusal that arrived while an earlier one was still
+    // awaited had no handler yet, and vitest failed the run on that unhandled rejection.
     for (const call of [
-      iam.send(new TagMFADeviceCommand({ SerialNumber: missing, Tags: [{ Key: 'a', Value: 'b' }] })),
-      iam.send(new UntagMFADeviceCommand({ SerialNumber: missing, TagKeys: ['a'] })),
-      iam.send(new ListMFADeviceTagsCommand({ SerialNumber: missing })),
+      () => iam.send(new TagMFADeviceCommand({ SerialNumber: missing, Tags: [{ Key: 'a', Value: 'b' }] })),
+      () => iam.send(new UntagMFADeviceCommand({ SerialNumber: missing, TagKeys: ['a'] })),
+      () => iam.send(new ListMFADeviceTagsCommand({ SerialNumber: missing })),
     ]) {
-      expect(await awsError(call)).toEqual({ code: 'NoSuchEntity', message: `MFA Device with serial number ${missing} does not exist.`, status: 404 });
+      expect(await awsError(call())).toEqual({ code: 'NoSuchEntity', message: `MFA Device with serial number ${missing} does not exist.`, status: 404 });
     }
   });
 });
@@ -401,17 +403,30 @@ describe('ListVirtualMFADevices', () => {
 
   it('pages with MaxItems and Marker, and refuses a marker it did not give', async () => {
     for (let i = 0; i < 3; i++) await newDevice();
+    // A page that ends on a serial number of the longest name (256 characters) once gave a marker
+    // of 347 characters, which the next call refused (the model's limit is 320). With MaxItems 1
+    // every device ends a page, whatever other tests created before (a CI retry of an earlier test
+    // moved this device to a page end with MaxItems 2 and failed this test).
+    const longest = await newDevice(uniqueName('longest').padEnd(226, 'x'));
+    expect(longest.serial).toHaveLength(256);
     const all = (await iam.send(new ListVirtualMFADevicesCommand({ MaxItems: 1000 }))).VirtualMFADevices!.map((d) => d.SerialNumber);
-    const seen: string[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await iam.send(new ListVirtualMFADevicesCommand({ MaxItems: 2, Marker: marker }));
-      expect(page.VirtualMFADevices!.length).toBeLessThanOrEqual(2);
-      expect(page.IsTruncated).toBe(page.Marker !== undefined);
-      seen.push(...page.VirtualMFADevices!.map((d) => d.SerialNumber!));
-      marker = page.Marker;
-    } while (marker !== undefined);
-    expect(seen).toEqual(all);
+    expect(all).toContain(longest.serial);
+    for (const MaxItems of [1, 2]) {
+      const seen: string[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await iam.send(new ListVirtualMFADevicesCommand({ MaxItems, Marker: marker }));
+        expect(page.VirtualMFADevices!.length).toBeLessThanOrEqual(MaxItems);
+        expect(page.IsTruncated).toBe(page.Marker !== undefined);
+        if (page.Marker !== undefined) expect(page.Marker.length).toBeLessThanOrEqual(320);
+        seen.push(...page.VirtualMFADevices!.map((d) => d.SerialNumber!));
+        marker = page.Marker;
+      } while (marker !== undefined);
+      expect(seen).toEqual(all);
+    }
+    // A marker of the earlier form (the whole serial number) is still taken.
+    const earlierForm = Buffer.from(`mfa:${all[0]}`).toString('base64url');
+    expect((await iam.send(new ListVirtualMFADevicesCommand({ Marker: earlierForm, MaxItems: 1000 }))).VirtualMFADevices!.map((d) => d.SerialNumber)).toEqual(all.slice(1));
     expect(await awsError(iam.send(new ListVirtualMFADevicesCommand({ Marker: 'invalid-marker-value' })))).toEqual({
       code: 'ValidationError',
       message: 'Invalid Marker.',

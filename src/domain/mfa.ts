@@ -218,23 +218,38 @@ export async function deleteVirtualMfaDevice(domain: Domain, serialNumber: strin
   if (result === 'assigned') throw mfaErrors.stillAssigned();
 }
 
-// Markers of ListVirtualMFADevices: a serial number behind a tag of its own, so that a marker that
-// is not one of ours is refused ("Invalid Marker.", as AWS answers) rather than read as a position.
+// Markers of ListVirtualMFADevices: a position (the last serial number served) behind a tag of its
+// own, so that a marker that is not one of ours is refused ("Invalid Marker.", as AWS answers)
+// rather than read as a position. The model caps a marker at 320 characters, and base64 of a whole
+// 256-character serial number (the longest name, 226) is 347: a page that ended on such a device
+// gave a marker the next call refused with ValidationError. So the position leaves out the
+// account's ARN prefix (arn:aws:iam::<account>:mfa, 29 characters) that every serial number here
+// starts with: what is left starts with the path's '/', at most 227 characters, 308 in the marker.
+// A position that starts with 'arn:' is a whole serial number (markers given before this).
 const MARKER_TAG = 'mfa:';
 const invalidMarker = () => new IamError('ValidationError', 'Invalid Marker.');
+
+const serialPrefix = (domain: Domain) => mfaArn(domain.accountId, '', '');
+
+function markerOf(domain: Domain, serialNumber: string): string {
+  const prefix = serialPrefix(domain);
+  return encodeMarker(MARKER_TAG + (serialNumber.startsWith(prefix) ? serialNumber.slice(prefix.length) : serialNumber));
+}
+
+function positionOf(domain: Domain, marker: string): string {
+  const decoded = decodeMarker(marker);
+  if (!decoded.startsWith(MARKER_TAG) || encodeMarker(decoded) !== marker) throw invalidMarker();
+  const position = decoded.slice(MARKER_TAG.length);
+  return position.startsWith('/') ? serialPrefix(domain) + position : position;
+}
 
 export async function listVirtualMfaDevices(
   domain: Domain,
   input: { AssignmentStatus?: MfaAssignment; Marker?: string; MaxItems?: number },
 ): Promise<ListPage<{ device: MfaDevice; user?: User }>> {
-  let marker: string | undefined;
-  if (input.Marker !== undefined) {
-    const decoded = decodeMarker(input.Marker);
-    if (!decoded.startsWith(MARKER_TAG) || encodeMarker(decoded) !== input.Marker) throw invalidMarker();
-    marker = decoded.slice(MARKER_TAG.length);
-  }
+  const marker = input.Marker === undefined ? undefined : positionOf(domain, input.Marker);
   const page = await domain.store.mfaDevices.list({ assignment: input.AssignmentStatus ?? 'Any', marker, maxItems: input.MaxItems ?? 100 });
-  return page.nextMarker === undefined ? page : { items: page.items, nextMarker: encodeMarker(MARKER_TAG + page.nextMarker) };
+  return page.nextMarker === undefined ? page : { items: page.items, nextMarker: markerOf(domain, page.nextMarker) };
 }
 
 /** ListMFADevices: the named user's devices, or the caller's (the root user has none here). */

@@ -28,7 +28,7 @@ export interface TestServer {
   output(): string;
   stdout(): string;
   stderr(): string;
-  /** SIGTERM, and the exit code once it is gone. */
+  /** SIGTERM, and the exit code once it is gone and all it printed is read. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -62,7 +62,10 @@ export async function startServer(
     out += d.toString();
     stderr += d.toString();
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the process can be gone while the last of its output is still in the
+  // pipes; after 'close' stdout and stderr hold everything it printed (its last log lines are
+  // written at shutdown).
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`iamd did not start:\n${out}`)), 15_000);
