@@ -140,7 +140,10 @@ describe('bounded password hashing', () => {
 
   it('survives a flood of 500 concurrent password changes: every request answers, RSS stays bounded, the excess is Throttling', async () => {
     // 500 connections from one address: this test is about hashing, not the per-address connection limit (256).
-    const flood = await startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '1024' } });
+    // One hash at a time and 16 waiting (the defaults, 4 and 256, are checked above): with the
+    // defaults, a loaded machine delivered the 500 requests slower than 4 threads hashed them, the
+    // queue never filled, and nothing was throttled.
+    const flood = await startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '1024', IAMD_MAX_CONCURRENT_HASHES: '1', IAMD_MAX_QUEUED_HASHES: '16' } });
     try {
       const iam = iamClient(flood.url);
       await iam.send(new CreateUserCommand({ UserName: 'flood' }));
@@ -162,7 +165,7 @@ describe('bounded password hashing', () => {
       const peak = peakRss(pid);
       console.log(`flood: ${ok} changed, ${throttled} throttled in ${seconds.toFixed(1)} s; RSS ${(before / 2 ** 20).toFixed(0)} MiB before, peak ${(peak / 2 ** 20).toFixed(0)} MiB`);
       expect(ok + throttled).toBe(500);
-      expect(ok).toBeGreaterThanOrEqual(260); // 4 computing + 256 waiting, at least
+      expect(ok).toBeGreaterThanOrEqual(17); // 1 computing + 16 waiting, at least
       expect(throttled).toBeGreaterThan(0);
       expect(peak).toBeLessThan(400 * 2 ** 20);
       // And the server is still itself.
