@@ -2,21 +2,6 @@ import fs from 'node:fs';
 import { pino, type DestinationStream, type Logger as Pino } from 'pino';
 import type { Log } from '../ports/runtime.js';
 
-/**
- * Every line the server writes goes through here:
- * - log lines (start-up, errors, the access log): JSON, one object a line, on stderr, through pino
- *   into a buffered asynchronous writer (sonic-boom): a request pays for serialising its line, not
- *   for a write system call, and lines that arrive while a write is in flight go out together in
- *   the next one;
- * - the lines meant for stdout (the listening URL, first-start credentials, the audit trail with
- *   IAMD_AUDIT_LOG=-): written synchronously by `stdoutLines`, since the audit trail promises that
- *   an answered change is already written.
- * Callers pass only what is safe to keep (no request parameters, no secrets); pino's redaction
- * censors known secret names anyway, should one slip in.
- *
- * A closed stderr or stdout (EPIPE: the reader exited) neither crashes nor stalls the server: log
- * lines are dropped from then on, and stdout writes fail fast (the audit trail reports it).
- */
 /** One access log line's members, in the order written; absent ones are left out. */
 export interface AccessLine {
   method?: string;
@@ -30,6 +15,21 @@ export interface AccessLine {
   errorDetail?: string;
 }
 
+/**
+ * Every line the server writes goes through here:
+ * - log lines (start-up, errors, the access log): JSON, one object a line, on stderr, through pino
+ *   (the access line through its own serialiser, in pino's format) into a buffered asynchronous
+ *   writer (sonic-boom): a request pays for serialising its line, not for a write system call, and
+ *   lines that arrive while a write is in flight go out together in the next one;
+ * - the lines meant for stdout (the listening URL, first-start credentials, the audit trail with
+ *   IAMD_AUDIT_LOG=-): written synchronously by `stdoutLines`, since the audit trail promises that
+ *   an answered change is already written.
+ * Callers pass only what is safe to keep (no request parameters, no secrets); pino's redaction
+ * censors known secret names anyway, should one slip in.
+ *
+ * A closed stderr or stdout (EPIPE: the reader exited) neither crashes nor stalls the server: log
+ * lines are dropped from then on, and stdout writes fail fast (the audit trail reports it).
+ */
 export interface Logger extends Log {
   access(line: AccessLine): void;
   /**
