@@ -43,6 +43,11 @@ const max = await closedLoop(op, 16, seconds * 1000);
 console.log(`closed loop: ${max.perSecond.toFixed(0)} req/s, p99 ${max.p99.toFixed(2)} ms`);
 // PROBE_IDLE_S: the server idles this long first, as the bench's servers do between their runs.
 if (process.env.PROBE_IDLE_S) await new Promise((r) => setTimeout(r, Number(process.env.PROBE_IDLE_S) * 1000));
+// PROBE_WARM=1: then 64 requests at once (the pool's connections opened again) and a 100 ms pause, before the open loop.
+if (process.env.PROBE_WARM) {
+  await Promise.all(Array.from({ length: 64 }, () => op()));
+  await new Promise((r) => setTimeout(r, 100));
+}
 for (let run = 0; run < 2; run++) {
   const t0 = performance.now();
   console.log(`open loop ${run + 1} starts at ${((t0 - probeStart) / 1000).toFixed(2)} s`);
