@@ -41,7 +41,10 @@ export class ReadCache {
     return answer === undefined && !byParams.has(key) ? MISS : answer;
   }
 
-  /** Keeps an answer read at `epoch` (nothing, if the database has changed since). */
+  /**
+   * Keeps an answer read at `epoch`, after a `get` at that epoch missed (the driver's order).
+   * Nothing is kept if the cache has seen another epoch since: the database may have changed.
+   */
   set(epoch: number, text: string, params: readonly Param[], answer: unknown): void {
     if (epoch !== this.epoch) return;
     const key = paramsKey(params);
