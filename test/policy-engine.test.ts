@@ -514,6 +514,23 @@ cases.push(
   { name: 'boundary of several policies: any Allow counts', policies: [[allow('*')]], boundary: [[allow('s3:*')], [allow('iam:GetUser')]], request: {}, expected: 'allowed' },
 );
 
+// --- The request time: aws:CurrentTime and aws:EpochTime derived from `now`; a context key wins ---
+const before2020 = { Condition: { DateLessThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } } };
+const epochBefore2020 = { Condition: { NumericLessThan: { 'aws:EpochTime': '1577836800' } } };
+cases.push(
+  { name: 'time: aws:CurrentTime from now (2019)', policies: [[allow('*', '*', before2020)]], request: { now: new Date('2019-06-01T00:00:00Z') }, expected: 'allowed' },
+  { name: 'time: aws:CurrentTime from now (2021)', policies: [[allow('*', '*', before2020)]], request: { now: new Date('2021-06-01T00:00:00Z') }, expected: 'implicitDeny' },
+  { name: 'time: aws:EpochTime from now (2019)', policies: [[allow('*', '*', epochBefore2020)]], request: { now: new Date('2019-06-01T00:00:00Z') }, expected: 'allowed' },
+  { name: 'time: aws:EpochTime from now (2021)', policies: [[allow('*', '*', epochBefore2020)]], request: { now: new Date('2021-06-01T00:00:00Z') }, expected: 'implicitDeny' },
+  {
+    name: 'time: a context aws:CurrentTime wins over now',
+    policies: [[allow('*', '*', before2020)]],
+    request: { now: new Date('2021-06-01T00:00:00Z'), context: { 'aws:CurrentTime': '2019-06-01T00:00:00Z' } },
+    expected: 'allowed',
+  },
+  { name: 'time: neither now nor a context key: the key is absent', policies: [[allow('*', '*', before2020)]], request: {}, expected: 'implicitDeny' },
+);
+
 describe('policy evaluation', () => {
   it('has several hundred cases with unique names', () => {
     expect(cases.length).toBeGreaterThan(300);

@@ -151,20 +151,6 @@ export function requestContext(caller: Principal, request: AuthorizationRequest,
   const context: Record<string, string | string[] | undefined> = {
     'aws:SourceIp': facts.sourceIp,
     'aws:SecureTransport': String(facts.secureTransport),
-    // Written out only if a condition asks for the context (policy/request-context.ts); a value
-    // set (the simulator's context entries) replaces them as any other key.
-    get 'aws:CurrentTime'() {
-      return now.toISOString();
-    },
-    set 'aws:CurrentTime'(value) {
-      Object.defineProperty(this, 'aws:CurrentTime', { value, writable: true, enumerable: true, configurable: true });
-    },
-    get 'aws:EpochTime'() {
-      return String(Math.floor(now.getTime() / 1000));
-    },
-    set 'aws:EpochTime'(value) {
-      Object.defineProperty(this, 'aws:EpochTime', { value, writable: true, enumerable: true, configurable: true });
-    },
   };
   if (caller.kind === 'user' && caller.console) {
     const at = caller.console.mfaAuthenticatedAt;
@@ -199,6 +185,7 @@ export function requestContext(caller: Principal, request: AuthorizationRequest,
         : {}),
     },
     context,
+    now,
   };
 }
 

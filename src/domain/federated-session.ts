@@ -71,8 +71,6 @@ export async function issueFederatedSession(
   const context: RequestContext['context'] = {
     'aws:SourceIp': facts.sourceIp,
     'aws:SecureTransport': String(facts.secureTransport),
-    'aws:CurrentTime': now.toISOString(),
-    'aws:EpochTime': String(Math.floor(now.getTime() / 1000)),
     'aws:FederatedProvider': request.providerArn,
     'sts:RoleSessionName': request.sessionName,
     ...(request.sourceIdentity !== undefined ? { 'sts:SourceIdentity': request.sourceIdentity } : {}),
@@ -85,7 +83,7 @@ export async function issueFederatedSession(
   const trusts = (action: string): boolean => {
     try {
       const trust = evaluateTrustPolicy(
-        { action, resource: roleArn(domain.accountId, role.path, role.name), principal: { arn: request.providerArn, accountId: domain.accountId }, context },
+        { action, resource: roleArn(domain.accountId, role.path, role.name), principal: { arn: request.providerArn, accountId: domain.accountId }, context, now },
         { id: 'trust', document: parseTrustPolicy(role.trustPolicy) },
         (principals) => ((principals.Federated ?? []).some((v) => v === request.providerArn) ? 'direct' : undefined),
         new WorkBudget(),

@@ -11,6 +11,11 @@ export interface RequestContext {
   principal: { arn: string; accountId: string; userName?: string; userId?: string; tags?: Record<string, string> };
   /** Global and service condition keys, e.g. 'aws:SourceIp', 'aws:SecureTransport' ('true'/'false'), 'aws:CurrentTime' (ISO 8601), 'aws:RequestTag/team', 'aws:ResourceTag/team', 'aws:TagKeys' (multi-valued). Keys are case-insensitive. aws:username, aws:userid, aws:PrincipalAccount, aws:PrincipalArn and aws:PrincipalTag/* are derived from `principal` by the engine. */
   context?: Record<string, string | string[] | undefined>;
+  /**
+   * When the request was made: the engine derives aws:CurrentTime and aws:EpochTime from it, when
+   * a condition asks (a `context` key of the same name wins: the simulator's ContextEntries).
+   */
+  now?: Date;
 }
 
 export interface NamedPolicy {

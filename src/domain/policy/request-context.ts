@@ -18,6 +18,10 @@ export function contextValues(request: RequestContext): ContextValues {
  */
 function allContextValues(request: RequestContext): ContextValues {
   const values = new Map<string, readonly string[]>();
+  if (request.now) {
+    values.set('aws:currenttime', [request.now.toISOString()]);
+    values.set('aws:epochtime', [String(Math.floor(request.now.getTime() / 1000))]);
+  }
   for (const [key, value] of Object.entries(request.context ?? {})) {
     if (value !== undefined) values.set(key.toLowerCase(), typeof value === 'string' ? [value] : [...value]);
   }

@@ -48,10 +48,8 @@ export class SqliteDriver implements Sql {
     const statement = this.prepare(s.text);
     const params = s.params.map(bind);
     try {
-      if (s.kind === 'one' && statement.readonly) return statement.get(...params);
-      if (s.kind === 'all' && statement.readonly) return statement.all(...params);
-      // A write (or a statement answering rows that may also write: INSERT … RETURNING).
-      this.localChanges++;
+      // A write (also one answering rows, INSERT … RETURNING) moves the epoch: reads kept before are stale.
+      if (!statement.readonly) this.localChanges++;
       if (s.kind === 'one') return statement.get(...params);
       if (s.kind === 'all') return statement.all(...params);
       return statement.run(...params).changes;
@@ -73,7 +71,8 @@ export class SqliteDriver implements Sql {
 
   /**
    * A statement outside a transaction, from the cache while nothing has changed. (A statement
-   * that writes moves the epoch as it runs, so its answer is never kept.)
+   * that writes moves the epoch as it runs, so its answer, kept under the epoch before, is never
+   * served.)
    */
   private read(kind: 'one' | 'all', text: string, params: readonly Param[]): unknown {
     const epoch = this.epoch();
@@ -89,8 +88,7 @@ export class SqliteDriver implements Sql {
   }
 
   async transaction<T>(work: () => Work<T>): Promise<T> {
-    // Whatever it does, and even if it rolls back: what was read before may be stale after.
-    this.localChanges++;
+    // Each write inside moves the epoch as it runs (execute), rolled back or not.
     const body = this.db.transaction(() => {
       const steps = work();
       let step = steps.next();
