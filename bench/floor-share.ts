@@ -77,7 +77,8 @@ export async function startFloorServer(runtime: Runtime = THIS_RUNTIME): Promise
 }
 
 /** An IAM user with an access key and a customer managed policy, attached, allowing the two reads. */
-async function reader(root: SignedClient, runId: string): Promise<SigningCredentials> {
+/** An IAM user whose attached customer managed policy allows the reads of bench-* users; its key. */
+export async function reader(root: SignedClient, runId: string): Promise<SigningCredentials> {
   const name = `bench-reader-${runId}`;
   await root.ok({ Action: 'CreateUser', UserName: name });
   const policy = await root.ok({

@@ -154,9 +154,16 @@ export async function closedLoop(op: () => Promise<void>, concurrency: number, d
 /**
  * Requests start at `ratePerSecond`, evenly spaced, for `durationMs`, whatever the server's pace
  * (open loop: a slow answer does not delay the next request). Latency runs from each send;
- * `late` counts requests the client itself sent more than 5 ms after they were due.
+ * `late` counts requests the client itself sent more than 5 ms after they were due. `onAnswer`
+ * hears each answer's send time (ms from the start) and latency (bench/stall-probe.ts: when the
+ * slowest were sent).
  */
-export async function openLoop(op: () => Promise<void>, ratePerSecond: number, durationMs: number): Promise<Stats & { late: number }> {
+export async function openLoop(
+  op: () => Promise<void>,
+  ratePerSecond: number,
+  durationMs: number,
+  onAnswer?: (sentAtMs: number, latencyMs: number) => void,
+): Promise<Stats & { late: number }> {
   collectGarbage();
   const latencies = new LatencyLog();
   const started = nowMs();
@@ -174,6 +181,7 @@ export async function openLoop(op: () => Promise<void>, ratePerSecond: number, d
       const p: Promise<void> = op().then(
         () => {
           latencies.push(nowMs() - sent);
+          onAnswer?.(sent - started, nowMs() - sent);
           inFlight.delete(p);
         },
         (e) => {

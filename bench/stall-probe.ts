@@ -7,8 +7,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { closedLoop, SignedClient } from './load.js';
-import { startFloorServer } from './floor-share.js';
+import { closedLoop, openLoop, SignedClient } from './load.js';
+import { reader, startFloorServer } from './floor-share.js';
 import { ROOT, startIamd } from './support.js';
 import { apiOperations, setUp } from './workloads.js';
 
@@ -23,16 +23,7 @@ server.child.stdout!.on('data', (d: Buffer) => gcLog.write(`[${((performance.now
 console.log(`logs in ${dir}`);
 const root = new SignedClient(server.url, ROOT, 64);
 await setUp(root, 'probe');
-const name = 'bench-reader-probe';
-await root.ok({ Action: 'CreateUser', UserName: name });
-const policy = await root.ok({
-  Action: 'CreatePolicy',
-  PolicyName: 'bench-reads-probe',
-  PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['iam:GetUser', 'iam:GetLoginProfile'], Resource: 'arn:aws:iam::*:user/bench-*' }] }),
-});
-await root.ok({ Action: 'AttachUserPolicy', UserName: name, PolicyArn: /<Arn>([^<]+)<\/Arn>/.exec(policy)![1]! });
-const key = await root.ok({ Action: 'CreateAccessKey', UserName: name });
-const user = new SignedClient(server.url, { accessKeyId: /<AccessKeyId>([^<]+)</.exec(key)![1]!, secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(key)![1]! }, 64);
+const user = new SignedClient(server.url, await reader(root, 'probe'), 64);
 const iamdOp = apiOperations(user, 'probe').find((o) => o.key === 'GetLoginProfile')!.op;
 // PROBE_FLOOR=1: the same generator against the floor (a bare node:http server), to tell the server's stalls from the machine's.
 const floor = process.env.PROBE_FLOOR ? await startFloorServer() : undefined;
@@ -52,23 +43,9 @@ for (let run = 0; run < 2; run++) {
   const t0 = performance.now();
   console.log(`open loop ${run + 1} starts at ${((t0 - probeStart) / 1000).toFixed(2)} s`);
   const samples: [number, number][] = [];
-  const inFlight = new Set<Promise<void>>();
-  const total = rate * seconds;
-  for (let i = 0; i < total; ) {
-    const now = performance.now();
-    for (; i < total && t0 + (i * 1000) / rate <= now; i++) {
-      const sent = performance.now();
-      const p: Promise<void> = op().then(() => {
-        samples.push([sent - t0, performance.now() - sent]);
-        inFlight.delete(p);
-      });
-      inFlight.add(p);
-    }
-    await new Promise((r) => setTimeout(r, 1));
-  }
-  await Promise.all(inFlight);
+  const stats = await openLoop(op, rate, seconds * 1000, (at, ms) => samples.push([at, ms]));
   samples.sort((a, b) => b[1] - a[1]);
-  console.log(`open loop ${rate}/s: p99 ${samples[Math.floor(samples.length / 100)]![1].toFixed(2)} ms; slowest: ${samples.slice(0, 8).map(([at, ms]) => `${ms.toFixed(0)} ms at ${(at / 1000).toFixed(2)} s`).join(', ')}`);
+  console.log(`open loop ${rate}/s: p99 ${stats.p99.toFixed(2)} ms; slowest: ${samples.slice(0, 8).map(([at, ms]) => `${ms.toFixed(0)} ms at ${(at / 1000).toFixed(2)} s`).join(', ')}`);
 }
 await server.stop();
 await floor?.stop();

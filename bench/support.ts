@@ -115,20 +115,23 @@ export async function call(url: string, params: Record<string, string>, credenti
   return { status: res.status, body: await res.text() };
 }
 
+/** VmRSS of a process in KiB, as /proc reports it (throws once the process has gone). */
+function vmRssKiB(pid: number): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+}
+
 /** VmRSS of a process, in MB (10^6 bytes); undefined once it has gone. */
 export function rssMB(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    return (Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024) / 1e6;
+    return (vmRssKiB(pid) * 1024) / 1e6;
   } catch {
     return undefined;
   }
 }
 
 export function rssMiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+  return vmRssKiB(pid) / 1024;
 }
 
 export function percentile(sorted: ArrayLike<number>, p: number): number {
