@@ -70,10 +70,10 @@ describe('managed policy tags', () => {
     });
     const missing = `arn:aws:iam::${ACCOUNT_ID}:policy/NotAPolicy`;
     for (const call of [
-      api.iam.send(new TagPolicyCommand({ PolicyArn: missing, Tags: [{ Key: 'k', Value: 'v' }] })),
-      api.iam.send(new UntagPolicyCommand({ PolicyArn: missing, TagKeys: ['k'] })),
+      () => api.iam.send(new TagPolicyCommand({ PolicyArn: missing, Tags: [{ Key: 'k', Value: 'v' }] })),
+      () => api.iam.send(new UntagPolicyCommand({ PolicyArn: missing, TagKeys: ['k'] })),
     ]) {
-      expect(await awsError(call)).toEqual({ code: 'NoSuchEntity', message: `Policy ${missing} was not found.`, status: 404 });
+      expect(await awsError(call())).toEqual({ code: 'NoSuchEntity', message: `Policy ${missing} was not found.`, status: 404 });
     }
     const fifty = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: '' }));
     expect(await awsError(api.iam.send(new TagPolicyCommand({ PolicyArn, Tags: fifty })))).toEqual({
@@ -240,10 +240,10 @@ describe('groups', () => {
     await api.iam.send(new CreateUserCommand({ UserName }));
     await api.iam.send(new RemoveUserFromGroupCommand({ GroupName, UserName }));
     for (const call of [
-      api.iam.send(new AddUserToGroupCommand({ GroupName: 'no-group', UserName: 'no-user' })),
-      api.iam.send(new RemoveUserFromGroupCommand({ GroupName: 'no-group', UserName: 'no-user' })),
+      () => api.iam.send(new AddUserToGroupCommand({ GroupName: 'no-group', UserName: 'no-user' })),
+      () => api.iam.send(new RemoveUserFromGroupCommand({ GroupName: 'no-group', UserName: 'no-user' })),
     ]) {
-      expect(await awsError(call)).toEqual({ code: 'NoSuchEntity', message: 'The user with name no-user cannot be found.', status: 404 });
+      expect(await awsError(call())).toEqual({ code: 'NoSuchEntity', message: 'The user with name no-user cannot be found.', status: 404 });
     }
   });
 });

@@ -240,11 +240,11 @@ describe('server certificate tags', () => {
     });
     const missing = `${name}-gone`;
     for (const call of [
-      api.iam.send(new TagServerCertificateCommand({ ServerCertificateName: missing, Tags: [{ Key: 'a', Value: '1' }] })),
-      api.iam.send(new UntagServerCertificateCommand({ ServerCertificateName: missing, TagKeys: ['a'] })),
-      api.iam.send(new ListServerCertificateTagsCommand({ ServerCertificateName: missing })),
+      () => api.iam.send(new TagServerCertificateCommand({ ServerCertificateName: missing, Tags: [{ Key: 'a', Value: '1' }] })),
+      () => api.iam.send(new UntagServerCertificateCommand({ ServerCertificateName: missing, TagKeys: ['a'] })),
+      () => api.iam.send(new ListServerCertificateTagsCommand({ ServerCertificateName: missing })),
     ]) {
-      expect(await awsError(call)).toEqual({ code: 'NoSuchEntity', message: `The Server Certificate with name ${missing} cannot be found.`, status: 404 });
+      expect(await awsError(call())).toEqual({ code: 'NoSuchEntity', message: `The Server Certificate with name ${missing} cannot be found.`, status: 404 });
     }
   });
 });
