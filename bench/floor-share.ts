@@ -215,9 +215,18 @@ export async function measureFloorShare(o: {
           const k = key(shipped.mode, read, caller);
           const c = cells.get(k)!;
           const rate = Math.max(1, rates.get(k)!);
-          const h = { ...(await openLoop(shipped.ops[caller][read], rate, o.durationMs)), rate };
+          const open = async (op: () => Promise<void>) => {
+            // Warmed as the closed loops are, at the same rate: each server sat idle while the
+            // other was measured, long enough for both ends to drop their keep-alive connections
+            // (the pool after 2 s, the servers after 5 s), so an unwarmed run opens 64 at once
+            // under load and measures that transient, not the steady rate. The after-idle
+            // transient is stall-probe.ts's to measure (PROBE_IDLE_S).
+            if (o.warmupMs > 0) await openLoop(op, rate, o.warmupMs);
+            return { ...(await openLoop(op, rate, o.durationMs)), rate };
+          };
+          const h = await open(shipped.ops[caller][read]);
           line('as shipped', `${read}, ${caller} @ ${rate.toFixed(0)}/s`, h, h.late ? `  (${h.late} sent late)` : '');
-          const fh = { ...(await openLoop(floorOp, rate, o.durationMs)), rate };
+          const fh = await open(floorOp);
           line('floor', `same rate (${rate.toFixed(0)}/s)`, fh, fh.late ? `  (${fh.late} sent late)` : '');
           c.half.push(h);
           c.floorHalf.push(fh);
