@@ -3,7 +3,7 @@
 # GetUser (root) replayed (wrk adds the Host header), 1 thread, 32 connections, for each of: access log on with stderr to a
 # file, on with stderr to a pipe (cat), and --quiet. IAMD_DIR=<another checkout, built> measures
 # that one instead (e.g. the code before the logger change).
-#   npm run build && bash bench/access-log-wrk.sh [seconds]
+#   npm run build && tsc -p bench/tsconfig.json && bash bench/access-log-wrk.sh [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-8}
@@ -13,14 +13,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export IAMD_ROOT_ACCESS_KEY_ID=AKIABENCHBENCHBENCH0 IAMD_ROOT_SECRET_ACCESS_KEY=bench/bench/bench/bench/bench/bench/benc
 port=$((20000 + RANDOM % 20000))
-node --input-type=module -e "
-  import { signRequest } from '$PWD/dist/protocol/sigv4/sign.js';
-  const body = 'Action=GetUser&Version=2010-05-08';
-  const s = signRequest({ method: 'POST', headers: { host: '127.0.0.1:$port', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
-    { credentials: { accessKeyId: process.env.IAMD_ROOT_ACCESS_KEY_ID, secretAccessKey: process.env.IAMD_ROOT_SECRET_ACCESS_KEY }, region: 'us-east-1', service: 'iam' });
-  const h = Object.entries(s.headers).filter(([k]) => k !== 'host').map(([k, v]) => 'wrk.headers[' + JSON.stringify(k) + '] = ' + JSON.stringify(String(v))).join('\n');
-  console.log('wrk.method = \"POST\"\nwrk.body = ' + JSON.stringify(body) + '\n' + h);
-" > "$tmp/getuser.lua"
+node dist-bench/bench/wrk-lua.js "http://127.0.0.1:$port/" Action=GetUser >"$tmp/getuser.lua"
 run() { # name, then how stderr is taken
   local name=$1 mode=$2 flags=${3:-}
   case $mode in

@@ -23,16 +23,8 @@ fpid=$!
 trap 'kill $pid $fpid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/console" && break; sleep 0.1; done
 furl=$(grep -o 'http://[^ ]*' "$tmp/floor.out")
-node --input-type=module -e "
-  import { signRequest } from '$BENCH/dist/protocol/sigv4/sign.js';
-  import fs from 'node:fs';
-  const body = 'Action=GetUser&Version=2010-05-08';
-  const s = signRequest({ method: 'POST', headers: { host: '127.0.0.1:$port', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
-    { credentials: { accessKeyId: process.env.IAMD_ROOT_ACCESS_KEY_ID, secretAccessKey: process.env.IAMD_ROOT_SECRET_ACCESS_KEY }, region: 'us-east-1', service: 'iam' });
-  const h = Object.entries(s.headers).filter(([k]) => k !== 'host' && k !== 'content-length').map(([k, v]) => 'wrk.headers[' + JSON.stringify(k) + '] = ' + JSON.stringify(String(v))).join('\n');
-  fs.writeFileSync('$tmp/signed.lua', 'wrk.method = \"POST\"\nwrk.body = ' + JSON.stringify(body) + '\n' + h + '\n');
-  fs.writeFileSync('$tmp/unsigned.lua', 'wrk.method = \"POST\"\nwrk.body = ' + JSON.stringify(body) + '\nwrk.headers[\"content-type\"] = \"application/x-www-form-urlencoded\"\n');
-"
+node "$BENCH/dist-bench/bench/wrk-lua.js" "http://127.0.0.1:$port/" Action=GetUser >"$tmp/signed.lua"
+node "$BENCH/dist-bench/bench/wrk-lua.js" --unsigned "http://127.0.0.1:$port/" Action=GetUser >"$tmp/unsigned.lua"
 measure() { # name, pid, url, script
   wrk -t1 -c32 -d1s -s "$4" "$3" >/dev/null
   local c0 c1 out n

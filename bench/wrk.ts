@@ -62,7 +62,8 @@ export async function checkReplay(request: SignedRequest, expect: string): Promi
   }
 }
 
-function luaScript(request: SignedRequest): string {
+/** The request as a wrk script (wrk adds Host from its URL). */
+export function luaScript(request: SignedRequest): string {
   const lines = ['wrk.method = "POST"', `wrk.body = ${JSON.stringify(request.body)}`];
   for (const [k, v] of Object.entries(request.headers)) lines.push(`wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`);
   return `${lines.join('\n')}\n`;
