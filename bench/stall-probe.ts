@@ -1,7 +1,7 @@
 /**
- * Looks for stalls: iamd as shipped (access log to a file), the IAM user's GetLoginProfile driven
- * flat out (closed loop), then in an open loop at a fixed rate, every latency kept with its send
- * time; prints the slowest requests and when they were sent.
+ * Looks for stalls: iamd as shipped (access log to a file), GetLoginProfile (an IAM user's, or
+ * root's with PROBE_CALLER=root) driven flat out (closed loop), then in an open loop at a fixed
+ * rate, every latency kept with its send time; prints the slowest requests and when they were sent.
  *   node --expose-gc dist-bench/bench/stall-probe.js [rate] [seconds]
  */
 import fs from 'node:fs';
@@ -23,8 +23,9 @@ server.child.stdout!.on('data', (d: Buffer) => gcLog.write(`[${((performance.now
 console.log(`logs in ${dir}`);
 const root = new SignedClient(server.url, ROOT, 64);
 await setUp(root, 'probe');
-const user = new SignedClient(server.url, await reader(root, 'probe'), 64);
-const iamdOp = apiOperations(user, 'probe').find((o) => o.key === 'GetLoginProfile')!.op;
+// PROBE_CALLER=root: the read signed by root (no policy evaluated); an IAM user's by default.
+const caller = process.env.PROBE_CALLER === 'root' ? root : new SignedClient(server.url, await reader(root, 'probe'), 64);
+const iamdOp = apiOperations(caller, 'probe').find((o) => o.key === 'GetLoginProfile')!.op;
 // PROBE_FLOOR=1: the same generator against the floor (a bare node:http server), to tell the server's stalls from the machine's.
 const floor = process.env.PROBE_FLOOR ? await startFloorServer() : undefined;
 const floorClient = floor && new SignedClient(floor.url, ROOT, 64);
