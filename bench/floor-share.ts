@@ -217,10 +217,10 @@ export async function measureFloorShare(o: {
           const rate = Math.max(1, rates.get(k)!);
           const open = async (op: () => Promise<void>) => {
             // Warmed as the closed loops are, at the same rate: each server sat idle while the
-            // other was measured, long enough for both ends to drop their keep-alive connections
-            // (the pool after 2 s, the servers after 5 s), so an unwarmed run opens 64 at once
-            // under load and measures that transient, not the steady rate. The after-idle
-            // transient is stall-probe.ts's to measure (PROBE_IDLE_S).
+            // other was measured, and the first requests after a long idle are slow (up to a few
+            // hundred ms; not reconnecting, which a 6 s idle does too without it). An unwarmed run
+            // measured that transient, not the steady rate; stall-probe.ts measures the transient
+            // (PROBE_IDLE_S).
             if (o.warmupMs > 0) await openLoop(op, rate, o.warmupMs);
             return { ...(await openLoop(op, rate, o.durationMs)), rate };
           };

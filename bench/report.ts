@@ -349,8 +349,9 @@ ${share.wrk.connections} connections, ${share.durationS} s a run${share.wrk.vers
 signature stays valid for 15 minutes; the run checks iamd answers the replay). *Open loop*
 ("@50%"): the in-process generator sending on a fixed schedule at half the measured maximum,
 whatever the answers' pace, so a stall shows in the latencies instead of slowing the sender;
-after a ${s.warmupS} s warm-up at that rate, as the closed loops have (the connections, dropped
-while the server sat idle, open again first; \`bench/stall-probe.ts\` measures that transient).
+after a ${s.warmupS} s warm-up at that rate, as the closed loops have (each server sits idle while
+the other is measured, and the first requests after a long idle are slow: a transient that
+\`bench/stall-probe.ts\` measures with \`PROBE_IDLE_S\`).
 
 **The floor** is bench/floor-server.ts, a bare node:http server answering a fixed XML body (no
 signature check, no store), driven by the same generators in the same rounds: what this machine,
