@@ -76,7 +76,6 @@ export async function startFloorServer(runtime: Runtime = THIS_RUNTIME): Promise
   return { url, stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
 }
 
-/** An IAM user with an access key and a customer managed policy, attached, allowing the two reads. */
 /** An IAM user whose attached customer managed policy allows the reads of bench-* users; its key. */
 export async function reader(root: SignedClient, runId: string): Promise<SigningCredentials> {
   const name = `bench-reader-${runId}`;
