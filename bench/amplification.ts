@@ -22,7 +22,7 @@ import { signRequest, type SigningCredentials } from '../src/protocol/sigv4/sign
 import { IAM_MODEL, STS_MODEL, shapeOf, type ServiceModel, type Shape } from '../src/protocol/query/model.js';
 import { Http1Pool, type Http1Answer } from './http1.js';
 import { markdownTable } from './report.js';
-import { ROOT, startIamd } from './support.js';
+import { queryBody, ROOT, startIamd } from './support.js';
 
 const BODY_LIMIT = 1024 * 1024;
 const ACCOUNT = '123456789012';
@@ -312,7 +312,7 @@ class Client {
   }
   /** Encodes and signs a request (done before the measurement: a 1 MiB body costs the client milliseconds). */
   prepare(params: Record<string, string>, credentials: SigningCredentials, service = 'iam'): { headers: Record<string, string>; body: string } {
-    const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+    const body = queryBody(params);
     const signed = signRequest(
       { method: 'POST', headers: { host: this.target.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
       { credentials, region: 'us-east-1', service },

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { signRequest, type SigningCredentials } from '../src/protocol/sigv4/sign.js';
 import { Http1Pool, type Http1Answer } from './http1.js';
-import { percentile } from './support.js';
+import { percentile, queryBody } from './support.js';
 
 export interface Answer {
   status: number;
@@ -56,7 +56,7 @@ export class SignedClient {
   }
 
   call(params: Record<string, string>): Promise<Http1Answer> {
-    const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+    const body = queryBody(params);
     const signed = signRequest(
       { method: 'POST', headers: { host: this.target.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
       { credentials: this.credentials, region: 'us-east-1', service: 'iam' },

@@ -102,10 +102,15 @@ export async function startIamd(
   };
 }
 
+/** The form body of a Query request: IAM's API version, then the parameters. */
+export function queryBody(params: Record<string, string>): string {
+  return new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+}
+
 /** One signed Query call; resolves to the HTTP status and body. */
 export async function call(url: string, params: Record<string, string>, credentials = ROOT): Promise<{ status: number; body: string }> {
   const target = new URL(url);
-  const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+  const body = queryBody(params);
   const signed = signRequest(
     { method: 'POST', headers: { host: target.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
     { credentials, region: 'us-east-1', service: 'iam' },

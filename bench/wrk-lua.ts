@@ -6,6 +6,7 @@
  *
  *   node dist-bench/bench/wrk-lua.js [--unsigned] URL Action=GetUser [Name=Value ...] > request.lua
  */
+import { queryBody } from './support.js';
 import { luaScript, presign } from './wrk.js';
 
 const args = process.argv.slice(2);
@@ -13,10 +14,12 @@ const unsigned = args[0] === '--unsigned';
 const [url, ...pairs] = unsigned ? args.slice(1) : args;
 if (url === undefined) throw new Error('usage: wrk-lua.js [--unsigned] URL Action=... [Name=Value ...]');
 const params = Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
-const accessKeyId = process.env.IAMD_ROOT_ACCESS_KEY_ID;
-const secretAccessKey = process.env.IAMD_ROOT_SECRET_ACCESS_KEY;
-if (!unsigned && (!accessKeyId || !secretAccessKey)) throw new Error('IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY sign the request');
-const request = presign(url, { accessKeyId: accessKeyId ?? 'unused', secretAccessKey: secretAccessKey ?? 'unused' }, params);
+function signed(): ReturnType<typeof presign> {
+  const accessKeyId = process.env.IAMD_ROOT_ACCESS_KEY_ID;
+  const secretAccessKey = process.env.IAMD_ROOT_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new Error('IAMD_ROOT_ACCESS_KEY_ID and IAMD_ROOT_SECRET_ACCESS_KEY sign the request');
+  return presign(url!, { accessKeyId, secretAccessKey }, params);
+}
 process.stdout.write(
-  luaScript(unsigned ? { url, body: request.body, headers: { 'content-type': 'application/x-www-form-urlencoded' } } : request),
+  luaScript(unsigned ? { url, body: queryBody(params), headers: { 'content-type': 'application/x-www-form-urlencoded' } } : signed()),
 );

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { signRequest, type SigningCredentials } from '../src/protocol/sigv4/sign.js';
 import { Http1Pool } from './http1.js';
 import type { Stats } from './load.js';
+import { queryBody } from './support.js';
 
 /** The wrk to run: IAMD_BENCH_WRK (a path; `none` to leave wrk out, as on a machine without it), else wrk on the PATH. */
 const WRK = process.env.IAMD_BENCH_WRK || 'wrk';
@@ -33,7 +34,7 @@ export interface SignedRequest {
 /** A POST of the Query parameters to `url`, signed now for IAM in us-east-1. */
 export function presign(url: string, credentials: SigningCredentials, params: Record<string, string>): SignedRequest {
   const target = new URL(url);
-  const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString();
+  const body = queryBody(params);
   const signed = signRequest(
     { method: 'POST', headers: { host: target.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
     { credentials, region: 'us-east-1', service: 'iam' },
