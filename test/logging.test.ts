@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ChangePasswordCommand, CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, GetUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { type AccessLine, jsonLogger } from '../src/server/logger.js';
-import { ACCOUNT_ID, iamClient, serverEnv, startServer, type TestServer } from './support/server.js';
+import { ACCOUNT_ID, awsError, iamClient, serverEnv, startServer, type TestServer } from './support/server.js';
 
 /**
  * The server's lines (src/server/logger.ts): JSON on stderr through a buffered asynchronous writer,
@@ -34,6 +34,7 @@ describe('the log lines', () => {
     const answered: string[] = [];
     for (let i = 0; i < 150; i++) answered.push((await iam.send(new GetUserCommand({})))?.$metadata.requestId ?? '');
     expect((await fetch(`${server.url}/nowhere`)).status).toBe(404);
+    const refused = await awsError(iam.send(new GetUserCommand({ UserName: 'nobody-here' })));
     iam.destroy();
     // At once after the last answer: the lines still buffered must be written before the exit.
     expect(await stopAndDrain(server)).toBe(0);
@@ -47,11 +48,14 @@ describe('the log lines', () => {
     }
     const access = lines.filter((l) => l.message === 'request');
     expect(access.map((l) => l.requestId)).toEqual(expect.arrayContaining(answered));
-    expect(access).toHaveLength(151);
+    expect(access).toHaveLength(152);
     for (const line of access) expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/);
     const notFound = access.find((l) => l.path === '/nowhere')!;
     expect(notFound).toMatchObject({ level: 'info', method: 'GET', status: 404 });
     expect(access.find((l) => l.requestId === answered[0])).toMatchObject({ method: 'POST', path: '/', status: 200, action: 'GetUser', principal: `arn:aws:iam::${ACCOUNT_ID}:root` });
+    // A refusal's line has the status the client got (the line is written before the answer is, see coalesced-writes.ts).
+    expect(refused).toMatchObject({ code: 'NoSuchEntity', status: 404 });
+    expect(access.filter((l) => l.errorCode !== undefined)).toEqual([expect.objectContaining({ status: 404, errorCode: 'NoSuchEntity', action: 'GetUser' })]);
     // The shutdown's own lines come last, after every access line.
     expect(lines.slice(-2).map((l) => l.message)).toEqual(['stopping: draining in-flight requests', 'stopped']);
   });

@@ -6,6 +6,7 @@ import { IAM_MODEL } from '../protocol/query/model.js';
 import { IamError } from '../domain/errors.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 import type { Logger } from './logger.js';
+import { CoalescedWrites } from './coalesced-writes.js';
 
 /**
  * The Query API's surface on the HTTP edge: reads the body, hands the request to QueryApi, and
@@ -13,6 +14,7 @@ import type { Logger } from './logger.js';
  * answers its own refusals in HTML (console-handler.ts).
  */
 export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logger) {
+  const writes = new CoalescedWrites((e) => logger.error('writing an answer failed', { error: e instanceof Error ? e.stack : String(e) }));
   return async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<QueryResponse> {
     try {
       const body = await readBody(req, maxBodyBytes);
@@ -28,7 +30,7 @@ export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logge
         sourceIp: req.socket.remoteAddress,
         secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
       });
-      sendXml(res, response.status, response.body, response.requestId);
+      sendXml(writes, res, response.status, response.body, response.requestId);
       return response;
     } catch (e) {
       const requestId = randomUUID();
@@ -40,17 +42,30 @@ export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logge
             : [500, 'ServiceFailure', 'Request processing has failed due to an internal error.'];
       if (!(e instanceof BodyTooLarge) && !(e instanceof IamError)) logger.error('request failed', { requestId, error: e instanceof Error ? e.stack : String(e) });
       // Connection: close, since the unread body stays on the socket.
-      sendXml(res, status, writeError(IAM_MODEL, status >= 500 ? 'Receiver' : 'Sender', code, message, requestId), requestId, true);
+      sendXml(writes, res, status, writeError(IAM_MODEL, status >= 500 ? 'Receiver' : 'Sender', code, message, requestId), requestId, true);
       // For the access log: the id the client was given, and the code.
       return { status, requestId, body: '', errorCode: code };
     }
   };
 }
 
-/** The answer, its headers given at once (node writes them straight out; setHeader first would build a map). */
-function sendXml(res: http.ServerResponse, status: number, body: string, requestId: string, close = false): void {
+/**
+ * The answer, written with the others of this turn (coalesced-writes.ts). Its status is set at once,
+ * for the access line written as soon as serve() returns; its headers go to writeHead as one array
+ * (node writes them straight out; setHeader first would build a map).
+ */
+function sendXml(writes: CoalescedWrites, res: http.ServerResponse, status: number, body: string, requestId: string, close = false): void {
   const headers = ['x-amzn-RequestId', requestId, 'content-type', 'text/xml', 'content-length', String(Buffer.byteLength(body))];
   if (close) headers.push('connection', 'close');
-  res.writeHead(status, headers);
-  res.end(body);
+  res.statusCode = status;
+  writes.add(() => {
+    try {
+      res.writeHead(status, headers);
+      res.end(body);
+    } catch (e) {
+      // Nothing else will answer this request now: the client sees the connection close.
+      res.destroy();
+      throw e;
+    }
+  });
 }
