@@ -53,7 +53,7 @@ describe('the log lines', () => {
     const notFound = access.find((l) => l.path === '/nowhere')!;
     expect(notFound).toMatchObject({ level: 'info', method: 'GET', status: 404 });
     expect(access.find((l) => l.requestId === answered[0])).toMatchObject({ method: 'POST', path: '/', status: 200, action: 'GetUser', principal: `arn:aws:iam::${ACCOUNT_ID}:root` });
-    // A refusal's line has the status the client got (the line is written before the answer is, see coalesced-writes.ts).
+    // A refusal's line has the status the client got (set at once: the answer itself is written at the end of the turn, coalesced-writes.ts).
     expect(refused).toMatchObject({ code: 'NoSuchEntity', status: 404 });
     expect(access.filter((l) => l.errorCode !== undefined)).toEqual([expect.objectContaining({ status: 404, errorCode: 'NoSuchEntity', action: 'GetUser' })]);
     // The shutdown's own lines come last, after every access line.

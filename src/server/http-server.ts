@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { QueryApi, QueryResponse } from '../protocol/query-api.js';
 import { queryEndpoint } from './query-endpoint.js';
 import { isIssuerPath } from './issuer-endpoint.js';
-import type { Logger } from './logger.js';
+import type { AccessLine, Logger } from './logger.js';
+import { CoalescedWrites } from './coalesced-writes.js';
 import { RefusalLog, limitConnectionsPerAddress } from './connection-limits.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../config/config.js';
 
@@ -60,7 +61,9 @@ export interface RunningHttpServer {
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { api, logger } = options;
-  const serveQuery = queryEndpoint(api, options.maxBodyBytes, logger);
+  // The Query API's answers, and every access line, are written at the end of the turn (coalesced-writes.ts).
+  const writes = new CoalescedWrites((e) => logger.error('writing an answer or its access line failed', { error: e instanceof Error ? e.stack : String(e) }));
+  const serveQuery = queryEndpoint(api, options.maxBodyBytes, logger, writes);
 
   const handler: http.RequestListener = async (req, res) => {
     const started = process.hrtime.bigint();
@@ -109,7 +112,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         sendText(res, 500, 'text/plain', 'Internal Server Error');
       } else res.destroy();
     } finally {
-      logger.access({
+      const line: AccessLine = {
         method: req.method,
         path: pathname,
         status: res.statusCode,
@@ -121,7 +124,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         principal: response?.principal,
         errorCode: response?.errorCode,
         errorDetail: response?.errorDetail,
-      });
+      };
+      // Behind the answer: handing a line to the log may start a write on the thread pool, and
+      // waking its thread must not delay the answer (a sequential client's every request).
+      writes.add(() => logger.access(line));
     }
   };
   const limits = {

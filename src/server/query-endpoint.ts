@@ -6,15 +6,14 @@ import { IAM_MODEL } from '../protocol/query/model.js';
 import { IamError } from '../domain/errors.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 import type { Logger } from './logger.js';
-import { CoalescedWrites } from './coalesced-writes.js';
+import type { CoalescedWrites } from './coalesced-writes.js';
 
 /**
  * The Query API's surface on the HTTP edge: reads the body, hands the request to QueryApi, and
  * answers every refusal (too large, throttled, failed) as the API does, in AWS's XML. The console
  * answers its own refusals in HTML (console-handler.ts).
  */
-export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logger) {
-  const writes = new CoalescedWrites((e) => logger.error('writing an answer failed', { error: e instanceof Error ? e.stack : String(e) }));
+export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logger, writes: CoalescedWrites) {
   return async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<QueryResponse> {
     try {
       const body = await readBody(req, maxBodyBytes);
@@ -51,7 +50,7 @@ export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logge
 
 /**
  * The answer, written with the others of this turn (coalesced-writes.ts). Its status is set at once,
- * for the access line written as soon as serve() returns; its headers go to writeHead as one array
+ * for the access line, made as soon as serve() returns; its headers go to writeHead as one array
  * (node writes them straight out; setHeader first would build a map).
  */
 function sendXml(writes: CoalescedWrites, res: http.ServerResponse, status: number, body: string, requestId: string, close = false): void {
