@@ -109,6 +109,38 @@ const echoOf = (model: ServiceModel, shape: Shape, raw: string): string | undefi
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 const join = (a: string, b: string) => (a ? `${a}.${b}` : b);
 
+/** A structure's member as reading needs it, made once per shape (a request reads every member of its input). */
+interface MemberPlan {
+  member: string;
+  shape: Shape;
+  /** The parameter name it is sent under. */
+  sentAs: string;
+  /** The name violations print (userName). */
+  printed: string;
+  required: boolean;
+  scalar: boolean;
+}
+const plans = new WeakMap<Shape, MemberPlan[]>();
+
+function membersOf(model: ServiceModel, shape: Shape): MemberPlan[] {
+  let plan = plans.get(shape);
+  if (!plan) {
+    plan = Object.entries(shape.members ?? {}).map(([member, ref]) => {
+      const memberShape = shapeOf(model, ref.shape);
+      return {
+        member,
+        shape: memberShape,
+        sentAs: ref.locationName ?? member,
+        printed: lowerFirst(member),
+        required: shape.required?.includes(member) ?? false,
+        scalar: memberShape.type !== 'structure' && memberShape.type !== 'list' && memberShape.type !== 'map',
+      };
+    });
+    plans.set(shape, plan);
+  }
+  return plan;
+}
+
 async function readStructure(
   model: ServiceModel,
   shape: Shape,
@@ -121,16 +153,18 @@ async function readStructure(
 ): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   const byMember: { bucket: number; found: string[] }[] = [];
-  for (const [member, ref] of Object.entries(shape.members ?? {})) {
-    const memberPath = join(path, lowerFirst(member));
+  for (const m of membersOf(model, shape)) {
+    const memberPath = join(path, m.printed);
     const found = topLevel ? [] : violations;
-    const value = await readValue(model, shapeOf(model, ref.shape), node.children?.get(ref.locationName ?? member), memberPath, found, slice);
+    const child = node.children?.get(m.sentAs);
+    // A scalar is read at once, as readList reads its scalar items: no promise per member.
+    const value = m.scalar
+      ? readScalar(m.shape, child?.value, memberPath, found, child?.value === undefined ? undefined : echoOf(model, m.shape, child.value))
+      : await readValue(model, m.shape, child, memberPath, found, slice);
     if (value === undefined) {
-      if (shape.required?.includes(member)) {
-        found.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
-      }
+      if (m.required) found.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
     } else {
-      out[member] = value;
+      out[m.member] = value;
     }
     if (topLevel && found.length > 0) byMember.push({ bucket: javaHashBucket(memberPath), found });
   }
