@@ -70,7 +70,12 @@ export class IamError extends Error {
   readonly status: number;
 
   constructor(code: IamErrorCode, message: string) {
+    // An IamError is an answer to the caller, not a defect: its stack is never read, and capturing
+    // one cost about 2 µs of every refused request (half an unsigned refusal's JavaScript time).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackTraceLimit;
     this.name = 'IamError';
     this.code = code;
     this.status = ERROR_STATUS[code];
