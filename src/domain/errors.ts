@@ -71,7 +71,7 @@ export class IamError extends Error {
 
   constructor(code: IamErrorCode, message: string) {
     // An IamError is an answer to the caller, not a defect: its stack is never read, and capturing
-    // one cost about 2 µs of every refused request (half an unsigned refusal's JavaScript time).
+    // one made each refusal's error cost 2.15 instead of 0.33 µs.
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     super(message);
