@@ -107,6 +107,7 @@ const violation = (path: string, constraint: string, echoed?: string) =>
 const echoOf = (model: ServiceModel, shape: Shape, raw: string): string | undefined =>
   model.metadata.endpointPrefix === 'sts' && !shape.sensitive ? raw : undefined;
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+const isScalar = (shape: Shape) => shape.type !== 'structure' && shape.type !== 'list' && shape.type !== 'map';
 const join = (a: string, b: string) => (a ? `${a}.${b}` : b);
 
 /** A structure's member as reading needs it, made once per shape (a request reads every member of its input). */
@@ -133,7 +134,7 @@ function membersOf(model: ServiceModel, shape: Shape): MemberPlan[] {
         sentAs: ref.locationName ?? member,
         printed: lowerFirst(member),
         required: shape.required?.includes(member) ?? false,
-        scalar: memberShape.type !== 'structure' && memberShape.type !== 'list' && memberShape.type !== 'map',
+        scalar: isScalar(memberShape),
       };
     });
     plans.set(shape, plan);
@@ -159,7 +160,7 @@ async function readStructure(
     const child = node.children?.get(m.sentAs);
     // A scalar is read at once, as readList reads its scalar items: no promise per member.
     const value = m.scalar
-      ? readScalar(m.shape, child?.value, memberPath, found, child?.value === undefined ? undefined : echoOf(model, m.shape, child.value))
+      ? readScalarNode(model, m.shape, child, memberPath, found)
       : await readValue(model, m.shape, child, memberPath, found, slice);
     if (value === undefined) {
       if (m.required) found.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
@@ -183,8 +184,13 @@ async function readValue(model: ServiceModel, shape: Shape, node: ParameterNode 
     case 'map':
       return readMap(model, shape, node, path, violations, slice);
     default:
-      return readScalar(shape, node?.value, path, violations, node?.value === undefined ? undefined : echoOf(model, shape, node.value));
+      return readScalarNode(model, shape, node, path, violations);
   }
+}
+
+/** A scalar's parameter node read (its value echoed in a violation where the service does). */
+function readScalarNode(model: ServiceModel, shape: Shape, node: ParameterNode | undefined, path: string, violations: string[]): unknown {
+  return readScalar(shape, node?.value, path, violations, node?.value === undefined ? undefined : echoOf(model, shape, node.value));
 }
 
 /** An item or entry counts when it has a value or anything named under it. */
@@ -222,7 +228,7 @@ async function readList(
     const item = items[i]!;
     // A scalar item is read at once (no promise per item: a list may hold 40,000 of them); the
     // tree keeps most as their value alone (parameter-tree.ts).
-    const scalar = itemShape.type !== 'structure' && itemShape.type !== 'list' && itemShape.type !== 'map';
+    const scalar = isScalar(itemShape);
     const itemNode = typeof item === 'string' ? undefined : item;
     const value = typeof item === 'string' ? item : item.value;
     // Something was named under the item, but nothing its shape can read (`Names.member.1.x=…` for
