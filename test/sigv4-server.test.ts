@@ -1,4 +1,6 @@
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { signRequest } from '../src/protocol/sigv4/sign.js';
 import { GetUserCommand, IAMClient } from '@aws-sdk/client-iam';
 import { ROOT, awsError } from './support/server.js';
 import { useServer } from './support/use-server.js';
@@ -10,7 +12,36 @@ const api = useServer();
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
 
+/** A signed GetUser sent with a header twice (node's client sends an array as repeated lines); `signedAs` is the value the signer saw. */
+function getUserWithRepeatedHeader(url: string, sent: string[], signedAs: string | string[]): Promise<{ status: number; body: string }> {
+  const { host } = new URL(url);
+  const body = 'Action=GetUser&Version=2010-05-08';
+  const signed = signRequest(
+    { method: 'POST', headers: { host, 'content-type': 'application/x-www-form-urlencoded', 'x-custom': signedAs }, body },
+    { credentials: ROOT, region: 'us-east-1', service: 'iam' },
+  );
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${url}/`, { method: 'POST', headers: { ...signed.headers, 'x-custom': sent } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 describe('SigV4 at the server', () => {
+  it('a signed header sent twice is both its values, joined with "," as SigV4 joins them (not ", " as node does)', async () => {
+    const ok = await getUserWithRepeatedHeader(api.url, ['a', 'b  c'], ['a', 'b  c']);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain('<Arn>arn:aws:iam::123456789012:root</Arn>');
+    // Signed as node's joined value would read: not what was sent.
+    const joined = await getUserWithRepeatedHeader(api.url, ['a', 'b  c'], 'a, b  c');
+    expect(joined.status).toBe(403);
+    expect(errorOf(joined.body)).toEqual({ type: 'Sender', code: 'SignatureDoesNotMatch', message: MISMATCH });
+  });
+
   it('an unsigned request is MissingAuthenticationToken (403)', async () => {
     const res = await send(api.url, 'POST', { 'content-type': 'application/x-www-form-urlencoded' }, {}, 'Action=ListUsers&Version=2010-05-08');
     expect(res.status).toBe(403);

@@ -284,6 +284,27 @@ describe('canonicalisation details', () => {
   });
 });
 
+describe('the Authorization header, however it is spelt', () => {
+  it('reads the parameters in any order, comma- or space-separated, the last of a repeat counting, as the usual form', async () => {
+    const signed = signedPost();
+    const usual = String(signed.headers.authorization);
+    const [, credential, signedHeaders, signature] = /Credential=(\S+), SignedHeaders=(\S+), Signature=(\S+)$/.exec(usual)!;
+    const spellings = [
+      usual,
+      `AWS4-HMAC-SHA256 Credential=${credential},SignedHeaders=${signedHeaders},Signature=${signature}`,
+      `AWS4-HMAC-SHA256  Signature=${signature} SignedHeaders=${signedHeaders}   Credential=${credential}`,
+      `AWS4-HMAC-SHA256 Credential=${credential}, SignedHeaders=host, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+    ];
+    for (const authorization of spellings) success(await verifySigV4({ ...signed, headers: { ...signed.headers, authorization } }, options()));
+    // The signed header list in another order and case is the same list.
+    const reordered = usual.replace(`SignedHeaders=${signedHeaders}`, `SignedHeaders=${signedHeaders.split(';').reverse().join(';').toUpperCase()}`);
+    success(await verifySigV4({ ...signed, headers: { ...signed.headers, authorization: reordered } }, options()));
+    // A repeat whose last value is wrong is refused.
+    const lastWrong = `${usual}, Signature=${'0'.repeat(64)}`;
+    expect(failure(await verifySigV4({ ...signed, headers: { ...signed.headers, authorization: lastWrong } }, options())).code).toBe('SignatureDoesNotMatch');
+  });
+});
+
 describe('the signing-key cache', () => {
   beforeEach(() => clearSigningKeyCache());
 

@@ -19,14 +19,18 @@ import type { Domain } from './context.js';
 export function withRequestCache(domain: Domain): Domain {
   const view = Object.create(cachingPrototype(domain.store)) as RequestStore;
   view[SEEN] = new Map();
+  view[WRAPPERS] = {};
   return { ...domain, store: view as unknown as Store };
 }
 
 const SEEN = Symbol('seen lookups');
+const WRAPPERS = Symbol('repositories touched');
 const TARGET = Symbol('repository');
 
 interface RequestStore {
   [SEEN]: Map<string, Promise<unknown>>;
+  /** The request's wrapper of each repository it has touched, by name. */
+  [WRAPPERS]: Record<string, Wrapper>;
 }
 interface Wrapper {
   [SEEN]: Map<string, Promise<unknown>>;
@@ -53,10 +57,14 @@ function cachingPrototype(store: Store): object {
     Object.defineProperty(proto, name, {
       enumerable: true,
       get(this: RequestStore) {
-        const wrapper = Object.create(wrapperPrototype) as Wrapper;
-        wrapper[SEEN] = this[SEEN];
-        wrapper[TARGET] = repository as object;
-        Object.defineProperty(this, name, { value: wrapper, enumerable: true });
+        let wrapper = this[WRAPPERS][name];
+        if (wrapper === undefined) {
+          wrapper = Object.create(wrapperPrototype) as Wrapper;
+          wrapper[SEEN] = this[SEEN];
+          wrapper[TARGET] = repository as object;
+          // Kept aside, not defined on the view: redefining a property per request cost more than the wrapper.
+          this[WRAPPERS][name] = wrapper;
+        }
         return wrapper;
       },
     });
@@ -86,24 +94,27 @@ function wrapperPrototypeFor(kind: string, repository: object): object {
 /** Names are found regardless of case; ids are exact. A miss is remembered too. */
 function remembered(wrapper: Wrapper, kind: string, by: 'getByName' | 'getById', k: string): Promise<unknown> {
   const seen = wrapper[SEEN];
-  const key = (how: string, value: string) => `${kind}.${how}:${how === 'getByName' ? value.toLowerCase() : value}`;
-  const found = seen.get(key(by, k));
+  const key = by === 'getByName' ? nameKey(kind, k) : idKey(kind, k);
+  const found = seen.get(key);
   if (found) return found;
   const promise = ((wrapper[TARGET] as Record<string, Method>)[by] as Method).call(wrapper[TARGET], k) as Promise<unknown>;
-  seen.set(key(by, k), promise);
+  seen.set(key, promise);
   // Found by id, it is found by its name too (and the other way round).
   promise.then(
     (entity) => {
       const e = entity as { id?: string; name?: string } | undefined;
-      if (e?.id !== undefined && e.name !== undefined && seen.get(key(by, k)) === promise) {
-        seen.set(key('getById', e.id), promise);
-        seen.set(key('getByName', e.name), promise);
+      if (e?.id !== undefined && e.name !== undefined && seen.get(key) === promise) {
+        seen.set(idKey(kind, e.id), promise);
+        seen.set(nameKey(kind, e.name), promise);
       }
     },
-    () => seen.delete(key(by, k)),
+    () => seen.delete(key),
   );
   return promise;
 }
+
+const nameKey = (kind: string, name: string) => `${kind}.getByName:${name.toLowerCase()}`;
+const idKey = (kind: string, id: string) => `${kind}.getById:${id}`;
 
 /** The function-valued properties of an object and its prototypes, up to Object.prototype. */
 function methodNames(object: object): Set<string> {

@@ -24,7 +24,7 @@ export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logge
         method: req.method ?? 'GET',
         rawPath: queryIndex < 0 ? target : target.slice(0, queryIndex),
         rawQuery: queryIndex < 0 ? '' : target.slice(queryIndex + 1),
-        headers: req.headersDistinct,
+        headers: signableHeaders(req),
         body,
         sourceIp: req.socket.remoteAddress,
         secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
@@ -46,6 +46,18 @@ export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logge
       return { status, requestId, body: '', errorCode: code };
     }
   };
+}
+
+/**
+ * The headers as SigV4 must see them: a header sent twice is two values (node's `headers` joins
+ * repeats with ', ', or keeps only the first of some). node has built `headers` already, so
+ * `headersDistinct`, a second object, is built only for a request that repeats a name.
+ */
+function signableHeaders(req: http.IncomingMessage): Record<string, string | string[] | undefined> {
+  const headers = req.headers;
+  let names = 0;
+  for (const _ in headers) names++;
+  return names * 2 === req.rawHeaders.length ? headers : req.headersDistinct;
 }
 
 /**

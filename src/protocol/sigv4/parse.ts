@@ -78,8 +78,42 @@ export function parseCredential(credential: string): CredentialScope | undefined
   return { accessKeyId, date, region, service, terminator };
 }
 
+/**
+ * A client sends the same SignedHeaders on every request, so each list is sorted once: the sorted
+ * lists are kept by the text sent (a bounded map, started over when full). Callers never change them.
+ */
+const SORTED_LISTS_KEPT = 64;
+const sortedLists = new Map<string, string[]>();
+
 function signedHeaderList(value: string): string[] {
-  return sortSignedHeaders(value.split(';').filter((name) => name !== ''));
+  let sorted = sortedLists.get(value);
+  if (sorted === undefined) {
+    sorted = sortSignedHeaders(value.split(';').filter((name) => name !== ''));
+    if (sortedLists.size >= SORTED_LISTS_KEPT) sortedLists.clear();
+    sortedLists.set(value, sorted);
+  }
+  return sorted;
+}
+
+/**
+ * The form every SDK sends: the three parameters once each, in this order, comma-separated. Read
+ * with one match; anything else (another order, repeats, odd spacing, a fault) takes the general
+ * reading below, which gives the same answer where both apply.
+ */
+const USUAL_FORM = /^AWS4-HMAC-SHA256 Credential=([^\s,=]+), ?SignedHeaders=([^\s,=]+), ?Signature=([^\s,=]+)$/;
+
+/** The parameters of an Authorization header: AWS splits them at commas and at white space; where one repeats, the last counts. */
+function authorizationParameters(value: string): { credential?: string; signedHeaders?: string; signature?: string } | SigV4Failure {
+  const usual = USUAL_FORM.exec(value);
+  if (usual !== null) return { credential: usual[1], signedHeaders: usual[2], signature: usual[3] };
+  const params = new Map<string, string>();
+  for (const token of value.slice(ALGORITHM.length).split(/[\s,]+/)) {
+    if (token === '') continue;
+    const eq = token.indexOf('=');
+    if (eq < 0) return incompleteSignature(messages.notKeyValue(token, value));
+    params.set(token.slice(0, eq), token.slice(eq + 1));
+  }
+  return { credential: params.get('Credential'), signedHeaders: params.get('SignedHeaders'), signature: params.get('Signature') };
 }
 
 function fromAuthorizationHeader(header: string, headers: HeaderBag): ParseResult {
@@ -88,18 +122,9 @@ function fromAuthorizationHeader(header: string, headers: HeaderBag): ParseResul
   const algorithm = space < 0 ? value : value.slice(0, space);
   if (algorithm !== ALGORITHM) return incompleteSignature(messages.unsupportedAlgorithm(algorithm));
 
-  // AWS splits the parameters at commas and at white space; where one repeats, the last counts.
-  const params = new Map<string, string>();
-  for (const token of value.slice(algorithm.length).split(/[\s,]+/)) {
-    if (token === '') continue;
-    const eq = token.indexOf('=');
-    if (eq < 0) return incompleteSignature(messages.notKeyValue(token, value));
-    params.set(token.slice(0, eq), token.slice(eq + 1));
-  }
-
-  const credential = params.get('Credential');
-  const signature = params.get('Signature');
-  const signedHeaders = params.get('SignedHeaders');
+  const params = authorizationParameters(value);
+  if ('ok' in params) return params;
+  const { credential, signature, signedHeaders } = params;
   const amzDate = firstHeader(headers, 'x-amz-date');
   const date = amzDate === undefined ? firstHeader(headers, 'date') : undefined;
   const missing: string[] = [];

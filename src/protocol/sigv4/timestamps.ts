@@ -17,10 +17,20 @@ function utc(year: number, month: number, day: number, h: number, m: number, s: 
   return ok ? d : undefined;
 }
 
+/** The last timestamp parsed: a busy client's requests share their second. */
+let lastAmzDate = '';
+let lastAmzTime = 0;
+
 /** 20150830T123600Z → Date; anything else → undefined. */
 export function parseAmzDate(value: string): Date | undefined {
+  if (value === lastAmzDate) return new Date(lastAmzTime);
   const m = AMZ_DATE.exec(value);
-  return m ? utc(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : undefined;
+  const date = m ? utc(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : undefined;
+  if (date !== undefined) {
+    lastAmzDate = value;
+    lastAmzTime = date.getTime();
+  }
+  return date;
 }
 
 /** "Sun, 30 Aug 2015 12:36:00 GMT" (RFC 7231 IMF-fixdate) → Date; anything else → undefined. */
