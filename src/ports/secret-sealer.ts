@@ -34,5 +34,7 @@ export const isSealed = (value: string): boolean => value.startsWith(SEALED_PREF
 /** The key id a sealed value names, or undefined for a plaintext value. */
 export function sealedKeyId(value: string): string | undefined {
   if (!isSealed(value)) return undefined;
-  return value.split(':')[1];
+  // Asked on every signed request (is the secret under the current key?): no split of the whole value.
+  const end = value.indexOf(':', SEALED_PREFIX.length);
+  return end < 0 ? value.slice(SEALED_PREFIX.length) : value.slice(SEALED_PREFIX.length, end);
 }

@@ -70,12 +70,21 @@ export function queryParameters(rawQuery: string): Map<string, string> {
   return params;
 }
 
+/** A client sends the same credential all day: each is taken apart once (bounded, started over when full). */
+const SCOPES_KEPT = 256;
+const scopes = new Map<string, Readonly<CredentialScope>>();
+
 /** AKID/date/region/service/terminator, or undefined when it is not five '/'-separated parts. */
-export function parseCredential(credential: string): CredentialScope | undefined {
+export function parseCredential(credential: string): Readonly<CredentialScope> | undefined {
+  let scope = scopes.get(credential);
+  if (scope !== undefined) return scope;
   const parts = credential.split('/');
   if (parts.length !== 5) return undefined;
   const [accessKeyId, date, region, service, terminator] = parts as [string, string, string, string, string];
-  return { accessKeyId, date, region, service, terminator };
+  scope = Object.freeze({ accessKeyId, date, region, service, terminator });
+  if (scopes.size >= SCOPES_KEPT) scopes.clear();
+  scopes.set(credential, scope);
+  return scope;
 }
 
 /**
