@@ -205,7 +205,8 @@ export class QueryApi {
     await this.authorizer.authorize(
       caller,
       { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
-      { ...facts, requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined },
+      // Spelt out, not spread from `facts`: a spread here was most of this function's own time in a profile.
+      { sourceIp: facts.sourceIp, secureTransport: facts.secureTransport, requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined },
     );
     return operation.handler(domain, caller, input, { host: facts.host, secureTransport: facts.secureTransport });
   }
