@@ -181,7 +181,7 @@ export function requestContext(caller: Principal, request: AuthorizationRequest,
       ...(caller.kind === 'role' ? { tags: tagMap(caller.role.tags) } : {}),
       // Session tags win over the role's tags of the same key (AWS's session tags page).
       ...(caller.kind === 'assumed-role'
-        ? { userId: `${caller.role.id}:${caller.sessionName}`, tags: { ...tagMap(caller.role.tags), ...tagMap(caller.session.tags) } }
+        ? { userId: `${caller.role.id}:${caller.sessionName}`, tags: Object.assign(tagMap(caller.role.tags), tagMap(caller.session.tags)) }
         : {}),
     },
     context,

