@@ -139,7 +139,7 @@ export class QueryApi {
         }
         if (caller.kind === 'federated-user' && action !== 'GetCallerIdentity') throw stsErrors.federatedMayNotCall(callerArn(caller), `sts:${action}`);
         input = await readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
-        // facts as they are: a spread adding `region` cost ~0.8 µs (V8 adds a property to a spread copy slowly).
+        // facts as they are: a spread adding `region` cost ~0.8 µs (Node 20's V8 adds a property to a spread copy slowly; 22 does not).
         const output = await operation.handler(domain, caller, input, facts);
         this.recordAudit(req, requestId, action, caller, region, input, { output }, STS_MODEL);
         return { status: 200, requestId, body: writeOutput(STS_MODEL, action, output, requestId), action, principal: callerArn(caller) };
@@ -206,7 +206,7 @@ export class QueryApi {
     await this.authorizer.authorize(
       caller,
       { action: operation.action, resourceArn: resource.arn, resourceTags: resource.tags },
-      // Spelt out, not spread from `facts`: a spread here was most of this function's own time in a profile.
+      // Spelt out, not spread from `facts`: on Node 20 a spread adding a member costs ~0.8 µs, most of this function's own time.
       { sourceIp: facts.sourceIp, secureTransport: facts.secureTransport, requestTags: Array.isArray(input.Tags) ? (input.Tags as Tag[]) : undefined },
     );
     return operation.handler(domain, caller, input, { host: facts.host, secureTransport: facts.secureTransport });
