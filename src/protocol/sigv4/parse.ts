@@ -27,8 +27,8 @@ export interface ParsedSignature {
   form: 'header' | 'query';
   /** "AKID/20150830/us-east-1/iam/aws4_request" as sent (decoded, in the query form). */
   credential: string;
-  /** Lower-case, sorted, without repeats. */
-  signedHeaders: string[];
+  /** Lower-case, sorted, without repeats. Shared between requests that sent the same list: never changed. */
+  signedHeaders: readonly string[];
   signature: string;
   /** The request time as sent, and where it was found. */
   timestamp: string;
@@ -70,9 +70,23 @@ export function queryParameters(rawQuery: string): Map<string, string> {
   return params;
 }
 
-/** A client sends the same credential all day: each is taken apart once (bounded, started over when full). */
+/**
+ * A client sends the same credential all day, and the same SignedHeaders on every request: each is
+ * taken apart once and kept by the text sent. Both are read before the signature is checked, so
+ * anyone can fill these maps: they are bounded in entries (started over when full) and keep only
+ * texts of a real client's length.
+ */
 const SCOPES_KEPT = 256;
+const SORTED_LISTS_KEPT = 64;
+const LONGEST_KEPT = 256;
 const scopes = new Map<string, Readonly<CredentialScope>>();
+const sortedLists = new Map<string, readonly string[]>();
+
+function keep<T>(map: Map<string, T>, most: number, text: string, value: T): void {
+  if (text.length > LONGEST_KEPT) return;
+  if (map.size >= most) map.clear();
+  map.set(text, value);
+}
 
 /** AKID/date/region/service/terminator, or undefined when it is not five '/'-separated parts. */
 export function parseCredential(credential: string): Readonly<CredentialScope> | undefined {
@@ -82,24 +96,15 @@ export function parseCredential(credential: string): Readonly<CredentialScope> |
   if (parts.length !== 5) return undefined;
   const [accessKeyId, date, region, service, terminator] = parts as [string, string, string, string, string];
   scope = Object.freeze({ accessKeyId, date, region, service, terminator });
-  if (scopes.size >= SCOPES_KEPT) scopes.clear();
-  scopes.set(credential, scope);
+  keep(scopes, SCOPES_KEPT, credential, scope);
   return scope;
 }
 
-/**
- * A client sends the same SignedHeaders on every request, so each list is sorted once: the sorted
- * lists are kept by the text sent (a bounded map, started over when full). Callers never change them.
- */
-const SORTED_LISTS_KEPT = 64;
-const sortedLists = new Map<string, string[]>();
-
-function signedHeaderList(value: string): string[] {
+function signedHeaderList(value: string): readonly string[] {
   let sorted = sortedLists.get(value);
   if (sorted === undefined) {
-    sorted = sortSignedHeaders(value.split(';').filter((name) => name !== ''));
-    if (sortedLists.size >= SORTED_LISTS_KEPT) sortedLists.clear();
-    sortedLists.set(value, sorted);
+    sorted = Object.freeze(sortSignedHeaders(value.split(';').filter((name) => name !== '')));
+    keep(sortedLists, SORTED_LISTS_KEPT, value, sorted);
   }
   return sorted;
 }
