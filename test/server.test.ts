@@ -157,6 +157,16 @@ describe('iamd serve on the embedded SQLite store', () => {
     await expect(startServer({ rootFromEnv: false, env: { IAMD_ROOT_ACCESS_KEY_ID: 'AKIAONLYTHEID0000000' } })).rejects.toThrow(/set both/);
   });
 
+  it('starts without loading the JOSE and XML-signature libraries, which only federation needs (about 100 ms of every cold start)', async () => {
+    const hook = path.join(import.meta.dirname, 'fixtures/module-log/register.mjs');
+    const s = await startServer({ env: { NODE_OPTIONS: `--import ${hook}` } });
+    running.push(s);
+    expect((await iamClient(s.url).send(new GetUserCommand({}))).User?.Arn).toBe('arn:aws:iam::123456789012:root');
+    const imported = s.stderr().split('\n').filter((l) => l.startsWith('imported '));
+    expect(imported.some((l) => l.includes('/better-sqlite3/'))).toBe(true); // the hook saw the packages loaded
+    for (const lazy of ['/jose/', '/@xmldom/xmldom/', '/xml-crypto/']) expect(imported.filter((l) => l.includes(lazy))).toEqual([]);
+  });
+
   it('in memory mode writes nothing to the working directory', async () => {
     const cwd = tmpDir();
     const s = await start({ args: ['--memory'], cwd });

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPair, randomUUID, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
-import { calculateJwkThumbprint, exportJWK, SignJWT, type JWK } from 'jose';
+import type { JWK } from 'jose';
+import { loadJose } from '../federation/libraries.js';
 import type { Domain } from './context.js';
 import { IamError } from './errors.js';
 import type { Store } from '../ports/store.js';
@@ -142,6 +143,7 @@ function openKey(domain: Domain, alg: SigningAlgorithm, sealed: string): Promise
   if (!key) {
     key = (async () => {
       const privateKey = createPrivateKey(domain.sealer.unseal(sealed));
+      const { calculateJwkThumbprint, exportJWK } = await loadJose();
       const jwk = await exportJWK(createPublicKey(privateKey));
       const kid = await calculateJwkThumbprint(jwk);
       return { kid, privateKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
@@ -166,6 +168,7 @@ export async function sealedSigningKeys(store: Store): Promise<{ setting: string
 /** Signs `claims` with the account's key for `alg`; the header names the key (kid) as the JWKS does. */
 export async function signToken(domain: Domain, alg: SigningAlgorithm, claims: Record<string, unknown>): Promise<string> {
   const key = await signingKey(domain, alg);
+  const { SignJWT } = await loadJose();
   return new SignJWT(claims).setProtectedHeader({ alg, kid: key.kid, typ: 'JWT' }).sign(key.privateKey);
 }
 

@@ -145,7 +145,7 @@ export async function assumeRoleWithSaml(domain: Domain, input: SamlInput, facts
   const providerName = nameOfArn(domain, input.PrincipalArn);
   const provider = providerName === undefined ? undefined : await domain.store.samlProviders.getByName(providerName);
   if (!provider || providerName === undefined) throw samlErrors.noProvider();
-  const metadata = parseSamlMetadata(provider.metadata); // checked when stored
+  const metadata = await parseSamlMetadata(provider.metadata); // checked when stored
   const now = domain.clock.now();
   if (provider.validUntil.getTime() <= now.getTime()) throw samlErrors.providerExpired();
   // iamd reads no encrypted assertion yet: a provider that requires encryption accepts none.
@@ -153,7 +153,7 @@ export async function assumeRoleWithSaml(domain: Domain, input: SamlInput, facts
 
   let assertion: SamlAssertion;
   try {
-    assertion = verifySamlResponse(input.SAMLAssertion, metadata.signingCertificates);
+    assertion = await verifySamlResponse(input.SAMLAssertion, metadata.signingCertificates);
   } catch (e) {
     if (!(e instanceof InvalidSamlResponse)) throw e;
     throw e.refusal === 'signature' ? samlErrors.signature() : e.refusal === 'status' ? samlErrors.status() : samlErrors.malformed();

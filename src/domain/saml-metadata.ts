@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { DOMParser, type Element, onWarningStopParsing } from '@xmldom/xmldom';
+import type { Element } from '@xmldom/xmldom';
+import { loadXmldom } from '../federation/libraries.js';
 
 /**
  * A SAML provider's metadata document, read as AWS reads it: one md:EntityDescriptor (SAML 2.0
@@ -32,8 +33,9 @@ const children = (parent: Element, ns: string, name: string): Element[] => {
 
 const pem = (base64: string) => `-----BEGIN CERTIFICATE-----\n${base64.replace(/\s+/g, '').replace(/(.{64})/g, '$1\n').trim()}\n-----END CERTIFICATE-----\n`;
 
-export function parseSamlMetadata(text: string): SamlMetadata {
+export async function parseSamlMetadata(text: string): Promise<SamlMetadata> {
   if (/<!DOCTYPE/i.test(text)) throw new InvalidMetadata('DOCTYPE');
+  const { DOMParser, onWarningStopParsing } = await loadXmldom();
   let root: Element | null;
   try {
     const doc = new DOMParser({ onError: onWarningStopParsing }).parseFromString(text, 'text/xml');

@@ -28,9 +28,9 @@ const tooManyPrivateKeys = () => new IamError('LimitExceeded', `Cannot exceed qu
 const noSuchPrivateKey = (id: string) => new IamError('InvalidInput', `Private key ${id} not found`);
 const requiredWithoutKey = () => new IamError('InvalidInput', 'AssertionEncryptionMode Required needs a private key');
 
-function readMetadata(text: string): { validUntil?: Date } {
+async function readMetadata(text: string): Promise<{ validUntil?: Date }> {
   try {
-    return parseSamlMetadata(text);
+    return await parseSamlMetadata(text);
   } catch (e) {
     if (e instanceof InvalidMetadata) throw unparsableMetadata();
     throw e;
@@ -60,7 +60,7 @@ export async function createSamlProvider(
   input: { Name: string; SAMLMetadataDocument: string; Tags?: Tag[]; AssertionEncryptionMode?: string; AddPrivateKey?: string },
 ): Promise<SamlProvider> {
   const tags = checkNewTags(input.Tags, 'SAMLProvider');
-  const metadata = readMetadata(input.SAMLMetadataDocument);
+  const metadata = await readMetadata(input.SAMLMetadataDocument);
   const privateKeys = input.AddPrivateKey !== undefined ? [newPrivateKey(domain, input.AddPrivateKey)] : [];
   const mode = (input.AssertionEncryptionMode ?? 'Allowed') as 'Required' | 'Allowed';
   if (mode === 'Required' && privateKeys.length === 0) throw requiredWithoutKey();
@@ -93,7 +93,7 @@ export async function updateSamlProvider(
   domain: Domain,
   input: { SAMLProviderArn: string; SAMLMetadataDocument?: string; AssertionEncryptionMode?: string; AddPrivateKey?: string; RemovePrivateKey?: string },
 ): Promise<void> {
-  const metadata = input.SAMLMetadataDocument !== undefined ? readMetadata(input.SAMLMetadataDocument) : undefined;
+  const metadata = input.SAMLMetadataDocument !== undefined ? await readMetadata(input.SAMLMetadataDocument) : undefined;
   const added = input.AddPrivateKey !== undefined ? newPrivateKey(domain, input.AddPrivateKey) : undefined;
   const name = nameOfArn(domain, input.SAMLProviderArn);
   const now = domain.clock.now();

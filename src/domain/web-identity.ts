@@ -1,4 +1,5 @@
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { loadJose } from '../federation/libraries.js';
 import type { Tag } from './entities.js';
 import type { Domain } from './context.js';
 import { assumedRoleArn, oidcProviderArn } from './arn.js';
@@ -63,6 +64,7 @@ const audiences = (payload: JWTPayload): string[] => (typeof payload.aud === 'st
 
 /** The token, verified: its issuer's provider, its payload, the client id it was issued to. */
 async function verifyToken(domain: Domain, token: string): Promise<{ providerKey: string; payload: JWTPayload; audience: string }> {
+  const { decodeJwt, decodeProtectedHeader, errors: joseErrors, jwtVerify } = await loadJose();
   let header;
   let claims: JWTPayload;
   try {

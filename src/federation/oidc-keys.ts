@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
+import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
+import { loadJose } from './libraries.js';
 
 /**
  * The signing keys of OIDC issuers, as AWS finds them: the issuer's discovery document
@@ -85,6 +86,7 @@ async function fetchKeys(issuer: string): Promise<Entry> {
   if (discovery.issuer !== issuer) throw new IdpCommunicationError('discovery document of another issuer');
   const jwks = (await getJson(discovery.jwks_uri)) as JSONWebKeySet;
   if (!jwks || !Array.isArray(jwks.keys)) throw new IdpCommunicationError('JWKS without keys');
+  const { createLocalJWKSet } = await loadJose();
   const entry = { keys: createLocalJWKSet(jwks), fetchedAt: Date.now() };
   if (cache.size > 1000) cache.clear();
   cache.set(issuer, entry);

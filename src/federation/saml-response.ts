@@ -1,5 +1,5 @@
-import { DOMParser, type Element, onWarningStopParsing, XMLSerializer } from '@xmldom/xmldom';
-import { SignedXml } from 'xml-crypto';
+import type { Element } from '@xmldom/xmldom';
+import { loadXmlCrypto, loadXmldom } from './libraries.js';
 
 /**
  * A SAML 2.0 Response (samlp:Response) as AssumeRoleWithSAML receives it, base64 in the request:
@@ -19,6 +19,12 @@ const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 /** The largest response read (AWS's SAMLAssertionType allows 100,000 characters of base64). */
 const MAX_XML_BYTES = 100_000;
+
+/** The XML parser and the signature checker, loaded on the first SAML response (libraries.ts). */
+interface XmlLibraries {
+  xmldom: typeof import('@xmldom/xmldom');
+  xmlCrypto: typeof import('xml-crypto');
+}
 
 export type SamlRefusal =
   | 'malformed' // not base64 XML of a samlp:Response with one Assertion
@@ -57,7 +63,7 @@ const children = (parent: Element, ns: string, name: string): Element[] => {
 const child = (parent: Element | undefined, ns: string, name: string): Element | undefined => (parent ? children(parent, ns, name)[0] : undefined);
 const text = (e: Element | undefined) => (e?.textContent ?? '').trim();
 
-function parse(xml: string): Element {
+function parse({ xmldom: { DOMParser, onWarningStopParsing } }: XmlLibraries, xml: string): Element {
   if (/<!DOCTYPE/i.test(xml)) throw new InvalidSamlResponse('malformed', 'DOCTYPE');
   let root: Element | null;
   try {
@@ -78,7 +84,7 @@ const time = (e: Element | undefined, attribute: string): Date | undefined => {
 };
 
 /** The signature on `element` (a ds:Signature child), verified with one of the certificates: the canonical XML it covers, or undefined. */
-function verifiedContent(xml: string, element: Element, certificates: readonly string[]): string | undefined {
+function verifiedContent({ xmldom: { XMLSerializer }, xmlCrypto: { SignedXml } }: XmlLibraries, xml: string, element: Element, certificates: readonly string[]): string | undefined {
   const signatures = children(element, DS, 'Signature');
   if (signatures.length !== 1) return undefined;
   const signature = new XMLSerializer().serializeToString(signatures[0]!);
@@ -101,12 +107,13 @@ function verifiedContent(xml: string, element: Element, certificates: readonly s
 }
 
 /** Reads and verifies a base64 SAML response; the assertion returned is the signed one. */
-export function verifySamlResponse(base64: string, certificates: readonly string[]): SamlAssertion {
+export async function verifySamlResponse(base64: string, certificates: readonly string[]): Promise<SamlAssertion> {
+  const libraries: XmlLibraries = { xmldom: await loadXmldom(), xmlCrypto: await loadXmlCrypto() };
   const compact = base64.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw new InvalidSamlResponse('malformed', 'not base64');
   const xml = Buffer.from(compact, 'base64').toString('utf8');
   if (xml.length > MAX_XML_BYTES) throw new InvalidSamlResponse('malformed', 'too large');
-  const root = parse(xml);
+  const root = parse(libraries, xml);
   if (root.namespaceURI !== SAMLP || root.localName !== 'Response') throw new InvalidSamlResponse('malformed', 'not a samlp:Response');
   // One Assertion anywhere in the document, and no encrypted one (not supported; see docs).
   const all = root.getElementsByTagNameNS(SAML, 'Assertion');
@@ -119,14 +126,14 @@ export function verifySamlResponse(base64: string, certificates: readonly string
 
   // The Assertion's own signature, else the Response's; the assertion is read from what it covers.
   let signedAssertion: Element | undefined;
-  const assertionContent = verifiedContent(xml, assertion, certificates);
+  const assertionContent = verifiedContent(libraries, xml, assertion, certificates);
   if (assertionContent !== undefined) {
-    const signedRoot = parse(assertionContent);
+    const signedRoot = parse(libraries, assertionContent);
     if (signedRoot.namespaceURI === SAML && signedRoot.localName === 'Assertion') signedAssertion = signedRoot;
   } else {
-    const responseContent = verifiedContent(xml, root, certificates);
+    const responseContent = verifiedContent(libraries, xml, root, certificates);
     if (responseContent !== undefined) {
-      const signedRoot = parse(responseContent);
+      const signedRoot = parse(libraries, responseContent);
       const inner = signedRoot.namespaceURI === SAMLP && signedRoot.localName === 'Response' ? children(signedRoot, SAML, 'Assertion') : [];
       if (inner.length === 1 && signedRoot.getElementsByTagNameNS(SAML, 'Assertion').length === 1) signedAssertion = inner[0];
     }
