@@ -5,7 +5,9 @@
  * the logger got its own serialiser), and the access line as src/server/logger.ts writes it now
  * (serialised by accessLine(), into the same buffered asynchronous writer).
  * CPU time, not wall time, so that a busy shared machine moves the figures less; rounds alternate.
- * Send stderr to a file or a pipe, as a server's would be:
+ * Send stderr to a file or a pipe, as a server's would be. The two differ: a regular file is
+ * written synchronously (the access lines of a turn in one write, every pino line in its own), a
+ * pipe asynchronously on libuv's thread pool:
  *
  *   npm run build && tsc -p bench/tsconfig.json && node dist-bench/bench/access-log-lines.js 2>lines.log
  *   ... 2> >(cat >/dev/null)
@@ -37,7 +39,8 @@ async function measure(logger: { access(f: AccessLine): void; close(): Promise<v
   const t = process.hrtime.bigint();
   for (let i = 0; i < LINES; i++) {
     logger.access(fields(i));
-    // A request's worth of event-loop turns between lines, so asynchronous writes can proceed.
+    // A turn of the event loop every 32 lines, as a server answering 32 connections has, so the
+    // lines of a turn are written together and asynchronous writes can proceed.
     if (i % 32 === 31) await new Promise((r) => setImmediate(r));
   }
   if (drain) await logger.close();

@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ChangePasswordCommand, CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, GetUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { type AccessLine, jsonLogger } from '../src/server/logger.js';
@@ -107,6 +109,57 @@ describe('the log lines', () => {
     expect(everything).toContain('"eventName":"ChangePassword"'); // the audit trail was written
     expect(everything).toContain('"path":"/console/signin"'); // and so was the access log
     for (const secret of [password, newPassword, key.SecretAccessKey!, token]) expect(everything).not.toContain(secret);
+  });
+});
+
+describe('stderr redirected to a regular file (2>>file, as a service manager may keep it)', () => {
+  it('gets every line, each access line once, and the shutdown lines last', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-log-'));
+    const file = path.join(dir, 'iamd.log');
+    const fd = fs.openSync(file, 'a');
+    const port = await freePort();
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', String(port), '--memory'], {
+      env: { ...serverEnv({ env: { IAMD_ACCESS_LOG: undefined }, database: false }) },
+      stdio: ['ignore', 'ignore', fd],
+    });
+    fs.closeSync(fd); // the child has its own copy
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitUntilAnswering(url);
+      const iam = iamClient(url);
+      const answered: string[] = [];
+      // Sixteen at a time, so that one turn of the server's loop answers several and writes their lines together.
+      for (let round = 0; round < 10; round++) {
+        const ids = await Promise.all(Array.from({ length: 16 }, async () => (await iam.send(new GetUserCommand({}))).$metadata.requestId!));
+        answered.push(...ids);
+      }
+      iam.destroy();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const lines = parseLines(fs.readFileSync(file, 'utf8'));
+      const access = lines.filter((l) => l.message === 'request' && l.action === 'GetUser');
+      expect(access.map((l) => l.requestId).sort()).toEqual([...answered].sort());
+      expect(lines.slice(-2).map((l) => l.message)).toEqual(['stopping: draining in-flight requests', 'stopped']);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('are written at the end of the turn that made them, on the main thread, even while every thread of the pool is busy (hashing)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-log-'));
+    const file = path.join(dir, 'log');
+    const logger = jsonLogger({ access: true, fd: fs.openSync(file, 'a') });
+    // Work for every libuv thread and more: an asynchronous write (a pipe's) would wait behind it.
+    const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    const busy = Array.from({ length: threads * 2 }, () => promisify(crypto.pbkdf2)('x', 'salt', 200_000, 32, 'sha256'));
+    logger.access({ path: '/', status: 200, ms: 1, requestId: 'first' });
+    logger.access({ path: '/', status: 200, ms: 1, requestId: 'second' });
+    await Promise.resolve(); // the lines of a turn are handed over in a microtask queued by its first line
+    expect(parseLines(fs.readFileSync(file, 'utf8')).map((l) => l.requestId)).toEqual(['first', 'second']);
+    await Promise.all(busy);
+    await logger.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

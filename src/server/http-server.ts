@@ -125,8 +125,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         errorCode: response?.errorCode,
         errorDetail: response?.errorDetail,
       };
-      // Behind the answer: handing a line to the log may start a write on the thread pool, and
-      // waking its thread must not delay the answer (a sequential client's every request).
+      // Behind the answer: handing a turn's lines to the log starts a write (to a file at once, to
+      // a pipe on the thread pool), and it must not delay the answers (a sequential client's every request).
       writes.add(() => logger.access(line));
     }
   };
