@@ -46,7 +46,8 @@ export interface ShareCell {
   half?: Half;
   floorHalf?: Half;
   /** Each round's figures, in the order run. */
-  rounds: { inproc: number; wrk?: number; halfP99?: number; floorHalfP99?: number; rate?: number }[];
+  /** `warmP99`: iamd's p99 in the half-rate warm-up just before (the after-idle transient's share of it). */
+  rounds: { inproc: number; wrk?: number; halfP99?: number; floorHalfP99?: number; rate?: number; warmP99?: number }[];
 }
 
 export interface FloorShare {
@@ -96,6 +97,9 @@ export async function reader(root: SignedClient, runId: string): Promise<Signing
     secretAccessKey: /<SecretAccessKey>([^<]+)</.exec(key)![1]!,
   };
 }
+
+/** The half-rate runs' warm-up, at least: past the full GC that follows a long idle (see `open` below). */
+const HALF_RATE_WARMUP_MS = 5_000;
 
 interface Target {
   mode: Mode;
@@ -215,21 +219,25 @@ export async function measureFloorShare(o: {
           const c = cells.get(k)!;
           const rate = Math.max(1, rates.get(k)!);
           const open = async (op: () => Promise<void>) => {
-            // Warmed as the closed loops are, at the same rate: each server sat idle while the
-            // other was measured, and the first requests after a long idle are slow (up to a few
-            // hundred ms; not reconnecting, which a 6 s idle does too without it). An unwarmed run
-            // measured that transient, not the steady rate; stall-probe.ts measures the transient
-            // (PROBE_IDLE_S).
-            if (o.warmupMs > 0) await openLoop(op, rate, o.warmupMs);
-            return { ...(await openLoop(op, rate, o.durationMs)), rate };
+            // Warmed at the same rate: each server sat idle while the others were measured (about
+            // 50 s before a round's first half-rate cell), and the first seconds after a long idle
+            // are slow. Not reconnecting (a 6 s idle does that too), but V8's heap: idle, its memory
+            // reducer shrinks the heap, and once the load is back a full mark-compact comes 2.6-3.2 s
+            // in (--trace-gc, at 5,500/s), a 5-8 ms pause plus marking steps of up to 8 ms. A 1 s
+            // warm-up put that pause in the measured window of the first cell of a round only (p99
+            // 40-104 ms there, 4-7 ms in the others), so the warm-up is long enough to pass it. Its
+            // own p99 is reported beside each round's (warmP99), so the transient stays in view;
+            // stall-probe.ts measures it alone (PROBE_IDLE_S).
+            const warm = o.warmupMs > 0 ? await openLoop(op, rate, Math.max(o.warmupMs, HALF_RATE_WARMUP_MS)) : undefined;
+            return { ...(await openLoop(op, rate, o.durationMs)), rate, warmP99: warm?.p99 };
           };
           const h = await open(shipped.ops[caller][read]);
-          line('as shipped', `${read}, ${caller} @ ${rate.toFixed(0)}/s`, h, h.late ? `  (${h.late} sent late)` : '');
+          line('as shipped', `${read}, ${caller} @ ${rate.toFixed(0)}/s`, h, `  (warm-up p99 ${h.warmP99?.toFixed(2) ?? '–'} ms)${h.late ? `  (${h.late} sent late)` : ''}`);
           const fh = await open(floorOp);
           line('floor', `same rate (${rate.toFixed(0)}/s)`, fh, fh.late ? `  (${fh.late} sent late)` : '');
           c.half.push(h);
           c.floorHalf.push(fh);
-          Object.assign(c.rounds[c.rounds.length - 1]!, { halfP99: h.p99, floorHalfP99: fh.p99, rate });
+          Object.assign(c.rounds[c.rounds.length - 1]!, { halfP99: h.p99, floorHalfP99: fh.p99, rate, warmP99: h.warmP99 });
           fs.truncateSync(accessLog, 0);
         }
       }

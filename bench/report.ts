@@ -180,8 +180,10 @@ export function floorShareFacts(r: Results): [string, string][] {
     facts.push(['floor, each round (in-process / wrk req/s)', s.floor.rounds.map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}`).join(', ')]);
     for (const c of s.cells.filter((x) => x.mode === 'as shipped')) {
       facts.push([
-        `${c.read}, ${c.caller}, as shipped, each round (in-process / wrk req/s; p99 @50% vs floor's)`,
-        c.rounds.map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}; ${f2(x.halfP99)} vs ${f2(x.floorHalfP99)} ms at ${f0(x.rate)}/s`).join(' · '),
+        `${c.read}, ${c.caller}, as shipped, each round (in-process / wrk req/s; p99 @50% vs floor's; iamd's p99 in the warm-up before it)`,
+        c.rounds
+          .map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}; ${f2(x.halfP99)} vs ${f2(x.floorHalfP99)} ms at ${f0(x.rate)}/s; warm-up ${f2(x.warmP99)} ms`)
+          .join(' · '),
       ]);
     }
   }
@@ -348,10 +350,13 @@ flight for ${s.durationS} s a run after a ${s.warmupS} s warm-up (closed loop). 
 ${share.wrk.connections} connections, ${share.durationS} s a run${share.wrk.version === undefined ? '; **not installed on this machine**, so its columns are empty' : `; ${share.wrk.version}`}), replaying one request signed just before each run (a SigV4
 signature stays valid for 15 minutes; the run checks iamd answers the replay). *Open loop*
 ("@50%"): the in-process generator sending on a fixed schedule at half the measured maximum,
-whatever the answers' pace, so a stall shows in the latencies instead of slowing the sender;
-after a ${s.warmupS} s warm-up at that rate, as the closed loops have (each server sits idle while
-the other is measured, and the first requests after a long idle are slow: a transient that
-\`bench/stall-probe.ts\` measures with \`PROBE_IDLE_S\`).
+whatever the answers' pace, so a stall shows in the latencies instead of slowing the sender.
+Against the floor, each open loop follows a warm-up of at least 5 s at its rate: each server sits
+idle about 50 s while the others are measured, and once the load is back V8 runs a full
+mark-compact of the heap its memory reducer shrank in the idle, 2.6-3.2 s in (a 5-8 ms pause plus
+marking steps): a transient, not the steady rate. Each round lists iamd's p99 in that warm-up too,
+and \`bench/stall-probe.ts\` measures the transient alone (\`PROBE_IDLE_S\`). In the table of every
+operation the open loop follows its closed-loop maximum at once, with no idle between.
 
 **The floor** is bench/floor-server.ts, a bare node:http server answering a fixed XML body (no
 signature check, no store), driven by the same generators in the same rounds: what this machine,
