@@ -8,6 +8,7 @@ import { type NamedPolicy, type Evaluation, type RequestContext, evaluate } from
 import { type PolicyDocument, parsePolicyDocument } from './policy/document.js';
 import { AWS_MANAGED_POLICIES } from './policy/aws-managed.js';
 import { WorkBudget, WorkLimitExceeded } from './work-budget.js';
+import { BoundedMap } from './bounded-map.js';
 
 /** What is known about a request besides who sends it, for the condition keys. */
 export interface RequestFacts {
@@ -248,14 +249,12 @@ function changePasswordGrant(userArn: string): SourcedPolicy {
 
 // Documents were validated when written; parsing them again on every request would cost more
 // than the evaluation, so parsed documents are kept by their text.
-const PARSED_CACHE_SIZE = 1000;
-const parsedCache = new Map<string, PolicyDocument>();
+const parsedCache = new BoundedMap<string, PolicyDocument>(1000);
 
 export function parsed(text: string): PolicyDocument {
   let doc = parsedCache.get(text);
   if (!doc) {
     doc = parsePolicyDocument(text);
-    if (parsedCache.size >= PARSED_CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value!);
     parsedCache.set(text, doc);
   }
   return doc;

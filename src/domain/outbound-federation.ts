@@ -4,6 +4,7 @@ import type { JWK } from 'jose';
 import { loadJose } from '../federation/libraries.js';
 import type { Domain } from './context.js';
 import { IamError } from './errors.js';
+import { BoundedMap } from './bounded-map.js';
 import type { Store } from '../ports/store.js';
 
 /**
@@ -107,7 +108,7 @@ interface SigningKey {
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 // Opening and parsing a key costs a little; keys are kept by their sealed text (unique per sealing).
-const opened = new Map<string, Promise<SigningKey>>();
+const opened = new BoundedMap<string, Promise<SigningKey>>(64);
 
 /** Keys being made, per installation (its sealer: one object per server) and algorithm: one at a time. */
 const making = new WeakMap<Domain['sealer'], Map<SigningAlgorithm, Promise<string>>>();
@@ -149,7 +150,6 @@ function openKey(domain: Domain, alg: SigningAlgorithm, sealed: string): Promise
       return { kid, privateKey, publicJwk: { ...jwk, kid, alg, use: 'sig' } };
     })();
     key.catch(() => opened.delete(sealed));
-    if (opened.size >= 64) opened.delete(opened.keys().next().value!);
     opened.set(sealed, key);
   }
   return key;

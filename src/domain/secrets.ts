@@ -3,6 +3,7 @@ import type { Domain } from './context.js';
 import type { Store } from '../ports/store.js';
 import { isSealed, SealError, sealedKeyId, type SecretSealer } from '../ports/secret-sealer.js';
 import { sealedSigningKeys } from './outbound-federation.js';
+import { BoundedMap } from './bounded-map.js';
 
 /**
  * Secrets at rest: access-key secrets, virtual MFA devices' seeds and private keys (server
@@ -30,14 +31,12 @@ export function secretForSigning(domain: Domain, key: AccessKey): string {
 
 // Opening a secret (AES-GCM) on every request cost ~6% of a read's CPU; opened secrets are kept
 // by their sealed text (unique per secret: each sealing has a fresh IV), like the derived-key cache.
-const OPENED_CACHE_SIZE = 256;
-const opened = new Map<string, string>();
+const opened = new BoundedMap<string, string>(256);
 
 function openCached(sealer: SecretSealer, sealed: string): string {
   let secret = opened.get(sealed);
   if (secret === undefined) {
     secret = sealer.unseal(sealed);
-    if (opened.size >= OPENED_CACHE_SIZE) opened.delete(opened.keys().next().value!);
     opened.set(sealed, secret);
   }
   return secret;

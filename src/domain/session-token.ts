@@ -3,6 +3,7 @@ import type { Domain } from './context.js';
 import type { Session, Tag } from './entities.js';
 import { isSealed, type SecretSealer } from '../ports/secret-sealer.js';
 import { aesGcmSealer } from '../crypto/secret-sealer.js';
+import { BoundedMap } from './bounded-map.js';
 
 /**
  * Session tokens are self-contained: everything the credentials stand for (whose they are, the
@@ -106,15 +107,14 @@ export async function issueToken(domain: Domain, claims: TokenClaims): Promise<s
 
 // A client signs many requests with one token: opened tokens are kept (by their text, per sealer,
 // bounded), so a session-signed request costs about what a key-signed one does.
-const OPENED_CACHE_SIZE = 1000;
-const openedTokens = new WeakMap<SecretSealer, Map<string, TokenClaims>>();
+const openedTokens = new WeakMap<SecretSealer, BoundedMap<string, TokenClaims>>();
 
 /** The claims of a token this installation issued, or undefined for anything else (altered, foreign, garbage). */
 export async function openToken(domain: Domain, token: string): Promise<TokenClaims | undefined> {
   if (token.length > 16_384 || !/^[A-Za-z0-9+/]+={0,2}$/.test(token)) return undefined;
   const sealer = await tokenSealer(domain);
   let cache = openedTokens.get(sealer);
-  if (!cache) openedTokens.set(sealer, (cache = new Map()));
+  if (!cache) openedTokens.set(sealer, (cache = new BoundedMap(1000)));
   const known = cache.get(token);
   if (known) return known;
   const sealed = Buffer.from(token, 'base64').toString('utf8');
@@ -126,7 +126,6 @@ export async function openToken(domain: Domain, token: string): Promise<TokenCla
     return undefined; // tampered with, or sealed under a key no longer in the ring
   }
   const claims = claimsOf(wire);
-  if (cache.size >= OPENED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(token, claims);
   return claims;
 }

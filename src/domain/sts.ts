@@ -3,6 +3,7 @@ import type { Caller, Role, Session, Tag, TrustPrincipalIds } from './entities.j
 import { callerArn, type Domain } from './context.js';
 import { assumedRoleArn, federatedUserArn, roleArn, rootArn } from './arn.js';
 import { IamError } from './errors.js';
+import { BoundedMap } from './bounded-map.js';
 import { evaluateIdentity, requestContext, type RequestFacts } from './authorization.js';
 import { evaluateTrustPolicy, type PrincipalMatch } from './policy/evaluate.js';
 import type { Principals } from './policy/document.js';
@@ -252,12 +253,11 @@ export async function checkSessionPolicies(domain: Domain, policy: string | unde
 }
 
 /** Role use (RoleLastUsed) is written at most once a minute per role and region: no write per AssumeRole. */
-const roleUseWritten = new Map<string, number>();
+const roleUseWritten = new BoundedMap<string, number>(10_000);
 export function recordRoleUse(domain: Domain, role: Role, now: Date, region: string): void {
   const key = `${role.id}\0${region}`;
   const last = roleUseWritten.get(key);
   if (last !== undefined && now.getTime() - last < 60_000 && role.lastUsed?.region === region) return;
-  if (roleUseWritten.size > 10_000) roleUseWritten.clear();
   roleUseWritten.set(key, now.getTime());
   domain.store.roles.recordUse(role.id, now, region).catch((e: unknown) => {
     domain.log.error('recording role use failed', { roleId: role.id, error: String(e) });

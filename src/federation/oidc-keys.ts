@@ -3,6 +3,7 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose';
 import { loadJose } from './libraries.js';
+import { BoundedMap } from '../domain/bounded-map.js';
 
 /**
  * The signing keys of OIDC issuers, as AWS finds them: the issuer's discovery document
@@ -77,7 +78,7 @@ interface Entry {
   keys: JWTVerifyGetKey;
   fetchedAt: number;
 }
-const cache = new Map<string, Entry>();
+const cache = new BoundedMap<string, Entry>(1000);
 
 async function fetchKeys(issuer: string): Promise<Entry> {
   const discovery = (await getJson(`${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`)) as { jwks_uri?: unknown; issuer?: unknown };
@@ -88,7 +89,6 @@ async function fetchKeys(issuer: string): Promise<Entry> {
   if (!jwks || !Array.isArray(jwks.keys)) throw new IdpCommunicationError('JWKS without keys');
   const { createLocalJWKSet } = await loadJose();
   const entry = { keys: createLocalJWKSet(jwks), fetchedAt: Date.now() };
-  if (cache.size > 1000) cache.clear();
   cache.set(issuer, entry);
   return entry;
 }
@@ -96,7 +96,7 @@ async function fetchKeys(issuer: string): Promise<Entry> {
 /** Fetches under way (concurrent tokens of one issuer share one fetch). */
 const inFlight = new Map<string, Promise<Entry>>();
 /** When a fetch for the issuer last failed: unsigned callers must not make iamd retry at will. */
-const failedAt = new Map<string, number>();
+const failedAt = new BoundedMap<string, number>(1000);
 const RETRY_AFTER_FAILURE_MS = 10_000;
 
 /** The issuer's key set: cached, or fetched (`refresh`: the cached one lacked the token's key). */
@@ -119,7 +119,6 @@ export async function keysOf(issuer: string, refresh = false): Promise<JWTVerify
     failedAt.delete(issuer);
     return entry.keys;
   } catch (e) {
-    if (failedAt.size > 1000) failedAt.clear();
     failedAt.set(issuer, Date.now());
     throw e;
   }

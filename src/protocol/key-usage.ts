@@ -1,5 +1,6 @@
 import type { AccessKey } from '../domain/entities.js';
 import type { Domain } from '../domain/context.js';
+import { BoundedMap } from '../domain/bounded-map.js';
 
 /**
  * Records when, where and for what each access key was last used (GetAccessKeyLastUsed), without
@@ -9,7 +10,7 @@ import type { Domain } from '../domain/context.js';
  * service.
  */
 export class KeyUsageRecorder {
-  private readonly lastWritten = new Map<string, { at: number; region: string; service: string }>();
+  private readonly lastWritten = new BoundedMap<string, { at: number; region: string; service: string }>(10_000); // a miss costs one write
   private static readonly INTERVAL_MS = 60_000;
 
   constructor(private readonly domain: Domain) {}
@@ -19,7 +20,6 @@ export class KeyUsageRecorder {
     if (key.userId !== null) this.recordServiceUse(key.userId, service, region, now);
     const last = this.lastWritten.get(key.id) ?? (key.lastUsed && { ...key.lastUsed, at: key.lastUsed.at.getTime() });
     if (last && last.region === region && last.service === service && now.getTime() - last.at < KeyUsageRecorder.INTERVAL_MS) return;
-    if (this.lastWritten.size > 10_000) this.lastWritten.clear(); // bounded; a miss costs one write
     this.lastWritten.set(key.id, { at: now.getTime(), region, service });
     // Fire and forget: a failure to record usage must not fail the request it describes.
     this.domain.store.accessKeys.recordUse(key.id, now, region, service).catch((e: unknown) => {
@@ -31,13 +31,12 @@ export class KeyUsageRecorder {
    * Access advisor's record: when the principal last authenticated to the service, at most one
    * write a minute per principal and service (a user's keys share it).
    */
-  private readonly serviceWritten = new Map<string, number>();
+  private readonly serviceWritten = new BoundedMap<string, number>(10_000);
 
   private recordServiceUse(principalId: string, service: string, region: string, now: Date): void {
     const id = `${principalId} ${service}`;
     const last = this.serviceWritten.get(id);
     if (last !== undefined && now.getTime() - last < KeyUsageRecorder.INTERVAL_MS) return;
-    if (this.serviceWritten.size > 10_000) this.serviceWritten.clear();
     this.serviceWritten.set(id, now.getTime());
     // Fire and forget, as above.
     this.domain.store.accessAdvisor.recordServiceUse({ principalId, service, at: now, region }).catch((e: unknown) => {

@@ -1,5 +1,6 @@
 import { ALGORITHM, sortSignedHeaders, type HeaderBag } from './canonical-request.js';
 import { percentDecode } from './encoding.js';
+import { BoundedMap } from '../../domain/bounded-map.js';
 import {
   incompleteSignature,
   MESSAGES,
@@ -73,19 +74,17 @@ export function queryParameters(rawQuery: string): Map<string, string> {
 /**
  * A client sends the same credential all day, and the same SignedHeaders on every request: each is
  * taken apart once and kept by the text sent. Both are read before the signature is checked, so
- * anyone can fill these maps: they are bounded in entries (started over when full) and keep only
- * texts of a real client's length.
+ * anyone can fill these maps: they are bounded in entries (oldest out when full) and keep only
+ * texts of a real client's length, so their memory stays small whatever is sent.
  */
-const SCOPES_KEPT = 256;
+export const SCOPES_KEPT = 256;
 const SORTED_LISTS_KEPT = 64;
 const LONGEST_KEPT = 256;
-const scopes = new Map<string, Readonly<CredentialScope>>();
-const sortedLists = new Map<string, readonly string[]>();
+const scopes = new BoundedMap<string, Readonly<CredentialScope>>(SCOPES_KEPT);
+const sortedLists = new BoundedMap<string, readonly string[]>(SORTED_LISTS_KEPT);
 
-function keep<T>(map: Map<string, T>, most: number, text: string, value: T): void {
-  if (text.length > LONGEST_KEPT) return;
-  if (map.size >= most) map.clear();
-  map.set(text, value);
+function keep<T>(map: BoundedMap<string, T>, text: string, value: T): void {
+  if (text.length <= LONGEST_KEPT) map.set(text, value);
 }
 
 /** AKID/date/region/service/terminator, or undefined when it is not five '/'-separated parts. */
@@ -96,7 +95,7 @@ export function parseCredential(credential: string): Readonly<CredentialScope> |
   if (parts.length !== 5) return undefined;
   const [accessKeyId, date, region, service, terminator] = parts as [string, string, string, string, string];
   scope = Object.freeze({ accessKeyId, date, region, service, terminator });
-  keep(scopes, SCOPES_KEPT, credential, scope);
+  keep(scopes, credential, scope);
   return scope;
 }
 
@@ -104,7 +103,7 @@ function signedHeaderList(value: string): readonly string[] {
   let sorted = sortedLists.get(value);
   if (sorted === undefined) {
     sorted = Object.freeze(sortSignedHeaders(value.split(';').filter((name) => name !== '')));
-    keep(sortedLists, SORTED_LISTS_KEPT, value, sorted);
+    keep(sortedLists, value, sorted);
   }
   return sorted;
 }
