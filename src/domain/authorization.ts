@@ -106,7 +106,7 @@ export async function evaluateIdentity(
 }
 
 /** The identity policies a caller acts with: a user's own, a role session's role's, a federated user's issuer's. */
-async function callerPolicies(store: Store, caller: Exclude<Caller, { kind: 'root' }>): Promise<{ identity: SourcedPolicy[]; boundary?: SourcedPolicy[] }> {
+async function callerPolicies(store: Store, caller: Exclude<Caller, { kind: 'root' }>): Promise<SourcedPolicies> {
   switch (caller.kind) {
     case 'user':
       return policiesOf(store, caller);
@@ -202,14 +202,35 @@ function sessionContext(session: Session, now: Date): Record<string, string> {
 }
 
 /** Every policy that applies to the calling user, and its permissions boundary. */
-export async function policiesOf(store: Store, caller: Caller & { kind: 'user' }): Promise<{ identity: SourcedPolicy[]; boundary?: SourcedPolicy[] }> {
+export async function policiesOf(store: Store, caller: Caller & { kind: 'user' }): Promise<SourcedPolicies> {
   const { identity, boundary } = policiesOfSet(await store.authorization.policiesFor(caller.user.id));
-  if ((await store.passwordPolicy.get())?.allowUsersToChangePassword) identity.push(changePasswordGrant(callerArn(caller)));
+  if ((await store.passwordPolicy.get())?.allowUsersToChangePassword) return { identity: [...identity, changePasswordGrant(callerArn(caller))], boundary };
   return { identity, boundary };
 }
 
-/** The documents of a policy set (a user's, a role's or a group's), parsed, with where each came from. */
-export function policiesOfSet(set: PolicySet): { identity: SourcedPolicy[]; boundary?: SourcedPolicy[] } {
+/** A principal's identity policies and permissions boundary; read-only, since they may be shared by requests. */
+export interface SourcedPolicies {
+  readonly identity: readonly SourcedPolicy[];
+  readonly boundary?: readonly SourcedPolicy[];
+}
+
+/**
+ * The documents of a policy set (a user's, a role's or a group's), parsed, with where each came
+ * from. A store hands the same set to every request while nothing has changed (SqlAuthorization),
+ * so what is made of it is kept with it.
+ */
+export function policiesOfSet(set: PolicySet): SourcedPolicies {
+  let sourced = sourcedBySet.get(set);
+  if (sourced === undefined) {
+    sourced = sourcePolicies(set);
+    sourcedBySet.set(set, sourced);
+  }
+  return sourced;
+}
+
+const sourcedBySet = new WeakMap<PolicySet, SourcedPolicies>();
+
+function sourcePolicies(set: PolicySet): SourcedPolicies {
   const identity: SourcedPolicy[] = set.inline.map((p) => ({
     id: p.id,
     sourceType: p.id.startsWith('group:') ? 'group' : p.id.startsWith('role:') ? 'role' : 'user',
@@ -225,7 +246,7 @@ export function policiesOfSet(set: PolicySet): { identity: SourcedPolicy[]; boun
   return { identity, boundary };
 }
 
-function managedDocument(arn: string, customer: Map<string, string>): SourcedPolicy | undefined {
+function managedDocument(arn: string, customer: ReadonlyMap<string, string>): SourcedPolicy | undefined {
   const aws = AWS_MANAGED_POLICIES.get(arn);
   if (aws) return { id: arn, sourceType: 'aws-managed', document: aws.document };
   const text = customer.get(arn);

@@ -3,7 +3,7 @@ import { requireUser } from './context.js';
 import { IamError } from './errors.js';
 import { requireGroup } from './groups.js';
 import { requireRole } from './roles.js';
-import { type Principal, type SourcedPolicy, policiesOf, policiesOfSet } from './authorization.js';
+import { type Principal, type SourcedPolicies, policiesOf, policiesOfSet } from './authorization.js';
 
 /**
  * The PolicySourceArn of SimulatePrincipalPolicy and GetContextKeysForPrincipalPolicy: a user,
@@ -43,7 +43,7 @@ export async function resolvePolicySource(domain: Domain, arn: string): Promise<
 }
 
 /** Every policy that applies to the entity, and its permissions boundary (a group has none). */
-export async function policiesOfSource(domain: Domain, source: PolicySource): Promise<{ identity: SourcedPolicy[]; boundary?: SourcedPolicy[] }> {
+export async function policiesOfSource(domain: Domain, source: PolicySource): Promise<SourcedPolicies> {
   switch (source.kind) {
     case 'user':
       return policiesOf(domain.store, source);

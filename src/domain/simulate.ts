@@ -103,8 +103,8 @@ export async function simulateCustomPolicy(domain: Domain, caller: Caller, input
 async function simulate(
   domain: Domain,
   caller: Principal,
-  identity: SourcedPolicy[],
-  boundary: SourcedPolicy[] | undefined,
+  identity: readonly SourcedPolicy[],
+  boundary: readonly SourcedPolicy[] | undefined,
   input: SimulationInput,
   { budget, slice }: SimulationWork,
 ): Promise<SimulationPage> {

@@ -300,13 +300,14 @@ export interface PolicyEntity {
  * Customer managed policies come with their default version's document; AWS managed ones as ARNs
  * for the domain to resolve.
  */
+/** Read-only: a store may hand the same set to every request while nothing has changed. */
 export interface PolicySet {
-  inline: { id: string; document: string }[];
-  attachedArns: string[];
+  readonly inline: readonly { readonly id: string; readonly document: string }[];
+  readonly attachedArns: readonly string[];
   /** The permissions boundary's ARN, or null when the user has none. */
-  boundaryArn: string | null;
+  readonly boundaryArn: string | null;
   /** Default-version documents of the customer managed policies above (attached and boundary). */
-  customerDocuments: Map<string, string>;
+  readonly customerDocuments: ReadonlyMap<string, string>;
 }
 
 export interface AuthorizationRepository {

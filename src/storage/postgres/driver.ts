@@ -65,6 +65,9 @@ export class PostgresDriver implements Sql {
     this.changes++; // anything cached before listening began may be stale
   }
 
+  /** Only writes that announce themselves (the account password policy) are heard from other nodes. */
+  readonly everyWriteMovesEpoch = false;
+
   epoch(): number {
     // Without a listener another node's change could go unheard: every call is a new epoch.
     return this.listener ? this.changes : ++this.changes;

@@ -14,6 +14,7 @@ import type {
 import { managedPolicyExists, roomInQuota } from './named.js';
 import { all, cutAtNul, fold, groupBy, hasNul, lock, one, prefixOf, prefixParams, run, type Sql, type Work } from './sql.js';
 import { removeAllTags, removeTags, Tags, upsertTags } from './tags.js';
+import { BoundedMap } from '../../domain/bounded-map.js';
 
 /** Managed policies and their versions, inline policies, attachments, and what the authorizer reads. */
 
@@ -360,10 +361,29 @@ const DEFAULT_DOCUMENT = `LEFT JOIN managed_policies p ON p.arn = a.policy_arn
   LEFT JOIN policy_versions v ON v.policy_arn = p.arn AND v.version = p.default_version`;
 
 export class SqlAuthorization implements AuthorizationRepository {
+  /**
+   * Each principal's policy set as last assembled, with the database epoch it was read at: every
+   * request of an IAM user or a role session asks for it, and while nothing has been written (the
+   * epoch stands, see read-cache.ts) the answer is the same object, and no statement is asked
+   * again. Only where every write moves the epoch (SQLite); PostgreSQL reads every time, since
+   * another node's policy change is not announced.
+   */
+  private readonly assembled = new BoundedMap<string, { epoch: number; set: PolicySet }>(1000);
+
   constructor(private readonly sql: Sql) {}
 
-  /** The policies of a set of owners (a user and its groups, a role, a group), and the boundary of users and roles. */
   private async policySet(queries: PolicySetQueries, ownerParams: string[], principalId: string): Promise<PolicySet> {
+    if (!this.sql.everyWriteMovesEpoch) return this.readPolicySet(queries, ownerParams, principalId);
+    const epoch = this.sql.epoch();
+    const kept = this.assembled.get(principalId);
+    if (kept !== undefined && kept.epoch === epoch) return kept.set;
+    const set = await this.readPolicySet(queries, ownerParams, principalId);
+    this.assembled.set(principalId, { epoch, set });
+    return set;
+  }
+
+  /** The policies of a set of owners (a user and its groups, a role, a group), and the boundary of users and roles. */
+  private async readPolicySet(queries: PolicySetQueries, ownerParams: string[], principalId: string): Promise<PolicySet> {
     const [inlineRows, attachedRows, boundary] = await Promise.all([
       this.sql.all<{ owner_kind: string; owner_id: string; name: string; document: string }>(queries.inline, ownerParams),
       this.sql.all<{ policy_arn: string; document: string | null }>(queries.attached, ownerParams),

@@ -51,6 +51,11 @@ export interface Sql {
    * is good while the epoch it was filled at is still the current one.
    */
   epoch(): number;
+  /**
+   * Whether every write, by any process, moves the epoch (SQLite: its own writes and PRAGMA
+   * data_version). Only then may a cache keep answers of tables written without announceChange.
+   */
+  readonly everyWriteMovesEpoch: boolean;
   /** After writing cached data: tells this process at once, and every other one (PostgreSQL: NOTIFY). */
   announceChange(): Promise<void>;
   close(): Promise<void>;

@@ -16,6 +16,7 @@ export class SqliteDriver implements Sql {
   private readonly dataVersion: Database.Statement | undefined;
   private localChanges = 0;
   private readonly cache = { one: new ReadCache(), all: new ReadCache() };
+  readonly everyWriteMovesEpoch = true;
 
   constructor(readonly db: Database.Database) {
     // An in-memory database has no other connection, so no other writer.
