@@ -298,9 +298,9 @@ export interface PolicyEntity {
  * What the authorizer needs for one IAM user in one read: the documents of every policy that
  * applies (inline and attached, the user's and its groups'), and its permissions boundary.
  * Customer managed policies come with their default version's document; AWS managed ones as ARNs
- * for the domain to resolve.
+ * for the domain to resolve. Read-only: a store may hand the same set to every request while
+ * nothing has changed (SqlAuthorization on SQLite).
  */
-/** Read-only: a store may hand the same set to every request while nothing has changed. */
 export interface PolicySet {
   readonly inline: readonly { readonly id: string; readonly document: string }[];
   readonly attachedArns: readonly string[];
