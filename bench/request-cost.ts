@@ -21,6 +21,14 @@ const seconds = secondsIndex > 0 ? Number(process.argv[secondsIndex + 1]) : 3;
 /** --only GetUser,root: just those reads and callers (for a profile of one path). */
 const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex > 0 ? process.argv[onlyIndex + 1]!.split(',') : undefined;
+/**
+ * --requests N: exactly N requests a cell (after --warmup requests, default 2000) instead of
+ * --seconds, for counting instructions under valgrind (bench/request-instructions.sh).
+ */
+const requestsIndex = process.argv.indexOf('--requests');
+const fixedRequests = requestsIndex > 0 ? Number(process.argv[requestsIndex + 1]) : undefined;
+const warmupIndex = process.argv.indexOf('--warmup');
+const warmupRequests = warmupIndex > 0 ? Number(process.argv[warmupIndex + 1]) : 2_000;
 const concurrencyIndex = process.argv.indexOf('--concurrency');
 const concurrency = concurrencyIndex > 0 ? Number(process.argv[concurrencyIndex + 1]) : 1;
 
@@ -54,6 +62,18 @@ function request(credentials: SigningCredentials, action: string): QueryRequest 
   return { method: 'POST', rawPath: '/', rawQuery: '', headers, body: Buffer.from(body), sourceIp: '127.0.0.1', secureTransport: false };
 }
 
+/**
+ * With --requests and IAMD_BENCH_MARKERS=1: a line on stdout before and after each cell's counted
+ * requests, and a wait for a line on stdin, so that a wrapper can have valgrind count just those
+ * (bench/request-instructions.sh dumps callgrind's counters at each).
+ */
+const markerLines = process.env.IAMD_BENCH_MARKERS === '1' ? (await import('node:readline')).createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
+async function marker(what: 'start' | 'end', action: string, caller: string): Promise<void> {
+  if (!markerLines) return;
+  process.stdout.write(`MARKER ${what} ${action} ${caller}\n`);
+  await markerLines.next();
+}
+
 const rows: string[][] = [];
 const headings = ['read', 'caller', 'requests', 'µs each (wall)', 'µs each (CPU)', 'KB allocated each'];
 
@@ -78,6 +98,19 @@ for (const [caller, credentials] of [['root', ROOT], ['IAM user', alice]] as con
     const req = request(credentials, action);
     const first = await api.handle(req);
     if (first.status !== 200) throw new Error(`${action} as ${caller}: ${first.status} ${first.body}`);
+    if (fixedRequests !== undefined) {
+      // Each cell from a collected heap (node --expose-gc), so that a full collection an earlier
+      // cell made due does not fall into this cell's count; then warmed up again.
+      (globalThis as { gc?: () => void }).gc?.();
+      for (let i = 0; i < warmupRequests; i++) await api.handle(req);
+      await marker('start', action, caller);
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < fixedRequests; i++) await api.handle(req);
+      const used = process.cpuUsage(cpu);
+      await marker('end', action, caller);
+      rows.push([action, caller, String(fixedRequests), '', ((used.user + used.system) / Math.max(1, fixedRequests)).toFixed(1), '']);
+      continue;
+    }
     const end = Date.now() + seconds * 1000;
     let n = 0;
     const cpu = process.cpuUsage();
