@@ -16,7 +16,7 @@
  * 5,000 requests of warm-up they were 15 % of it, hence the long default warm-up.
  *
  *   npm run build && tsc -p bench/tsconfig.json && node scripts/copy-assets.mjs dist-bench/src
- *   node dist-bench/bench/request-instructions.js [--requests N] [--warmup N] [--only GetUser,root] [--by-function N] [DIR ...]
+ *   node dist-bench/bench/request-instructions.js [--requests N] [--warmup N] [--only GetUser,root] [--by-function N] [--profile-dir DIR] [DIR ...]
  *
  * DIR: built checkouts to compare (dist-bench built in each), this one by default. Needs valgrind
  * (apt-get install valgrind). About a minute per cell at the defaults.
@@ -38,6 +38,8 @@ const warmup = Number(option('--warmup', '30000'));
 const only = option('--only', '');
 /** --by-function N: the N functions that ran the most of the counted instructions (self), a table per checkout. */
 const byFunction = Number(option('--by-function', '0'));
+/** --profile-dir DIR: keep callgrind's profiles and node's perf maps there (callgrind.N, callgrind.N.map; N the checkout's place). */
+const profileDir = option('--profile-dir', '');
 const dirs = args.length ? args.map((d) => path.resolve(d)) : [CHECKOUT];
 
 /**
@@ -60,7 +62,8 @@ async function count(dir: string, profile?: string): Promise<Row[]> {
   const child = spawn(
     'valgrind',
     ['--tool=callgrind', '--instr-atstart=no', '--cache-sim=no', '--branch-sim=no', `--callgrind-out-file=${profile ?? '/dev/null'}`, process.execPath, ...NODE_FLAGS, ...(profile ? ['--perf-basic-prof'] : []), script, '--requests', String(requests), '--warmup', String(warmup), ...(only ? ['--only', only] : [])],
-    { env: { ...process.env, IAMD_BENCH_MARKERS: '1' }, stdio: ['pipe', 'pipe', 'pipe'] },
+    // In the profile's folder: --perf-basic-prof also has V8 write an isolate-*.log into the working directory.
+    { env: { ...process.env, IAMD_BENCH_MARKERS: '1' }, stdio: ['pipe', 'pipe', 'pipe'], cwd: profile ? path.dirname(profile) : undefined },
   );
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -134,7 +137,7 @@ function byFunctionTable(profile: string, requestsCounted: number, top: number):
 
 const all: Row[] = [];
 const profiles = new Map<string, string>();
-const tmp = byFunction > 0 ? fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-instructions-')) : undefined;
+const tmp = profileDir ? (fs.mkdirSync(profileDir, { recursive: true }), path.resolve(profileDir)) : byFunction > 0 ? fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-instructions-')) : undefined;
 for (const [i, dir] of dirs.entries()) {
   const profile = tmp && path.join(tmp, `callgrind.${i}`);
   if (profile) profiles.set(dir, profile);
@@ -148,10 +151,10 @@ for (const cell of cells) {
   const values = dirs.map((d) => all.find((r) => r.dir === d && r.cell === cell)?.perRequest);
   console.log(`| ${cell} | ${values.map((v) => (v === undefined ? '–' : Math.round(v).toLocaleString('en-US'))).join(' | ')} |`);
 }
-for (const [dir, profile] of profiles) {
+for (const [dir, profile] of byFunction > 0 ? profiles : []) {
   const counted = requests * all.filter((r) => r.dir === dir).length;
   console.log(`\n${path.relative(path.dirname(CHECKOUT), dir) || dir}: instructions per request by function (self), over every cell counted\n`);
   console.log('| instructions | function |\n|---:|---|');
   for (const row of byFunctionTable(profile, counted, byFunction)) console.log(row);
 }
-if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+if (tmp && !profileDir) fs.rmSync(tmp, { recursive: true, force: true });
