@@ -11,14 +11,15 @@ import type { Domain } from './context.js';
  * reads again to learn what a race left behind (a user deleted while its login profile was being
  * created) always reads afresh. The view lives as long as the request.
  *
- * This runs on every request, so the view costs one object and one Map: the wrappers' methods are
- * made once per store (a prototype per repository), and a repository's wrapper is made for a
- * request only when the request first touches it. (A Proxy per repository per request cost ~3% of
+ * This runs on every request, so the view costs little: one object and one Map, two more Maps for
+ * each of users and roles once looked up in; the wrappers' methods are made once per store (a
+ * prototype per repository), and a repository's wrapper is made for a request only when the
+ * request first touches it. (A Proxy per repository per request cost ~3% of
  * a GetLoginProfile's CPU in a profile, more than the lookups it saved.)
  */
 export function withRequestCache(domain: Domain): Domain {
   const view = Object.create(cachingPrototype(domain.store)) as RequestStore;
-  view[SEEN] = new Map();
+  view[SEEN] = new Lookups();
   view[WRAPPERS] = {};
   return { ...domain, store: view as unknown as Store };
 }
@@ -27,13 +28,40 @@ const SEEN = Symbol('seen lookups');
 const WRAPPERS = Symbol('repositories touched');
 const TARGET = Symbol('repository');
 
+type LookupMaps = { byName: Map<string, Promise<unknown>>; byId: Map<string, Promise<unknown>> };
+
+/**
+ * The lookups a request has made since the store was last asked anything else: per repository
+ * (users, roles) and per kind of key, each keyed by the id or the folded name as the request has
+ * it. Maps of their own rather than one keyed by a text built per lookup ("users.getById:AIDA..."):
+ * building and hashing that text cost more than the rest of the lookup (bench/request-instructions.ts).
+ */
+class Lookups {
+  private readonly maps = new Map<string, LookupMaps>();
+
+  /** The request's maps for one repository; made on its first lookup. */
+  of(kind: string): LookupMaps {
+    let maps = this.maps.get(kind);
+    if (maps === undefined) this.maps.set(kind, (maps = { byName: new Map(), byId: new Map() }));
+    return maps;
+  }
+
+  /**
+   * Forgets every lookup: what a later read finds may have changed. A lookup still on its way
+   * finishes into the maps dropped here, where nothing looks any more.
+   */
+  forget(): void {
+    if (this.maps.size > 0) this.maps.clear();
+  }
+}
+
 interface RequestStore {
-  [SEEN]: Map<string, Promise<unknown>>;
+  [SEEN]: Lookups;
   /** The request's wrapper of each repository it has touched, by name. */
   [WRAPPERS]: Record<string, Wrapper>;
 }
 interface Wrapper {
-  [SEEN]: Map<string, Promise<unknown>>;
+  [SEEN]: Lookups;
   [TARGET]: object;
 }
 
@@ -83,7 +111,7 @@ function wrapperPrototypeFor(kind: string, repository: object): object {
       };
     } else {
       proto[name] = function (this: Wrapper, ...args: unknown[]) {
-        this[SEEN].clear();
+        this[SEEN].forget();
         return ((this[TARGET] as Record<string, Method>)[name] as Method).apply(this[TARGET], args);
       };
     }
@@ -93,8 +121,9 @@ function wrapperPrototypeFor(kind: string, repository: object): object {
 
 /** Names are found regardless of case; ids are exact. A miss is remembered too. */
 function remembered(wrapper: Wrapper, kind: string, by: 'getByName' | 'getById', k: string): Promise<unknown> {
-  const seen = wrapper[SEEN];
-  const key = by === 'getByName' ? nameKey(kind, k) : idKey(kind, k);
+  const maps = wrapper[SEEN].of(kind);
+  const seen = by === 'getByName' ? maps.byName : maps.byId;
+  const key = by === 'getByName' ? k.toLowerCase() : k;
   const found = seen.get(key);
   if (found) return found;
   const promise = ((wrapper[TARGET] as Record<string, Method>)[by] as Method).call(wrapper[TARGET], k) as Promise<unknown>;
@@ -104,17 +133,16 @@ function remembered(wrapper: Wrapper, kind: string, by: 'getByName' | 'getById',
     (entity) => {
       const e = entity as { id?: string; name?: string } | undefined;
       if (e?.id !== undefined && e.name !== undefined && seen.get(key) === promise) {
-        seen.set(idKey(kind, e.id), promise);
-        seen.set(nameKey(kind, e.name), promise);
+        maps.byId.set(e.id, promise);
+        maps.byName.set(e.name.toLowerCase(), promise);
       }
     },
-    () => seen.delete(key),
+    () => {
+      if (seen.get(key) === promise) seen.delete(key);
+    },
   );
   return promise;
 }
-
-const nameKey = (kind: string, name: string) => `${kind}.getByName:${name.toLowerCase()}`;
-const idKey = (kind: string, id: string) => `${kind}.getById:${id}`;
 
 /** The function-valued properties of an object and its prototypes, up to Object.prototype. */
 function methodNames(object: object): Set<string> {
