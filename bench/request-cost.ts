@@ -57,8 +57,9 @@ function request(credentials: SigningCredentials, action: string): QueryRequest 
     { method: 'POST', headers: { host: '127.0.0.1', 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body },
     { credentials, region: 'us-east-1', service: 'iam' },
   );
-  const headers: Record<string, string[]> = {};
-  for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = [String(v)];
+  // As the HTTP edge hands them on (query-endpoint.ts): node's req.headers, one string a name.
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(signed.headers)) headers[k.toLowerCase()] = String(v);
   return { method: 'POST', rawPath: '/', rawQuery: '', headers, body: Buffer.from(body), sourceIp: '127.0.0.1', secureTransport: false };
 }
 
