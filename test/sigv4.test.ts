@@ -138,7 +138,7 @@ function ourCanonicalRequest(req: IncomingSignedRequest, signedHeaders: string, 
     canonicalUri: canonicalUri(req.rawPath),
     canonicalQuery: canonicalQueryString(req.rawQuery, presigned ? 'X-Amz-Signature' : undefined),
     canonicalHeaders: block.text,
-    signedHeaders: names,
+    signedHeaders: names.join(';'),
     payloadHash: payloadHash(req.body),
   });
 }

@@ -114,13 +114,13 @@ export interface CanonicalRequestParts {
   canonicalQuery: string;
   /** The canonical headers block, each header ending in '\n'. */
   canonicalHeaders: string;
-  /** Sorted, lower-case names. */
-  signedHeaders: readonly string[];
+  /** The SignedHeaders text: the lower-case names, sorted, joined with ';'. */
+  signedHeaders: string;
   payloadHash: string;
 }
 
 export function canonicalRequest(p: CanonicalRequestParts): string {
-  return `${p.method}\n${p.canonicalUri}\n${p.canonicalQuery}\n${p.canonicalHeaders}\n${p.signedHeaders.join(';')}\n${p.payloadHash}`;
+  return `${p.method}\n${p.canonicalUri}\n${p.canonicalQuery}\n${p.canonicalHeaders}\n${p.signedHeaders}\n${p.payloadHash}`;
 }
 
 export function credentialScope(date: string, region: string, service: string): string {

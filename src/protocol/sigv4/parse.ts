@@ -30,6 +30,8 @@ export interface ParsedSignature {
   credential: string;
   /** Lower-case, sorted, without repeats. Shared between requests that sent the same list: never changed. */
   signedHeaders: readonly string[];
+  /** The same names joined with ';', as the canonical request has them (made once with the list). */
+  signedHeadersText: string;
   signature: string;
   /** The request time as sent, and where it was found. */
   timestamp: string;
@@ -81,7 +83,7 @@ export const SCOPES_KEPT = 256;
 const SORTED_LISTS_KEPT = 64;
 const LONGEST_KEPT = 256;
 const scopes = new BoundedMap<string, Readonly<CredentialScope>>(SCOPES_KEPT);
-const sortedLists = new BoundedMap<string, readonly string[]>(SORTED_LISTS_KEPT);
+const sortedLists = new BoundedMap<string, SignedHeaderList>(SORTED_LISTS_KEPT);
 
 function keep<T>(map: BoundedMap<string, T>, text: string, value: T): void {
   if (text.length <= LONGEST_KEPT) map.set(text, value);
@@ -99,13 +101,19 @@ export function parseCredential(credential: string): Readonly<CredentialScope> |
   return scope;
 }
 
-function signedHeaderList(value: string): readonly string[] {
+interface SignedHeaderList {
+  signedHeaders: readonly string[];
+  signedHeadersText: string;
+}
+
+function signedHeaderList(value: string): SignedHeaderList {
   let sorted = sortedLists.get(value);
   if (sorted === undefined) {
     // Shared by every request that sends this text: read-only by its type, not frozen, since V8
-    // joins a frozen array by its generic path (2,000 more instructions a request, of 174k;
-    // bench/request-instructions.ts).
-    sorted = sortSignedHeaders(value.split(';').filter((name) => name !== ''));
+    // reads a frozen array on generic paths (a join cost 2,000 instructions a request more, of
+    // 174k; bench/request-instructions.ts). The text is joined once here, not per request.
+    const names = sortSignedHeaders(value.split(';').filter((name) => name !== ''));
+    sorted = { signedHeaders: names, signedHeadersText: names.join(';') };
     keep(sortedLists, value, sorted);
   }
   return sorted;
@@ -152,10 +160,12 @@ function fromAuthorizationHeader(header: string, headers: HeaderBag): ParseResul
     return incompleteSignature(`${missing.join(' ')} Authorization=${value}`);
   }
 
+  const list = signedHeaderList(signedHeaders);
   const parsed: ParsedSignature = {
     form: 'header',
     credential,
-    signedHeaders: signedHeaderList(signedHeaders),
+    signedHeaders: list.signedHeaders,
+    signedHeadersText: list.signedHeadersText,
     signature,
     timestamp: (amzDate ?? date)!,
     timestampFrom: amzDate !== undefined ? 'X-Amz-Date' : 'Date',
@@ -186,10 +196,12 @@ function fromQuery(params: Map<string, string>): ParseResult {
     return incompleteSignature(`${missing.join(' ')} ${MESSAGES.reexamineQuery}`);
   }
 
+  const list = signedHeaderList(signedHeaders);
   const parsed: ParsedSignature = {
     form: 'query',
     credential,
-    signedHeaders: signedHeaderList(signedHeaders),
+    signedHeaders: list.signedHeaders,
+    signedHeadersText: list.signedHeadersText,
     signature,
     timestamp: amzDate,
     timestampFrom: 'X-Amz-Date',

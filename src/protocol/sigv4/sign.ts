@@ -133,7 +133,7 @@ export function signRequest(request: SignableRequest, options: SignOptions): Sig
     canonicalUri: canonicalUri(rawPath),
     canonicalQuery: canonicalQueryString(rawQuery, presign ? 'X-Amz-Signature' : undefined),
     canonicalHeaders: block.text,
-    signedHeaders,
+    signedHeaders: signedHeaders.join(';'),
     // As the verifier reads it: a given X-Amz-Content-Sha256 (query when presigning, header otherwise), else the body's hash.
     payloadHash: (presign ? queryParameters(rawQuery).get('X-Amz-Content-Sha256') : firstHeader(headers, 'x-amz-content-sha256')) ?? payloadHash(body),
   });

@@ -135,7 +135,7 @@ export async function verifySigV4(req: IncomingSignedRequest, opts: VerifyOption
     canonicalUri: canonicalUri(req.rawPath),
     canonicalQuery: canonicalQueryString(req.rawQuery, auth.form === 'query' ? 'X-Amz-Signature' : undefined),
     canonicalHeaders: headerBlock.text,
-    signedHeaders: auth.signedHeaders,
+    signedHeaders: auth.signedHeadersText,
     payloadHash: hash,
   });
   const toSign = stringToSign(amzDate, credentialScope(scope.date, scope.region, scope.service), canonical);
