@@ -4,7 +4,7 @@
  * an IAM user whose attached policy allows the read. The HTTP edge and the access log are measured
  * by `npm run bench` (against the floor); this is the part that is iamd's own, to profile and cut.
  *
- *   npm run bench:request-cost [-- --seconds 3] [--only GetUser,root] [--concurrency 32]; profile with node --cpu-prof dist-bench/bench/request-cost.js
+ *   npm run bench:request-cost [-- --seconds 3 | --requests N [--warmup N]] [--only GetUser,root] [--concurrency 32]; profile with node --cpu-prof dist-bench/bench/request-cost.js
  */
 import v8 from 'node:v8';
 import { IAMClient, CreateUserCommand, CreateLoginProfileCommand, CreateAccessKeyCommand, CreatePolicyCommand, AttachUserPolicyCommand } from '@aws-sdk/client-iam';
@@ -23,7 +23,7 @@ const onlyIndex = process.argv.indexOf('--only');
 const only = onlyIndex > 0 ? process.argv[onlyIndex + 1]!.split(',') : undefined;
 /**
  * --requests N: exactly N requests a cell (after --warmup requests, default 2000) instead of
- * --seconds, for counting instructions under valgrind (bench/request-instructions.sh).
+ * --seconds, for counting instructions under valgrind (bench/request-instructions.ts).
  */
 const requestsIndex = process.argv.indexOf('--requests');
 const fixedRequests = requestsIndex > 0 ? Number(process.argv[requestsIndex + 1]) : undefined;
@@ -66,7 +66,7 @@ function request(credentials: SigningCredentials, action: string): QueryRequest 
 /**
  * With --requests and IAMD_BENCH_MARKERS=1: a line on stdout before and after each cell's counted
  * requests, and a wait for a line on stdin, so that a wrapper can have valgrind count just those
- * (bench/request-instructions.sh dumps callgrind's counters at each).
+ * (bench/request-instructions.ts switches callgrind's counting on at one and reads it at the other).
  */
 const markerLines = process.env.IAMD_BENCH_MARKERS === '1' ? (await import('node:readline')).createInterface({ input: process.stdin })[Symbol.asyncIterator]() : undefined;
 async function marker(what: 'start' | 'end', action: string, caller: string): Promise<void> {

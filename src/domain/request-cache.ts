@@ -14,8 +14,8 @@ import type { Domain } from './context.js';
  * This runs on every request, so the view costs little: one object and one Map, two more Maps for
  * each of users and roles once looked up in; the wrappers' methods are made once per store (a
  * prototype per repository), and a repository's wrapper is made for a request only when the
- * request first touches it. (A Proxy per repository per request cost ~3% of
- * a GetLoginProfile's CPU in a profile, more than the lookups it saved.)
+ * request first touches it. (A Proxy per repository per request cost ~3% of a GetLoginProfile's
+ * CPU in a profile, more than the lookups it saved.)
  */
 export function withRequestCache(domain: Domain): Domain {
   const view = Object.create(cachingPrototype(domain.store)) as RequestStore;
