@@ -113,6 +113,7 @@ export function signRequest(request: SignableRequest, options: SignOptions): Sig
     if (options.contentSha256Header && headers['x-amz-content-sha256'] === undefined) headers['x-amz-content-sha256'] = payloadHash(body);
   }
   const signedHeaders = sortSignedHeaders(Object.keys(headers).filter((n) => !UNSIGNABLE.has(n) && !n.startsWith('proxy-')));
+  const signedHeadersText = signedHeaders.join(';');
 
   if (presign) {
     const auth: Array<[string, string]> = [
@@ -120,7 +121,7 @@ export function signRequest(request: SignableRequest, options: SignOptions): Sig
       ['X-Amz-Credential', `${credentials.accessKeyId}/${scope}`],
       ['X-Amz-Date', amzDate],
       ['X-Amz-Expires', String(options.expiresIn)],
-      ['X-Amz-SignedHeaders', signedHeaders.join(';')],
+      ['X-Amz-SignedHeaders', signedHeadersText],
     ];
     if (credentials.sessionToken !== undefined) auth.push(['X-Amz-Security-Token', credentials.sessionToken]);
     rawQuery = rawQuery === '' ? encodeQuery(auth) : `${rawQuery}&${encodeQuery(auth)}`;
@@ -133,7 +134,7 @@ export function signRequest(request: SignableRequest, options: SignOptions): Sig
     canonicalUri: canonicalUri(rawPath),
     canonicalQuery: canonicalQueryString(rawQuery, presign ? 'X-Amz-Signature' : undefined),
     canonicalHeaders: block.text,
-    signedHeaders: signedHeaders.join(';'),
+    signedHeaders: signedHeadersText,
     // As the verifier reads it: a given X-Amz-Content-Sha256 (query when presigning, header otherwise), else the body's hash.
     payloadHash: (presign ? queryParameters(rawQuery).get('X-Amz-Content-Sha256') : firstHeader(headers, 'x-amz-content-sha256')) ?? payloadHash(body),
   });
@@ -142,7 +143,7 @@ export function signRequest(request: SignableRequest, options: SignOptions): Sig
 
   if (presign) rawQuery += `&X-Amz-Signature=${signature}`;
   else {
-    headers.authorization = `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders.join(';')}, Signature=${signature}`;
+    headers.authorization = `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeadersText}, Signature=${signature}`;
   }
   return { method: request.method, rawPath, rawQuery, headers, body, signature, canonicalRequest: canonical, stringToSign: toSign };
 }
