@@ -14,6 +14,7 @@ import { canonicalHeaders, canonicalQueryString, canonicalUri, canonicalHeaderVa
 import { percentDecode, percentDecodeToBytes, uriEncode, normalizeEncoded } from '../src/protocol/sigv4/encoding.js';
 import { parseCredential, parseSignature, queryParameters } from '../src/protocol/sigv4/parse.js';
 import { verifySigV4 } from '../src/protocol/sigv4/verify.js';
+import { accessLine, isoTimestamp, jsonString } from '../src/server/logger.js';
 
 const RUNS = { numRuns: 300, interruptAfterTimeLimit: 4000 } as const;
 const AWS_CODES = new Set(Object.keys(ERROR_STATUS));
@@ -234,5 +235,31 @@ describe('policy document parser', () => {
         onlyAwsErrors(() => parsePolicyDocument(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","${element}":${deep}}}`));
       }
     }
+  });
+});
+
+describe('the access line', () => {
+  it("writes every string member as JSON.stringify would, for any string (the line's own quoting skips the call where nothing needs escaping)", () => {
+    const strings = fc.oneof(nasty, fc.string({ unit: fc.constantFrom('"', '\\', '\u001f', '\u007f', '\u2028', '\uDBFF', '\uDC00', '😀', 'é', 'a', ':', '/'), maxLength: 20 }));
+    fc.assert(
+      fc.property(strings, (s) => {
+        expect(jsonString(s)).toBe(JSON.stringify(s));
+        const line = JSON.parse(accessLine({ method: s, path: s, status: 200, ms: 1, requestId: s, action: s, principal: s, errorCode: s, errorDetail: s })) as Record<string, unknown>;
+        for (const member of ['method', 'path', 'requestId', 'action', 'principal', 'errorCode', 'errorDetail']) expect(line[member]).toBe(s);
+      }),
+      RUNS,
+    );
+  });
+
+  it('writes its time as toISOString would, for any millisecond, in any order (the second\'s text is kept between lines)', () => {
+    // Runs of nearby instants (the same second, the next, the one before) and far ones (before 1970, after 9999).
+    const instant = fc.integer({ min: -8.64e15, max: 8.64e15 });
+    const nearby = fc.tuple(fc.integer({ min: 0, max: 4e12 }), fc.array(fc.integer({ min: -2500, max: 2500 }), { maxLength: 20 })).map(([base, steps]) => steps.map((s) => base + s));
+    fc.assert(
+      fc.property(fc.array(fc.oneof(instant.map((t) => [t]), nearby), { maxLength: 10 }), (runs) => {
+        for (const t of runs.flat()) expect(isoTimestamp(t)).toBe(new Date(t).toISOString());
+      }),
+      RUNS,
+    );
   });
 });
