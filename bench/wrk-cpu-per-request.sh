@@ -3,8 +3,10 @@
 # server), iamd answering 404 (the HTTP edge and the access log), an unsigned Query request (the
 # endpoint, parameters, a refused signature) and a signed root GetUser (everything). CPU is read
 # from /proc/<pid>/stat before and after each run, so the figure is the server's own time however
-# busy the machine is (the req/s are not). Rounds alternate; IAMD_DIR=<another built checkout>
-# measures that one (e.g. the code before a change).
+# busy the machine is (the req/s are not), user and system time apart (iamd makes the floor's system
+# calls, a read and a writev a request under wrk, and its system time is about the floor's: what
+# it costs more is its own code). Rounds alternate; IAMD_DIR=<another built checkout> measures
+# that one (e.g. the code before a change).
 #   npm run build && tsc -p bench/tsconfig.json && bash bench/wrk-cpu-per-request.sh [seconds] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,15 +29,16 @@ node "$BENCH/dist-bench/bench/wrk-lua.js" "http://127.0.0.1:$port/" Action=GetUs
 node "$BENCH/dist-bench/bench/wrk-lua.js" --unsigned "http://127.0.0.1:$port/" Action=GetUser >"$tmp/unsigned.lua"
 measure() { # name, pid, url, script
   wrk -t1 -c32 -d1s -s "$4" "$3" >/dev/null
-  local c0 c1 out n
-  c0=$(awk '{print $14+$15}' /proc/$2/stat)
+  local u0 s0 u1 s1 out n
+  read -r u0 s0 < <(awk '{print $14, $15}' /proc/$2/stat)
   out=$(wrk -t1 -c32 -d"${SECONDS_EACH}s" -s "$4" "$3")
-  c1=$(awk '{print $14+$15}' /proc/$2/stat)
+  read -r u1 s1 < <(awk '{print $14, $15}' /proc/$2/stat)
   n=$(awk '/requests in/ {print $1}' <<<"$out")
-  printf '| %s | %s | %d |\n' "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" $(((c1 - c0) * 10000 / n))
+  printf '| %s | %s | %d | %d | %d |\n' "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    $(((u1 - u0 + s1 - s0) * 10000 / n)) $(((u1 - u0) * 10000 / n)) $(((s1 - s0) * 10000 / n))
 }
-echo "| what ($DIR) | req/s | server CPU µs/request |"
-echo "| --- | ---: | ---: |"
+echo "| what ($DIR) | req/s | server CPU µs/request | of it user | of it system |"
+echo "| --- | ---: | ---: | ---: | ---: |"
 for _ in $(seq "$ROUNDS"); do
   measure floor $fpid "$furl" "$tmp/unsigned.lua"
   measure "404 (edge, access log)" $pid "http://127.0.0.1:$port/x" "$tmp/unsigned.lua"
