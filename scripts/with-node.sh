@@ -57,6 +57,10 @@ stamp_file=$cache/node_modules.stamp
 # same better-sqlite3 version.
 bs3_version() { sed -n 's/^  "version": "\(.*\)",$/\1/p' "$1/package.json"; }
 built=$cache/tree/node_modules/better-sqlite3
+rebuild_bs3() {
+  rm -rf "$tree/node_modules/better-sqlite3/build"
+  (cd "$tree/node_modules/better-sqlite3" && node "$node_gyp" rebuild --release --nodedir="$node_home" -j 2 >&2)
+}
 if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   rm -rf "$tree/node_modules"
   cp -al "$(readlink -f "$project/node_modules")" "$tree/node_modules"
@@ -70,10 +74,16 @@ if [ "$(cat "$stamp_file" 2>/dev/null)" != "$stamp" ]; then
   else
     echo "with-node: linking node_modules and rebuilding better-sqlite3 for $version" >&2
     cp -a "$bs3" "$tree/node_modules/better-sqlite3"
-    rm -rf "$tree/node_modules/better-sqlite3/build"
-    (cd "$tree/node_modules/better-sqlite3" && node "$node_gyp" rebuild --release --nodedir="$node_home" -j 2 >&2)
+    rebuild_bs3
   fi
   echo "$stamp" >"$stamp_file"
+fi
+# The stamp says what was built; loading the addon says it is so. A bench copy was once found with
+# a better-sqlite3 built for Node 20's ABI under a stamp naming v24 (cause not found): rebuilt then.
+addon=$tree/node_modules/better-sqlite3/build/Release/better_sqlite3.node
+if ! node -e 'require(process.argv[1])' "$addon" 2>/dev/null; then
+  echo "with-node: $addon does not load under $version: rebuilding it" >&2
+  rebuild_bs3
 fi
 
 cd "$tree"
