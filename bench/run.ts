@@ -336,6 +336,18 @@ function printNodeVersions(nv: NodeVersions | undefined): void {
 
 const resultsDir = opts.resultsDir ?? path.dirname(fileURLToPath(import.meta.url)).replace(/dist-bench[\\/]bench$/, 'bench');
 
+/** The targets table's row for the per-Node-version section: every version asked for measured. */
+function nodeVersionsTarget(nv: NodeVersions): { name: string; goal: string; value: string; met: boolean } {
+  const missing = nodeVersionsMissing(nv);
+  const measured = nv.versions.filter((v) => v.share).map((v) => v.version!);
+  return {
+    name: `iamd measured per Node version (the run's and ${opts.nodeVersions.join(', ')})`,
+    goal: 'every one',
+    value: missing.length ? `NOT MEASURED: ${missing.join('; ')}` : measured.join(', '),
+    met: missing.length === 0,
+  };
+}
+
 if (opts.only === 'node-versions') {
   const nv = (await runNodeVersions())!;
   const machine = { cores, cpu, node: process.version, date: new Date().toISOString(), os: `${os.type()} ${os.release()}`, loadBefore, loadAfter: os.loadavg() };
@@ -356,8 +368,12 @@ if (opts.only === 'node-versions') {
       const end = previous.indexOf('\n## ', start + heading.length + 1);
       next = `${previous.slice(0, start + 1)}${section}\n${end < 0 ? '' : previous.slice(end)}`;
     }
+    // And its row of the targets table, which the last full run wrote.
+    const target = nodeVersionsTarget(nv);
+    const row = `| ${target.name} | ${target.goal} | ${target.value} (measured on its own, see "Per Node version") | ${target.met ? 'met' : 'MISSED'} |`;
+    next = next.replace(/^\| iamd measured per Node version.*$/m, () => row);
     fs.writeFileSync(file, next);
-    console.log(`\nwrote the "Per Node version" section of ${file}`);
+    console.log(`\nwrote the "Per Node version" section of ${file} and its row of the targets`);
   }
   // A version asked for and not measured fails the run (a full run reports it as a missed target).
   process.exit(nodeVersionsMissing(nv).length ? 1 : 0);
@@ -603,14 +619,7 @@ targets.push({
 // iamd under each Node version (issue 18): last, so it adds to the run without moving the other sections.
 const nodeVersions = await runNodeVersions();
 if (nodeVersions) {
-  const missing = nodeVersionsMissing(nodeVersions);
-  const measured = nodeVersions.versions.filter((v) => v.share).map((v) => v.version!);
-  targets.push({
-    name: `iamd measured per Node version (the run's and ${opts.nodeVersions.join(', ')})`,
-    goal: 'every one',
-    value: missing.length ? `NOT MEASURED: ${missing.join('; ')}` : measured.join(', '),
-    met: missing.length === 0,
-  });
+  targets.push(nodeVersionsTarget(nodeVersions));
 } else {
   targets.push({ name: 'iamd measured per Node version', goal: 'every one', value: 'not run (--node-versions none)', met: null });
 }
