@@ -13,6 +13,28 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
+ * The options both counters take, read off `args` (what remains are the checkouts to count); a
+ * counter reads options of its own with `option`, before it takes the rest as checkouts.
+ */
+export function countingOptions(args: string[]) {
+  const option = (name: string, fallback: string) => {
+    const i = args.indexOf(name);
+    return i < 0 ? fallback : args.splice(i, 2)[1]!;
+  };
+  return {
+    option,
+    requests: Number(option('--requests', '3000')),
+    warmup: Number(option('--warmup', '30000')),
+    /** --only GetUser,root: those reads and callers alone. */
+    only: option('--only', ''),
+    /** --by-function N: the N functions that ran the most of the counted instructions (self). */
+    byFunction: Number(option('--by-function', '0')),
+    /** --profile-dir DIR: callgrind's profiles (one per cell counted) and node's perf maps kept there. */
+    profileDir: option('--profile-dir', ''),
+  };
+}
+
+/**
  * V8 without its helper threads: with concurrent compilation and marking, what runs on which
  * thread and when depends on timing, and the count of one cell moved by a factor of two between
  * runs of the same code (275k to 615k a read); single-threaded, by 0.2 %.

@@ -25,21 +25,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { byFunctionTable, Counter, keepPerfMap, underCallgrind } from './callgrind.js';
+import { byFunctionTable, countingOptions, Counter, keepPerfMap, underCallgrind } from './callgrind.js';
 import { CHECKOUT } from './support.js';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i < 0 ? fallback : args.splice(i, 2)[1]!;
-};
-const requests = Number(option('--requests', '3000'));
-const warmup = Number(option('--warmup', '30000'));
-const only = option('--only', '');
-/** --by-function N: the N functions that ran the most of the counted instructions (self), a table per checkout. */
-const byFunction = Number(option('--by-function', '0'));
-/** --profile-dir DIR: keep callgrind's profiles and node's perf maps there (callgrind.N.C, one per cell C, and callgrind.N.map; N the checkout's place). */
-const profileDir = option('--profile-dir', '');
+// --profile-dir: callgrind.N.C, one per cell C, and callgrind.N.map, N the checkout's place.
+const { requests, warmup, only, byFunction, profileDir } = countingOptions(args);
 const dirs = args.length ? args.map((d) => path.resolve(d)) : [CHECKOUT];
 
 interface Row {

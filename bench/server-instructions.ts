@@ -5,7 +5,9 @@
  * as wrk does, from a client outside valgrind, and counts only the server's instructions: node:http,
  * the Query endpoint, QueryApi.handle, the writes, the access log (request-instructions.ts counts
  * QueryApi.handle alone). One connection by default, so each request is a turn of the event loop
- * of its own, the same in every run (see CONNECTIONS): the same build counts the same to 0.1 %.
+ * of its own, the same in every run (see CONNECTIONS): the same build counted the same to 0.1 %.
+ * Compare like with like (the same --only and --modes): a cell in which V8 happens to optimize a
+ * function again counts its compiler too (10k a request, once).
  *
  * "floor ÷ iamd" is the share of the floor a server doing iamd's work at the floor's cost per
  * instruction would reach. It is not a forecast of the wrk share in bench/RESULTS.md: it leaves
@@ -24,7 +26,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SigningCredentials } from '../src/protocol/sigv4/sign.js';
-import { byFunctionTable, Counter, keepPerfMap, underCallgrind } from './callgrind.js';
+import { byFunctionTable, countingOptions, Counter, keepPerfMap, underCallgrind } from './callgrind.js';
 import { READS, CALLERS, reader, type Caller, type Read } from './floor-share.js';
 import { Http1Pool } from './http1.js';
 import { SignedClient } from './load.js';
@@ -33,16 +35,9 @@ import { userName } from './workloads.js';
 import { presign } from './wrk.js';
 
 const args = process.argv.slice(2);
-const option = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i < 0 ? fallback : args.splice(i, 2)[1]!;
-};
-const requests = Number(option('--requests', '3000'));
-const warmup = Number(option('--warmup', '30000'));
-const only = option('--only', '');
+// --profile-dir: callgrind.N.S.C, one per server S (the floor 0, then --modes) and cell C, and callgrind.N.S.map.
+const { option, requests, warmup, only, byFunction, profileDir } = countingOptions(args);
 const modes = option('--modes', 'shipped,quiet').split(',') as ('shipped' | 'quiet')[];
-const byFunction = Number(option('--by-function', '0'));
-const profileDir = option('--profile-dir', '');
 /**
  * Connections the client keeps busy (closed loop). One by default: a request a turn of the
  * server's event loop, every time. With several, how many requests a turn reads depends on timing,
@@ -121,9 +116,16 @@ async function countCells(
 
 const wanted = (read: Read, caller: Caller) => !only || only.split(',').every((w) => w === read || w === caller);
 
-async function countDir(dir: string, tmp: string, profileBase: string | undefined): Promise<{ rows: Row[]; dumps: { profile: string; map: string }[] }> {
+/** A cell's profile (callgrind's dump) and the perf map of the server that ran it. */
+interface Dump {
+  server: string;
+  profile: string;
+  map: string;
+}
+
+async function countDir(dir: string, tmp: string, profileBase: string | undefined): Promise<{ rows: Row[]; dumps: Dump[] }> {
   const rows: Row[] = [];
-  const dumps: { profile: string; map: string }[] = [];
+  const dumps: Dump[] = [];
   const stderrFile = path.join(tmp, 'server-stderr.log');
   const servers: { name: string; args: string[] }[] = [
     { name: 'floor', args: [path.join(dir, 'dist-bench/bench/floor-server.js')] },
@@ -153,7 +155,7 @@ async function countDir(dir: string, tmp: string, profileBase: string | undefine
       }
       const counted = await countCells(server, cells, dir, profile);
       rows.push(...counted);
-      if (profile) counted.forEach((_, c) => dumps.push({ profile: `${profile}.${c + 1}`, map: `${profile}.map` }));
+      if (profile) counted.forEach((_, c) => dumps.push({ server: s.name, profile: `${profile}.${c + 1}`, map: `${profile}.map` }));
     } finally {
       await server.stop();
     }
@@ -165,7 +167,7 @@ async function countDir(dir: string, tmp: string, profileBase: string | undefine
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-server-instructions-'));
 const profileRoot = profileDir ? (fs.mkdirSync(profileDir, { recursive: true }), path.resolve(profileDir)) : byFunction > 0 ? tmp : undefined;
 const all: Row[] = [];
-const dumpsByDir = new Map<string, { profile: string; map: string }[]>();
+const dumpsByDir = new Map<string, Dump[]>();
 try {
   for (const [i, dir] of dirs.entries()) {
     const { rows, dumps } = await countDir(dir, tmp, profileRoot && path.join(profileRoot, `callgrind.${i}`));
@@ -187,11 +189,12 @@ try {
   }
   for (const [dir, dumps] of byFunction > 0 ? dumpsByDir : []) {
     // Per server (its own perf map): the floor's table first, then iamd's cells together.
-    for (const map of [...new Set(dumps.map((d) => d.map))]) {
-      const files = dumps.filter((d) => d.map === map).map((d) => d.profile);
-      console.log(`\n${name(dir)}, ${path.basename(map, '.map')} (${files.length} cell${files.length > 1 ? 's' : ''}): instructions per request by function (self)\n`);
+    for (const server of [...new Set(dumps.map((d) => d.server))]) {
+      const own = dumps.filter((d) => d.server === server);
+      const files = own.map((d) => d.profile);
+      console.log(`\n${name(dir)}, ${server} (${files.length} cell${files.length > 1 ? 's' : ''}): instructions per request by function (self)\n`);
       console.log('| instructions | function |\n|---:|---|');
-      for (const row of byFunctionTable(files, map, requests * files.length, byFunction)) console.log(row);
+      for (const row of byFunctionTable(files, own[0]!.map, requests * files.length, byFunction)) console.log(row);
     }
   }
 } finally {

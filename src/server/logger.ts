@@ -131,9 +131,10 @@ function isRegularFile(fd: number): boolean {
 }
 
 /**
- * Date.now() as ISO 8601 (`new Date(ms).toISOString()`), made from the second's text, which is
- * kept, and the milliseconds: toISOString cost 4,400 instructions a call, a tenth of an access
- * line's whole cost (callgrind), and a server that is not flooded calls it for every line.
+ * `new Date(ms).toISOString()` for whole milliseconds (Date.now()), made from the second's text,
+ * which is kept, and the milliseconds: toISOString cost 4,400 instructions a call, about a fifth
+ * of an access line's cost (bench/server-instructions.ts), and a server that is not flooded
+ * writes each line in a millisecond of its own.
  */
 let isoSecond = Number.NaN;
 let isoSecondText = ''; // "2026-12-06T10:29:57."
@@ -169,7 +170,10 @@ export function accessLine(a: AccessLine): string {
   return `${line}}\n`;
 }
 
-/** What JSON.stringify escapes in a string: a quote, a backslash, a control character, a lone surrogate (this test matches either half of a pair too, and the call then keeps the pair). */
+/**
+ * What JSON.stringify escapes in a string: a quote, a backslash, a control character, a lone
+ * surrogate (this matches either half of a pair too; JSON.stringify then keeps the pair as it is).
+ */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
