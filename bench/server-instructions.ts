@@ -114,7 +114,8 @@ async function countCells(
   return rows;
 }
 
-const wanted = (read: Read, caller: Caller) => !only || only.split(',').every((w) => w === read || w === caller);
+/** --only as request-cost reads it: GetUser, GetLoginProfile, root, user (the IAM user). */
+const wanted = (read: Read, caller: Caller) => !only || only.split(',').every((w) => w === read || w === (caller === 'root' ? 'root' : 'user'));
 
 /** A cell's profile (callgrind's dump) and the perf map of the server that ran it. */
 interface Dump {
