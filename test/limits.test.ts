@@ -3,7 +3,11 @@
  * (431), slow clients (slowloris) cut off by the headers and request timeouts, and bounded
  * password hashing (at most N at once, a bounded queue, Throttling beyond it).
  */
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { CreateLoginProfileCommand, CreateUserCommand, GetLoginProfileCommand } from '@aws-sdk/client-iam';
 import { HashLimiter } from '../src/crypto/argon2-hasher.js';
@@ -12,6 +16,7 @@ import { iamClient, startServer, type TestServer } from './support/server.js';
 import { useServer } from './support/use-server.js';
 import { errorOf, signedQuery } from './support/signed-http.js';
 import { currentRss, peakRss, sleep } from './support/hardening.js';
+import { selfSigned } from './support/certificates.js';
 
 const api = useServer({ env: { IAMD_HEADERS_TIMEOUT_MS: '1000', IAMD_REQUEST_TIMEOUT_MS: '2000' } });
 
@@ -343,6 +348,165 @@ describe('per-address connection limit', () => {
     await expect(startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '0' } })).rejects.toThrow(
       /IAMD_MAX_CONNECTIONS_PER_ADDRESS must be an integer from 1 to 1000000, got "0"/,
     );
+  });
+});
+
+// A request that keeps its connection open (HTTP/1.1's default), and the number of answers so far.
+const WHOLE_REQUEST = `${HALF_HEAD}\r\n`;
+// (Not anchored: an answer follows the body before it, which need not end in a newline.)
+const answers = (c: ReturnType<typeof rawConnection>) => (c.received().match(/HTTP\/1\.1 \d{3} /g) ?? []).length;
+
+/** Resolves once the connection has received `n` answers. */
+function answered(c: ReturnType<typeof rawConnection>, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (answers(c) < n) return;
+      c.socket.off('data', check);
+      resolve();
+    };
+    c.socket.on('data', check);
+    check();
+  });
+}
+
+describe('idle keep-alive connections', () => {
+  it('are kept a minute, so a client pausing longer than node\'s 5 s default reuses its connection (no ECONNRESET race)', async () => {
+    const c = rawConnection(api.url);
+    try {
+      c.socket.write(WHOLE_REQUEST);
+      await within(answered(c, 1), 5000, 'waiting for the first answer');
+      expect(c.received()).toMatch(/^Keep-Alive: timeout=60\r$/m);
+      const closedEarly = await Promise.race([c.closed.then(() => true), sleep(6000).then(() => false)]);
+      expect(closedEarly).toBe(false);
+      c.socket.write(WHOLE_REQUEST);
+      await within(answered(c, 2), 5000, 'waiting for the second answer on the same connection');
+    } finally {
+      c.socket.destroy();
+    }
+  }, 20_000);
+
+  it('give up their slots to a new connection from their address, while connections with a request to come or under way keep theirs', async () => {
+    const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '3', IAMD_HEADERS_TIMEOUT_MS: '120000', IAMD_REQUEST_TIMEOUT_MS: '240000' } });
+    const opened: ReturnType<typeof rawConnection>[] = [];
+    try {
+      const connect = () => tracked(opened, rawConnection(limited.url));
+      const idle = connect();
+      idle.socket.write(WHOLE_REQUEST);
+      await within(answered(idle, 1), 5000, 'waiting for the idle connection\'s answer');
+      const fresh = connect(); // connected, nothing sent yet
+      const underWay = connect();
+      underWay.socket.write(HALF_HEAD);
+      await within(Promise.all([fresh.connected, underWay.connected]), 3000, 'waiting for the other two connections to connect');
+      // The limit (3) is reached: the fourth connection makes room by closing the idle one only.
+      const fourth = connect();
+      fourth.socket.write(WHOLE_REQUEST_THEN_CLOSE);
+      await within(fourth.closed, 5000, 'waiting for the fourth connection to be answered and closed');
+      expect(fourth.received()).toMatch(/^HTTP\/1\.1 200/);
+      await within(idle.closed, 3000, 'waiting for the server to close the idle connection');
+      fresh.socket.write(WHOLE_REQUEST_THEN_CLOSE);
+      underWay.socket.write(REST_OF_HEAD_THEN_CLOSE);
+      await within(Promise.all([fresh.closed, underWay.closed]), 5000, 'waiting for the two kept connections to be answered');
+      expect(fresh.received()).toMatch(/^HTTP\/1\.1 200/);
+      expect(underWay.received()).toMatch(/^HTTP\/1\.1 200/);
+      await within(limited.stop(), 5000, 'waiting for the server to stop');
+      expect(limited.stderr()).not.toMatch(/connections refused/);
+    } finally {
+      for (const c of opened) c.socket.destroy();
+      await within(limited.stop(), 5000, 'waiting for the server to stop (cleaning up)');
+    }
+  });
+
+  it('give up their slots at the global limit, whatever their address', async () => {
+    const limited = await startServer({ env: { IAMD_MAX_CONNECTIONS: '2', IAMD_HEADERS_TIMEOUT_MS: '120000', IAMD_REQUEST_TIMEOUT_MS: '240000' } });
+    const opened: ReturnType<typeof rawConnection>[] = [];
+    try {
+      const connect = (from: string) => tracked(opened, rawConnection(limited.url, from));
+      const idle = connect('127.0.0.2');
+      idle.socket.write(WHOLE_REQUEST);
+      await within(answered(idle, 1), 5000, 'waiting for the idle connection\'s answer');
+      const underWay = connect('127.0.0.1');
+      underWay.socket.write(HALF_HEAD);
+      await within(underWay.connected, 3000, 'waiting for the held connection to connect');
+      const third = connect('127.0.0.1');
+      third.socket.write(WHOLE_REQUEST_THEN_CLOSE);
+      await within(third.closed, 5000, 'waiting for the third connection to be answered and closed');
+      expect(third.received()).toMatch(/^HTTP\/1\.1 200/);
+      await within(idle.closed, 3000, 'waiting for the server to close the idle connection from 127.0.0.2');
+      // Nothing idle is left: past the limit, a connection is refused as before.
+      const held = connect('127.0.0.3');
+      held.socket.write(HALF_HEAD);
+      await within(held.connected, 3000, 'waiting for the second held connection to connect');
+      await sleep(150); // past the interval between two attempts to make room
+      const refused = connect('127.0.0.1');
+      refused.socket.write(WHOLE_REQUEST_THEN_CLOSE);
+      await within(refused.closed, 3000, 'waiting for the server to refuse a connection over the limit');
+      expect(refused.received()).toBe('');
+      expect(underWay.received()).toBe('');
+    } finally {
+      for (const c of opened) c.socket.destroy();
+      await within(limited.stop(), 5000, 'waiting for the server to stop (cleaning up)');
+    }
+  });
+
+  it('do not hold up a shutdown: a request under way at SIGTERM is answered, then its connection closed and the process gone', async () => {
+    const server = await startServer();
+    const c = rawConnection(server.url);
+    try {
+      // A request whose body is still coming when the signal arrives.
+      c.socket.write('POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 14\r\n\r\nAction=');
+      await within(c.connected, 3000, 'waiting for the connection');
+      await sleep(200); // the head read: the request is under way
+      const exited = server.stop();
+      await sleep(200);
+      c.socket.write('GetUser');
+      await within(answered(c, 1), 5000, 'waiting for the answer to the request under way');
+      expect(c.received()).toMatch(/^HTTP\/1\.1 403 /); // unsigned
+      await within(c.closed, 3000, 'waiting for the server to close the connection after the answer');
+      expect(await within(exited, 3000, 'waiting for the process to exit')).toBe(0);
+    } finally {
+      c.socket.destroy();
+      await server.stop();
+    }
+  });
+
+  it('over TLS too', async () => {
+    const { certificate, privateKey } = selfSigned({ key: 'ec', cn: '127.0.0.1' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-tls-'));
+    fs.writeFileSync(path.join(dir, 'cert.pem'), certificate);
+    fs.writeFileSync(path.join(dir, 'key.pem'), privateKey);
+    const limited = await startServer({
+      args: ['--memory', '--tls-cert', path.join(dir, 'cert.pem'), '--tls-key', path.join(dir, 'key.pem')],
+      env: { IAMD_MAX_CONNECTIONS_PER_ADDRESS: '1' },
+    });
+    const sockets: tls.TLSSocket[] = [];
+    try {
+      const { hostname, port } = new URL(limited.url);
+      const request = async (head: string) => {
+        const socket = tls.connect({ host: hostname, port: Number(port), rejectUnauthorized: false });
+        sockets.push(socket);
+        let received = '';
+        socket.on('data', (d) => (received += d.toString()));
+        socket.on('error', () => {});
+        const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+        socket.write(head);
+        await within(
+          new Promise<void>((resolve) => {
+            const check = () => /^HTTP\/1\.1 200/.test(received) && resolve();
+            socket.on('data', check);
+            socket.on('close', check);
+          }),
+          5000,
+          'waiting for an answer over TLS',
+        );
+        return { closed };
+      };
+      const first = await request(WHOLE_REQUEST);
+      await request(WHOLE_REQUEST_THEN_CLOSE); // over the limit of 1: the first, idle, makes room
+      await within(first.closed, 3000, 'waiting for the server to close the idle TLS connection');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await within(limited.stop(), 5000, 'waiting for the server to stop');
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { queryEndpoint } from './query-endpoint.js';
 import { isIssuerPath } from './issuer-endpoint.js';
 import type { AccessLine, Logger } from './logger.js';
 import { CoalescedWrites } from './coalesced-writes.js';
-import { RefusalLog, limitConnectionsPerAddress } from './connection-limits.js';
+import { ConnectionSlots, RefusalLog } from './connection-limits.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../config/config.js';
 
 export interface HttpServerOptions {
@@ -40,6 +40,9 @@ export interface HttpServerOptions {
 
 export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
+export const KEEP_ALIVE_TIMEOUT_MS = 60_000;
+/** At shutdown, how often connections that have become idle are closed. */
+const SHUTDOWN_SWEEP_MS = 50;
 /**
  * 256 per address, a quarter of the global 1024: one address can no longer take every slot (four
  * must join), while the bursts real clients send from one address still fit: an AWS SDK for
@@ -67,6 +70,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const handler: http.RequestListener = async (req, res) => {
     const started = process.hrtime.bigint();
+    slots.sawRequest(req.socket);
     const pathname = requestPath(req.url);
     let response: QueryResponse | undefined;
     let failedId: string | undefined;
@@ -141,15 +145,22 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const server = options.tls
     ? https.createServer({ ...limits, cert: options.tls.cert, key: options.tls.key }, handler)
     : http.createServer(limits, handler);
-  server.keepAliveTimeout = 5_000;
+  // An idle connection is kept a minute, as AWS's load balancers keep one by default. Clients keep
+  // theirs open for as long as the server does, or longer: node's http.Agent (the AWS SDK for
+  // JavaScript's) ignores the Keep-Alive hint unless given a timeout of its own. A request sent on
+  // a connection just as the server closes it fails with ECONNRESET (which a client with retries
+  // off reports): with node's 5 s, any client pausing about 5 s between two calls ran that risk.
+  // Idle connections give up their slots when a new connection needs one (ConnectionSlots).
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = limits.headersTimeout;
   server.requestTimeout = limits.requestTimeout;
-  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
-  const globalRefusals = new RefusalLog(logger, 'connections refused: the connection limit is reached', server.maxConnections);
-  server.on('drop', () => globalRefusals.record());
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const perAddress = options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
-  const addressRefusals = new RefusalLog(logger, 'connections refused: the per-address connection limit is reached', perAddress);
-  limitConnectionsPerAddress(server, perAddress, addressRefusals);
+  const refusals = {
+    global: new RefusalLog(logger, 'connections refused: the connection limit is reached', maxConnections),
+    perAddress: new RefusalLog(logger, 'connections refused: the per-address connection limit is reached', perAddress),
+  };
+  const slots = new ConnectionSlots(server, { max: maxConnections, perAddress }, refusals);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -163,9 +174,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     close: () =>
       new Promise<void>((resolve) => {
         // Refusals counted in the last interval are logged now.
-        globalRefusals.stop();
-        addressRefusals.stop();
-        server.close(() => resolve()); // waits for in-flight requests
+        refusals.global.stop();
+        refusals.perAddress.stop();
+        // close() waits for in-flight requests, and for their connections too: one whose answer
+        // was under way turns idle once it is written, and keep-alive would hold it (and the
+        // shutdown) for a minute. So idle connections are closed until the server is.
+        const sweep = setInterval(() => server.closeIdleConnections(), SHUTDOWN_SWEEP_MS);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };
