@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closedLoop, openLoop, SignedClient, type Stats } from './load.js';
-import { medianBy, ROOT, startIamd, THIS_RUNTIME, type Runtime, type Server } from './support.js';
+import { listeningUrl, medianBy, ROOT, startIamd, THIS_RUNTIME, type Runtime, type Server } from './support.js';
 import { apiOperations, setUp, userName } from './workloads.js';
 import { checkReplay, presign, runWrk, wrkVersion, type WrkOptions, type WrkStats } from './wrk.js';
 import type { SigningCredentials } from '../src/protocol/sigv4/sign.js';
@@ -66,14 +66,7 @@ export interface FloorShare {
 export async function startFloorServer(runtime: Runtime = THIS_RUNTIME): Promise<{ url: string; stop: () => Promise<void> }> {
   const script = runtime === THIS_RUNTIME ? fileURLToPath(new URL('./floor-server.js', import.meta.url)) : path.join(runtime.root, 'dist-bench/bench/floor-server.js');
   const child = spawn(runtime.node, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening on (\S+)/.exec((out += d.toString()));
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`the floor server exited with ${code}`)));
-  });
+  const url = await listeningUrl(child, (code) => `the floor server exited with ${code}`);
   return { url, stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
 }
 

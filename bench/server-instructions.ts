@@ -30,7 +30,7 @@ import { byFunctionTable, countingOptions, Counter, keepPerfMap, underCallgrind 
 import { READS, CALLERS, reader, type Caller, type Read } from './floor-share.js';
 import { Http1Pool } from './http1.js';
 import { SignedClient } from './load.js';
-import { CHECKOUT, ROOT } from './support.js';
+import { CHECKOUT, listeningUrl, ROOT } from './support.js';
 import { userName } from './workloads.js';
 import { presign } from './wrk.js';
 
@@ -76,14 +76,7 @@ async function startServer(nodeArgs: string[], profile: string | undefined, stde
     stdio: ['ignore', 'pipe', stderr],
   });
   fs.closeSync(stderr);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /listening on (\S+)/.exec((out += d.toString()));
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`${nodeArgs.join(' ')} under valgrind exited with ${code}: ${fs.readFileSync(stderrFile, 'utf8').slice(-2000)}`)));
-  });
+  const url = await listeningUrl(child, (code) => `${nodeArgs.join(' ')} under valgrind exited with ${code}: ${fs.readFileSync(stderrFile, 'utf8').slice(-2000)}`);
   const stop = () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM')));
   return { url, pid: child.pid!, stop };
 }

@@ -79,17 +79,7 @@ export async function startIamd(
       else onAccessLine?.(line);
     }
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /iamd listening on (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`iamd exited with ${code}${accessLog === undefined ? '' : `: ${fs.readFileSync(accessLog, 'utf8').slice(-2000)}`}`)),
-    );
-  });
+  const url = await listeningUrl(child, (code) => `iamd exited with ${code}${accessLog === undefined ? '' : `: ${fs.readFileSync(accessLog, 'utf8').slice(-2000)}`}`);
   return {
     url,
     child,
@@ -100,6 +90,21 @@ export async function startIamd(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/**
+ * The URL in a child's "… listening on URL" line (iamd's, and the floor's, which prints the same),
+ * once it is on stdout; rejects with `failure(code)` if the child exits first.
+ */
+export function listeningUrl(child: ChildProcess, failure: (code: number | null) => string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      const m = /listening on (\S+)/.exec((out += d.toString()));
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(failure(code))));
+  });
 }
 
 /** The form body of a Query request: IAM's API version, then the parameters. */

@@ -99,7 +99,6 @@ export class ConnectionSlots {
     server: http.Server,
     private readonly limits: { max: number; perAddress: number },
     private readonly refusals: { global: RefusalLog; perAddress: RefusalLog },
-    private readonly now: () => number = Date.now,
   ) {
     server.on('connection', (socket: net.Socket) => this.admit(socket));
   }
@@ -112,7 +111,7 @@ export class ConnectionSlots {
 
   private admit(socket: Tracked): void {
     const address = clientAddress(socket);
-    if (this.full(address) && this.now() - this.lastMadeRoom >= MAKE_ROOM_INTERVAL_MS) this.makeRoom(address);
+    if (this.full(address) && Date.now() - this.lastMadeRoom >= MAKE_ROOM_INTERVAL_MS) this.makeRoom(address);
     if (this.total >= this.limits.max) {
       this.refusals.global.record();
       socket.destroy();
@@ -140,13 +139,13 @@ export class ConnectionSlots {
 
   /** Closes the idle connections in the way: the address's, or everyone's at the global limit. */
   private makeRoom(address: string): void {
-    this.lastMadeRoom = this.now();
+    this.lastMadeRoom = Date.now();
     const addresses = this.total >= this.limits.max ? [...this.open.keys()] : [address];
     for (const a of addresses) {
       for (const socket of this.open.get(a) ?? []) {
-        const http = socket[HTTP_SOCKET];
-        if (http === undefined || http._httpMessage) continue;
-        http.destroy(); // a TLS socket takes its TCP socket with it, at once
+        const carrier = socket[HTTP_SOCKET];
+        if (carrier === undefined || carrier._httpMessage) continue;
+        carrier.destroy(); // a TLS socket takes its TCP socket with it, at once
         this.release(a, socket); // its 'close' comes later; the slot is free now
       }
     }
