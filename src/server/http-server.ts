@@ -40,7 +40,7 @@ export interface HttpServerOptions {
 
 export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
-export const KEEP_ALIVE_TIMEOUT_MS = 60_000;
+const KEEP_ALIVE_TIMEOUT_MS = 60_000;
 /** At shutdown, how often connections that have become idle are closed. */
 const SHUTDOWN_SWEEP_MS = 50;
 /**
