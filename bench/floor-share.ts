@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closedLoop, openLoop, SignedClient, type Stats } from './load.js';
-import { listeningUrl, medianBy, ROOT, startIamd, THIS_RUNTIME, type Runtime, type Server } from './support.js';
+import { listeningUrl, medianBy, ROOT, startIamd, stopChild, THIS_RUNTIME, type Runtime, type Server } from './support.js';
 import { apiOperations, setUp, userName } from './workloads.js';
 import { checkReplay, presign, runWrk, wrkVersion, type WrkOptions, type WrkStats } from './wrk.js';
 import type { SigningCredentials } from '../src/protocol/sigv4/sign.js';
@@ -67,7 +67,7 @@ export async function startFloorServer(runtime: Runtime = THIS_RUNTIME): Promise
   const script = runtime === THIS_RUNTIME ? fileURLToPath(new URL('./floor-server.js', import.meta.url)) : path.join(runtime.root, 'dist-bench/bench/floor-server.js');
   const child = spawn(runtime.node, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await listeningUrl(child, (code) => `the floor server exited with ${code}`);
-  return { url, stop: () => new Promise((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM'))) };
+  return { url, stop: () => stopChild(child) };
 }
 
 /** An IAM user whose attached customer managed policy allows the reads of bench-* users; its key. */

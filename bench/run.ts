@@ -64,7 +64,7 @@ import {
   type Target,
 } from './report.js';
 import { bulkLoad, scaleUserName } from './scale.js';
-import { median, medianBy, ROOT, rssMB, startIamd, type LogMode } from './support.js';
+import { median, medianBy, ROOT, rssMB, startIamd, stopChild, type LogMode } from './support.js';
 import { measureFloorShare } from './floor-share.js';
 import { apiOperations, consoleSignIn, setUp, type Operation } from './workloads.js';
 import { measureSts } from './sts-measure.js';
@@ -182,12 +182,7 @@ async function startMoto(): Promise<{ url: string; child: ChildProcess; stop: ()
   return {
     url,
     child,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 

@@ -30,7 +30,7 @@ import { byFunctionTable, countingOptions, Counter, keepPerfMap, underCallgrind 
 import { READS, CALLERS, reader, type Caller, type Read } from './floor-share.js';
 import { Http1Pool } from './http1.js';
 import { SignedClient } from './load.js';
-import { CHECKOUT, listeningUrl, ROOT } from './support.js';
+import { CHECKOUT, listeningUrl, ROOT, stopChild } from './support.js';
 import { userName } from './workloads.js';
 import { presign } from './wrk.js';
 
@@ -77,8 +77,7 @@ async function startServer(nodeArgs: string[], profile: string | undefined, stde
   });
   fs.closeSync(stderr);
   const url = await listeningUrl(child, (code) => `${nodeArgs.join(' ')} under valgrind exited with ${code}: ${fs.readFileSync(stderrFile, 'utf8').slice(-2000)}`);
-  const stop = () => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGTERM')));
-  return { url, pid: child.pid!, stop };
+  return { url, pid: child.pid!, stop: () => stopChild(child) };
 }
 
 /** Counts each cell of one server; its profile of each cell is dumped as `${profile}.N` when profiling. */

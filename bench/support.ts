@@ -84,11 +84,7 @@ export async function startIamd(
     url,
     child,
     startedAt,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopChild(child),
   };
 }
 
@@ -104,6 +100,15 @@ export function listeningUrl(child: ChildProcess, failure: (code: number | null)
       if (m) resolve(m[1]!);
     });
     child.once('exit', (code) => reject(new Error(failure(code))));
+  });
+}
+
+/** SIGTERM to a child, resolved once it has exited (at once if it already has). */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
   });
 }
 
