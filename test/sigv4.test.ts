@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import {
   sortSignedHeaders,
 } from '../src/protocol/sigv4/canonical-request.js';
 import { normalizeEncoded, percentDecode, uriEncode } from '../src/protocol/sigv4/encoding.js';
-import { clearSigningKeyCache, deriveSigningKey, signingKey, signingKeyCacheSize } from '../src/protocol/sigv4/signing-key.js';
+import { clearSigningKeyCache, deriveSigningKey, signatureHex, signingKey, signingKeyCacheSize } from '../src/protocol/sigv4/signing-key.js';
 import {
   signRequest,
   verifySigV4,
@@ -319,6 +320,17 @@ describe('the signing-key cache', () => {
     signingKey(SECRET, '20150830', 'eu-west-1', 'iam');
     signingKey(`${SECRET}x`, '20150830', 'us-east-1', 'iam');
     expect(signingKeyCacheSize()).toBe(3); // two scopes of one secret, one of another
+  });
+
+  it("signs as createHmac does: strings to sign short and long (past the key's buffer), ASCII or not, one after another", () => {
+    const key = signingKey(SECRET, '20150830', 'us-east-1', 'iam');
+    const kSigning = deriveSigningKey(SECRET, '20150830', 'us-east-1', 'iam');
+    const texts = ['', 'a', 'x'.repeat(447), 'x'.repeat(448), 'x'.repeat(449), 'é'.repeat(300), '€'.repeat(200), 'z'.repeat(5000)];
+    for (let i = 0; i < 200; i++) texts.push(randomBytes(i * 3).toString('latin1'));
+    // A long one, then a short one: nothing of the first may stay in the second's message.
+    for (const text of [...texts, ...texts.reverse()]) {
+      expect(signatureHex(key, text)).toBe(createHmac('sha256', kSigning).update(text, 'utf8').digest('hex'));
+    }
   });
 
   it('stays bounded', () => {
