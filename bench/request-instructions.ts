@@ -25,13 +25,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { byFunctionTable, countingOptions, Counter, keepPerfMap, underCallgrind } from './callgrind.js';
+import { byFunctionTable, checkoutDirs, countingOptions, Counter, keepPerfMap, underCallgrind } from './callgrind.js';
 import { CHECKOUT } from './support.js';
 
 const args = process.argv.slice(2);
 // --profile-dir: callgrind.N.C, one per cell C, and callgrind.N.map, N the checkout's place.
 const { requests, warmup, only, byFunction, profileDir } = countingOptions(args);
-const dirs = args.length ? args.map((d) => path.resolve(d)) : [CHECKOUT];
+const dirs = checkoutDirs(args, 'node dist-bench/bench/request-instructions.js [--requests N] [--warmup N] [--only GetUser,root] [--by-function N] [--profile-dir DIR] [DIR ...] (see the header of the file)', CHECKOUT);
 
 interface Row {
   dir: string;

@@ -26,7 +26,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { SigningCredentials } from '../src/protocol/sigv4/sign.js';
-import { byFunctionTable, countingOptions, Counter, keepPerfMap, underCallgrind } from './callgrind.js';
+import { byFunctionTable, checkoutDirs, countingOptions, Counter, keepPerfMap, underCallgrind } from './callgrind.js';
 import { READS, CALLERS, reader, type Caller, type Read } from './floor-share.js';
 import { Http1Pool } from './http1.js';
 import { SignedClient } from './load.js';
@@ -45,7 +45,7 @@ const modes = option('--modes', 'shipped,quiet').split(',') as ('shipped' | 'qui
  * log's write): the same build's count moved by 7 % between runs with 8.
  */
 const CONNECTIONS = Number(option('--connections', '1'));
-const dirs = args.length ? args.map((d) => path.resolve(d)) : [CHECKOUT];
+const dirs = checkoutDirs(args, 'node dist-bench/bench/server-instructions.js [--requests N] [--warmup N] [--only GetUser,root] [--modes shipped,quiet] [--connections N] [--by-function N] [--profile-dir DIR] [DIR ...] (see the header of the file)', CHECKOUT);
 const PASSWORD = 'Bench-Instructions-1!';
 
 interface Row {
