@@ -42,8 +42,9 @@ export function countingOptions(args: string[]) {
 export function checkoutDirs(args: readonly string[], usage: string, checkout: string): string[] {
   const unknown = args.find((a) => a.startsWith('-'));
   if (unknown !== undefined) {
-    process.stderr.write(`${unknown === '--help' || unknown === '-h' ? '' : `unknown option ${unknown}\n`}usage: ${usage}\n`);
-    process.exit(unknown === '--help' || unknown === '-h' ? 0 : 2);
+    const help = unknown === '--help' || unknown === '-h';
+    process.stderr.write(`${help ? '' : `unknown option ${unknown}\n`}usage: ${usage}\n`);
+    process.exit(help ? 0 : 2);
   }
   return args.length ? args.map((d) => path.resolve(d)) : [checkout];
 }
