@@ -11,9 +11,9 @@
  *
  * Another major's Node comes from scripts/with-node.sh (the registry's `node` package, cached), in
  * its own copy of the checkout (IAMD_NODE_TREE=bench, so a test run's copy is never rewritten
- * under it): a --memory server opens SQLite in memory, so it loads better-sqlite3, which that copy
- * has built for that Node's ABI. The copy is refreshed from this checkout (dist/ included) when the
- * section starts: the same build. A version with-node.sh cannot provide is reported as not
+ * under it): a --memory server opens SQLite in memory, so it loads better-sqlite3 (13, a Node-API
+ * build for every Node, on 22 and later). The copy is refreshed from this checkout (dist/ included)
+ * when the section starts: the same build. A version with-node.sh cannot provide is reported as not
  * measured, with the reason, never left out.
  */
 import { spawn } from 'node:child_process';
@@ -59,7 +59,7 @@ export function parseNodeVersions(text: string): number[] {
 /**
  * Node `major` through scripts/with-node.sh: installs it on first use, refreshes the bench's copy
  * of the checkout, and reports the binary, its exact version and the copy. Its own lines (install,
- * rebuild) go to the log.
+ * linking) go to the log.
  */
 export async function prepareNode(major: number, log: (line: string) => void): Promise<Runtime & { version: string }> {
   const script = path.join(CHECKOUT, 'scripts/with-node.sh');

@@ -262,7 +262,7 @@ ${generated ? `${generated}
 ` : ''}${missing.length ? `**NOT MEASURED: ${missing.join('; ')}.**
 
 ` : ''}The same build (dist/) under each Node, one version after the other: the run's own Node (${current.version})${
-    others.length ? ` and ${others.map(versionLabel).join(', ')} from the registry's \`node\` package through scripts/with-node.sh (a copy of the checkout whose better-sqlite3 is built for that Node)` : ' only (`--node-versions` named no other)'
+    others.length ? ` and ${others.map(versionLabel).join(', ')} from the registry's \`node\` package through scripts/with-node.sh (in a copy of the checkout)` : ' only (`--node-versions` named no other)'
   }. Each version: the reads against the floor as in "Reads against the floor", as shipped only and without the half-rate runs, ${nv.rounds} round${nv.rounds > 1 ? 's' : ''} of ${nv.seconds} s${
     share ? ` (${share.concurrency} in flight; wrk ${share.wrk.version === undefined ? 'not installed' : `${share.wrk.threads} thread${share.wrk.threads > 1 ? 's' : ''}, ${share.wrk.connections} connections`})` : ''
   }, the floor running under the same Node as the iamd beside it; cold start to the first signed answer (--memory, as shipped, median of 5) and RSS 1 s after the last start; the argon2id hash in a process of its own. A share of the floor compares across versions better than req/s, which moves with the machine's load from one version's turn to the next.

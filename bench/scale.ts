@@ -14,7 +14,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../src/storage/sqlite/better-sqlite3.js';
 import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import { randomIds } from '../src/domain/ids.js';
 import { PASSWORD_HISTORY_LIMIT } from '../src/domain/passwords.js';

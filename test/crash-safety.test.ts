@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import * as argon2 from '@node-rs/argon2';
-import Database from 'better-sqlite3';
+import { Database } from '../src/storage/sqlite/better-sqlite3.js';
 import { describe, expect, it } from 'vitest';
 import { startServer } from './support/server.js';
 import { signedQuery } from './support/signed-http.js';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../src/storage/sqlite/better-sqlite3.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import * as argon2 from '@node-rs/argon2';
-import Database from 'better-sqlite3';
+import { Database } from '../src/storage/sqlite/better-sqlite3.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { ROOT } from './support/server.js';

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { Database } from '../src/storage/sqlite/better-sqlite3.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   CreateSAMLProviderCommand,

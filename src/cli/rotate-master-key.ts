@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from '../storage/sqlite/better-sqlite3.js';
 import { DEFAULT_DATA_DIR } from '../config/config.js';
 import { aesGcmSealer, masterKeyId } from '../crypto/secret-sealer.js';
 import { MASTER_KEY_FILE, MasterKeyError, newMasterKey, parseKeyRing, parseMasterKey, readKeyFile, writeKeyFile } from '../crypto/master-key.js';

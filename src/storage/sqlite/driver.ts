@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { type Param, Rollback, type Sql, type Statement, UniqueViolation, type Work } from '../sql/sql.js';
 import { MISS, ReadCache } from '../sql/read-cache.js';
 

@@ -1,7 +1,8 @@
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Store } from '../../ports/store.js';
 import { render, SHARED_MIGRATIONS } from '../sql/schema.js';
 import { SqlStore } from '../sql/store.js';
+import { Database } from './better-sqlite3.js';
 import { SqliteDriver } from './driver.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -22,7 +23,7 @@ export function openSqliteStore(filename: string): Store {
   return new SqlStore(new SqliteDriver(db));
 }
 
-function migrate(db: Database.Database): void {
+function migrate(db: BetterSqlite3.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > ALL_MIGRATIONS.length) {
     throw new Error(`the database schema is version ${current}, newer than this iamd knows (${ALL_MIGRATIONS.length}); upgrade iamd`);
