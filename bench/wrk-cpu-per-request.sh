@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # Server CPU per request under wrk (Debian's package), layer by layer: the floor (a bare node:http
 # server), iamd answering 404 (the HTTP edge and the access log), an unsigned Query request (the
-# endpoint, parameters, a refused signature) and a signed root GetUser (everything). CPU is read
+# endpoint, parameters, a refused signature) and a signed root GetUser (everything). Between the
+# floor and iamd, references (bench/reference-server.ts): the floor with its answers written at the
+# end of the loop's turn as iamd writes them, and the floor after what any server checking SigV4
+# against a stored secret must do (iamd's verifySigV4, a SQLite read of the secret, a request id),
+# its answers written at once and at the end of the turn: what the machine allows iamd before any
+# work of its own. CPU is read
 # from /proc/<pid>/stat before and after each run, so the figure is the server's own time however
 # busy the machine is (the req/s are not), user and system time apart (iamd makes the floor's system
 # calls, a read and a writev a request under wrk, and its system time is about the floor's: what
@@ -22,9 +27,21 @@ node "$DIR/bin/iamd.js" serve --memory --port $port >/dev/null 2>"$tmp/access.lo
 pid=$!
 node "$BENCH/dist-bench/bench/floor-server.js" >"$tmp/floor.out" &
 fpid=$!
-trap 'kill $pid $fpid 2>/dev/null; rm -rf "$tmp"' EXIT
+node "$BENCH/dist-bench/bench/reference-server.js" --coalesce >"$tmp/coalesced.out" &
+cpid=$!
+node "$BENCH/dist-bench/bench/reference-server.js" --verify >"$tmp/verify.out" &
+vpid=$!
+node "$BENCH/dist-bench/bench/reference-server.js" --verify --coalesce >"$tmp/verify-coalesced.out" &
+vcpid=$!
+trap 'kill $pid $fpid $cpid $vpid $vcpid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/console" && break; sleep 0.1; done
-furl=$(grep -o 'http://[^ ]*' "$tmp/floor.out")
+url_of() { for _ in $(seq 100); do grep -o 'http://[^ ]*' "$1" && return; sleep 0.1; done; echo "no URL in $1" >&2; exit 1; }
+furl=$(url_of "$tmp/floor.out")
+curl_=$(url_of "$tmp/coalesced.out")
+vurl=$(url_of "$tmp/verify.out")
+vcurl=$(url_of "$tmp/verify-coalesced.out")
+node "$BENCH/dist-bench/bench/wrk-lua.js" "$vurl/" Action=GetUser >"$tmp/verify.lua"
+node "$BENCH/dist-bench/bench/wrk-lua.js" "$vcurl/" Action=GetUser >"$tmp/verify-coalesced.lua"
 node "$BENCH/dist-bench/bench/wrk-lua.js" "http://127.0.0.1:$port/" Action=GetUser >"$tmp/signed.lua"
 node "$BENCH/dist-bench/bench/wrk-lua.js" --unsigned "http://127.0.0.1:$port/" Action=GetUser >"$tmp/unsigned.lua"
 measure() { # name, pid, url, script
@@ -34,13 +51,17 @@ measure() { # name, pid, url, script
   out=$(wrk -t1 -c32 -d"${SECONDS_EACH}s" -s "$4" "$3")
   read -r u1 s1 < <(awk '{print $14, $15}' /proc/$2/stat)
   n=$(awk '/requests in/ {print $1}' <<<"$out")
-  printf '| %s | %s | %d | %d | %d |\n' "$1" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+  refused=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '| %s | %s | %d | %d | %d |\n' "$1${refused:+ ($refused answers not 2xx)}" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     $(((u1 - u0 + s1 - s0) * 10000 / n)) $(((u1 - u0) * 10000 / n)) $(((s1 - s0) * 10000 / n))
 }
 echo "| what ($DIR) | req/s | server CPU µs/request | of it user | of it system |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 for _ in $(seq "$ROUNDS"); do
   measure floor $fpid "$furl" "$tmp/unsigned.lua"
+  measure "floor, answers at the turn's end" $cpid "$curl_" "$tmp/unsigned.lua"
+  measure "floor + SigV4 check + SQLite read" $vpid "$vurl" "$tmp/verify.lua"
+  measure "the same, answers at the turn's end" $vcpid "$vcurl" "$tmp/verify-coalesced.lua"
   measure "404 (edge, access log)" $pid "http://127.0.0.1:$port/x" "$tmp/unsigned.lua"
   measure "unsigned (refused)" $pid "http://127.0.0.1:$port/" "$tmp/unsigned.lua"
   measure "signed GetUser, root" $pid "http://127.0.0.1:$port/" "$tmp/signed.lua"

@@ -3,7 +3,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 
 /**
  * better-sqlite3, the build that is safe on the Node running iamd. Every module opens SQLite
- * through this one (test-hygiene.test.ts refuses another import of the package at run time).
+ * through this one (test/sqlite-binding.test.ts refuses another import of the package at run time).
  *
  * - Node 22 and later: better-sqlite3 13, a Node-API addon shipped with its binaries.
  *   better-sqlite3 12 and earlier wrap their objects in node::ObjectWrap, whose destructor, when
