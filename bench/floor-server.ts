@@ -7,11 +7,7 @@
  *   node dist-bench/bench/floor-server.js   → prints "iamd listening on URL" (startIamd's line)
  */
 import http from 'node:http';
-
-const BODY =
-  '<GetLoginProfileResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetLoginProfileResult><LoginProfile>' +
-  '<UserName>floor</UserName><CreateDate>2026-01-01T00:00:00Z</CreateDate><PasswordResetRequired>false</PasswordResetRequired>' +
-  '</LoginProfile></GetLoginProfileResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetLoginProfileResponse>';
+import { FLOOR_BODY as BODY } from './floor-body.js';
 
 const server = http.createServer((req, res) => {
   req.resume();

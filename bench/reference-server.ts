@@ -1,5 +1,5 @@
 /**
- * References between the floor and iamd, for bench/floor-references.ts: node:http servers that
+ * References between the floor and iamd, for bench/wrk-cpu-per-request.sh: node:http servers that
  * answer the floor's fixed body (floor-server.ts) after doing one thing more each.
  *
  *   --coalesce  answers written together at the end of the event loop's turn, as iamd writes them
@@ -15,15 +15,12 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { Database } from '../src/storage/sqlite/better-sqlite3.js';
 import { verifySigV4 } from '../src/protocol/sigv4/verify.js';
+import { FLOOR_BODY as BODY } from './floor-body.js';
 import { ROOT } from './support.js';
 
 const coalesce = process.argv.includes('--coalesce');
 const verify = process.argv.includes('--verify');
 
-const BODY =
-  '<GetLoginProfileResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><GetLoginProfileResult><LoginProfile>' +
-  '<UserName>floor</UserName><CreateDate>2026-01-01T00:00:00Z</CreateDate><PasswordResetRequired>false</PasswordResetRequired>' +
-  '</LoginProfile></GetLoginProfileResult><ResponseMetadata><RequestId>00000000-0000-0000-0000-000000000000</RequestId></ResponseMetadata></GetLoginProfileResponse>';
 
 const db = new Database(':memory:');
 db.exec('CREATE TABLE access_keys (id TEXT PRIMARY KEY, secret TEXT NOT NULL)');
