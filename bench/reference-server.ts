@@ -21,7 +21,6 @@ import { ROOT } from './support.js';
 const coalesce = process.argv.includes('--coalesce');
 const verify = process.argv.includes('--verify');
 
-
 const db = new Database(':memory:');
 db.exec('CREATE TABLE access_keys (id TEXT PRIMARY KEY, secret TEXT NOT NULL)');
 db.prepare('INSERT INTO access_keys VALUES (?, ?)').run(ROOT.accessKeyId, ROOT.secretAccessKey);

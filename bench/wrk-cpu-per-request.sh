@@ -6,12 +6,11 @@
 # end of the loop's turn as iamd writes them, and the floor after what any server checking SigV4
 # against a stored secret must do (iamd's verifySigV4, a SQLite read of the secret, a request id),
 # its answers written at once and at the end of the turn: what the machine allows iamd before any
-# work of its own. CPU is read
-# from /proc/<pid>/stat before and after each run, so the figure is the server's own time however
-# busy the machine is (the req/s are not), user and system time apart (iamd makes the floor's system
-# calls, a read and a writev a request under wrk, and its system time is about the floor's: what
-# it costs more is its own code). Rounds alternate; IAMD_DIR=<another built checkout> measures
-# that one (e.g. the code before a change).
+# work of its own. CPU is read from /proc/<pid>/stat before and after each run, so the figure is the
+# server's own time however busy the machine is (the req/s are not), user and system time apart
+# (iamd makes the floor's system calls, a read and a writev a request under wrk, and its system time
+# is about the floor's: what it costs more is its own code). Rounds alternate; IAMD_DIR=<another
+# built checkout> measures that one (e.g. the code before a change).
 #   npm run build && tsc -p bench/tsconfig.json && bash bench/wrk-cpu-per-request.sh [seconds] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
