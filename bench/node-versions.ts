@@ -1,6 +1,6 @@
 /**
  * iamd's figures per Node version (issue 18): the same build run under this process's Node and
- * under other majors (22 and 24 by default), each measured the same way, one version after the
+ * under other majors (22, 24 and 26 by default), each measured the same way, one version after the
  * other:
  *
  * - the reads against the floor (bench/floor-share.ts's measurement, as shipped only, no half-rate

@@ -336,7 +336,7 @@ another wrk, \`IAMD_BENCH_WRK=none\` none). \`--help\` lists the options:
 \`--duration\`/\`--warmup\` (seconds a run, ${s.durationS}/${s.warmupS} here), \`--concurrency\` (in-process requests in flight, ${s.concurrency}),
 \`--repeat\` (rounds of each read measurement, ${s.repeat}), \`--wrk-connections\`/\`--wrk-threads\`,
 \`--scale-users\` (0 skips the scale section), \`--cpu-prof DIR\`, \`--node-versions\` (the other Node majors to
-measure iamd under, 22,24 by default, \`none\` for none; installed on first use by scripts/with-node.sh from the
+measure iamd under, 22,24,26 by default, \`none\` for none; installed on first use by scripts/with-node.sh from the
 registry's \`node\` package), \`--node-rounds\` (rounds per version, ${r.nodeVersions?.rounds ?? 1}). \`npm run bench -- --only node-versions
 --write-results\` measures and rewrites the "Per Node version" section alone.
 

@@ -5,7 +5,7 @@
  *   npm run bench -- [--duration S] [--warmup S] [--concurrency N] [--peer URL | --start-moto]
  *                    [--repeat N] [--scale-users N] [--probe-rate R] [--wrk-connections N]
  *                    [--wrk-threads N] [--write-results [--results-dir DIR]] [--cpu-prof DIR]
- *                    [--node-versions 22,24 | none] [--node-rounds N] [--only node-versions]
+ *                    [--node-versions 22,24,26 | none] [--node-rounds N] [--only node-versions]
  *
  * iamd runs as shipped (access log on, stderr appended to a file) unless a row says --quiet.
  * Prints the reads against the floor (bench/floor-share.ts: GetLoginProfile and GetUser, as
@@ -14,7 +14,7 @@
  * the peer with ratios), the cold start, idle and loaded RSS, the argon2 hash limit,
  * GetLoginProfile latency while password updates saturate hashing, and 1k vs N users on SQLite;
  * then iamd per Node version (bench/node-versions.ts): the same build under the run's Node and
- * under each of --node-versions (default 22,24; `none` skips it), Node from the registry's `node`
+ * under each of --node-versions (default 22,24,26; `none` skips it), Node from the registry's `node`
  * package through scripts/with-node.sh: its reads against the floor (as shipped, both generators,
  * the floor under the same Node; --node-rounds rounds, default 1, of --duration), cold start, idle
  * RSS and the argon2id hash; about 2 minutes a version at the defaults. A version with-node.sh
@@ -26,7 +26,7 @@
  * 2-core VM the machine's own speed drifts by a third between runs, and one stall of the host can
  * set a single run's p99. --wrk-connections (default 32) and --wrk-threads (default 1) set wrk;
  * IAMD_BENCH_WRK=<path> runs another wrk, IAMD_BENCH_WRK=none none (the wrk columns then say so).
- * A full default run (--start-moto, 1M users, Node 22 and 24) takes about 30 minutes on 2 cores.
+ * A full default run (--start-moto, 1M users, Node 22, 24 and 26) takes about 35 minutes on 2 cores.
  * --write-results writes bench/RESULTS.md and bench/results.svg (--results-dir DIR: into DIR instead). --cpu-prof DIR profiles the
  * main iamd server and the scale servers (node --cpu-prof) into DIR.
  */
@@ -89,7 +89,7 @@ function parseArgs(argv: string[]) {
     writeResults: false,
     resultsDir: undefined as string | undefined,
     cpuProf: undefined as string | undefined,
-    nodeVersions: [22, 24] as number[],
+    nodeVersions: [22, 24, 26] as number[],
     nodeRounds: 1,
     only: undefined as 'node-versions' | undefined,
   };

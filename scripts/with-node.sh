@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs a command under another Node major (22, 24, ...) without touching this checkout:
+# Runs a command under another Node major (22, 24, 26, ...) without touching this checkout:
 #   scripts/with-node.sh 22 npx vitest run test/users.test.ts
 #
 # - Node itself comes from the registry's `node` package (its preinstall fetches the per-platform

@@ -5,7 +5,7 @@
  * crashes, or hide a second copy from that choice: this suite refuses one in src/, test/ and
  * bench/, and checks that statements dropped by the thousand are collected without aborting the
  * process (better-sqlite3 12 built for Node 24.19 or later aborts there: CI runs this suite on Node
- * 24 as well).
+ * 24 and 26 as well).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
