@@ -2,8 +2,9 @@
  * References between the floor and iamd, for bench/wrk-cpu-per-request.sh: node:http servers that
  * answer the floor's fixed body (floor-server.ts) after doing one thing more each.
  *
- *   --coalesce  answers written together at the end of the event loop's turn, as iamd writes them
- *               (src/server/coalesced-writes.ts), not each the moment it is ready as the floor does
+ *   --coalesce  answers written together at the end of the event loop's turn, through iamd's own
+ *               CoalescedWrites (src/server/coalesced-writes.ts), not each the moment it is ready
+ *               as the floor does
  *   --verify    what any server that checks SigV4 against a stored secret does before anything of
  *               its own: the body read, iamd's own SigV4 check (verifySigV4: the canonical request,
  *               four SHA-256 one-shots), the secret read by its key id from SQLite (better-sqlite3,
@@ -15,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { Database } from '../src/storage/sqlite/better-sqlite3.js';
 import { verifySigV4 } from '../src/protocol/sigv4/verify.js';
+import { CoalescedWrites } from '../src/server/coalesced-writes.js';
 import { FLOOR_BODY as BODY } from './floor-body.js';
 import { ROOT } from './support.js';
 
@@ -26,19 +28,14 @@ db.exec('CREATE TABLE access_keys (id TEXT PRIMARY KEY, secret TEXT NOT NULL)');
 db.prepare('INSERT INTO access_keys VALUES (?, ?)').run(ROOT.accessKeyId, ROOT.secretAccessKey);
 const secretOf = db.prepare<[string], { secret: string }>('SELECT secret FROM access_keys WHERE id = ?');
 
-let pending: (() => void)[] = [];
-const flush = () => {
-  const writes = pending;
-  pending = [];
-  for (const write of writes) write();
-};
+const writes = new CoalescedWrites((e) => process.stderr.write(`writing an answer failed: ${String(e)}\n`));
 function answer(res: http.ServerResponse, status: number, headers: Record<string, string | number>): void {
   const write = () => {
     res.writeHead(status, headers);
     res.end(BODY);
   };
-  if (!coalesce) write();
-  else if (pending.push(write) === 1) setImmediate(flush);
+  if (coalesce) writes.add(write);
+  else write();
 }
 
 const server = http.createServer((req, res) => {

@@ -36,7 +36,7 @@ trap 'kill $pid $fpid $cpid $vpid $vcpid 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/console" && break; sleep 0.1; done
 url_of() { for _ in $(seq 100); do grep -o 'http://[^ ]*' "$1" && return; sleep 0.1; done; echo "no URL in $1" >&2; exit 1; }
 furl=$(url_of "$tmp/floor.out")
-curl_=$(url_of "$tmp/coalesced.out")
+cfurl=$(url_of "$tmp/coalesced.out")
 vurl=$(url_of "$tmp/verify.out")
 vcurl=$(url_of "$tmp/verify-coalesced.out")
 node "$BENCH/dist-bench/bench/wrk-lua.js" "$vurl/" Action=GetUser >"$tmp/verify.lua"
@@ -58,7 +58,7 @@ echo "| what ($DIR) | req/s | server CPU µs/request | of it user | of it system
 echo "| --- | ---: | ---: | ---: | ---: |"
 for _ in $(seq "$ROUNDS"); do
   measure floor $fpid "$furl" "$tmp/unsigned.lua"
-  measure "floor, answers at the turn's end" $cpid "$curl_" "$tmp/unsigned.lua"
+  measure "floor, answers at the turn's end" $cpid "$cfurl" "$tmp/unsigned.lua"
   measure "floor + SigV4 check + SQLite read" $vpid "$vurl" "$tmp/verify.lua"
   measure "the same, answers at the turn's end" $vcpid "$vcurl" "$tmp/verify-coalesced.lua"
   measure "404 (edge, access log)" $pid "http://127.0.0.1:$port/x" "$tmp/unsigned.lua"
