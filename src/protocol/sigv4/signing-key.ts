@@ -19,6 +19,8 @@ import { createHmac, hash } from 'node:crypto';
 
 /** SHA-256's block: an HMAC key no longer than this is used as it is, padded with zeros. */
 const BLOCK = 64;
+/** SHA-256's output: the inner digest that follows the outer pad. */
+const DIGEST = 32;
 /** Room for a string to sign after the inner pad; a longer one (a client's odd region) takes a new buffer. */
 const SCRATCH = 512;
 
@@ -35,7 +37,7 @@ export interface SigningKey {
 function padded(key: Buffer): SigningKey {
   // kSigning is a SHA-256 output, 32 bytes: shorter than a block, so never hashed first.
   const inner = Buffer.alloc(BLOCK + SCRATCH, 0x36);
-  const outer = Buffer.alloc(BLOCK + 32, 0x5c);
+  const outer = Buffer.alloc(BLOCK + DIGEST, 0x5c);
   for (let i = 0; i < key.length; i++) {
     inner[i] ^= key[i]!;
     outer[i] ^= key[i]!;
