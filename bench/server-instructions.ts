@@ -37,7 +37,12 @@ import { presign } from './wrk.js';
 const args = process.argv.slice(2);
 // --profile-dir: callgrind.N.S.C, one per server S (the floor 0, then --modes) and cell C, and callgrind.N.S.map.
 const { option, requests, warmup, only, byFunction, profileDir } = countingOptions(args);
-const modes = option('--modes', 'shipped,quiet').split(',') as ('shipped' | 'quiet')[];
+/**
+ * iamd's log modes to count, and `reference`: bench/reference-server.ts with --verify --coalesce
+ * (the floor after a SigV4 check, a SQLite read of the secret and a request id, its answers written
+ * at the turn's end as iamd's are), a server doing only what any SigV4 server must.
+ */
+const modes = option('--modes', 'shipped,quiet').split(',') as ('shipped' | 'quiet' | 'reference')[];
 /**
  * Connections the client keeps busy (closed loop). One by default: a request a turn of the
  * server's event loop, every time. With several, how many requests a turn reads depends on timing,
@@ -122,7 +127,11 @@ async function countDir(dir: string, tmp: string, profileBase: string | undefine
   const stderrFile = path.join(tmp, 'server-stderr.log');
   const servers: { name: string; args: string[] }[] = [
     { name: 'floor', args: [path.join(dir, 'dist-bench/bench/floor-server.js')] },
-    ...modes.map((m) => ({ name: m === 'quiet' ? '--quiet' : 'as shipped', args: [path.join(dir, 'bin/iamd.js'), 'serve', '--memory', '--port', '0', ...(m === 'quiet' ? ['--quiet'] : [])] })),
+    ...modes.map((m) =>
+      m === 'reference'
+        ? { name: 'reference', args: [path.join(dir, 'dist-bench/bench/reference-server.js'), '--verify', '--coalesce'] }
+        : { name: m === 'quiet' ? '--quiet' : 'as shipped', args: [path.join(dir, 'bin/iamd.js'), 'serve', '--memory', '--port', '0', ...(m === 'quiet' ? ['--quiet'] : [])] },
+    ),
   ];
   for (const [i, s] of servers.entries()) {
     const profile = profileBase && `${profileBase}.${i}`;
@@ -130,8 +139,8 @@ async function countDir(dir: string, tmp: string, profileBase: string | undefine
     const server = await startServer(s.args, profile, stderrFile);
     try {
       let cells;
-      if (s.name === 'floor') {
-        cells = [{ name: 'floor', credentials: ROOT, params: { Action: 'GetLoginProfile', UserName: 'floor' } }];
+      if (s.name === 'floor' || s.name === 'reference') {
+        cells = [{ name: s.name === 'floor' ? 'floor' : 'reference: SigV4 + SQLite read, coalesced', credentials: ROOT, params: { Action: 'GetLoginProfile', UserName: 'floor' } }];
       } else {
         // bench/floor-share.ts's set-up, reduced to the users the replayed requests name.
         const root = new SignedClient(server.url, ROOT, 4);

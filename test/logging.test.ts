@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ChangePasswordCommand, CreateAccessKeyCommand, CreateLoginProfileCommand, CreateUserCommand, GetUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { type AccessLine, jsonLogger } from '../src/server/logger.js';
+import { ACCESS_BUFFER_CHARS, ACCESS_FLUSH_MS, accessLine, type AccessLine, jsonLogger } from '../src/server/logger.js';
 import { ACCOUNT_ID, awsError, iamClient, serverEnv, startServer, type TestServer } from './support/server.js';
 
 /**
@@ -146,17 +146,33 @@ describe('stderr redirected to a regular file (2>>file, as a service manager may
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
-  it('are written at the end of the turn that made them, on the main thread, even while every thread of the pool is busy (hashing)', async () => {
+  it('are written ACCESS_FLUSH_MS after the first, or at once when ACCESS_BUFFER_CHARS wait, on the main thread, even while every thread of the pool is busy (hashing)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-log-'));
     const file = path.join(dir, 'log');
     const logger = jsonLogger({ access: true, fd: fs.openSync(file, 'a') });
+    const written = () => parseLines(fs.readFileSync(file, 'utf8')).map((l) => l.requestId);
     // Work for every libuv thread and more: an asynchronous write (a pipe's) would wait behind it.
     const threads = Number(process.env.UV_THREADPOOL_SIZE) || 4;
     const busy = Array.from({ length: threads * 2 }, () => promisify(crypto.pbkdf2)('x', 'salt', 200_000, 32, 'sha256'));
+    const started = performance.now();
     logger.access({ path: '/', status: 200, ms: 1, requestId: 'first' });
     logger.access({ path: '/', status: 200, ms: 1, requestId: 'second' });
-    await Promise.resolve(); // the lines of a turn are handed over in a microtask queued by its first line
-    expect(parseLines(fs.readFileSync(file, 'utf8')).map((l) => l.requestId)).toEqual(['first', 'second']);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(written()).toEqual([]); // still buffered
+    while (written().length === 0 && performance.now() - started < ACCESS_FLUSH_MS * 10) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(written()).toEqual(['first', 'second']);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(ACCESS_FLUSH_MS - 1);
+    // A full chunk is written by the line that fills it, in the same call.
+    const perLine = accessLine({ path: '/', status: 200, ms: 1, requestId: 'many-000' }).length;
+    const toFill = Math.ceil(ACCESS_BUFFER_CHARS / perLine);
+    for (let i = 0; i < toFill - 1; i++) logger.access({ path: '/', status: 200, ms: 1, requestId: `many-${String(i).padStart(3, '0')}` });
+    expect(written()).toHaveLength(2);
+    logger.access({ path: '/', status: 200, ms: 1, requestId: 'many-end' });
+    expect(written()).toHaveLength(2 + toFill);
+    // An error line is written at once, after the access lines before it.
+    logger.access({ path: '/', status: 200, ms: 1, requestId: 'before-error' });
+    logger.error('failed', { requestId: 'error' });
+    expect(written().slice(-2)).toEqual(['before-error', 'error']);
     await Promise.all(busy);
     await logger.close();
     fs.rmSync(dir, { recursive: true, force: true });
