@@ -1,6 +1,7 @@
 /**
  * Instructions per request of the whole server process over HTTP, counted by valgrind (callgrind):
- * the floor (bench/floor-server.ts) and iamd, as shipped and with --quiet, for the reads of
+ * the floor (bench/floor-server.ts) and iamd, as shipped and with --quiet (and, with --modes …,reference,
+ * what any SigV4 server must do: bench/reference-server.ts --verify --coalesce), for the reads of
  * `npm run bench`'s floor-share table, root and an IAM user. Each cell replays one signed request,
  * as wrk does, from a client outside valgrind, and counts only the server's instructions: node:http,
  * the Query endpoint, QueryApi.handle, the writes, the access log (request-instructions.ts counts
@@ -16,7 +17,7 @@
  * among them. It measures iamd's own work on a machine whose timings drift by a third.
  *
  *   npm run build && tsc -p bench/tsconfig.json && node scripts/copy-assets.mjs dist-bench/src
- *   node dist-bench/bench/server-instructions.js [--requests N] [--warmup N] [--only GetUser,root] [--modes shipped,quiet]
+ *   node dist-bench/bench/server-instructions.js [--requests N] [--warmup N] [--only GetUser,root] [--modes shipped,quiet,reference]
  *       [--connections N] [--by-function N] [--profile-dir DIR] [DIR ...]
  *
  * DIR: built checkouts to compare (dist-bench built in each), this one by default. Needs valgrind.
