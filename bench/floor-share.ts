@@ -7,6 +7,12 @@
  * server answering a fixed body) driven by the same generators in the same rounds. Then, as
  * shipped, an open loop at half of the in-process maximum beside the floor at the same rate.
  *
+ * Beside the floor, in the same rounds and at the same rates, "SigV4 + read" (bench/reference-server.ts
+ * --verify --coalesce): the floor after what any server that checks SigV4 against a stored secret must do (the
+ * body read, iamd's own SigV4 check, one SQLite read of the secret, a request id) and nothing of
+ * iamd's (no authorization, no parameters, no XML written, no log). Its share of the floor and its
+ * p99 ÷ the floor's show what the targets leave for the rest of a request on this machine.
+ *
  * All servers stay up for the whole measurement and the rounds run every cell in turn, so the
  * machine's drifting speed falls on iamd and the floor alike; each cell shows its median round.
  */
@@ -15,6 +21,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FLOOR_BODY } from './floor-body.js';
 import { closedLoop, openLoop, SignedClient, type Stats } from './load.js';
 import { listeningUrl, medianBy, ROOT, startIamd, stopChild, THIS_RUNTIME, type Runtime, type Server } from './support.js';
 import { apiOperations, setUp, userName } from './workloads.js';
@@ -45,9 +52,18 @@ export interface ShareCell {
    */
   half?: Half;
   floorHalf?: Half;
+  /** "SigV4 + read" at the same rate in the same round (the round chosen by iamd's ratio). */
+  referenceHalf?: Half;
   /** Each round's figures, in the order run. */
   /** `warmP99`: iamd's p99 in the half-rate warm-up just before (the after-idle transient's share of it). */
-  rounds: { inproc: number; wrk?: number; halfP99?: number; floorHalfP99?: number; rate?: number; warmP99?: number }[];
+  rounds: { inproc: number; wrk?: number; halfP99?: number; floorHalfP99?: number; referenceHalfP99?: number; rate?: number; warmP99?: number }[];
+}
+
+/** A server iamd is compared with, driven by the same generators in the same rounds. */
+export interface Baseline {
+  inproc: Stats;
+  wrk?: WrkStats;
+  rounds: { inproc: number; wrk?: number }[];
 }
 
 export interface FloorShare {
@@ -56,7 +72,9 @@ export interface FloorShare {
   durationS: number;
   /** wrk's version and settings; version undefined: wrk is not installed. */
   wrk: WrkOptions & { version?: string };
-  floor: { inproc: Stats; wrk?: WrkStats; rounds: { inproc: number; wrk?: number }[] };
+  floor: Baseline;
+  /** "SigV4 + read" (bench/reference-server.ts --verify); absent when not asked for. */
+  reference?: Baseline;
   cells: ShareCell[];
   /** Access-log bytes written per request by the server run as shipped (shows the log was on). */
   accessLogBytesPerRequest: number;
@@ -64,9 +82,24 @@ export interface FloorShare {
 
 /** The floor, under `runtime`'s Node (the Node of the iamd it is compared with). */
 export async function startFloorServer(runtime: Runtime = THIS_RUNTIME): Promise<{ url: string; stop: () => Promise<void> }> {
-  const script = runtime === THIS_RUNTIME ? fileURLToPath(new URL('./floor-server.js', import.meta.url)) : path.join(runtime.root, 'dist-bench/bench/floor-server.js');
-  const child = spawn(runtime.node, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await listeningUrl(child, (code) => `the floor server exited with ${code}`);
+  return startBenchServer('floor-server.js', [], runtime);
+}
+
+/**
+ * "SigV4 + read", under `runtime`'s Node: bench/reference-server.ts --verify --coalesce, which
+ * verifies requests signed with ROOT's key. Its answers are written at the end of the loop's turn,
+ * as iamd's are: under wrk that did 20-34k req/s where answering each at once did 17-23k (three
+ * rounds side by side, a scratch script), so it is the stricter reference, and the difference
+ * from iamd is iamd's own work.
+ */
+export async function startReferenceServer(runtime: Runtime = THIS_RUNTIME): Promise<{ url: string; stop: () => Promise<void> }> {
+  return startBenchServer('reference-server.js', ['--verify', '--coalesce'], runtime);
+}
+
+async function startBenchServer(file: string, args: string[], runtime: Runtime): Promise<{ url: string; stop: () => Promise<void> }> {
+  const script = runtime === THIS_RUNTIME ? fileURLToPath(new URL(`./${file}`, import.meta.url)) : path.join(runtime.root, 'dist-bench/bench', file);
+  const child = spawn(runtime.node, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await listeningUrl(child, (code) => `${file} exited with ${code}`);
   return { url, stop: () => stopChild(child) };
 }
 
@@ -120,6 +153,8 @@ export async function measureFloorShare(o: {
   modes?: readonly Mode[];
   /** The open loop at half the maximum beside the floor at that rate (as shipped); on by default. */
   halfRate?: boolean;
+  /** "SigV4 + read" beside the floor (startReferenceServer); on by default. */
+  reference?: boolean;
 }): Promise<FloorShare> {
   const runtime = o.runtime ?? THIS_RUNTIME;
   const modes = o.modes ?? MODES;
@@ -131,7 +166,12 @@ export async function measureFloorShare(o: {
   const accessLog = path.join(dir, 'iamd-stderr.log');
   const floor = await startFloorServer(runtime);
   const floorClient = new SignedClient(floor.url, ROOT, Math.max(64, o.concurrency * 2));
-  const floorOp = async () => void (await floorClient.ok({ Action: 'GetLoginProfile', UserName: 'floor' }));
+  // The floor and "SigV4 + read" answer any request with the floor's body: this one stands for a read.
+  const baselineRead = { Action: 'GetLoginProfile', UserName: 'floor' };
+  const floorOp = async () => void (await floorClient.ok(baselineRead));
+  const reference = o.reference === false ? undefined : await startReferenceServer(runtime);
+  const referenceClient = reference && new SignedClient(reference.url, ROOT, Math.max(64, o.concurrency * 2));
+  const referenceOp = referenceClient && (async () => void (await referenceClient.ok(baselineRead)));
   const targets: Target[] = [];
   let logBytes = 0;
   let logRequests = 0;
@@ -152,7 +192,8 @@ export async function measureFloorShare(o: {
     }
 
     const floorRounds: { inproc: Stats; wrk?: WrkStats }[] = [];
-    const cells = new Map<string, { inproc: Stats[]; wrk: WrkStats[]; half: Half[]; floorHalf: Half[]; rounds: ShareCell['rounds'] }>();
+    const referenceRounds: { inproc: Stats; wrk?: WrkStats }[] = [];
+    const cells = new Map<string, { inproc: Stats[]; wrk: WrkStats[]; half: Half[]; floorHalf: Half[]; referenceHalf: Half[]; rounds: ShareCell['rounds'] }>();
     const key = (mode: Mode, read: Read, caller: Caller) => `${mode}|${read}|${caller}`;
     const line = (who: string, what: string, s: Stats, extra = '') =>
       log(`  ${who.padEnd(11)} ${what.padEnd(40)} ${s.perSecond.toFixed(0).padStart(7)} req/s  p50 ${s.p50.toFixed(2)} ms  p99 ${s.p99.toFixed(2)} ms${extra}`);
@@ -163,20 +204,28 @@ export async function measureFloorShare(o: {
 
     for (let round = 0; round < o.repeat; round++) {
       log(`  round ${round + 1} of ${o.repeat}`);
-      const f: { inproc: Stats; wrk?: WrkStats } = { inproc: await closed(floorOp) };
-      line('floor', 'in-process', f.inproc);
-      if (version) {
-        f.wrk = await runWrk(presign(floor.url, ROOT, { Action: 'GetLoginProfile', UserName: 'floor' }), wrkOptions);
-        line('floor', 'wrk', f.wrk);
+      const baseline = async (who: string, url: string, op: () => Promise<void>) => {
+        const b: { inproc: Stats; wrk?: WrkStats } = { inproc: await closed(op) };
+        line(who, 'in-process', b.inproc);
+        if (version) {
+          b.wrk = await runWrk(presign(url, ROOT, baselineRead), wrkOptions);
+          line(who, 'wrk', b.wrk);
+        }
+        return b;
+      };
+      floorRounds.push(await baseline('floor', floor.url, floorOp));
+      if (reference && referenceOp) {
+        // As iamd's requests are: the pre-signed request checked, and its replay, before wrk replays it.
+        if (round === 0) await checkReplay(presign(reference.url, ROOT, baselineRead), FLOOR_BODY);
+        referenceRounds.push(await baseline('SigV4+read', reference.url, referenceOp));
       }
-      floorRounds.push(f);
       const rates = new Map<string, number>();
       for (const t of targets) {
         for (const read of READS) {
           for (const caller of CALLERS) {
             const k = key(t.mode, read, caller);
             let c = cells.get(k);
-            if (!c) cells.set(k, (c = { inproc: [], wrk: [], half: [], floorHalf: [], rounds: [] }));
+            if (!c) cells.set(k, (c = { inproc: [], wrk: [], half: [], floorHalf: [], referenceHalf: [], rounds: [] }));
             const what = `${read}, ${caller}`;
             if (t.mode === 'as shipped') fs.truncateSync(accessLog, 0);
             const inproc = await closed(t.ops[caller][read]);
@@ -228,9 +277,12 @@ export async function measureFloorShare(o: {
           line('as shipped', `${read}, ${caller} @ ${rate.toFixed(0)}/s`, h, `  (warm-up p99 ${h.warmP99?.toFixed(2) ?? '–'} ms)${h.late ? `  (${h.late} sent late)` : ''}`);
           const fh = await open(floorOp);
           line('floor', `same rate (${rate.toFixed(0)}/s)`, fh, fh.late ? `  (${fh.late} sent late)` : '');
+          const rh = referenceOp && (await open(referenceOp));
+          if (rh) line('SigV4+read', `same rate (${rate.toFixed(0)}/s)`, rh, rh.late ? `  (${rh.late} sent late)` : '');
           c.half.push(h);
           c.floorHalf.push(fh);
-          Object.assign(c.rounds[c.rounds.length - 1]!, { halfP99: h.p99, floorHalfP99: fh.p99, rate, warmP99: h.warmP99 });
+          if (rh) c.referenceHalf.push(rh);
+          Object.assign(c.rounds[c.rounds.length - 1]!, { halfP99: h.p99, floorHalfP99: fh.p99, referenceHalfP99: rh?.p99, rate, warmP99: h.warmP99 });
           fs.truncateSync(accessLog, 0);
         }
       }
@@ -241,7 +293,8 @@ export async function measureFloorShare(o: {
       for (const read of READS) {
         for (const caller of CALLERS) {
           const c = cells.get(key(mode, read, caller))!;
-          const pair = c.half.length ? medianBy(c.half.map((h, i) => [h, c.floorHalf[i]!] as const), ([h, f]) => h.p99 / f.p99) : undefined;
+          // iamd's, the floor's and "SigV4 + read"'s runs of one round stay together.
+          const pair = c.half.length ? medianBy(c.half.map((h, i) => [h, c.floorHalf[i]!, c.referenceHalf[i]] as const), ([h, f]) => h.p99 / f.p99) : undefined;
           out.push({
             read,
             caller,
@@ -250,28 +303,35 @@ export async function measureFloorShare(o: {
             wrk: c.wrk.length ? medianBy(c.wrk, (s) => s.perSecond) : undefined,
             half: pair?.[0],
             floorHalf: pair?.[1],
+            referenceHalf: pair?.[2],
             rounds: c.rounds,
           });
         }
       }
     }
-    const floorWrk = floorRounds.flatMap((r) => (r.wrk ? [r.wrk] : []));
+    const baselineOf = (rounds: { inproc: Stats; wrk?: WrkStats }[]): Baseline => {
+      const wrks = rounds.flatMap((r) => (r.wrk ? [r.wrk] : []));
+      return {
+        inproc: medianBy(rounds.map((r) => r.inproc), (s) => s.perSecond),
+        wrk: wrks.length ? medianBy(wrks, (s) => s.perSecond) : undefined,
+        rounds: rounds.map((r) => ({ inproc: r.inproc.perSecond, wrk: r.wrk?.perSecond })),
+      };
+    };
     return {
       rounds: o.repeat,
       concurrency: o.concurrency,
       durationS: o.durationMs / 1000,
       wrk: { ...wrkOptions, version },
-      floor: {
-        inproc: medianBy(floorRounds.map((r) => r.inproc), (s) => s.perSecond),
-        wrk: floorWrk.length ? medianBy(floorWrk, (s) => s.perSecond) : undefined,
-        rounds: floorRounds.map((r) => ({ inproc: r.inproc.perSecond, wrk: r.wrk?.perSecond })),
-      },
+      floor: baselineOf(floorRounds),
+      reference: referenceRounds.length ? baselineOf(referenceRounds) : undefined,
       cells: out,
       accessLogBytesPerRequest: logRequests ? logBytes / logRequests : NaN,
     };
   } finally {
     floorClient.close();
     await floor.stop();
+    referenceClient?.close();
+    await reference?.stop();
     for (const t of targets) {
       for (const c of t.clients) c.close();
       await t.server.stop();

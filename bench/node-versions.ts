@@ -190,6 +190,7 @@ export async function measureNodeVersions(o: {
         runtime,
         modes: ['as shipped'],
         halfRate: false,
+        reference: false,
       });
     } catch (e) {
       v.error = `measuring failed: ${(e as Error).message.split('\n')[0]}`;

@@ -135,17 +135,31 @@ export function otherFacts(r: Results): [string, string][] {
 const pct = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? '–' : `${((a / b) * 100).toFixed(0)} %`);
 
 /**
- * Reads against the floor: one row per (read, caller, iamd's logging), the floor's row first;
- * requests/s and its share of the floor's with each generator, then p99 at half of the in-process
- * maximum beside the floor's p99 at that rate (as shipped only).
+ * Reads against the floor: one row per (read, caller, iamd's logging), the floor's row first, then
+ * "SigV4 + read"'s; requests/s and its share of the floor's with each generator, then p99 at half
+ * of the in-process maximum beside the floor's p99 at that rate and "SigV4 + read"'s p99 ÷ the
+ * floor's at that rate (as shipped only).
  */
 export function floorShareTable(r: Results): string {
   const s = r.floorShare;
   const noWrk = s.wrk.version === undefined;
-  const header = ['read', 'caller', 'iamd', 'in-process req/s', '÷ floor', 'wrk req/s', '÷ floor', '@50%: rate/s', 'p99 ms', 'floor p99 ms', 'p99 ÷ floor'];
-  const rows: string[][] = [
-    ['floor: bare node:http', '–', '–', f0(s.floor.inproc.perSecond), '100 %', noWrk ? 'no wrk' : f0(s.floor.wrk?.perSecond), noWrk ? '–' : '100 %', '', '', '', ''],
+  const header = ['read', 'caller', 'iamd', 'in-process req/s', '÷ floor', 'wrk req/s', '÷ floor', '@50%: rate/s', 'p99 ms', 'floor p99 ms', 'p99 ÷ floor', 'SigV4+read p99 ÷ floor'];
+  const baselineRow = (name: string, b: NonNullable<FloorShare['reference']>) => [
+    name,
+    '–',
+    '–',
+    f0(b.inproc.perSecond),
+    pct(b.inproc.perSecond, s.floor.inproc.perSecond),
+    noWrk ? 'no wrk' : f0(b.wrk?.perSecond),
+    noWrk ? '–' : pct(b.wrk?.perSecond, s.floor.wrk?.perSecond),
+    '',
+    '',
+    '',
+    '',
+    '',
   ];
+  const rows: string[][] = [baselineRow('floor: bare node:http', s.floor)];
+  if (s.reference) rows.push(baselineRow('SigV4 + read (reference)', s.reference));
   const order = [...s.cells].sort((a, b) => (a.read === b.read ? (a.caller === b.caller ? 0 : a.caller === 'root' ? -1 : 1) : a.read === 'GetLoginProfile' ? -1 : 1));
   for (const c of order) {
     rows.push([
@@ -160,6 +174,7 @@ export function floorShareTable(r: Results): string {
       c.half ? half(c.half) : '',
       c.floorHalf ? half(c.floorHalf) : '',
       c.half && c.floorHalf ? ratio(c.half.p99, c.floorHalf.p99) : '',
+      c.referenceHalf && c.floorHalf ? ratio(c.referenceHalf.p99, c.floorHalf.p99) : '',
     ]);
   }
   return markdownTable(header, rows, 3);
@@ -177,12 +192,17 @@ export function floorShareFacts(r: Results): [string, string][] {
     ['access log written by iamd as shipped (stderr appended to a file)', `${f0(s.accessLogBytesPerRequest)} bytes per request`],
   ];
   if (s.rounds > 1) {
-    facts.push(['floor, each round (in-process / wrk req/s)', s.floor.rounds.map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}`).join(', ')]);
+    const eachRound = (b: FloorShare['floor']) => b.rounds.map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}`).join(', ');
+    facts.push(['floor, each round (in-process / wrk req/s)', eachRound(s.floor)]);
+    if (s.reference) facts.push(['SigV4 + read, each round (in-process / wrk req/s)', eachRound(s.reference)]);
     for (const c of s.cells.filter((x) => x.mode === 'as shipped')) {
       facts.push([
-        `${c.read}, ${c.caller}, as shipped, each round (in-process / wrk req/s; p99 @50% vs floor's; iamd's p99 in the warm-up before it)`,
+        `${c.read}, ${c.caller}, as shipped, each round (in-process / wrk req/s; p99 @50% vs floor's${s.reference ? ' and SigV4 + read\'s' : ''}; iamd's p99 in the warm-up before it)`,
         c.rounds
-          .map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}; ${f2(x.halfP99)} vs ${f2(x.floorHalfP99)} ms at ${f0(x.rate)}/s; warm-up ${f2(x.warmP99)} ms`)
+          .map(
+            (x) =>
+              `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}; ${f2(x.halfP99)} vs ${f2(x.floorHalfP99)}${x.referenceHalfP99 === undefined ? '' : ` and ${f2(x.referenceHalfP99)}`} ms at ${f0(x.rate)}/s; warm-up ${f2(x.warmP99)} ms`,
+          )
           .join(' · '),
       ]);
     }
@@ -361,6 +381,13 @@ operation the open loop follows its closed-loop maximum at once, with no idle be
 **The floor** is bench/floor-server.ts, a bare node:http server answering a fixed XML body (no
 signature check, no store), driven by the same generators in the same rounds: what this machine,
 Node's HTTP server and the generator allow any server. "÷ floor" is iamd's figure over the floor's.
+**SigV4 + read** is bench/reference-server.ts \`--verify --coalesce\`: the floor after what any server that
+checks SigV4 against a stored secret must do before anything of its own (the body read, iamd's own
+SigV4 check, one SQLite read of the secret, a request id; its answers written at the end of the
+loop's turn, as iamd's are), and nothing of iamd's (no authorization, no parameters, no XML
+written, no log), driven in the same rounds and, in the @50% runs, at iamd's
+rate. Its share of the floor and its p99 ÷ the floor's show what the targets leave for the rest of
+a request on this machine.
 
 ## Reads against the floor
 
@@ -371,10 +398,11 @@ IAM user whose attached customer managed policy allows iam:GetUser and iam:GetLo
 policy is evaluated on every request); *in-process req/s* and *wrk req/s* the closed-loop maximum
 with each generator, each with its share of the floor's maximum with the same generator;
 *@50%* (as shipped only) an open loop at half of the in-process maximum: its rate, iamd's p99,
-the floor's p99 at the same rate in the same round, and their ratio.
+the floor's p99 at the same rate in the same round, and their ratio; *SigV4+read p99 ÷ floor* the
+same ratio for SigV4 + read, at the same rate in the same round.
 
 ${floorShareTable(r)}
-${r.floorShare.cells.some((c) => lateRun(c.half) || lateRun(c.floorHalf)) ? '\n† the load generator sent over 1 % of that run\'s requests more than 5 ms late (it was starved of CPU).\n' : ''}
+${r.floorShare.cells.some((c) => lateRun(c.half) || lateRun(c.floorHalf) || lateRun(c.referenceHalf)) ? '\n† the load generator sent over 1 % of that run\'s requests more than 5 ms late (it was starved of CPU).\n' : ''}
 ${floorShareFacts(r).map(([k, v]) => `- ${k}: **${v}**`).join('\n')}
 
 ## Throughput and latency, every operation

@@ -546,13 +546,16 @@ const targets: Target[] = [];
 const hasPeer = [...rows.values()].some((r) => r.peer);
 const shipped = floorShare.cells.filter((c) => c.mode === 'as shipped');
 const who = (c: (typeof shipped)[number]) => `${c.read} as shipped, ${c.caller}`;
+// What a server doing only SigV4 and a read reached in the same run, beside the figures it bounds.
+const referenceWrk = floorShare.reference?.wrk?.perSecond;
+const floorWrk = floorShare.floor.wrk?.perSecond;
+const referenceWrkShare = referenceWrk && floorWrk ? `; SigV4 + read alone: ${((referenceWrk / floorWrk) * 100).toFixed(0)} %` : '';
 for (const c of shipped) {
-  const floorWrk = floorShare.floor.wrk?.perSecond;
   const x = c.wrk && floorWrk ? c.wrk.perSecond / floorWrk : undefined;
   targets.push({
     name: `${who(c)}: req/s ÷ floor's, with wrk`,
     goal: '≥ 50 %',
-    value: x === undefined ? 'wrk not installed' : `${(x * 100).toFixed(0)} % (${c.wrk!.perSecond.toFixed(0)} of ${floorWrk!.toFixed(0)}/s)`,
+    value: x === undefined ? 'wrk not installed' : `${(x * 100).toFixed(0)} % (${c.wrk!.perSecond.toFixed(0)} of ${floorWrk!.toFixed(0)}/s${referenceWrkShare})`,
     met: x === undefined ? null : x >= 0.5,
   });
 }
@@ -570,10 +573,11 @@ for (const c of shipped) {
   const h = c.half!;
   const f = c.floorHalf!;
   const x = h.p99 / f.p99;
+  const ref = c.referenceHalf ? `; SigV4 + read alone: ${(c.referenceHalf.p99 / f.p99).toFixed(2)}×` : '';
   targets.push({
     name: `${who(c)}: p99 at 50% of max rate (${h.rate.toFixed(0)}/s) ÷ floor's p99 at that rate`,
     goal: '≤ 2×',
-    value: `${x.toFixed(2)}× (${h.p99.toFixed(2)} vs ${f.p99.toFixed(2)} ms)`,
+    value: `${x.toFixed(2)}× (${h.p99.toFixed(2)} vs ${f.p99.toFixed(2)} ms${ref})`,
     met: x <= 2,
   });
 }
