@@ -2,7 +2,7 @@
  * The benchmark's results: the printed table, the targets, bench/RESULTS.md and bench/results.svg.
  */
 import type { Stats } from './load.js';
-import { CALLERS, READS, type FloorShare } from './floor-share.js';
+import { CALLERS, READS, type Baseline, type FloorShare } from './floor-share.js';
 import type { NodeVersions } from './node-versions.js';
 
 export interface OpRow {
@@ -144,7 +144,7 @@ export function floorShareTable(r: Results): string {
   const s = r.floorShare;
   const noWrk = s.wrk.version === undefined;
   const header = ['read', 'caller', 'iamd', 'in-process req/s', '÷ floor', 'wrk req/s', '÷ floor', '@50%: rate/s', 'p99 ms', 'floor p99 ms', 'p99 ÷ floor', 'SigV4+read p99 ÷ floor'];
-  const baselineRow = (name: string, b: NonNullable<FloorShare['reference']>) => [
+  const baselineRow = (name: string, b: Baseline) => [
     name,
     '–',
     '–',
@@ -192,7 +192,7 @@ export function floorShareFacts(r: Results): [string, string][] {
     ['access log written by iamd as shipped (stderr appended to a file)', `${f0(s.accessLogBytesPerRequest)} bytes per request`],
   ];
   if (s.rounds > 1) {
-    const eachRound = (b: FloorShare['floor']) => b.rounds.map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}`).join(', ');
+    const eachRound = (b: Baseline) => b.rounds.map((x) => `${f0(x.inproc)} / ${x.wrk === undefined ? '–' : f0(x.wrk)}`).join(', ');
     facts.push(['floor, each round (in-process / wrk req/s)', eachRound(s.floor)]);
     if (s.reference) facts.push(['SigV4 + read, each round (in-process / wrk req/s)', eachRound(s.reference)]);
     for (const c of s.cells.filter((x) => x.mode === 'as shipped')) {
