@@ -19,8 +19,10 @@ const PERCENT = 0x25;
  * query string is decoded exactly as SigV4 reads it ('+' is a plus), so the parameters acted on
  * are the ones that were signed; the body is form-encoded ('+' is a space) and signed as bytes.
  *
- * The body is decoded as URLSearchParams decodes it (the WHATWG urlencoded parser), in one pass,
- * giving the event loop back every 64 KiB: other requests are served while a 1 MiB body is read.
+ * The body is decoded as the URL standard's urlencoded parser (URLSearchParams's) decodes it, in
+ * one pass, giving the event loop back every 64 KiB: other requests are served while a 1 MiB body
+ * is read. (node's own URLSearchParams strays from the standard where a raw non-ASCII character
+ * follows an escape, or an escape leaves a UTF-8 sequence unfinished: test/fuzz-properties.test.ts.)
  */
 export async function readParameters(req: ParameterSource): Promise<Map<string, string>> {
   const params = queryParameters(req.rawQuery);
@@ -56,7 +58,7 @@ export async function readParameters(req: ParameterSource): Promise<Map<string, 
 }
 
 /**
- * One name or value, as URLSearchParams decodes it: '+' is a space, and %XX a byte of the text's
+ * One name or value, as the URL standard decodes it: '+' is a space, and %XX a byte of the text's
  * UTF-8 (an invalid sequence becomes U+FFFD).
  */
 function decode(raw: string): string {
