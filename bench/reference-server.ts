@@ -1,6 +1,8 @@
 /**
- * References between the floor and iamd, for bench/wrk-cpu-per-request.sh: node:http servers that
- * answer the floor's fixed body (floor-server.ts) after doing one thing more each.
+ * References between the floor and iamd: node:http servers that answer the floor's fixed body
+ * (floor-server.ts) after doing one thing more each. bench/wrk-cpu-per-request.sh times them;
+ * `npm run bench` (floor-share.ts) and server-instructions.ts --modes …,reference run
+ * `--verify --coalesce` beside iamd as "SigV4 + read".
  *
  *   --coalesce  answers written together at the end of the event loop's turn, through iamd's own
  *               CoalescedWrites (src/server/coalesced-writes.ts), not each the moment it is ready
