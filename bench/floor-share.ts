@@ -59,6 +59,9 @@ export interface ShareCell {
   rounds: { inproc: number; wrk?: number; halfP99?: number; floorHalfP99?: number; referenceHalfP99?: number; rate?: number; warmP99?: number }[];
 }
 
+/** One round of a server iamd is compared with: the in-process generator's run, and wrk's. */
+type BaselineRound = { inproc: Stats; wrk?: WrkStats };
+
 /** A server iamd is compared with, driven by the same generators in the same rounds. */
 export interface Baseline {
   inproc: Stats;
@@ -73,15 +76,17 @@ export interface FloorShare {
   /** wrk's version and settings; version undefined: wrk is not installed. */
   wrk: WrkOptions & { version?: string };
   floor: Baseline;
-  /** "SigV4 + read" (bench/reference-server.ts --verify); absent when not asked for. */
+  /** "SigV4 + read" (bench/reference-server.ts --verify --coalesce); absent when not asked for. */
   reference?: Baseline;
   cells: ShareCell[];
   /** Access-log bytes written per request by the server run as shipped (shows the log was on). */
   accessLogBytesPerRequest: number;
 }
 
+type BenchServer = { url: string; stop: () => Promise<void> };
+
 /** The floor, under `runtime`'s Node (the Node of the iamd it is compared with). */
-export async function startFloorServer(runtime: Runtime = THIS_RUNTIME): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startFloorServer(runtime: Runtime = THIS_RUNTIME): Promise<BenchServer> {
   return startBenchServer('floor-server.js', [], runtime);
 }
 
@@ -92,15 +97,33 @@ export async function startFloorServer(runtime: Runtime = THIS_RUNTIME): Promise
  * rounds side by side, a scratch script), so it is the stricter reference, and the difference
  * from iamd is iamd's own work.
  */
-export async function startReferenceServer(runtime: Runtime = THIS_RUNTIME): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startReferenceServer(runtime: Runtime = THIS_RUNTIME): Promise<BenchServer> {
   return startBenchServer('reference-server.js', ['--verify', '--coalesce'], runtime);
 }
 
-async function startBenchServer(file: string, args: string[], runtime: Runtime): Promise<{ url: string; stop: () => Promise<void> }> {
+async function startBenchServer(file: string, args: string[], runtime: Runtime): Promise<BenchServer> {
   const script = runtime === THIS_RUNTIME ? fileURLToPath(new URL(`./${file}`, import.meta.url)) : path.join(runtime.root, 'dist-bench/bench', file);
   const child = spawn(runtime.node, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await listeningUrl(child, (code) => `${file} exited with ${code}`);
   return { url, stop: () => stopChild(child) };
+}
+
+/** The floor and "SigV4 + read" answer any request with the floor's body: this one stands for a read. */
+const BASELINE_READ = { Action: 'GetLoginProfile', UserName: 'floor' };
+
+/** A server iamd is compared with, and the in-process generator's read of it (signed by ROOT); stop() closes both. */
+type DrivenBaseline = BenchServer & { op: () => Promise<void> };
+async function drivenBaseline(server: Promise<BenchServer>, concurrency: number): Promise<DrivenBaseline> {
+  const { url, stop } = await server;
+  const client = new SignedClient(url, ROOT, Math.max(64, concurrency * 2));
+  return {
+    url,
+    op: async () => void (await client.ok(BASELINE_READ)),
+    stop: async () => {
+      client.close();
+      await stop();
+    },
+  };
 }
 
 /** An IAM user whose attached customer managed policy allows the reads of bench-* users; its key. */
@@ -164,14 +187,8 @@ export async function measureFloorShare(o: {
   if (!version) log('  wrk is not installed: its columns stay empty (apt-get install wrk)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-bench-share-'));
   const accessLog = path.join(dir, 'iamd-stderr.log');
-  const floor = await startFloorServer(runtime);
-  const floorClient = new SignedClient(floor.url, ROOT, Math.max(64, o.concurrency * 2));
-  // The floor and "SigV4 + read" answer any request with the floor's body: this one stands for a read.
-  const baselineRead = { Action: 'GetLoginProfile', UserName: 'floor' };
-  const floorOp = async () => void (await floorClient.ok(baselineRead));
-  const reference = o.reference === false ? undefined : await startReferenceServer(runtime);
-  const referenceClient = reference && new SignedClient(reference.url, ROOT, Math.max(64, o.concurrency * 2));
-  const referenceOp = referenceClient && (async () => void (await referenceClient.ok(baselineRead)));
+  const floor = await drivenBaseline(startFloorServer(runtime), o.concurrency);
+  const reference = o.reference === false ? undefined : await drivenBaseline(startReferenceServer(runtime), o.concurrency);
   const targets: Target[] = [];
   let logBytes = 0;
   let logRequests = 0;
@@ -191,8 +208,8 @@ export async function measureFloorShare(o: {
       }
     }
 
-    const floorRounds: { inproc: Stats; wrk?: WrkStats }[] = [];
-    const referenceRounds: { inproc: Stats; wrk?: WrkStats }[] = [];
+    const floorRounds: BaselineRound[] = [];
+    const referenceRounds: BaselineRound[] = [];
     const cells = new Map<string, { inproc: Stats[]; wrk: WrkStats[]; half: Half[]; floorHalf: Half[]; referenceHalf: Half[]; rounds: ShareCell['rounds'] }>();
     const key = (mode: Mode, read: Read, caller: Caller) => `${mode}|${read}|${caller}`;
     const line = (who: string, what: string, s: Stats, extra = '') =>
@@ -204,20 +221,20 @@ export async function measureFloorShare(o: {
 
     for (let round = 0; round < o.repeat; round++) {
       log(`  round ${round + 1} of ${o.repeat}`);
-      const baseline = async (who: string, url: string, op: () => Promise<void>) => {
-        const b: { inproc: Stats; wrk?: WrkStats } = { inproc: await closed(op) };
+      const baseline = async (who: string, server: DrivenBaseline): Promise<BaselineRound> => {
+        const b: BaselineRound = { inproc: await closed(server.op) };
         line(who, 'in-process', b.inproc);
         if (version) {
-          b.wrk = await runWrk(presign(url, ROOT, baselineRead), wrkOptions);
+          b.wrk = await runWrk(presign(server.url, ROOT, BASELINE_READ), wrkOptions);
           line(who, 'wrk', b.wrk);
         }
         return b;
       };
-      floorRounds.push(await baseline('floor', floor.url, floorOp));
-      if (reference && referenceOp) {
+      floorRounds.push(await baseline('floor', floor));
+      if (reference) {
         // As iamd's requests are: the pre-signed request checked, and its replay, before wrk replays it.
-        if (round === 0) await checkReplay(presign(reference.url, ROOT, baselineRead), FLOOR_BODY);
-        referenceRounds.push(await baseline('SigV4+read', reference.url, referenceOp));
+        if (round === 0) await checkReplay(presign(reference.url, ROOT, BASELINE_READ), FLOOR_BODY);
+        referenceRounds.push(await baseline('SigV4+read', reference));
       }
       const rates = new Map<string, number>();
       for (const t of targets) {
@@ -275,9 +292,9 @@ export async function measureFloorShare(o: {
           };
           const h = await open(shipped.ops[caller][read]);
           line('as shipped', `${read}, ${caller} @ ${rate.toFixed(0)}/s`, h, `  (warm-up p99 ${h.warmP99?.toFixed(2) ?? '–'} ms)${h.late ? `  (${h.late} sent late)` : ''}`);
-          const fh = await open(floorOp);
+          const fh = await open(floor.op);
           line('floor', `same rate (${rate.toFixed(0)}/s)`, fh, fh.late ? `  (${fh.late} sent late)` : '');
-          const rh = referenceOp && (await open(referenceOp));
+          const rh = reference && (await open(reference.op));
           if (rh) line('SigV4+read', `same rate (${rate.toFixed(0)}/s)`, rh, rh.late ? `  (${rh.late} sent late)` : '');
           c.half.push(h);
           c.floorHalf.push(fh);
@@ -309,7 +326,7 @@ export async function measureFloorShare(o: {
         }
       }
     }
-    const baselineOf = (rounds: { inproc: Stats; wrk?: WrkStats }[]): Baseline => {
+    const baselineOf = (rounds: BaselineRound[]): Baseline => {
       const wrks = rounds.flatMap((r) => (r.wrk ? [r.wrk] : []));
       return {
         inproc: medianBy(rounds.map((r) => r.inproc), (s) => s.perSecond),
@@ -328,9 +345,7 @@ export async function measureFloorShare(o: {
       accessLogBytesPerRequest: logRequests ? logBytes / logRequests : NaN,
     };
   } finally {
-    floorClient.close();
     await floor.stop();
-    referenceClient?.close();
     await reference?.stop();
     for (const t of targets) {
       for (const c of t.clients) c.close();
