@@ -187,12 +187,19 @@ export async function measureFloorShare(o: {
   if (!version) log('  wrk is not installed: its columns stay empty (apt-get install wrk)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iamd-bench-share-'));
   const accessLog = path.join(dir, 'iamd-stderr.log');
-  const floor = await drivenBaseline(startFloorServer(runtime), o.concurrency);
-  const reference = o.reference === false ? undefined : await drivenBaseline(startReferenceServer(runtime), o.concurrency);
+  // Each started server is stopped in the finally, however far the start got.
+  const baselines: DrivenBaseline[] = [];
+  const startBaseline = async (server: Promise<BenchServer>) => {
+    const baseline = await drivenBaseline(server, o.concurrency);
+    baselines.push(baseline);
+    return baseline;
+  };
   const targets: Target[] = [];
   let logBytes = 0;
   let logRequests = 0;
   try {
+    const floor = await startBaseline(startFloorServer(runtime));
+    const reference = o.reference === false ? undefined : await startBaseline(startReferenceServer(runtime));
     for (const mode of modes) {
       const server = await startIamd(['--memory'], {}, mode === 'as shipped' ? { quiet: false, accessLog } : { quiet: true }, runtime);
       const root = new SignedClient(server.url, ROOT, Math.max(64, o.concurrency * 2));
@@ -345,8 +352,7 @@ export async function measureFloorShare(o: {
       accessLogBytesPerRequest: logRequests ? logBytes / logRequests : NaN,
     };
   } finally {
-    await floor.stop();
-    await reference?.stop();
+    for (const b of baselines) await b.stop();
     for (const t of targets) {
       for (const c of t.clients) c.close();
       await t.server.stop();

@@ -391,7 +391,7 @@ describe('abuse resistance', () => {
         redirect: 'manual',
       });
       expect(coded.headers.get('location')).toBe('/console/home');
-      await new Promise((r) => setTimeout(r, 200));
+      await logged.settledOutput();
       expect(logged.output()).toContain('"path":"/console/signin"');
       expect(logged.output()).toContain('"path":"/console/mfa"');
       expect(logged.output()).not.toContain('Secret-Log-Passw0rd!');

@@ -68,6 +68,7 @@ if (!discovery.ok) {
         const outputs = JSON.parse((await run(['output', '-json'])).stdout) as Record<string, { value: string }>;
         expect(outputs.caller_arn!.value).toBe(ROLE_SESSION);
         expect((await iam.send(new GetUserCommand({ UserName: 'made-by-role' }))).User!.Path).toBe('/terraform/');
+        await server.settledOutput(); // access lines are written in chunks (src/server/logger.ts)
         const calls = accessLog(server.stderr());
         expect(calls).toContainEqual({ action: 'AssumeRole', status: 200, principal: User!.Arn });
         expect(calls).toContainEqual({ action: 'CreateUser', status: 200, principal: ROLE_SESSION });

@@ -31,7 +31,6 @@ import {
 } from '@aws-sdk/client-iam';
 import { ACCOUNT_ID, ROOT, awsError, iamClient, startServer, type TestServer } from './support/server.js';
 import { selfSigned } from './support/certificates.js';
-import { ACCESS_FLUSH_MS } from '../src/server/logger.js';
 import {
   accessLog,
   cliConfig,
@@ -152,7 +151,7 @@ async function cycle(ws: Workspace, between: () => Promise<void>): Promise<Logge
   await between();
   expectExit(ws, await ws.run(['destroy', '-auto-approve', '-input=false'], TIMEOUT_MS.destroy));
   // The access lines of destroy's last requests may still be buffered (src/server/logger.ts).
-  await new Promise((resolve) => setTimeout(resolve, ACCESS_FLUSH_MS * 2));
+  await ws.server.settledOutput();
   return accessLog(ws.server.stderr()).filter((c) => c.status >= 400 && (!c.principal || c.principal === ROOT_ARN));
 }
 

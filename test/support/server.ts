@@ -30,6 +30,14 @@ export interface TestServer {
   stderr(): string;
   /** SIGTERM, and the exit code once it is gone and all it printed is read. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * The output once every access line of the requests answered so far is in it. Access lines are
+   * written in chunks up to ACCESS_FLUSH_MS after a request (src/server/logger.ts), so reading
+   * output() right after a response can miss its line; this sends one more request, to a path of
+   * its own, and waits (bounded) for that request's line: lines are written in order, so all before
+   * it are there too. Needs the access log on.
+   */
+  settledOutput(): Promise<string>;
 }
 
 /**
@@ -90,8 +98,21 @@ export async function startServer(
       if (child.exitCode === null) child.kill(signal);
       return exited;
     },
+    settledOutput: async () => {
+      const marker = `/settled-${randomBytes(6).toString('hex')}`;
+      await (await fetch(`${url}${marker}`)).arrayBuffer();
+      const until = Date.now() + SETTLE_TIMEOUT_MS;
+      while (!out.includes(`"path":"${marker}"`)) {
+        if (Date.now() > until) throw new Error(`no access line for ${marker} after ${SETTLE_TIMEOUT_MS} ms (is the access log off?):\n${out.slice(-2000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      return out;
+    },
   };
 }
+
+/** How long settledOutput() waits for its marker's access line (ACCESS_FLUSH_MS is 100 ms). */
+const SETTLE_TIMEOUT_MS = 10_000;
 
 /**
  * The environment a test server reads its configuration from (the spawned CLI's and the in-process
