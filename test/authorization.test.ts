@@ -41,7 +41,7 @@ import {
   UpdateLoginProfileCommand,
 } from '@aws-sdk/client-iam';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { ACCOUNT_ID, ROOT, awsError, uniqueName } from './support/server.js';
+import { ACCOUNT_ID, ROOT, awsError, iamClient, startServer, uniqueName } from './support/server.js';
 import { useServer } from './support/use-server.js';
 
 const api = useServer();
@@ -344,6 +344,31 @@ describe('conditions through the server', () => {
       }),
     );
     expect((await awsError(u.client.send(new ListUsersCommand({})))).code).toBe('AccessDenied');
+  });
+
+  it('aws:SourceIp on a dual-stack listener (--host ::): an IPv4 client is its IPv4 address, not ::ffff:a.b.c.d', async () => {
+    const server = await startServer({ args: ['--memory', '--host', '::'] });
+    try {
+      // The socket bound to '::' reports 127.0.0.1 as '::ffff:127.0.0.1'; IPv4 blocks must still match it.
+      const url = server.url.replace('[::]', '127.0.0.1');
+      const root = iamClient(url);
+      const name = uniqueName('dual');
+      await root.send(new CreateUserCommand({ UserName: name }));
+      const policy = doc(
+        { Effect: 'Allow', Action: 'iam:ListUsers', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
+        { Effect: 'Allow', Action: 'iam:CreateUser', Resource: '*' },
+        { Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
+      );
+      await root.send(new PutUserPolicyCommand({ UserName: name, PolicyName: 'Loopback', PolicyDocument: policy }));
+      const key = (await root.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+      const user = iamClient(url, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+      await user.send(new ListUsersCommand({}));
+      const blocked = uniqueName('blocked');
+      expect(await awsError(user.send(new CreateUserCommand({ UserName: blocked })))).toEqual(denied(arnOf(name), 'iam:CreateUser', arnOf(blocked), true));
+      expect((await awsError(root.send(new GetUserCommand({ UserName: blocked })))).code).toBe('NoSuchEntity');
+    } finally {
+      await server.stop();
+    }
   });
 
   it('aws:ResourceTag matched against ${aws:PrincipalTag/team}: reset only your own team', async () => {

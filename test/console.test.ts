@@ -163,6 +163,28 @@ describe('forced password change', () => {
     });
   });
 
+  it("refuses what the API's model refuses (over 128 characters, characters beyond U+00FF), in the API's words", async () => {
+    await api.iam.send(new UpdateAccountPasswordPolicyCommand({ AllowUsersToChangePassword: true }));
+    const userName = await userWithPassword({ resetRequired: true });
+    const refusals = {
+      'Euro-€-Passw0rd!': "1 validation error detected: Value at 'newPassword' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+      [`Long-Passw0rd!${'x'.repeat(115)}`]: "1 validation error detected: Value at 'newPassword' failed to satisfy constraint: Member must have length less than or equal to 128",
+    };
+    await withPage(async (page) => {
+      await signIn(page, userName);
+      for (const [password, message] of Object.entries(refusals)) {
+        await page.getByLabel('New password', { exact: true }).fill(password);
+        await page.getByLabel('Confirm new password').fill(password);
+        await page.getByRole('button', { name: 'Set new password' }).click();
+        expect(page.url()).toBe(`${api.url}/console/new-password`);
+        expect(await page.locator('#errors').textContent()).toContain(message);
+      }
+    });
+    // Nothing changed: the old password still signs in, and the change is still required.
+    expect((await api.iam.send(new GetLoginProfileCommand({ UserName: userName }))).LoginProfile?.PasswordResetRequired).toBe(true);
+    expect((await postSignIn(await csrfForm(), userName, PASSWORD)).headers.get('location')).toBe('/console/new-password');
+  });
+
   it('when the password is older than MaxPasswordAge (moved clock)', async () => {
     const userName = await userWithPassword();
     await api.iam.send(new UpdateAccountPasswordPolicyCommand({ MaxPasswordAge: 30, AllowUsersToChangePassword: true }));
@@ -448,6 +470,26 @@ describe('TLS', () => {
     } finally {
       await secure.stop();
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('behind a TLS proxy (IAMD_PUBLIC_URL https://…), served over plain HTTP: Secure cookies and HSTS all the same', async () => {
+    const proxied = await startServer({ env: { IAMD_PUBLIC_URL: 'https://iam.example.test' } });
+    try {
+      const hsts = 'max-age=31536000; includeSubDomains';
+      const first = await fetch(`${proxied.url}/console`);
+      expect(first.headers.get('strict-transport-security')).toBe(hsts);
+      expect(first.headers.getSetCookie().find((c) => c.startsWith('iamd_csrf='))).toMatch(/; Secure(;|$)/);
+      const name = uniqueName('proxied');
+      const iam = iamClient(proxied.url);
+      await iam.send(new CreateUserCommand({ UserName: name }));
+      await iam.send(new CreateLoginProfileCommand({ UserName: name, Password: PASSWORD }));
+      const signedIn = await postSignIn(await csrfForm(proxied.url), name, PASSWORD, proxied.url);
+      expect(signedIn.status).toBe(303);
+      expect(signedIn.headers.get('strict-transport-security')).toBe(hsts);
+      expect(signedIn.headers.getSetCookie().find((c) => c.startsWith('iamd_session='))).toMatch(/; Secure(;|$)/);
+      iam.destroy();
+    } finally {
+      await proxied.stop();
     }
   });
 });

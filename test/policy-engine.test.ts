@@ -259,6 +259,13 @@ const CONDITIONS: Row[] = [
   ['IpAddress', IP, '203.0.113.0/24', '2001:db8::1', false],
   ['IpAddress', IP, ['203.0.113.0/24', '2001:db8::/32'], '2001:db8::5', true],
   ['IpAddress', IP, '::ffff:203.0.113.0/120', '::ffff:203.0.113.9', true],
+  // An IPv4-mapped address (what a socket bound to '::' reports for an IPv4 client) is that IPv4 address.
+  ['IpAddress', IP, '203.0.113.0/24', '::ffff:203.0.113.9', true],
+  ['IpAddress', IP, '203.0.113.0/24', '::FFFF:cb00:7109', true],
+  ['IpAddress', IP, '::ffff:203.0.113.0/120', '203.0.113.9', true],
+  ['IpAddress', IP, '::/0', '::ffff:203.0.113.9', false],
+  ['IpAddress', IP, '2001:db8::/32', '::ffff:203.0.113.9', false],
+  ['NotIpAddress', IP, '203.0.113.0/24', '::ffff:203.0.113.9', false],
   ['IpAddress', IP, '::1/128', '0:0:0:0:0:0:0:1', true],
   ['IpAddress', IP, '10.0.0.0/8', 'not-an-ip', false],
   ['IpAddress', IP, '203.0.113.0/24', undefined, false],

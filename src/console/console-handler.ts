@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConsoleSignIn, NextStep } from '../domain/console-sign-in.js';
 import { IamError } from '../domain/errors.js';
+import { clientAddress } from '../server/client-address.js';
 import { BodyTooLarge, readBody } from '../server/read-body.js';
 import type { Markup } from './html.js';
 import { errorPage, mfaCodePage, newPasswordPage, refusedPage, signInPage, STYLESHEET } from './views.js';
@@ -37,15 +38,21 @@ export interface ConsoleOptions {
   signIn: ConsoleSignIn;
   operations: ConsoleOperations;
   accountId: string;
-  /** Cookies get the Secure flag, and responses Strict-Transport-Security, when served over TLS. */
+  /** Served over TLS (--tls-cert): aws:SecureTransport of console sessions. */
   tls: boolean;
+  /**
+   * Browsers reach the console over HTTPS: served over TLS, or behind a TLS proxy (IAMD_PUBLIC_URL
+   * https://…). Cookies get the Secure flag and responses Strict-Transport-Security, so a session
+   * cookie never rides a plain-HTTP request to the same host (a first http:// visit, a planted link).
+   */
+  https: boolean;
   /** For failures the page cannot explain (never with request contents). */
   logError?: (message: string, fields: Record<string, unknown>) => void;
 }
 
 export function consoleHandler(options: ConsoleOptions) {
-  const { signIn, operations, accountId, tls } = options;
-  const headers = (csp = CSP) => ({ 'content-security-policy': csp, ...BASE_HEADERS, ...(tls ? { 'strict-transport-security': HSTS } : {}) });
+  const { signIn, operations, accountId, tls, https } = options;
+  const headers = (csp = CSP) => ({ 'content-security-policy': csp, ...BASE_HEADERS, ...(https ? { 'strict-transport-security': HSTS } : {}) });
 
   const send = (res: ServerResponse, status: number, contentType: string, body: string, setCookies: string[], csp?: string) => {
     res.writeHead(status, { ...headers(csp), 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'set-cookie': setCookies });
@@ -79,9 +86,9 @@ export function consoleHandler(options: ConsoleOptions) {
     const cookies = parseCookies(req.headers.cookie);
     const csrf = cookies[CSRF_COOKIE] ?? randomBytes(24).toString('base64url');
     const setCookies: string[] = [];
-    if (!cookies[CSRF_COOKIE]) setCookies.push(cookie(CSRF_COOKIE, csrf, tls));
-    const facts = { sourceIp: req.socket.remoteAddress, secureTransport: tls };
-    const address = req.socket.remoteAddress ?? 'unknown';
+    if (!cookies[CSRF_COOKIE]) setCookies.push(cookie(CSRF_COOKIE, csrf, https));
+    const address = clientAddress(req.socket);
+    const facts = { sourceIp: address, secureTransport: tls };
     const userAgent = req.headers['user-agent'];
     const query = new URL(req.url ?? '/', 'http://x').searchParams;
 
@@ -90,8 +97,8 @@ export function consoleHandler(options: ConsoleOptions) {
       res.writeHead(303, { ...headers(), location, 'set-cookie': setCookies, 'content-length': 0 });
       res.end();
     };
-    const startSession = (token: string) => setCookies.push(cookie(SESSION_COOKIE, token, tls));
-    const endSession = () => setCookies.push(cookie(SESSION_COOKIE, '', tls, 0));
+    const startSession = (token: string) => setCookies.push(cookie(SESSION_COOKIE, token, https));
+    const endSession = () => setCookies.push(cookie(SESSION_COOKIE, '', https, 0));
     const goTo = (next: NextStep) => redirect({ mfa: '/console/mfa', 'new-password': '/console/new-password', home: '/console/home' }[next]);
 
     if (req.method === 'GET' && path === '/console/style.css') return send(res, 200, 'text/css; charset=utf-8', STYLESHEET, []);

@@ -14,6 +14,7 @@ export const PASSWORD_HISTORY_LIMIT = 24;
  * every rule not met; nothing is written by this function.
  */
 export async function acceptNewPassword(domain: Domain, user: User, password: string): Promise<PasswordWrite> {
+  checkPasswordShape(password);
   const policy = await domain.store.passwordPolicy.get();
   const { violations, usingDefault } = passwordRuleViolations(password, policy, {
     userName: user.name,
@@ -62,4 +63,26 @@ export class PasswordPolicyViolation extends IamError {
   ) {
     super('PasswordPolicyViolation', message);
   }
+}
+
+/**
+ * The service model's passwordType: 1 to 128 characters of tab, newline, carriage return and
+ * U+0020-U+00FF. An API request is checked against the model before it gets here; the console's
+ * forms are not, and a password set there that the model refuses would shut its user out of
+ * ChangePassword, whose OldPassword the model checks too. So every new password meets it here as
+ * well, refused in the API's words (without the value: it is a password).
+ */
+const PASSWORD_MAX = 128;
+const PASSWORD_PATTERN = '[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+';
+function checkPasswordShape(password: string): void {
+  const violations: string[] = [];
+  if (password.length === 0) violations.push('Member must have length greater than or equal to 1');
+  if (password.length > PASSWORD_MAX) violations.push(`Member must have length less than or equal to ${PASSWORD_MAX}`);
+  if (password.length > 0 && !/^[\t\n\r\u0020-\u00FF]+$/.test(password)) violations.push(`Member must satisfy regular expression pattern: ${PASSWORD_PATTERN}`);
+  if (violations.length === 0) return;
+  const n = violations.length;
+  throw new IamError(
+    'ValidationError',
+    `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.map((v) => `Value at 'newPassword' failed to satisfy constraint: ${v}`).join('; ')}`,
+  );
 }

@@ -99,6 +99,7 @@ export async function startIamd(
       operations: api,
       accountId: config.accountId,
       tls: tls !== null,
+      https: tls !== null || config.publicUrl?.startsWith('https:') === true,
       logError: (message, fields) => io.logger.error(message, fields),
     }),
     issuer: issuerEndpoint(domain),

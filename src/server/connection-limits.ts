@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type net from 'node:net';
 import type { Logger } from './logger.js';
+import { clientAddress } from './client-address.js';
 
 /** A flood of refused connections is logged once per interval, with a count, not once each. */
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
@@ -53,12 +54,6 @@ export class RefusalLog {
     this.flush();
     this.window = setTimeout(() => this.endWindow(), REFUSAL_LOG_INTERVAL_MS).unref();
   }
-}
-
-/** '::ffff:10.0.0.1' and '10.0.0.1' are one client on a dual-stack socket. */
-export function clientAddress(socket: net.Socket): string {
-  const address = socket.remoteAddress ?? 'unknown';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
 }
 
 /** How often, at most, a connection over a limit makes room by closing idle ones. */

@@ -7,6 +7,7 @@ import { IamError } from '../domain/errors.js';
 import { BodyTooLarge, readBody } from './read-body.js';
 import type { Logger } from './logger.js';
 import type { CoalescedWrites } from './coalesced-writes.js';
+import { clientAddress } from './client-address.js';
 
 /**
  * The Query API's surface on the HTTP edge: reads the body, hands the request to QueryApi, and
@@ -26,7 +27,7 @@ export function queryEndpoint(api: QueryApi, maxBodyBytes: number, logger: Logge
         rawQuery: queryIndex < 0 ? '' : target.slice(queryIndex + 1),
         headers: signableHeaders(req),
         body,
-        sourceIp: req.socket.remoteAddress,
+        sourceIp: clientAddress(req.socket),
         secureTransport: 'encrypted' in req.socket && req.socket.encrypted === true,
       });
       sendXml(writes, res, response.status, response.body, response.requestId);

@@ -52,8 +52,17 @@ export interface Network {
   prefix: number;
 }
 
-/** An address as a request carries it (aws:SourceIp). */
-export const parseIp = (ip: string): Address | undefined => parseAddress(ip.trim());
+/**
+ * An address as a request carries it (aws:SourceIp). An IPv4-mapped IPv6 address ('::ffff:10.0.0.1',
+ * RFC 4291 2.5.5.2, what a dual-stack socket reports for an IPv4 client) is that IPv4 address, so
+ * it lies in '10.0.0.0/8' and not in an IPv6 block.
+ */
+export function parseIp(ip: string): Address | undefined {
+  const address = parseAddress(ip.trim());
+  return address && isIPv4Mapped(address) ? { version: 4, value: address.value & 0xffffffffn } : address;
+}
+
+const isIPv4Mapped = (a: Address): boolean => a.version === 6 && a.value >> 32n === 0xffffn;
 
 /** A CIDR block as a policy writes it; a bare address means that one address. */
 export function parseCidr(cidr: string): Network | undefined {
@@ -62,7 +71,10 @@ export function parseCidr(cidr: string): Network | undefined {
   if (!address || extra !== undefined) return undefined;
   const bits = address.version === 4 ? 32 : 128;
   const prefix = prefixText === undefined ? bits : /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
-  return prefix >= 0 && prefix <= bits ? { address, prefix } : undefined;
+  if (!(prefix >= 0 && prefix <= bits)) return undefined;
+  // A block inside ::ffff:0:0/96 is a block of IPv4 addresses, as the addresses in it are (parseIp).
+  if (isIPv4Mapped(address) && prefix >= 96) return { address: { version: 4, value: address.value & 0xffffffffn }, prefix: prefix - 96 };
+  return { address, prefix };
 }
 
 export function inNetwork(address: Address, network: Network): boolean {
