@@ -51,11 +51,11 @@ export async function signedQuery(
   return send(url, method, signed.headers, sent.query, sent.body);
 }
 
-/** A presigned GET URL, as the SDK makes them. */
-export async function presignedUrl(url: string, params: Record<string, string>, expiresIn: number, signingDate?: Date): Promise<string> {
+/** A presigned GET URL, as the SDK makes them (with X-Amz-Expires=expiresIn), for IAM or, with `service` 'sts', STS. */
+export async function presignedUrl(url: string, params: Record<string, string>, expiresIn: number, signingDate?: Date, service = 'iam'): Promise<string> {
   const target = new URL(url);
-  const query = Object.fromEntries(new URLSearchParams({ Version: '2010-05-08', ...params }));
-  const signed = await signer().presign(
+  const query = Object.fromEntries(new URLSearchParams({ Version: service === 'sts' ? '2011-06-15' : '2010-05-08', ...params }));
+  const signed = await signer(ROOT, service).presign(
     { method: 'GET', protocol: target.protocol, hostname: target.hostname, port: Number(target.port), path: '/', headers: { host: target.host }, query },
     { expiresIn, signingDate },
   );

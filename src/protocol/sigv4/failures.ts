@@ -1,7 +1,8 @@
 /**
  * The ways verification fails, with AWS's codes, statuses and message texts: the texts are the ones
  * AWS's Query services send (seen in their error responses), so clients and people searching for
- * them find what they expect. The X-Amz-Expires texts are S3's, the one service documented to check it.
+ * them find what they expect. The X-Amz-Expires texts are S3's, the one service documented to check it
+ * (and the only one to honour it); what IAM and STS answer to a malformed X-Amz-Expires is not known.
  */
 
 export type SigV4FailureCode = 'MissingAuthenticationToken' | 'IncompleteSignature' | 'InvalidClientTokenId' | 'SignatureDoesNotMatch';

@@ -36,8 +36,6 @@ export interface ParsedSignature {
   /** The request time as sent, and where it was found. */
   timestamp: string;
   timestampFrom: 'X-Amz-Date' | 'Date';
-  /** Query form: X-Amz-Expires in seconds, when sent. */
-  expiresIn?: number;
   /** X-Amz-Security-Token (query) or x-amz-security-token (header), when sent. */
   securityToken?: string;
   /** X-Amz-Content-Sha256 (query) or x-amz-content-sha256 (header), when sent. */
@@ -206,12 +204,16 @@ function fromQuery(params: Map<string, string>): ParseResult {
     timestamp: amzDate,
     timestampFrom: 'X-Amz-Date',
   };
+  // X-Amz-Expires sets no lifetime here: IAM and STS, as every AWS service but S3, hold a presigned
+  // request to the 15-minute window of the header form (verify.ts, CLOCK_SKEW_SECONDS). It is still
+  // signed like any parameter. What AWS's non-S3 services answer to a malformed or over-a-week value
+  // is not established (no published response found), so S3's refusals are kept for those. Values
+  // from 0 up are accepted: STS takes X-Amz-Expires=0, which aws-iam-authenticator's EKS tokens
+  // carried for years (kubernetes-sigs/aws-iam-authenticator#753: "This value is ignored by STS").
   const expires = params.get('X-Amz-Expires');
   if (expires !== undefined) {
     if (!/^\d{1,10}$/.test(expires)) return incompleteSignature(messages.expiresNotNumber());
-    const seconds = Number(expires);
-    if (seconds > MAX_PRESIGNED_EXPIRES) return incompleteSignature(messages.expiresTooLong());
-    parsed.expiresIn = seconds;
+    if (Number(expires) > MAX_PRESIGNED_EXPIRES) return incompleteSignature(messages.expiresTooLong());
   }
   const token = params.get('X-Amz-Security-Token');
   if (token !== undefined) parsed.securityToken = token;

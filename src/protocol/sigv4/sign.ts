@@ -44,7 +44,10 @@ export interface SignOptions {
   service: string;
   /** The signing time. Default: now. */
   date?: Date;
-  /** Presign: put the signature in the query, valid for this many seconds (0 to 604800). */
+  /**
+   * Presign: put the signature in the query, with this as X-Amz-Expires (0 to 604800). Only S3
+   * honours it: IAM, STS and iamd take a presigned request for 15 minutes either side of its date.
+   */
   expiresIn?: number;
   /** Header form: add a signed x-amz-content-sha256 header, as the AWS SDK for JavaScript v3 does. */
   contentSha256Header?: boolean;

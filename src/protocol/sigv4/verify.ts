@@ -16,7 +16,7 @@ import {
   signatureDoesNotMatch,
   type SigV4Failure,
 } from './failures.js';
-import { parseCredential, parseSignature, type ParsedSignature } from './parse.js';
+import { parseCredential, parseSignature } from './parse.js';
 import { signatureHex, signingKey } from './signing-key.js';
 import { formatAmzDate, parseAmzDate, parseHttpDate, windowText } from './timestamps.js';
 
@@ -56,25 +56,35 @@ export interface VerifyOptions {
 
 export type SigV4Success = { ok: true; accessKeyId: string; region: string; service: string; signedAt: Date; securityToken?: string };
 
-/** How far a header-form request's time may be from the server's, either way. */
+/**
+ * How far a request's time (X-Amz-Date, or Date) may be from the server's, either way: 15 minutes,
+ * for the header form and the presigned (query) form alike. AWS honours X-Amz-Expires only in S3;
+ * IAM, STS and every other service keep this fixed window whatever X-Amz-Expires says. The AWS SDK
+ * for Go's Request.Presign (aws/aws-sdk-go, aws/request/request.go): "The expire parameter is only
+ * used for presigned Amazon S3 API requests. All other AWS services will use a fixed expiration
+ * time of 15 minutes." (PR aws/aws-sdk-go#2224, answering issue #2167 "STS does not respect
+ * x-amz-expires in presigned requests"; kubernetes-sigs/aws-iam-authenticator#160 likewise: "STS
+ * presigned urls expire after 15 minutes, and are not configurable"). So a URL presigned for a
+ * week is not a week-long credential here either, and one presigned for 60 s still works for 15 min.
+ */
 export const CLOCK_SKEW_SECONDS = 15 * 60;
 
 /** A region as clients name them; any is accepted, as clients sign with their configured one. */
 const REGION = /^[A-Za-z0-9_-]{1,64}$/;
 
-function checkClock(auth: ParsedSignature, signedAt: Date, now: Date): SigV4Failure | undefined {
+/** The clock window, the same for both forms (see CLOCK_SKEW_SECONDS): X-Amz-Expires plays no part. */
+function checkClock(signedAt: Date, now: Date): SigV4Failure | undefined {
   const t = signedAt.getTime();
   const nowMs = now.getTime();
-  // Presigned with X-Amz-Expires: valid until X-Amz-Date + X-Amz-Expires. Otherwise ±15 minutes.
-  const lifetime = auth.form === 'query' && auth.expiresIn !== undefined ? auth.expiresIn : CLOCK_SKEW_SECONDS;
-  if (t < nowMs - lifetime * 1000) {
+  const skewMs = CLOCK_SKEW_SECONDS * 1000;
+  if (t < nowMs - skewMs) {
     return signatureDoesNotMatch(
-      messages.expired(formatAmzDate(signedAt), formatAmzDate(new Date(nowMs - lifetime * 1000)), formatAmzDate(now), windowText(lifetime)),
+      messages.expired(formatAmzDate(signedAt), formatAmzDate(new Date(nowMs - skewMs)), formatAmzDate(now), windowText(CLOCK_SKEW_SECONDS)),
     );
   }
-  if (t > nowMs + CLOCK_SKEW_SECONDS * 1000) {
+  if (t > nowMs + skewMs) {
     return signatureDoesNotMatch(
-      messages.notYetCurrent(formatAmzDate(signedAt), formatAmzDate(new Date(nowMs + CLOCK_SKEW_SECONDS * 1000)), formatAmzDate(now), windowText(CLOCK_SKEW_SECONDS)),
+      messages.notYetCurrent(formatAmzDate(signedAt), formatAmzDate(new Date(nowMs + skewMs)), formatAmzDate(now), windowText(CLOCK_SKEW_SECONDS)),
     );
   }
   return undefined;
@@ -109,7 +119,7 @@ export async function verifySigV4(req: IncomingSignedRequest, opts: VerifyOption
   // A timestamp that parsed as one is already in this form (the pattern admits nothing else).
   const amzDate = amzSignedAt ? auth.timestamp : formatAmzDate(signedAt);
 
-  const clock = checkClock(auth, signedAt, opts.now);
+  const clock = checkClock(signedAt, opts.now);
   if (clock) return clock;
 
   const scope = parseCredential(auth.credential);
