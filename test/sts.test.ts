@@ -389,11 +389,9 @@ describe('session credentials at the door', () => {
 
     await api.setClock(901);
     try {
-      expect(await awsError(sts(keys).send(new GetCallerIdentityCommand({})))).toEqual({
-        code: 'ExpiredToken',
-        status: 400,
-        message: 'The security token included in the request is expired',
-      });
+      const expired = { code: 'ExpiredToken', status: 403, message: 'The security token included in the request is expired' };
+      expect(await awsError(sts(keys).send(new GetCallerIdentityCommand({})))).toEqual(expired);
+      expect(await awsError(iam(keys).send(new ListUsersCommand({})))).toEqual(expired);
     } finally {
       await api.setClock(0);
     }

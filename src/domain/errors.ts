@@ -46,8 +46,9 @@ export const ERROR_STATUS = {
   SessionDurationEscalationException: 403,
   ExpiredTradeInTokenException: 400,
   // Temporary credentials past their expiry, on any service (AWS sends this code, not the STS
-  // model's ExpiredTokenException, for a request signed with them).
-  ExpiredToken: 400,
+  // model's ExpiredTokenException, for a request signed with them), with 403 on IAM and STS alike
+  // (as quoted in pulumi/pulumi-aws#2560 for STS, cfn-sphere/cfn-sphere#55 for IAM).
+  ExpiredToken: 403,
   // Common errors of every AWS Query service (not in the service model).
   AccessDenied: 403,
   IncompleteSignature: 400,
