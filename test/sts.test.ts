@@ -248,7 +248,7 @@ describe('AssumeRole', () => {
     expect(await awsError(sts(chained).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 's2', DurationSeconds: 3601 })))).toEqual({
       code: 'ValidationError',
       status: 400,
-      message: 'The requested DurationSeconds exceeds the 1 hour session limit for roles assuming other roles.',
+      message: 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
     });
     const second = await sts(chained).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 's2' }));
     expect((await sts(keysOf(second.Credentials)).send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.name}/s2`);

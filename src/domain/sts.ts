@@ -50,8 +50,9 @@ export const stsErrors = {
   notAuthorized: (caller: string, action: string, resource: string) =>
     new IamError('AccessDenied', `User: ${caller} is not authorized to perform: ${action} on resource: ${resource}`),
   durationOverMax: () => new IamError('ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.'),
-  // AWS's sentence for a chained session asking more than an hour, as quoted in AWS re:Post answers.
-  durationOverChainLimit: () => new IamError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assuming other roles.'),
+  // AWS's sentence for a chained session asking more than an hour (quoted in aws/eks-anywhere#9485,
+  // 99designs/aws-vault#263; AWS Knowledge Center "iam-role-chaining-limit").
+  durationOverChainLimit: () => new IamError('ValidationError', 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.'),
   // Guessed (IAM's sentence for an unknown policy ARN): AWS's answer to a PolicyArns entry that does not exist is not recorded.
   noSuchSessionPolicy: (arn: string) => new IamError('ValidationError', `Policy ${arn} does not exist or is not attachable.`),
   // Tag rules: recorded AWS answers (LocalStack's test_sts.snapshot.json).
