@@ -254,6 +254,23 @@ describe('AssumeRole', () => {
     expect((await sts(keysOf(second.Credentials)).send(new GetCallerIdentityCommand({}))).Arn).toBe(`arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.name}/s2`);
   });
 
+  it("GetSessionToken credentials are role chaining too: at most an hour, an hour by default (aws-vault's GetSessionToken then AssumeRole)", async () => {
+    const user = await newUser();
+    const role = await newRole(trust({ AWS: user.arn }), { maxSessionDuration: 43_200 });
+    const session = keysOf((await sts(user.keys).send(new GetSessionTokenCommand({ DurationSeconds: 7200 }))).Credentials);
+    for (const DurationSeconds of [3601, 43_200]) {
+      expect(await awsError(sts(session).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'gst', DurationSeconds })))).toEqual({
+        code: 'ValidationError',
+        status: 400,
+        message: 'The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.',
+      });
+    }
+    const out = await sts(session).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'gst' }));
+    expect(out.Credentials!.Expiration!.getTime() - Date.now()).toBeLessThanOrEqual(3600_000);
+    // Long-term keys are not chaining: the role's MaxSessionDuration is the limit.
+    await sts(user.keys).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'keys', DurationSeconds: 43_200 }));
+  });
+
   it('session policies narrow the role policies; PackedPolicySize answered', async () => {
     const user = await newUser();
     const role = await newRole(trust({ AWS: user.arn }), { policy: allow(['iam:ListUsers', 'iam:GetUser']) });

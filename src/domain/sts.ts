@@ -40,7 +40,11 @@ export interface AssumeRoleInput {
   SourceIdentity?: string;
 }
 
-/** A role session assuming another role (role chaining) gets at most an hour (AWS's documented limit). */
+/**
+ * A session assuming a role (role chaining) gets at most an hour (AWS's documented limit). AWS
+ * counts a user's GetSessionToken credentials as a session too (AWS Knowledge Center
+ * "iam-role-chaining-limit"; aws-vault#263, aws-runas#11 quote the refusal).
+ */
 export const CHAINED_MAX_SECONDS = 3600;
 const DEFAULT_DURATION_SECONDS = 3600;
 
@@ -195,7 +199,8 @@ export async function assumeRole(
   }
 
   const duration = input.DurationSeconds ?? DEFAULT_DURATION_SECONDS;
-  if (parent && duration > CHAINED_MAX_SECONDS) throw stsErrors.durationOverChainLimit();
+  // Any session credentials, a role session's or GetSessionToken's: role chaining.
+  if (caller.session && duration > CHAINED_MAX_SECONDS) throw stsErrors.durationOverChainLimit();
   if (duration > role.maxSessionDuration) throw stsErrors.durationOverMax();
 
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn ?? '');
