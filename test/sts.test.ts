@@ -470,6 +470,20 @@ describe('GetSessionToken', () => {
     expect((await awsError(sts(user.keys).send(new GetSessionTokenCommand({ DurationSeconds: 129_601 })))).code).toBe('ValidationError');
   });
 
+  it("its credentials call no STS operation but AssumeRole and GetCallerIdentity, whatever the user's policies allow (AWS's GetSessionToken reference)", async () => {
+    const user = await newUser(allow('sts:*'));
+    const keys = keysOf((await sts(user.keys).send(new GetSessionTokenCommand({ DurationSeconds: 900 }))).Credentials);
+    const refused = (action: string) => ({
+      code: 'AccessDenied',
+      status: 403,
+      message: `User: ${user.arn} is not authorized to perform: sts:${action} because GetSessionToken credentials may not call it`,
+    });
+    expect(await awsError(sts(keys).send(new GetAccessKeyInfoCommand({ AccessKeyId: user.keys.accessKeyId })))).toEqual(refused('GetAccessKeyInfo'));
+    expect(await awsError(sts(keys).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'abc' })))).toEqual(refused('DecodeAuthorizationMessage'));
+    // The same user's long-term keys may.
+    expect((await sts(user.keys).send(new GetAccessKeyInfoCommand({ AccessKeyId: user.keys.accessKeyId }))).Account).toBe(ACCOUNT_ID);
+  });
+
   it('with an MFA code: aws:MultiFactorAuthPresent in the session; a wrong code refused', async () => {
     const mfaOnly = allow('iam:GetUser', '*', { Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } });
     const user = await newUser(mfaOnly);

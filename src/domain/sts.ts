@@ -75,6 +75,10 @@ export const stsErrors = {
   federatedMayNotCall: (arn: string, action: string) =>
     new IamError('AccessDenied', `User: ${arn} is not authorized to perform: ${action} because federated user credentials may not call it`),
   sessionCredentialsForGetFederationToken: () => new IamError('AccessDenied', 'Cannot call GetFederationToken with session credentials'), // guessed by analogy
+  // Guessed, worded as federatedMayNotCall: GetSessionToken's reference says its credentials call
+  // no STS operation but AssumeRole and GetCallerIdentity; AWS's wording of the denial is not recorded.
+  sessionTokenMayNotCall: (arn: string, action: string) =>
+    new IamError('AccessDenied', `User: ${arn} is not authorized to perform: ${action} because GetSessionToken credentials may not call it`),
   packedTooLarge: (percent: number) =>
     new IamError('PackedPolicyTooLarge', `Packed size of the session policies and session tags is ${percent}% of the allowed size.`), // guessed wording
 };

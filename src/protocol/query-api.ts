@@ -53,6 +53,14 @@ import { apiCallEvent, isReadOnlyAction, type AuditSink, type WebIdentityCaller 
 const noIamWithoutMfa = (caller: Caller, action: string, resource: string) =>
   new IamError('AccessDenied', `User: ${callerArn(caller)} is not authorized to perform: ${action} on resource: ${resource} because no MFA authentication information was included when the session was requested`);
 
+/**
+ * What GetSessionToken's credentials may call in STS: AssumeRole and GetCallerIdentity (AWS's
+ * GetSessionToken reference: "You cannot call any STS API except AssumeRole or
+ * GetCallerIdentity"), and GetSessionToken and GetFederationToken, whose handlers refuse every
+ * session with their own sentence.
+ */
+const SESSION_TOKEN_STS_ACTIONS: ReadonlySet<string> = new Set(['AssumeRole', 'GetCallerIdentity', 'GetSessionToken', 'GetFederationToken']);
+
 export interface QueryRequest {
   method: string;
   rawPath: string;
@@ -138,6 +146,7 @@ export class QueryApi {
           throw new IamError('InvalidAction', `Could not find operation ${action ?? ''} for version ${STS_MODEL.metadata.apiVersion}`);
         }
         if (caller.kind === 'federated-user' && action !== 'GetCallerIdentity') throw stsErrors.federatedMayNotCall(callerArn(caller), `sts:${action}`);
+        if (caller.kind !== 'assumed-role' && caller.session && !SESSION_TOKEN_STS_ACTIONS.has(action)) throw stsErrors.sessionTokenMayNotCall(callerArn(caller), `sts:${action}`);
         input = await readInput(STS_MODEL, STS_MODEL.operations[action]!.input?.shape, params);
         // facts as they are: a spread adding `region` cost ~0.8 µs (Node 20's V8 adds a property to a spread copy slowly; 22 does not).
         const output = await operation.handler(domain, caller, input, facts);
