@@ -569,7 +569,7 @@ describe('AssumeRole with MFA', () => {
 
 describe('GetFederationToken', () => {
   it('a federated user: its ARN and id; PackedPolicySize 0 without policies; no IAM call, no STS call but GetCallerIdentity', async () => {
-    const user = await newUser(allow('iam:ListUsers'));
+    const user = await newUser(allow(['iam:ListUsers', 'sts:GetFederationToken']));
     const out = await sts(user.keys).send(new GetFederationTokenCommand({ Name: 'fed-bob', DurationSeconds: 900 }));
     expect(out.FederatedUser).toEqual({ FederatedUserId: `${ACCOUNT_ID}:fed-bob`, Arn: `arn:aws:sts::${ACCOUNT_ID}:federated-user/fed-bob` });
     expect(out.PackedPolicySize).toBe(0);
@@ -581,10 +581,74 @@ describe('GetFederationToken', () => {
     expect(withPolicy.PackedPolicySize).toBeGreaterThan(0);
     expect((await awsError(sts(keysOf(out.Credentials)).send(new GetFederationTokenCommand({ Name: 'again' })))).code).toBe('AccessDenied');
   });
+
+  it("needs sts:GetFederationToken in the caller's policies, on the federated user's ARN; an explicit Deny wins; the root user needs none", async () => {
+    const federated = (name: string) => `arn:aws:sts::${ACCOUNT_ID}:federated-user/${name}`;
+    const none = await newUser();
+    expect(await awsError(sts(none.keys).send(new GetFederationTokenCommand({ Name: 'fed-none', Policy: allow('*') })))).toEqual({
+      code: 'AccessDenied',
+      status: 403,
+      message: `User: ${none.arn} is not authorized to perform: sts:GetFederationToken on resource: ${federated('fed-none')} because no identity-based policy allows the sts:GetFederationToken action`,
+    });
+    const denied = await newUser(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: '*', Resource: '*' },
+          { Effect: 'Deny', Action: ['sts:GetFederationToken', 'sts:DecodeAuthorizationMessage'], Resource: '*' },
+        ],
+      }),
+    );
+    expect(await awsError(sts(denied.keys).send(new GetFederationTokenCommand({ Name: 'fed-denied', Policy: allow('*') })))).toEqual({
+      code: 'AccessDenied',
+      status: 403,
+      message: `User: ${denied.arn} is not authorized to perform: sts:GetFederationToken on resource: ${federated('fed-denied')} with an explicit deny in an identity-based policy`,
+    });
+    // The resource is the federated user: a policy may allow some names only.
+    const some = await newUser(allow('sts:GetFederationToken', federated('ci-*')));
+    await sts(some.keys).send(new GetFederationTokenCommand({ Name: 'ci-build' }));
+    expect((await awsError(sts(some.keys).send(new GetFederationTokenCommand({ Name: 'admin' })))).message).toBe(
+      `User: ${some.arn} is not authorized to perform: sts:GetFederationToken on resource: ${federated('admin')} because no identity-based policy allows the sts:GetFederationToken action`,
+    );
+    expect((await rootSts().send(new GetFederationTokenCommand({ Name: 'fed-root' }))).FederatedUser!.Arn).toBe(federated('fed-root'));
+  });
 });
 
 describe('DecodeAuthorizationMessage', () => {
   it('a message iamd did not encode is invalid', async () => {
     expect((await awsError(rootSts().send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'abc' })))).code).toBe('InvalidAuthorizationMessageException');
+  });
+
+  it("needs sts:DecodeAuthorizationMessage in the caller's policies, before the message is looked at; AWS's denial names no resource", async () => {
+    const decode = (keys: Keys) => sts(keys).send(new DecodeAuthorizationMessageCommand({ EncodedMessage: 'abc' }));
+    const none = await newUser();
+    expect(await awsError(decode(none.keys))).toEqual({
+      code: 'AccessDenied',
+      status: 403,
+      message: `User: ${none.arn} is not authorized to perform: sts:DecodeAuthorizationMessage because no identity-based policy allows the sts:DecodeAuthorizationMessage action`,
+    });
+    const denied = await newUser(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: '*', Resource: '*' },
+          { Effect: 'Deny', Action: 'sts:DecodeAuthorizationMessage', Resource: '*' },
+        ],
+      }),
+    );
+    expect(await awsError(decode(denied.keys))).toEqual({
+      code: 'AccessDenied',
+      status: 403,
+      message: `User: ${denied.arn} is not authorized to perform: sts:DecodeAuthorizationMessage with an explicit deny in an identity-based policy`,
+    });
+    // A role session acts with the role's policies.
+    const user = await newUser();
+    const role = await newRole(trust({ AWS: user.arn }));
+    const session = keysOf((await sts(user.keys).send(new AssumeRoleCommand({ RoleArn: role.arn, RoleSessionName: 'decode' }))).Credentials);
+    expect((await awsError(decode(session))).message).toBe(
+      `User: arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.name}/decode is not authorized to perform: sts:DecodeAuthorizationMessage because no identity-based policy allows the sts:DecodeAuthorizationMessage action`,
+    );
+    const allowed = await newUser(allow('sts:DecodeAuthorizationMessage'));
+    expect(await awsError(decode(allowed.keys))).toMatchObject({ code: 'InvalidAuthorizationMessageException', status: 400 });
   });
 });

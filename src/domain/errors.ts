@@ -125,11 +125,15 @@ export const errors = {
     ),
   userNameRequired: () =>
     new IamError('ValidationError', 'Must specify userName when calling with non-User credentials'),
-  /** `unevaluable`: iamd's own case, policies that exceed the evaluation work budget (they allow nothing). */
-  accessDenied: (principalArn: string, action: string, resourceArn: string, reason: 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit') =>
+  /**
+   * `unevaluable`: iamd's own case, policies that exceed the evaluation work budget (they allow
+   * nothing). No `resourceArn` for an action AWS authorizes on no resource, whose denial names
+   * none (as AWS words sts:DecodeAuthorizationMessage's).
+   */
+  accessDenied: (principalArn: string, action: string, resourceArn: string | undefined, reason: 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit') =>
     new IamError(
       'AccessDenied',
-      `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resourceArn} ` +
+      `User: ${principalArn} is not authorized to perform: ${action}${resourceArn === undefined ? '' : ` on resource: ${resourceArn}`} ` +
         (reason === 'explicit'
           ? 'with an explicit deny in an identity-based policy'
           : reason === 'session-explicit'

@@ -2,7 +2,7 @@ import { deflateRawSync } from 'node:zlib';
 import type { Caller, Role, Session, Tag, TrustPrincipalIds } from './entities.js';
 import { callerArn, type Domain } from './context.js';
 import { assumedRoleArn, federatedUserArn, roleArn, rootArn } from './arn.js';
-import { IamError } from './errors.js';
+import { errors, IamError } from './errors.js';
 import { BoundedMap } from './bounded-map.js';
 import { evaluateIdentity, requestContext, type RequestFacts } from './authorization.js';
 import { evaluateTrustPolicy, type PrincipalMatch } from './policy/evaluate.js';
@@ -312,6 +312,18 @@ export async function getSessionToken(
   return { Credentials: await issue(domain, subject, session) };
 }
 
+/**
+ * An STS operation that AWS authorizes with the caller's identity policies alone (GetFederationToken,
+ * DecodeAuthorizationMessage): AccessDenied unless they allow `action` on `resourceArn` (none: `*`,
+ * and the denial names no resource, as AWS's does); an explicit Deny wins. The root user's are not
+ * evaluated: it may do everything.
+ */
+export async function authorizeOwn(domain: Domain, caller: Caller, action: string, resourceArn: string | undefined, facts: RequestFacts): Promise<void> {
+  if (caller.kind === 'root') return;
+  const verdict = await evaluateIdentity(domain.store, caller, { action, resourceArn: resourceArn ?? '*' }, facts, domain.clock.now());
+  if (verdict.decision !== 'allowed') throw errors.accessDenied(callerArn(caller), action, resourceArn, verdict.reason);
+}
+
 /** GetAccessKeyInfo: the account a key id encodes (AWS answers from the id alone, for any key id). */
 export function getAccessKeyInfo(domain: Domain, accessKeyId: string): { Account: string } {
   // A key id iamd made before ids encoded the account (or one not of the form) is this account's.
@@ -322,15 +334,18 @@ export function getAccessKeyInfo(domain: Domain, accessKeyId: string): { Account
 /**
  * GetFederationToken: credentials of a federated user named by the caller, whose permissions are
  * the caller's policies intersected with the session policies passed (none passed: nothing
- * allowed). IAM users and the root user; 900–129,600 s (default 43,200), the root user's capped at
- * an hour. Its credentials call no IAM operation and no STS operation but GetCallerIdentity.
+ * allowed). IAM users whose policies allow sts:GetFederationToken on the federated user's ARN (as
+ * AWS names it in its denials), and the root user; 900–129,600 s (default 43,200), the root user's
+ * capped at an hour. Its credentials call no IAM operation and no STS operation but GetCallerIdentity.
  */
 export async function getFederationToken(
   domain: Domain,
   caller: Caller,
   input: { Name: string; Policy?: string; PolicyArns?: { arn?: string }[]; DurationSeconds?: number; Tags?: Tag[] },
+  facts: RequestFacts,
 ): Promise<Record<string, unknown>> {
   if (caller.kind === 'assumed-role' || caller.kind === 'federated-user' || caller.session) throw stsErrors.sessionCredentialsForGetFederationToken();
+  await authorizeOwn(domain, caller, 'sts:GetFederationToken', federatedUserArn(domain.accountId, input.Name), facts);
   const duration = caller.kind === 'root' ? Math.min(input.DurationSeconds ?? 3600, 3600) : (input.DurationSeconds ?? 43_200);
   const tags = input.Tags ?? [];
   const keys = tagKeysOf(tags);

@@ -4,13 +4,14 @@ import type { RequestFacts } from '../domain/authorization.js';
 import { IamError } from '../domain/errors.js';
 import { assumeRootRefusal, tradeInTokenRefusal } from '../domain/standalone-account.js';
 import { getWebIdentityToken, type WebIdentityTokenInput } from '../domain/web-identity-token.js';
-import { assumeRole, getAccessKeyInfo, getFederationToken, getSessionToken, type AssumeRoleInput } from '../domain/sts.js';
+import { assumeRole, authorizeOwn, getAccessKeyInfo, getFederationToken, getSessionToken, type AssumeRoleInput } from '../domain/sts.js';
 
 /**
  * The STS operation table, read and written with the STS model (STS_MODEL), on the same endpoint
  * as IAM (told apart by the signature's service). Unlike IAM's operations, each STS operation has
  * its own authorization rule (none for GetCallerIdentity, the trust policy with the caller's
- * policies for AssumeRole), so the handler decides; see src/domain/sts.ts and docs/sts.md.
+ * policies for AssumeRole, the caller's policies alone for GetFederationToken and
+ * DecodeAuthorizationMessage), so the handler decides; see src/domain/sts.ts and docs/sts.md.
  */
 export interface StsOperation {
   handler(domain: Domain, caller: Caller, input: Record<string, unknown>, facts: RequestFacts & { region: string }): Promise<Record<string, unknown>>;
@@ -27,7 +28,7 @@ export const STS_OPERATIONS: Readonly<Record<string, StsOperation>> = {
     handler: async (domain, caller, input) => getSessionToken(domain, caller, input as { DurationSeconds?: number; SerialNumber?: string; TokenCode?: string }),
   },
   GetFederationToken: {
-    handler: async (domain, caller, input) => getFederationToken(domain, caller, input as unknown as Parameters<typeof getFederationToken>[2]),
+    handler: async (domain, caller, input, facts) => getFederationToken(domain, caller, input as unknown as Parameters<typeof getFederationToken>[2], facts),
   },
   GetAccessKeyInfo: {
     handler: async (domain, _caller, input) => {
@@ -39,9 +40,11 @@ export const STS_OPERATIONS: Readonly<Record<string, StsOperation>> = {
     },
   },
   DecodeAuthorizationMessage: {
+    // The caller's policies must allow it (STS API reference), before the message is looked at.
     // iamd's denials carry no encoded message, so any message given was not made here: AWS's
     // answer to a message it cannot decode (wording guessed).
-    handler: async () => {
+    handler: async (domain, caller, _input, facts) => {
+      await authorizeOwn(domain, caller, 'sts:DecodeAuthorizationMessage', undefined, facts);
       throw new IamError('InvalidAuthorizationMessageException', 'The authorization message is invalid.');
     },
   },
