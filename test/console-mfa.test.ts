@@ -1,10 +1,13 @@
+import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import {
+  CreateAccessKeyCommand,
   CreateAccountAliasCommand,
   CreateLoginProfileCommand,
   CreateUserCommand,
   CreateVirtualMFADeviceCommand,
+  DeactivateMFADeviceCommand,
   EnableMFADeviceCommand,
   GetUserCommand,
   IAMClient,
@@ -12,8 +15,11 @@ import {
   ListMFADevicesCommand,
   ListVirtualMFADevicesCommand,
   PutUserPolicyCommand,
+  ResyncMFADeviceCommand,
+  UpdateLoginProfileCommand,
 } from '@aws-sdk/client-iam';
-import { ACCOUNT_ID, uniqueName } from './support/server.js';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
+import { ACCOUNT_ID, awsError, uniqueName } from './support/server.js';
 import { useServer } from './support/use-server.js';
 import { launchBrowser, screenshotPath } from './support/browser.js';
 import { codeAt, readQrPng, wrongCode } from './support/totp.js';
@@ -304,6 +310,80 @@ describe('MFA in the console', () => {
   });
 });
 
+describe('MFA lock-out and revocation, without a browser', () => {
+  it('wrong codes lock the user after 100, though a right password came before each; GetSessionToken is refused too; an administrator resync lifts it', async () => {
+    const userName = await userWithPassword();
+    const { serial, seed } = await deviceFor(userName);
+    const form = await csrfForm();
+    let refused = 0;
+    for (let round = 1; round <= 100; round++) {
+      // Past the device's delay (up to 15 minutes), so each code is checked; each round from an
+      // address of its own, as the review's attacker did.
+      await moveClock(round * 16 * 60);
+      const waiting = await passwordStep(form, userName, loopback(round));
+      const answer = await postCode(form, waiting, wrongCodeAt(seed, serverStep()), loopback(round));
+      if (answer.status === 401) refused++;
+    }
+    expect(refused).toBe(100);
+
+    await moveClock(101 * 16 * 60);
+    // The right password still leads to the second step (it tells nothing new: it did before)...
+    const waiting = await passwordStep(form, userName);
+    // ...where even the right code is refused, as the password's lock-out answers: 429, no Retry-After.
+    const locked = await postCode(form, waiting, codeAt(seed, serverStep()));
+    expect(locked.status).toBe(429);
+    expect(locked.headers.get('retry-after')).toBeNull();
+    expect(await locked.text()).toContain('Too many failed sign-in attempts. Contact your administrator to resynchronize or deactivate your MFA device.');
+    // The same count holds for the API's codes: the user's own keys, the right code, refused.
+    const { AccessKey: key } = await api.iam.send(new CreateAccessKeyCommand({ UserName: userName }));
+    const sts = new STSClient({ endpoint: api.url, region: 'us-east-1', maxAttempts: 1, credentials: { accessKeyId: key!.AccessKeyId!, secretAccessKey: key!.SecretAccessKey! } });
+    expect(await awsError(sts.send(new GetSessionTokenCommand({ SerialNumber: serial, TokenCode: codeAt(seed, serverStep() + 1) })))).toEqual({
+      code: 'AccessDenied',
+      message: 'MultiFactorAuthentication failed: too many invalid MFA one time pass codes. An administrator must resynchronize or deactivate the MFA device.',
+      status: 403,
+    });
+    // A new password does not lift it: the lock is on the second factor.
+    await api.iam.send(new UpdateLoginProfileCommand({ UserName: userName, Password: PASSWORD }));
+    expect((await postCode(form, await passwordStep(form, userName), codeAt(seed, serverStep()))).status).toBe(429);
+
+    // The administrator resynchronises the device (two consecutive codes: it is at hand): lifted.
+    const step = serverStep();
+    await api.iam.send(new ResyncMFADeviceCommand({ UserName: userName, SerialNumber: serial, AuthenticationCode1: codeAt(seed, step - 1), AuthenticationCode2: codeAt(seed, step) }));
+    const signedIn = await postCode(form, await passwordStep(form, userName), codeAt(seed, step + 1));
+    expect(signedIn.status).toBe(303);
+    expect(signedIn.headers.get('location')).toBe('/console/home');
+  }, 120_000);
+
+  it('deactivating the device through the API ends the session that signed in with it: back to sign-in, and no MFA-conditioned action', async () => {
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Action: ['iam:ListMFADevices', 'iam:ListAccessKeys'], Resource: 'arn:aws:iam::*:user/${aws:username}' },
+        { Effect: 'Allow', Action: ['iam:CreateAccessKey'], Resource: 'arn:aws:iam::*:user/${aws:username}', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'true' } } },
+      ],
+    });
+    const userName = await userWithPassword({ policy });
+    const { serial, seed, lastStep } = await deviceFor(userName);
+    const form = await csrfForm();
+    const signedIn = await postCode(form, await passwordStep(form, userName), codeAt(seed, lastStep + 1));
+    expect(signedIn.headers.get('location')).toBe('/console/home');
+    const session = sessionCookie(signedIn);
+    // With MFA, the session may create a key.
+    const before = await postForm(form, session, '/console/keys/create');
+    expect(before.status).toBe(200);
+    expect(await before.text()).toContain('id="new-key-secret"');
+
+    await api.iam.send(new DeactivateMFADeviceCommand({ UserName: userName, SerialNumber: serial }));
+    const home = await fetch(`${api.url}/console/home`, { headers: { cookie: `${form.cookie}; ${session}` }, redirect: 'manual' });
+    expect(home.status).toBe(303);
+    expect(home.headers.get('location')).toBe('/console');
+    const after = await postForm(form, session, '/console/keys/create');
+    expect(after.status).toBe(401);
+    expect(await after.text()).toContain('Your session has ended. Sign in again.');
+    expect((await api.iam.send(new ListAccessKeysCommand({ UserName: userName }))).AccessKeyMetadata).toHaveLength(1);
+  });
+});
+
 describe('access keys in the console', () => {
   it('creates one (the secret shown once), deactivates, activates and deletes it, through the API authorization', async () => {
     const policy = JSON.stringify({
@@ -442,3 +522,74 @@ describe('the console answers in HTML', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull();
   });
 });
+
+/** A fresh CSRF cookie and its token, as a browser gets them from the sign-in page. */
+async function csrfForm(): Promise<{ cookie: string; token: string }> {
+  const res = await fetch(`${api.url}/console`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('iamd_csrf='))!.split(';')[0]!;
+  const token = /name="csrf" value="([^"]+)"/.exec(await res.text())![1]!;
+  return { cookie, token };
+}
+
+/** The iamd_session cookie an answer sets, as a Cookie header's pair. */
+function sessionCookie(res: Response): string {
+  return res.headers.getSetCookie().find((c) => c.startsWith('iamd_session='))!.split(';')[0]!;
+}
+
+/**
+ * A console form posted without a browser, with the CSRF cookie and token of `form` and the
+ * session `session`, from a loopback address of the caller's choice (an attacker with many
+ * addresses: the per-address count is not what these tests are about).
+ */
+function postForm(
+  form: { cookie: string; token: string },
+  session: string,
+  path: string,
+  fields: Record<string, string> = {},
+  localAddress = '127.0.0.1',
+): Promise<Response> {
+  const body = new URLSearchParams({ csrf: form.token, ...fields }).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${api.url}${path}`, {
+      method: 'POST',
+      localAddress,
+      headers: { cookie: `${form.cookie}; ${session}`, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+    });
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
+        }
+        resolve(new Response(Buffer.concat(chunks), { status: res.statusCode!, headers }));
+      });
+    });
+    req.end(body);
+  });
+}
+
+/** The right password for a user with an MFA device: the session waiting for its code. */
+async function passwordStep(form: { cookie: string; token: string }, userName: string, from?: string): Promise<string> {
+  const res = await postForm(form, '', '/console/signin', { account: ACCOUNT_ID, username: userName, password: PASSWORD }, from);
+  expect(res.headers.get('location')).toBe('/console/mfa');
+  return sessionCookie(res);
+}
+
+const postCode = (form: { cookie: string; token: string }, session: string, code: string, from?: string) =>
+  postForm(form, session, '/console/mfa', { code }, from);
+
+/** The n-th loopback address after 127.0.0.1. */
+const loopback = (n: number) => `127.0.${Math.floor(n / 250)}.${(n % 250) + 2}`;
+
+/** A code the device shows at no step near `step` (the server's, which the test clock moves). */
+function wrongCodeAt(seed: string, step: number): string {
+  const near = new Set(Array.from({ length: 41 }, (_, i) => codeAt(seed, step - 20 + i)));
+  for (let n = 0; ; n++) {
+    const code = String(n).padStart(6, '0');
+    if (!near.has(code)) return code;
+  }
+}

@@ -8,7 +8,16 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { aesGcmSealer } from '../src/crypto/secret-sealer.js';
 import type { Domain } from '../src/domain/context.js';
 import { randomIds } from '../src/domain/ids.js';
-import { acceptMfaCode, createVirtualMfaDevice, enableMfaDevice, resyncMfaDevice } from '../src/domain/mfa.js';
+import type { Caller, User } from '../src/domain/entities.js';
+import {
+  acceptMfaCode,
+  checkMfaCode,
+  createVirtualMfaDevice,
+  deactivateMfaDevice,
+  enableMfaDevice,
+  MFA_LOCK_AFTER,
+  resyncMfaDevice,
+} from '../src/domain/mfa.js';
 import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import { codeAt } from './support/totp.js';
 
@@ -97,6 +106,57 @@ describe('one code at a time', () => {
     expect(await acceptMfaCode(domain, user, serial, codeAt(seed, step()))).toBe(false);
     now = new Date(now.getTime() + 31_000);
     expect(await acceptMfaCode(domain, user, serial, codeAt(seed, step()))).toBe(true);
+  });
+});
+
+describe('the lock-out per user', () => {
+  const root: Caller = { kind: 'root', accountId: '123456789012', accessKeyId: 'AKIAROOT' };
+  /** Past the device's longest delay (15 minutes), so that each code is checked. */
+  const later = () => {
+    now = new Date(now.getTime() + 16 * 60_000);
+  };
+  /** One wrong code, checked. */
+  async function wrong(user: User, serial: string, seed: string) {
+    later();
+    expect(await checkMfaCode(domain, user, serial, wrongCodeAt(seed))).toBe('wrong');
+  }
+  async function secondDevice(user: User) {
+    const created = await createVirtualMfaDevice(domain, { VirtualMFADeviceName: `d2-${user.name}` });
+    await enableMfaDevice(domain, { UserName: user.name, SerialNumber: created.device.serialNumber, AuthenticationCode1: codeAt(created.seed, step() - 1), AuthenticationCode2: codeAt(created.seed, step()) });
+    return { serial: created.device.serialNumber, seed: created.seed };
+  }
+
+  it(`locks after ${MFA_LOCK_AFTER} consecutive wrong codes: the right one is refused unchecked, until a resync; a right code before then starts the count again`, async () => {
+    const { user, serial, seed } = await enabledDevice();
+    for (let i = 0; i < MFA_LOCK_AFTER - 1; i++) await wrong(user, serial, seed);
+    later();
+    expect(await checkMfaCode(domain, user, serial, codeAt(seed, step()))).toBe('accepted');
+    for (let i = 0; i < MFA_LOCK_AFTER; i++) await wrong(user, serial, seed);
+    later();
+    expect(await checkMfaCode(domain, user, serial, codeAt(seed, step()))).toBe('locked');
+    expect(await acceptMfaCode(domain, user, serial, codeAt(seed, step()))).toBe(false);
+    // The lock-out does not refuse a resync (two consecutive codes), which lifts it.
+    now = new Date(now.getTime() + 30_000);
+    await resyncMfaDevice(domain, { UserName: user.name, SerialNumber: serial, AuthenticationCode1: codeAt(seed, step() - 1), AuthenticationCode2: codeAt(seed, step()) });
+    now = new Date(now.getTime() + 30_000);
+    expect(await checkMfaCode(domain, user, serial, codeAt(seed, step()))).toBe('accepted');
+  });
+
+  it("counts the user's devices together; deactivating one lifts it, and so does enabling one", async () => {
+    const { user, serial, seed } = await enabledDevice();
+    const other = await secondDevice(user);
+    for (let i = 0; i < MFA_LOCK_AFTER; i++) await (i % 2 ? wrong(user, serial, seed) : wrong(user, other.serial, other.seed));
+    later();
+    expect(await checkMfaCode(domain, user, serial, codeAt(seed, step()))).toBe('locked');
+    expect(await checkMfaCode(domain, user, other.serial, codeAt(other.seed, step()))).toBe('locked');
+    await deactivateMfaDevice(domain, root, { UserName: user.name, SerialNumber: other.serial });
+    expect(await checkMfaCode(domain, user, serial, codeAt(seed, step()))).toBe('accepted');
+
+    for (let i = 0; i < MFA_LOCK_AFTER; i++) await wrong(user, serial, seed);
+    later();
+    expect(await checkMfaCode(domain, user, serial, codeAt(seed, step()))).toBe('locked');
+    await enableMfaDevice(domain, { UserName: user.name, SerialNumber: other.serial, AuthenticationCode1: codeAt(other.seed, step() - 1), AuthenticationCode2: codeAt(other.seed, step()) });
+    expect(await checkMfaCode(domain, user, serial, codeAt(seed, step()))).toBe('accepted');
   });
 });
 

@@ -171,6 +171,9 @@ export function consoleHandler(options: ConsoleOptions) {
             return goTo(result.next);
           case 'throttled':
             return codePage(429, [throttledMessage(res, result.retryAfterSeconds)]);
+          case 'mfa-locked':
+            // As the password's lock-out answers (429, no Retry-After), naming what lifts this one.
+            return codePage(429, [MFA_LOCKED_MESSAGE]);
           case 'ended':
             endSession();
             return page(401, signInPage({ csrf, accountId, notice: 'Your session has ended. Sign in again.' }));
@@ -228,6 +231,8 @@ export function consoleHandler(options: ConsoleOptions) {
 
   return handle;
 }
+
+const MFA_LOCKED_MESSAGE = 'Too many failed sign-in attempts. Contact your administrator to resynchronize or deactivate your MFA device.';
 
 function throttledMessage(res: ServerResponse, retryAfterSeconds: number | null): string {
   if (retryAfterSeconds === null) return 'Too many failed sign-in attempts. Contact your administrator to reset your password.';

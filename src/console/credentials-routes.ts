@@ -176,6 +176,8 @@ export async function credentialsRoutes(r: CredentialsRequest): Promise<boolean>
       const serialNumber = field('serial');
       const removed = await attempt('mfa', async () => {
         await call('DeactivateMFADevice', { UserName: self, SerialNumber: serialNumber });
+        // That ended every session of the user, this one too: it goes on under a new token.
+        startSession(await signIn.continueAfterOwnDeactivation(current));
         await call('DeleteVirtualMFADevice', { SerialNumber: serialNumber });
       });
       return removed ? redirect('/console/home?notice=mfa-removed') : undefined;

@@ -9,7 +9,7 @@ import { isPasswordExpired, passwordExpiresAt } from './password-policy.js';
 import { changePassword } from './login-profiles.js';
 import type { ConsoleSession } from '../ports/store.js';
 import { addressThrottleKey, userThrottleKey } from './throttle-keys.js';
-import { acceptMfaCode } from './mfa.js';
+import { checkMfaCode } from './mfa.js';
 import { accountAlias } from './account-alias.js';
 
 /**
@@ -47,6 +47,8 @@ export type SignInResult =
   | { kind: 'hard-expired' }
   /** retryAfterSeconds null: locked until an administrator sets a new password. */
   | { kind: 'throttled'; retryAfterSeconds: number | null }
+  /** The second step: too many wrong codes (mfa.ts MFA_LOCK_AFTER), until an administrator lifts it. */
+  | { kind: 'mfa-locked' }
   | { kind: 'invalid' };
 
 /** What the audit trail hears of a sign-in attempt (never the password). */
@@ -105,7 +107,13 @@ export class ConsoleSignIn {
 
   private report(result: SignInResult, user: User | undefined, input: { sourceAddress: string; userAgent?: string }, mfaUsed: boolean): void {
     if (!this.onSignIn) return;
-    const reason = { 'signed-in': undefined, 'hard-expired': 'Password expired', throttled: 'Too many failed sign-in attempts', invalid: 'Failed authentication' }[result.kind];
+    const reason = {
+      'signed-in': undefined,
+      'hard-expired': 'Password expired',
+      throttled: 'Too many failed sign-in attempts',
+      'mfa-locked': 'Too many failed sign-in attempts',
+      invalid: 'Failed authentication',
+    }[result.kind];
     this.onSignIn({ user, success: result.kind === 'signed-in', reason, sourceAddress: input.sourceAddress, userAgent: input.userAgent, mfaUsed });
   }
 
@@ -143,8 +151,8 @@ export class ConsoleSignIn {
     if (!ok || !user || !profile) return { result: { kind: 'invalid' }, user };
     await this.rehashIfOutdated(user, profile, input.password);
 
-    // The password was right. Wrong MFA codes are counted from here on (and per device, in
-    // acceptMfaCode, a count a right password does not clear).
+    // The password was right. Wrong MFA codes are counted from here on, and also per device and
+    // per user in checkMfaCode: counts a right password does not clear, the latter with a lock-out.
     await this.forgiveAttempt(user.name, input.sourceAddress);
     // With an MFA device, its code comes before anything else, the forced password change too:
     // changing a password is a change to the account's credentials, and needs both factors.
@@ -169,8 +177,9 @@ export class ConsoleSignIn {
   /**
    * The second step: a code of one of the user's MFA devices, accepted once. A wrong code is a
    * failed sign-in (the user's and the address's counts, as a wrong password) and a wrong guess at
-   * the device (its own count); a replayed one is wrong. A right one replaces the waiting session
-   * by one that records when MFA was used.
+   * the device and at the user's MFA (checkMfaCode's counts, the second with a lock-out); a
+   * replayed one is wrong. A right one replaces the waiting session by one that records when MFA
+   * was used.
    */
   async verifyMfaCode(
     token: string,
@@ -187,16 +196,24 @@ export class ConsoleSignIn {
     }
     const devices = await this.domain.store.mfaDevices.listForUser(user.id);
     const device = input.serialNumber === undefined ? devices[0] : devices.find((d) => d.serialNumber === input.serialNumber);
-    const accepted = device !== undefined && /^\d{6}$/.test(input.code) && (await acceptMfaCode(this.domain, user, device.serialNumber, input.code));
-    if (!accepted) {
-      const result: SignInResult = { kind: 'invalid' };
+    const refuse = (result: SignInResult) => {
       this.report(result, user, input, true);
       return result;
+    };
+    if (device === undefined || !/^\d{6}$/.test(input.code)) return refuse({ kind: 'invalid' });
+    // The session this code would start is written before the code is accepted, and handed out
+    // only if it is: a DeactivateMFADevice racing this step (on any node) deletes the user's
+    // sessions in the transaction that holds the device's row, so either it comes after the code
+    // was accepted and deletes this session too, or it came before and the code is refused.
+    const fresh = await this.startSession(user, profile, { mustChangePassword: session.mustChangePassword, awaitingMfa: false, mfaAuthenticatedAt: now });
+    const check = await checkMfaCode(this.domain, user, device.serialNumber, input.code);
+    if (check !== 'accepted') {
+      await this.domain.store.consoleSessions.delete(hashToken(fresh));
+      return refuse(check === 'locked' ? { kind: 'mfa-locked' } : { kind: 'invalid' });
     }
     await this.forgiveAttempt(user.name, input.sourceAddress);
     await this.domain.store.users.recordPasswordUse(user.id, now);
     await this.domain.store.consoleSessions.delete(session.tokenHash);
-    const fresh = await this.startSession(user, profile, { mustChangePassword: session.mustChangePassword, awaitingMfa: false, mfaAuthenticatedAt: now });
     const result: SignInResult = { kind: 'signed-in', token: fresh, next: nextStep({ mustChangePassword: session.mustChangePassword, awaitingMfa: false }) };
     this.report(result, user, input, true);
     return result;
@@ -225,8 +242,9 @@ export class ConsoleSignIn {
 
   private async startSession(
     user: User,
-    profile: LoginProfile,
+    profile: Pick<LoginProfile, 'passwordChangedAt'>,
     state: { mustChangePassword: boolean; awaitingMfa: boolean; mfaAuthenticatedAt: Date | null },
+    expiresAt?: Date,
   ): Promise<string> {
     const now = this.domain.clock.now();
     const token = randomBytes(32).toString('base64url');
@@ -236,7 +254,7 @@ export class ConsoleSignIn {
       userId: user.id,
       createdAt: now,
       // A session waiting for its code is short-lived: the second step is taken at once or not at all.
-      expiresAt: new Date(now.getTime() + (state.awaitingMfa ? this.settings.mfaStepLifetimeMs : this.settings.sessionLifetimeMs)),
+      expiresAt: expiresAt ?? new Date(now.getTime() + (state.awaitingMfa ? this.settings.mfaStepLifetimeMs : this.settings.sessionLifetimeMs)),
       passwordChangedAt: profile.passwordChangedAt,
       ...state,
     });
@@ -245,7 +263,9 @@ export class ConsoleSignIn {
 
   /**
    * The session behind a cookie, if it is still good: not expired, not signed out, and its
-   * password unchanged since sign-in (a change anywhere revokes every session of the user).
+   * password unchanged since sign-in (a change anywhere revokes every session of the user). A
+   * deactivated MFA device ends every session of its user too: DeactivateMFADevice deletes them
+   * from the store (mfa.ts), so every node reading this sees it at once.
    */
   async session(token: string | undefined): Promise<{ session: ConsoleSession; user: User; profile: LoginProfile } | undefined> {
     if (!token) return undefined;
@@ -308,6 +328,22 @@ export class ConsoleSignIn {
     await this.domain.store.consoleSessions.delete(current.session.tokenHash);
     const profile = (await this.domain.store.loginProfiles.get(current.user.id))!;
     return this.startSession(current.user, profile, { mustChangePassword: false, awaitingMfa: false, mfaAuthenticatedAt: current.session.mfaAuthenticatedAt });
+  }
+
+  /**
+   * The session that deactivated one of its own user's MFA devices on My security credentials:
+   * the deactivation ended every session of the user, this one too, and this one goes on under a
+   * new token, as after a password change, with the MFA and the expiry it had. Its record of the
+   * password is kept, so a password changed meanwhile still ends it.
+   */
+  async continueAfterOwnDeactivation(current: { session: ConsoleSession; user: User }): Promise<string> {
+    const { session } = current;
+    return this.startSession(
+      current.user,
+      { passwordChangedAt: session.passwordChangedAt },
+      { mustChangePassword: session.mustChangePassword, awaitingMfa: false, mfaAuthenticatedAt: session.mfaAuthenticatedAt },
+      session.expiresAt,
+    );
   }
 
   /** The password's age and expiry, for the credentials page. */

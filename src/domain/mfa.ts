@@ -8,6 +8,7 @@ import { checkNewTags } from './tags.js';
 import { decodeMarker, encodeMarker } from './paging.js';
 import { delaySchedule } from './console-sign-in.js';
 import { accountAlias } from './account-alias.js';
+import { mfaUserThrottleKey } from './throttle-keys.js';
 import { base32Decode, findCode, findConsecutive, newSeed, timeStep } from './totp.js';
 import type { AcceptedSteps, ListPage, MfaAssignment } from '../ports/store.js';
 
@@ -21,6 +22,9 @@ import type { AcceptedSteps, ListPage, MfaAssignment } from '../ports/store.js';
  * record how far the device's clock is off. A code is good once: the store keeps the last step a
  * code was accepted at and refuses codes at or before it, in the same transaction. Wrong codes are
  * throttled per device as passwords are at sign-in: booked before any checking, cleared by success.
+ * Wrong single codes (the console's second step, GetSessionToken, AssumeRole) are also counted per
+ * user, across devices and paths, up to a lock-out (MFA_LOCK_AFTER) that only a right code before
+ * it, or an administrator's Enable, Resync or Deactivate of one of the user's devices, clears.
  */
 
 /** AWS allows up to 8 MFA devices per user. */
@@ -32,6 +36,14 @@ export const CODE_WINDOW_STEPS = 1;
 /** Wrong codes per device before delays begin (then 30 s, doubling, up to 15 minutes). */
 export const FREE_CODE_ATTEMPTS = 5;
 const MAX_CODE_DELAY_MS = 15 * 60_000;
+/**
+ * Consecutive wrong single codes per user after which every code of the user's is refused, the
+ * right one too, until an administrator enables, resynchronises or deactivates one of the user's
+ * devices (NIST SP 800-63B 5.2.2: at most 100 consecutive failures per account). A right password
+ * does not clear this count: the user's sign-in count is a different one.
+ */
+export const MFA_LOCK_AFTER = 100;
+const lockOnly = (failures: number): number | null => (failures >= MFA_LOCK_AFTER ? null : 0);
 
 // AWS's messages (LocalStack's AWS-validated snapshots, unless said otherwise).
 export const mfaErrors = {
@@ -159,6 +171,9 @@ export async function enableMfaDevice(
   if (result === 'replayed') throw mfaErrors.invalidCode();
   if (result === 'limit') throw mfaErrors.perUserQuota();
   await domain.store.signInThrottle.clear(throttleKey(device));
+  // A device enabled for the user (an administrator's act, or the user's with two codes of it)
+  // lifts an MFA lock-out, as a new password lifts the sign-in one.
+  await domain.store.signInThrottle.clear(mfaUserThrottleKey(user.id));
 }
 
 export async function resyncMfaDevice(
@@ -174,25 +189,47 @@ export async function resyncMfaDevice(
   if (result === 'not-assigned') throw mfaErrors.notUsersDevice();
   if (result === 'replayed') throw mfaErrors.invalidCode();
   await domain.store.signInThrottle.clear(throttleKey(device));
+  // Two consecutive codes prove the device is at hand: a resync lifts an MFA lock-out. It is not
+  // refused by the lock-out itself (only by the device's delays), or nothing but a deactivation
+  // could lift it.
+  await domain.store.signInThrottle.clear(mfaUserThrottleKey(user.id));
 }
 
+/** How one code fared: accepted, wrong (or replayed, or delayed), or refused unchecked for the user's lock-out. */
+export type MfaCodeCheck = 'accepted' | 'wrong' | 'locked';
+
 /**
- * One code of a device enabled for the user, accepted once (for the console's second step and
- * GetSessionToken): looked for around the device's clock as last measured, throttled as above.
+ * One code of a device enabled for the user, accepted once (for the console's second step,
+ * GetSessionToken and AssumeRole): looked for around the device's clock as last measured,
+ * throttled per device as above, and counted per user towards MFA_LOCK_AFTER. Both counts are
+ * booked before the code is checked, so parallel guesses cannot race past either.
  */
-export async function acceptMfaCode(domain: Domain, user: User, serialNumber: string, code: string): Promise<boolean> {
+export async function checkMfaCode(domain: Domain, user: User, serialNumber: string, code: string): Promise<MfaCodeCheck> {
   const device = await domain.store.mfaDevices.get(serialNumber);
-  if (!device || device.userId !== user.id) return false;
+  if (!device || device.userId !== user.id) return 'wrong';
   const now = domain.clock.now();
-  const booking = await domain.store.signInThrottle.book(throttleKey(device), now, delaySchedule(FREE_CODE_ATTEMPTS, MAX_CODE_DELAY_MS));
-  if (!booking.allowed) return false;
+  const { signInThrottle } = domain.store;
+  const userKey = mfaUserThrottleKey(user.id);
+  if (!(await signInThrottle.book(userKey, now, lockOnly)).allowed) return 'locked';
+  const booking = await signInThrottle.book(throttleKey(device), now, delaySchedule(FREE_CODE_ATTEMPTS, MAX_CODE_DELAY_MS));
+  if (!booking.allowed) {
+    // Not a guess: the code is not looked at while the device waits.
+    await signInThrottle.release(userKey);
+    return 'wrong';
+  }
   const center = timeStep(now) + device.drift;
   const step = findCode(base32Decode(domain.sealer.unseal(device.sealedSeed)), code, center, CODE_WINDOW_STEPS);
-  if (step === undefined) return false;
+  if (step === undefined) return 'wrong';
   const drift = step - timeStep(now);
-  if ((await domain.store.mfaDevices.acceptCodes(device.serialNumber, user.id, { firstStep: step, lastStep: step, drift })) !== 'ok') return false;
-  await domain.store.signInThrottle.clear(throttleKey(device));
-  return true;
+  if ((await domain.store.mfaDevices.acceptCodes(device.serialNumber, user.id, { firstStep: step, lastStep: step, drift })) !== 'ok') return 'wrong';
+  await signInThrottle.clear(throttleKey(device));
+  await signInThrottle.clear(userKey);
+  return 'accepted';
+}
+
+/** checkMfaCode, as yes or no. */
+export async function acceptMfaCode(domain: Domain, user: User, serialNumber: string, code: string): Promise<boolean> {
+  return (await checkMfaCode(domain, user, serialNumber, code)) === 'accepted';
 }
 
 /**
@@ -207,9 +244,14 @@ async function refuseRootDevice(domain: Domain, serialNumber: string): Promise<n
 export async function deactivateMfaDevice(domain: Domain, caller: Caller, input: { UserName?: string; SerialNumber: string }): Promise<void> {
   if (input.UserName === undefined && caller.kind === 'root') return refuseRootDevice(domain, input.SerialNumber);
   const user = await requireUser(domain, targetUserName(caller, input.UserName));
+  // The store ends every console session of the user in the same transaction: a session that
+  // signed in with this device (lost or stolen, usually, when it is deactivated) must not keep
+  // aws:MultiFactorAuthPresent, as a password change ends every session of the user.
   const result = await domain.store.mfaDevices.deactivate(input.SerialNumber, user.id);
   if (result === 'missing') throw mfaErrors.noSuchDevice(input.SerialNumber);
   if (result === 'not-assigned') throw mfaErrors.notUsersDevice();
+  // An administrator who deactivates a device has dealt with it: an MFA lock-out of the user ends.
+  await domain.store.signInThrottle.clear(mfaUserThrottleKey(user.id));
 }
 
 export async function deleteVirtualMfaDevice(domain: Domain, serialNumber: string): Promise<void> {

@@ -14,7 +14,7 @@ import { MalformedPolicyDocumentError } from './policy/malformed.js';
 import { AWS_MANAGED_POLICIES } from './policy/aws-managed.js';
 import { WorkBudget, WorkLimitExceeded } from './work-budget.js';
 import { issueToken } from './session-token.js';
-import { acceptMfaCode } from './mfa.js';
+import { checkMfaCode } from './mfa.js';
 import { accountOfKeyId } from './key-ids.js';
 
 /** STS: temporary credentials (AssumeRole, GetSessionToken) and what they are. See docs/sts.md. */
@@ -69,6 +69,16 @@ export const stsErrors = {
   // Guessed wording: AWS documents that a source identity cannot be changed, not its answer.
   sourceIdentityChanged: () => new IamError('ValidationError', 'The source identity of the calling session cannot be changed.'),
   mfaFailed: () => new IamError('AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code.'),
+  /**
+   * iamd's own (AWS documents no lock-out): the user's codes are refused after too many wrong ones
+   * (mfa.ts MFA_LOCK_AFTER), on every path, until an administrator lifts it. AccessDenied, as a
+   * wrong code is.
+   */
+  mfaLocked: () =>
+    new IamError(
+      'AccessDenied',
+      'MultiFactorAuthentication failed: too many invalid MFA one time pass codes. An administrator must resynchronize or deactivate the MFA device.',
+    ),
   sessionCredentialsForGetSessionToken: () => new IamError('AccessDenied', 'Cannot call GetSessionToken with session credentials'),
   // Guessed: GetFederationToken's reference says its credentials call no IAM operation and no STS
   // operation but GetCallerIdentity; AWS's wording of the denial is not recorded.
@@ -175,9 +185,7 @@ export async function assumeRole(
   // MFA, when the caller brings a code: the device must be the calling user's.
   let mfaAuthenticatedAt = caller.session?.mfaAuthenticatedAt;
   if (input.SerialNumber !== undefined || input.TokenCode !== undefined) {
-    const ok =
-      caller.kind === 'user' && input.SerialNumber !== undefined && input.TokenCode !== undefined && (await acceptMfaCode(domain, caller.user, input.SerialNumber, input.TokenCode));
-    if (!ok) throw stsErrors.mfaFailed();
+    await requireMfaCode(domain, caller, input);
     mfaAuthenticatedAt = domain.clock.now();
   }
 
@@ -282,6 +290,17 @@ export async function issue(domain: Domain, subject: Parameters<typeof issueToke
 }
 
 /**
+ * A code brought with SerialNumber and TokenCode (AssumeRole, GetSessionToken): only an IAM user's
+ * own device, through the same counts as the console's second step (mfa.ts checkMfaCode).
+ */
+async function requireMfaCode(domain: Domain, caller: Caller, input: { SerialNumber?: string; TokenCode?: string }): Promise<void> {
+  if (caller.kind !== 'user' || input.SerialNumber === undefined || input.TokenCode === undefined) throw stsErrors.mfaFailed();
+  const check = await checkMfaCode(domain, caller.user, input.SerialNumber, input.TokenCode);
+  if (check === 'locked') throw stsErrors.mfaLocked();
+  if (check !== 'accepted') throw stsErrors.mfaFailed();
+}
+
+/**
  * GetSessionToken: temporary credentials of the root user or an IAM user themselves, optionally
  * with MFA. AWS: 900 s to 129,600 s for users (default 43,200); the root user's are capped at one
  * hour (default one hour); session credentials cannot call it.
@@ -295,8 +314,7 @@ export async function getSessionToken(
   const duration = caller.kind === 'root' ? Math.min(input.DurationSeconds ?? 3600, 3600) : (input.DurationSeconds ?? 43_200);
   let mfaAuthenticatedAt: Date | undefined;
   if (input.SerialNumber !== undefined || input.TokenCode !== undefined) {
-    const ok = caller.kind === 'user' && input.SerialNumber !== undefined && input.TokenCode !== undefined && (await acceptMfaCode(domain, caller.user, input.SerialNumber, input.TokenCode));
-    if (!ok) throw stsErrors.mfaFailed();
+    await requireMfaCode(domain, caller, input);
     mfaAuthenticatedAt = domain.clock.now();
   }
   const now = domain.clock.now();

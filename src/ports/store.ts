@@ -357,7 +357,10 @@ export interface MfaDeviceRepository extends TagRepository {
   ): Promise<'ok' | 'missing' | 'in-use' | 'no-user' | 'replayed' | 'limit'>;
   /** Atomically: records new codes (and the clock they measured) of a device enabled for this user. */
   acceptCodes(serialNumber: string, userId: string, accepted: AcceptedSteps): Promise<'ok' | 'missing' | 'not-assigned' | 'replayed'>;
-  /** Unassigns the device from this user (the device stays, with the steps it accepted). */
+  /**
+   * Unassigns the device from this user (the device stays, with the steps it accepted) and, in the
+   * same transaction, deletes every console session of the user.
+   */
   deactivate(serialNumber: string, userId: string): Promise<'ok' | 'missing' | 'not-assigned'>;
   delete(serialNumber: string): Promise<'ok' | 'missing' | 'assigned'>;
   /** All devices, and those enabled for a user (GetAccountSummary). */

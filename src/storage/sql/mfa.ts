@@ -145,6 +145,11 @@ export class SqlMfaDevices implements MfaDeviceRepository {
       if (row.user_id !== userId) return 'not-assigned' as const;
       // last_step stays: codes accepted before cannot enable the device again.
       yield* run('UPDATE mfa_devices SET user_id = NULL, enabled_at = NULL WHERE id = ?', [row.id]);
+      // Every console session of the user ends with it, in this transaction, with the device's row
+      // locked: a second step accepting a code of this device (acceptCodes, which locks the row
+      // too) either committed before, and the session it wrote first is deleted here, or comes
+      // after, and finds the device no longer the user's.
+      yield* run('DELETE FROM console_sessions WHERE user_id = ?', [userId]);
       return 'ok' as const;
     });
   }
