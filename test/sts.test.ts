@@ -612,6 +612,32 @@ describe('GetFederationToken', () => {
     );
     expect((await rootSts().send(new GetFederationTokenCommand({ Name: 'fed-root' }))).FederatedUser!.Arn).toBe(federated('fed-root'));
   });
+
+  it('session tags need sts:TagSession too, and are aws:RequestTag/* to both checks', async () => {
+    const federated = (name: string) => `arn:aws:sts::${ACCOUNT_ID}:federated-user/${name}`;
+    const Tags = [{ Key: 'team', Value: 'blue' }];
+    const untagged = await newUser(allow('sts:GetFederationToken'));
+    await sts(untagged.keys).send(new GetFederationTokenCommand({ Name: 'fed-plain' }));
+    expect(await awsError(sts(untagged.keys).send(new GetFederationTokenCommand({ Name: 'fed-tagged', Tags })))).toEqual({
+      code: 'AccessDenied',
+      status: 403,
+      message: `User: ${untagged.arn} is not authorized to perform: sts:TagSession on resource: ${federated('fed-tagged')} because no identity-based policy allows the sts:TagSession action`,
+    });
+    const tagger = await newUser(
+      JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          { Effect: 'Allow', Action: 'sts:GetFederationToken', Resource: '*' },
+          { Effect: 'Allow', Action: 'sts:TagSession', Resource: '*', Condition: { StringEquals: { 'aws:RequestTag/team': 'blue' } } },
+        ],
+      }),
+    );
+    const out = await sts(tagger.keys).send(new GetFederationTokenCommand({ Name: 'fed-blue', Tags }));
+    expect(out.FederatedUser!.Arn).toBe(federated('fed-blue'));
+    expect((await awsError(sts(tagger.keys).send(new GetFederationTokenCommand({ Name: 'fed-red', Tags: [{ Key: 'team', Value: 'red' }] })))).message).toBe(
+      `User: ${tagger.arn} is not authorized to perform: sts:TagSession on resource: ${federated('fed-red')} because no identity-based policy allows the sts:TagSession action`,
+    );
+  });
 });
 
 describe('DecodeAuthorizationMessage', () => {

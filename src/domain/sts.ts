@@ -363,9 +363,15 @@ export async function getFederationToken(
   facts: RequestFacts,
 ): Promise<Record<string, unknown>> {
   if (caller.kind === 'assumed-role' || caller.kind === 'federated-user' || caller.session) throw stsErrors.sessionCredentialsForGetFederationToken();
-  await authorizeOwn(domain, caller, 'sts:GetFederationToken', federatedUserArn(domain.accountId, input.Name), facts);
-  const duration = caller.kind === 'root' ? Math.min(input.DurationSeconds ?? 3600, 3600) : (input.DurationSeconds ?? 43_200);
   const tags = input.Tags ?? [];
+  // The tags asked for are aws:RequestTag/* and aws:TagKeys of both checks; passing any needs
+  // sts:TagSession as well (IAM User Guide, "Passing session tags in AWS STS": GetFederationToken
+  // needs it in the caller's identity policies).
+  const federated = federatedUserArn(domain.accountId, input.Name);
+  const tagFacts = tags.length ? { ...facts, requestTags: tags } : facts;
+  await authorizeOwn(domain, caller, 'sts:GetFederationToken', federated, tagFacts);
+  if (tags.length) await authorizeOwn(domain, caller, 'sts:TagSession', federated, tagFacts);
+  const duration = caller.kind === 'root' ? Math.min(input.DurationSeconds ?? 3600, 3600) : (input.DurationSeconds ?? 43_200);
   const keys = tagKeysOf(tags);
   if (new Set(keys).size !== keys.length) throw stsErrors.duplicateTagKeys();
   const policyArns = (input.PolicyArns ?? []).map((p) => p.arn ?? '');
