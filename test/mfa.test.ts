@@ -502,7 +502,7 @@ describe('authorization', () => {
     const seed = seedOf(VirtualMFADevice!);
     const other = await newUser();
     expect(await awsError(me.send(new EnableMFADeviceCommand({ UserName: other.UserName, SerialNumber: VirtualMFADevice!.SerialNumber, ...twoCodes(seed) })))).toEqual(
-      denied('EnableMFADevice', other.Arn!),
+      denied('EnableMFADevice', `user ${other.UserName}`),
     );
     await me.send(new EnableMFADeviceCommand({ UserName: name, SerialNumber: VirtualMFADevice!.SerialNumber, ...twoCodes(seed) }));
     // ListMFADevices and GetMFADevice default to the caller.
@@ -510,7 +510,7 @@ describe('authorization', () => {
     expect((await me.send(new GetMFADeviceCommand({ SerialNumber: VirtualMFADevice!.SerialNumber }))).UserName).toBe(name);
     // Deactivating needs an MFA session (the policy's condition), which a plain key is not.
     expect(await awsError(me.send(new DeactivateMFADeviceCommand({ SerialNumber: VirtualMFADevice!.SerialNumber })))).toEqual(
-      denied('DeactivateMFADevice', user.Arn!),
+      denied('DeactivateMFADevice', `user ${name}`),
     );
     expect(await awsError(me.send(new TagMFADeviceCommand({ SerialNumber: VirtualMFADevice!.SerialNumber, Tags: [{ Key: 'a', Value: 'b' }] })))).toEqual(
       denied('TagMFADevice', VirtualMFADevice!.SerialNumber!),

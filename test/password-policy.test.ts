@@ -263,7 +263,7 @@ describe('ChangePassword', () => {
     const arn = `arn:aws:iam::${ACCOUNT_ID}:user/${UserName}`;
     expect(await awsError(change('Start-Passw0rd!', 'New-Passw0rd!'))).toEqual({
       code: 'AccessDenied',
-      message: `User: ${arn} is not authorized to perform: iam:ChangePassword on resource: ${arn} because no identity-based policy allows the iam:ChangePassword action`,
+      message: `User: ${arn} is not authorized to perform: iam:ChangePassword on resource: user ${UserName} because no identity-based policy allows the iam:ChangePassword action`,
       status: 403,
     });
     expect((await awsError(self.send(new GetAccountPasswordPolicyCommand({})))).code).toBe('AccessDenied');

@@ -300,7 +300,7 @@ describe('roles', () => {
     const roleArn = `arn:aws:iam::${ACCOUNT_ID}:role/ops/${RoleName}`;
     expect(await awsError(user.send(new GetRoleCommand({ RoleName })))).toEqual({
       code: 'AccessDenied',
-      message: `User: arn:aws:iam::${ACCOUNT_ID}:user/${UserName} is not authorized to perform: iam:GetRole on resource: ${roleArn} because no identity-based policy allows the iam:GetRole action`,
+      message: `User: arn:aws:iam::${ACCOUNT_ID}:user/${UserName} is not authorized to perform: iam:GetRole on resource: role ${RoleName} because no identity-based policy allows the iam:GetRole action`,
       status: 403,
     });
     await api.iam.send(

@@ -135,7 +135,7 @@ describe('AssumeRole', () => {
     expect(await awsError(iam(keys).send(new GetUserCommand({ UserName: user.name })))).toEqual({
       code: 'AccessDenied',
       status: 403,
-      message: `User: arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.name}/${session} is not authorized to perform: iam:GetUser on resource: ${user.arn} because no identity-based policy allows the iam:GetUser action`,
+      message: `User: arn:aws:sts::${ACCOUNT_ID}:assumed-role/${role.name}/${session} is not authorized to perform: iam:GetUser on resource: user ${user.name} because no identity-based policy allows the iam:GetUser action`,
     });
     // The role's policies are read at request time.
     await api.iam.send(new DeleteRolePolicyCommand({ RoleName: role.name, PolicyName: 'p' }));

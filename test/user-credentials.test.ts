@@ -599,7 +599,7 @@ describe('authorization', () => {
       code: 'AccessDenied',
       message:
         `User: arn:aws:iam::${ACCOUNT_ID}:user/${UserName} is not authorized to perform: iam:UploadSSHPublicKey on resource: ` +
-        `arn:aws:iam::${ACCOUNT_ID}:user/${target} because no identity-based policy allows the iam:UploadSSHPublicKey action`,
+        `user ${target} because no identity-based policy allows the iam:UploadSSHPublicKey action`,
       status: 403,
     });
     expect((await client.send(new UploadSSHPublicKeyCommand({ UserName, SSHPublicKeyBody: VECTOR_RSA }))).SSHPublicKey!.UserName).toBe(UserName);
@@ -611,9 +611,11 @@ describe('authorization', () => {
       ['ListServiceSpecificCredentials', () => client.send(new ListServiceSpecificCredentialsCommand({}))],
     ];
     for (const [action, call] of denied) {
-      const err = await awsError(call());
-      expect(err.code).toBe('AccessDenied');
-      expect(err.message).toContain(`iam:${action} on resource: arn:aws:iam::${ACCOUNT_ID}:user/${UserName} `);
+      expect(await awsError(call())).toEqual({
+        code: 'AccessDenied',
+        message: `User: arn:aws:iam::${ACCOUNT_ID}:user/${UserName} is not authorized to perform: iam:${action} on resource: user ${UserName} because no identity-based policy allows the iam:${action} action`,
+        status: 403,
+      });
     }
   });
 });

@@ -24,6 +24,8 @@ export interface AuthorizationRequest {
   action: string;
   resourceArn: string;
   resourceTags?: Tag[];
+  /** How a denial names the resource when not by its ARN (operation.ts, Resource.denialName). */
+  denialName?: string;
 }
 
 /** Decides whether a caller may perform an action on a resource; throws AccessDenied if not. */
@@ -63,7 +65,7 @@ export function policyAuthorizer(store: Store, clock: Clock): Authorizer {
       if (caller.kind === 'root') return;
       const verdict = await evaluateIdentity(store, caller, request, facts, clock.now());
       if (verdict.decision === 'allowed') return;
-      throw errors.accessDenied(callerArn(caller), request.action, request.resourceArn, verdict.reason);
+      throw errors.accessDenied(callerArn(caller), request.action, request.denialName ?? request.resourceArn, verdict.reason);
     },
   };
 }

@@ -323,7 +323,7 @@ export class ConsoleSignIn {
     if (current.session.awaitingMfa) throw new IamError('AccessDenied', 'Your session has ended. Sign in again.');
     const caller = this.callerOf(current);
     const resourceArn = userArn(this.domain.accountId, current.user.path, current.user.name);
-    await this.authorizer.authorize(caller, { action: 'iam:ChangePassword', resourceArn }, facts);
+    await this.authorizer.authorize(caller, { action: 'iam:ChangePassword', resourceArn, denialName: `user ${current.user.name}` }, facts);
     await change(current, caller);
     await this.domain.store.consoleSessions.delete(current.session.tokenHash);
     const profile = (await this.domain.store.loginProfiles.get(current.user.id))!;

@@ -127,13 +127,15 @@ export const errors = {
     new IamError('ValidationError', 'Must specify userName when calling with non-User credentials'),
   /**
    * `unevaluable`: iamd's own case, policies that exceed the evaluation work budget (they allow
-   * nothing). No `resourceArn` for an action AWS authorizes on no resource, whose denial names
+   * nothing). `resource` is the resource as AWS's denials name it: an ARN, `*`, or for most IAM
+   * actions on a named entity "user NAME", "role NAME", "policy <ARN>"… (operation.ts,
+   * Resource.denialName). None for an action AWS authorizes on no resource, whose denial names
    * none (as AWS words sts:DecodeAuthorizationMessage's).
    */
-  accessDenied: (principalArn: string, action: string, resourceArn: string | undefined, reason: 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit') =>
+  accessDenied: (principalArn: string, action: string, resource: string | undefined, reason: 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit') =>
     new IamError(
       'AccessDenied',
-      `User: ${principalArn} is not authorized to perform: ${action}${resourceArn === undefined ? '' : ` on resource: ${resourceArn}`} ` +
+      `User: ${principalArn} is not authorized to perform: ${action}${resource === undefined ? '' : ` on resource: ${resource}`} ` +
         (reason === 'explicit'
           ? 'with an explicit deny in an identity-based policy'
           : reason === 'session-explicit'

@@ -7,7 +7,7 @@ import * as accountPasswordPolicy from '../domain/account-password-policy.js';
 import { validationError } from './query/read-input.js';
 import { presentAccessKeyMetadata, presentLoginProfile, presentPasswordPolicy, presentUser } from './presenters.js';
 
-import { type OperationTable, onAccount, onNewUser, onPathPrefix, onUser } from './operation.js';
+import { type OperationTable, onAccount, onNewUser, onOwnAccessKeys, onPathPrefix, onUser } from './operation.js';
 import { POLICY_OPERATIONS } from './policy-operations.js';
 import { REPORT_OPERATIONS } from './report-operations.js';
 import { INSTANCE_PROFILE_OPERATIONS, ROLE_OPERATIONS } from './role-operations.js';
@@ -85,7 +85,7 @@ const CORE_OPERATIONS: OperationTable = {
   // Access keys
   CreateAccessKey: {
     action: 'iam:CreateAccessKey',
-    resource: onUser,
+    resource: onOwnAccessKeys,
     handler: async (domain, caller, input) => {
       const { key, user } = await accessKeys.createAccessKey(domain, caller, input.UserName);
       return { AccessKey: { ...presentAccessKeyMetadata(key, user), SecretAccessKey: key.secret } };
@@ -93,7 +93,7 @@ const CORE_OPERATIONS: OperationTable = {
   },
   ListAccessKeys: {
     action: 'iam:ListAccessKeys',
-    resource: onUser,
+    resource: onOwnAccessKeys,
     handler: async (domain, caller, input) => {
       const { keys, user } = await accessKeys.listAccessKeys(domain, caller, input.UserName);
       return { AccessKeyMetadata: keys.map((k) => presentAccessKeyMetadata(k, user)), IsTruncated: false };
@@ -106,7 +106,7 @@ const CORE_OPERATIONS: OperationTable = {
   },
   DeleteAccessKey: {
     action: 'iam:DeleteAccessKey',
-    resource: onUser,
+    resource: onOwnAccessKeys,
     handler: async (domain, caller, input) => accessKeys.deleteAccessKey(domain, caller, input),
   },
   GetAccessKeyLastUsed: {
@@ -163,7 +163,9 @@ const CORE_OPERATIONS: OperationTable = {
   },
   ChangePassword: {
     action: 'iam:ChangePassword',
-    resource: async (_domain, caller) => ({ arn: callerArn(caller), tags: caller.kind === 'user' ? caller.user.tags : undefined }),
+    // "user <its name>", as the other actions of a user on itself ([inferred]: no recorded AWS denial of ChangePassword names its resource).
+    resource: async (_domain, caller) =>
+      caller.kind === 'user' ? { arn: callerArn(caller), tags: caller.user.tags, denialName: `user ${caller.user.name}` } : { arn: callerArn(caller) },
     handler: async (domain, caller, input) => loginProfiles.changePassword(domain, caller, input),
   },
 

@@ -4,7 +4,7 @@ import { requireUser } from '../domain/context.js';
 import * as policies from '../domain/policies.js';
 import * as groups from '../domain/groups.js';
 import * as roles from '../domain/roles.js';
-import { type Operation, type OperationTable, onGroup, onPathPrefix, onPolicy, onPolicyPath, onRole, onUser } from './operation.js';
+import { type Operation, type OperationTable, creating, onGroup, onNewPolicy, onPathPrefix, onPolicy, onPolicyPath, onRole, onUser } from './operation.js';
 import type { IamInputs } from './model/inputs.js';
 import { encodePolicyDocument, presentGroup, presentPolicy, presentPolicyVersion, presentUser } from './presenters.js';
 import { paginate } from '../domain/paging.js';
@@ -119,7 +119,7 @@ export const POLICY_OPERATIONS: OperationTable = {
   // Managed policies
   CreatePolicy: {
     action: 'iam:CreatePolicy',
-    resource: async (domain, _caller, input) => ({ arn: `arn:aws:iam::${domain.accountId}:policy${input.Path ?? '/'}${input.PolicyName}` }),
+    resource: onNewPolicy,
     handler: async (domain, _caller, input) => ({
       Policy: presentPolicy({ kind: 'customer', policy: await policies.createPolicy(domain, input) }, 0, 'create'),
     }),
@@ -231,7 +231,7 @@ export const POLICY_OPERATIONS: OperationTable = {
   // Groups
   CreateGroup: {
     action: 'iam:CreateGroup',
-    resource: onGroup,
+    resource: creating(onGroup),
     handler: async (domain, _caller, input) => ({ Group: presentGroup(domain.accountId, await groups.createGroup(domain, input)) }),
   },
   GetGroup: {

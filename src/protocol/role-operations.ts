@@ -5,7 +5,7 @@ import * as roles from '../domain/roles.js';
 import * as linkedRoles from '../domain/service-linked-roles.js';
 import { tagPage, tagResource, untagResource } from '../domain/tags.js';
 import { profilesWithShownTrustPolicies, withShownTrustPolicy as shown, withShownTrustPolicies } from '../domain/trust-principals.js';
-import { type OperationTable, onAccount, onInstanceProfile, onPathPrefix, onRole } from './operation.js';
+import { type OperationTable, creating, onAccount, onInstanceProfile, onPathPrefix, onRole } from './operation.js';
 import { presentInstanceProfile, presentRole } from './presenters.js';
 
 /**
@@ -16,7 +16,7 @@ import { presentInstanceProfile, presentRole } from './presenters.js';
 export const ROLE_OPERATIONS: OperationTable = {
   CreateRole: {
     action: 'iam:CreateRole',
-    resource: onRole,
+    resource: creating(onRole),
     handler: async (domain, _caller, input) => ({ Role: presentRole(domain.accountId, await shown(domain, await roles.createRole(domain, input)), 'create') }),
   },
   GetRole: {
@@ -91,7 +91,7 @@ export const ROLE_OPERATIONS: OperationTable = {
 export const INSTANCE_PROFILE_OPERATIONS: OperationTable = {
   CreateInstanceProfile: {
     action: 'iam:CreateInstanceProfile',
-    resource: onInstanceProfile,
+    resource: creating(onInstanceProfile),
     handler: async (domain, _caller, input) => ({
       InstanceProfile: presentInstanceProfile(domain.accountId, await profiles.createInstanceProfile(domain, input), 'create'),
     }),
