@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AddUserToGroupCommand,
   AttachGroupPolicyCommand,
+  AttachRolePolicyCommand,
   AttachUserPolicyCommand,
   ChangePasswordCommand,
   CreateAccessKeyCommand,
@@ -37,6 +38,8 @@ import {
   ListUserPoliciesCommand,
   ListUsersCommand,
   PutGroupPolicyCommand,
+  PutRolePermissionsBoundaryCommand,
+  PutRolePolicyCommand,
   PutUserPermissionsBoundaryCommand,
   PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
@@ -45,7 +48,7 @@ import {
   TagUserCommand,
   UpdateLoginProfileCommand,
 } from '@aws-sdk/client-iam';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { ACCOUNT_ID, ROOT, awsError, iamClient, startServer, uniqueName } from './support/server.js';
 import { useServer } from './support/use-server.js';
 
@@ -60,13 +63,22 @@ const denied = (who: string, action: string, resource: string, explicit = false)
   }`,
   status: 403,
 });
+/** A denial with another closing clause (a permissions boundary's, a session policy's). */
+const deniedWith = (who: string, action: string, resource: string, clause: string) => ({
+  code: 'AccessDenied',
+  message: `User: ${who} is not authorized to perform: ${action} on resource: ${resource} ${clause}`,
+  status: 403,
+});
+const noBoundary = (action: string) => `because no permissions boundary allows the ${action} action`;
+const boundaryDeny = 'with an explicit deny in a permissions boundary';
 
 /** A user with a password and its own client. */
 async function person(name: string, path = '/', password = 'Start-Passw0rd!') {
   await api.iam.send(new CreateUserCommand({ UserName: name, Path: path }));
   await api.iam.send(new CreateLoginProfileCommand({ UserName: name, Password: password }));
   const key = (await api.iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
-  return { name, arn: arnOf(name, path), client: api.client({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! }) };
+  const keys = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+  return { name, arn: arnOf(name, path), keys, client: api.client(keys) };
 }
 
 describe('users change only their own password, helpdesk resets anyone but the admins', () => {
@@ -295,7 +307,12 @@ describe('permissions boundaries', () => {
     });
     await u.client.send(new ListUsersCommand({})); // allowed by both
     const name = uniqueName('blocked');
+    // The identity policies allow it, the boundary does not: AWS's denial says so.
+    expect(await awsError(u.client.send(new CreateUserCommand({ UserName: name })))).toEqual(deniedWith(u.arn, 'iam:CreateUser', arnOf(name), noBoundary('iam:CreateUser')));
+    // Neither allows it: the identity policies are named first.
+    await api.iam.send(new DetachUserPolicyCommand({ UserName: u.name, PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
     expect(await awsError(u.client.send(new CreateUserCommand({ UserName: name })))).toEqual(denied(u.arn, 'iam:CreateUser', arnOf(name)));
+    await api.iam.send(new AttachUserPolicyCommand({ UserName: u.name, PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
     await api.iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName: u.name }));
     await u.client.send(new CreateUserCommand({ UserName: name }));
   });
@@ -310,6 +327,62 @@ describe('permissions boundaries', () => {
       message: `Scope ARN: ${missing} does not exist or is not attachable.`,
       status: 404,
     });
+  });
+});
+
+describe('denials caused by a permissions boundary say so', () => {
+  // AWS's IAM User Guide, "Troubleshooting access denied error messages": "… with an explicit deny
+  // in a permissions boundary", "… because no permissions boundary allows the X action".
+  const boundaryPolicy = async (...statements: object[]) =>
+    (await api.iam.send(new CreatePolicyCommand({ PolicyName: uniqueName('boundary'), PolicyDocument: doc(...statements) }))).Policy!.Arn!;
+
+  it('an IAM user: an explicit Deny in the boundary; one in the identity policies is named first', async () => {
+    const u = await person(uniqueName('bounded'));
+    await api.iam.send(new AttachUserPolicyCommand({ UserName: u.name, PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+    const boundary = await boundaryPolicy({ Effect: 'Allow', Action: '*', Resource: '*' }, { Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*' });
+    await api.iam.send(new PutUserPermissionsBoundaryCommand({ UserName: u.name, PermissionsBoundary: boundary }));
+    const name = uniqueName('blocked');
+    expect(await awsError(u.client.send(new CreateUserCommand({ UserName: name })))).toEqual(deniedWith(u.arn, 'iam:CreateUser', arnOf(name), boundaryDeny));
+    await api.iam.send(new PutUserPolicyCommand({ UserName: u.name, PolicyName: 'NoCreate', PolicyDocument: doc({ Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*' }) }));
+    expect(await awsError(u.client.send(new CreateUserCommand({ UserName: name })))).toEqual(denied(u.arn, 'iam:CreateUser', arnOf(name), true));
+  });
+
+  it('a role session: the role boundary\'s denials, named before the session policy\'s', async () => {
+    const assumer = await person(uniqueName('assumer'));
+    await api.iam.send(new PutUserPolicyCommand({ UserName: assumer.name, PolicyName: 'Assume', PolicyDocument: doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: '*' }) }));
+    const RoleName = uniqueName('bounded-role');
+    const trust = doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: 'sts:AssumeRole' });
+    const roleArn = (await api.iam.send(new CreateRoleCommand({ RoleName, AssumeRolePolicyDocument: trust }))).Role!.Arn!;
+    await api.iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }));
+    const boundary = await boundaryPolicy(
+      { Effect: 'Allow', Action: ['iam:List*', 'iam:CreateUser'], Resource: '*' },
+      { Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*' },
+    );
+    await api.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary: boundary }));
+    const sts = new STSClient({ endpoint: api.url, region: 'us-east-1', maxAttempts: 1, credentials: assumer.keys });
+    const session = async (RoleSessionName: string, Policy?: string) => {
+      const c = (await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName, Policy }))).Credentials!;
+      const keys = { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+      return iamClient(api.url, keys);
+    };
+    const me = (name: string) => `arn:aws:sts::${ACCOUNT_ID}:assumed-role/${RoleName}/${name}`;
+    const plain = await session('plain');
+    await plain.send(new ListUsersCommand({}));
+    const other = uniqueName('other');
+    expect(await awsError(plain.send(new GetUserCommand({ UserName: other })))).toEqual(deniedWith(me('plain'), 'iam:GetUser', `user ${other}`, noBoundary('iam:GetUser')));
+    expect(await awsError(plain.send(new CreateUserCommand({ UserName: other })))).toEqual(deniedWith(me('plain'), 'iam:CreateUser', arnOf(other), boundaryDeny));
+    // A session policy allowing GetUser only: the boundary is named for GetUser (it does not allow
+    // it either), the session policy for ListUsers (the boundary allows it), the boundary's explicit
+    // Deny for CreateUser.
+    const narrow = await session('narrow', doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }));
+    expect(await awsError(narrow.send(new GetUserCommand({ UserName: other })))).toEqual(deniedWith(me('narrow'), 'iam:GetUser', `user ${other}`, noBoundary('iam:GetUser')));
+    expect(await awsError(narrow.send(new ListUsersCommand({})))).toEqual(
+      deniedWith(me('narrow'), 'iam:ListUsers', `arn:aws:iam::${ACCOUNT_ID}:user/`, 'because no session policy allows the iam:ListUsers action'),
+    );
+    expect(await awsError(narrow.send(new CreateUserCommand({ UserName: other })))).toEqual(deniedWith(me('narrow'), 'iam:CreateUser', arnOf(other), boundaryDeny));
+    // A Deny in the role's own policies is named before the boundary's.
+    await api.iam.send(new PutRolePolicyCommand({ RoleName, PolicyName: 'NoCreate', PolicyDocument: doc({ Effect: 'Deny', Action: 'iam:CreateUser', Resource: '*' }) }));
+    expect(await awsError(plain.send(new CreateUserCommand({ UserName: other })))).toEqual(denied(me('plain'), 'iam:CreateUser', arnOf(other), true));
   });
 });
 

@@ -564,6 +564,7 @@ describe('matched statements', () => {
         { policyId: 'arn:aws:iam::123456789012:policy/b', statementIndex: 0, effect: 'Deny' },
         { policyId: 'arn:aws:iam::123456789012:policy/b', statementIndex: 1, effect: 'Allow' },
       ],
+      deniedBy: 'identity',
     });
   });
 
@@ -586,11 +587,25 @@ describe('matched statements', () => {
 
   it('reports identity statements even when the boundary stops them', () => {
     const result = evaluate(request, [policy('identity', [allow('*')])], [policy('boundary', [allow('s3:*')])]);
-    expect(result).toEqual({ decision: 'implicitDeny', matched: [{ policyId: 'identity', statementIndex: 0, effect: 'Allow' }] });
+    expect(result).toEqual({ decision: 'implicitDeny', matched: [{ policyId: 'identity', statementIndex: 0, effect: 'Allow' }], deniedBy: 'boundary' });
   });
 
   it('is empty when nothing applies', () => {
-    expect(evaluate(request, [policy('p', [allow('s3:*'), deny('ec2:*')])])).toEqual({ decision: 'implicitDeny', matched: [] });
+    expect(evaluate(request, [policy('p', [allow('s3:*'), deny('ec2:*')])])).toEqual({ decision: 'implicitDeny', matched: [], deniedBy: 'identity' });
+  });
+
+  it('names which policies denied: an explicit Deny in the identity policies, then in the boundary; else identity, then boundary', () => {
+    const by = (identity: Json[], boundary?: Json[]) => {
+      const r = evaluate(request, [policy('i', identity)], boundary && [policy('b', boundary)]);
+      return [r.decision, r.deniedBy];
+    };
+    expect(by([deny('*')], [deny('*')])).toEqual(['explicitDeny', 'identity']);
+    expect(by([allow('*')], [deny('*')])).toEqual(['explicitDeny', 'boundary']);
+    expect(by([allow('s3:*')], [deny('*')])).toEqual(['explicitDeny', 'boundary']);
+    expect(by([allow('s3:*')], [allow('s3:*')])).toEqual(['implicitDeny', 'identity']);
+    expect(by([allow('*')], [allow('s3:*')])).toEqual(['implicitDeny', 'boundary']);
+    expect(by([allow('*')], [allow('*')])).toEqual(['allowed', undefined]);
+    expect(by([allow('*')])).toEqual(['allowed', undefined]);
   });
 
   it('does not report statements whose condition fails', () => {

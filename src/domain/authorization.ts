@@ -1,6 +1,6 @@
 import type { Caller, Group, PolicyVersion, Role, Session, Tag } from './entities.js';
 import { callerArn } from './context.js';
-import { errors } from './errors.js';
+import { type DenialReason, errors } from './errors.js';
 import { groupArn, roleArn } from './arn.js';
 import type { PolicySet, Store } from '../ports/store.js';
 import type { Clock } from '../ports/runtime.js';
@@ -70,7 +70,7 @@ export function policyAuthorizer(store: Store, clock: Clock): Authorizer {
   };
 }
 
-export type DenialReason = 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit';
+export type { DenialReason };
 
 /**
  * What the caller's own policies say about a request. A role session acts with the role's
@@ -95,9 +95,16 @@ export async function evaluateIdentity(
   try {
     const main = evaluate(context, identity, boundary, budget);
     const bySession = session && evaluate(context, session, undefined, budget);
-    if (main.decision === 'explicitDeny') return { decision: 'explicitDeny', reason: 'explicit' };
+    // Which policies a denial names (AWS's "Troubleshooting access denied error messages": "…
+    // with an explicit deny in a permissions boundary", "… because no permissions boundary allows
+    // the X action"). When several apply: an explicit Deny before any implicit one (AWS evaluates
+    // every Deny first); among each, identity policies, then the boundary, then session policies —
+    // the order of the steps in the IAM guide's policy evaluation flow chart (identity-based,
+    // permissions boundaries, session policies). That the explicit denies follow the same order is
+    // our assumption: AWS documents no precedence among them.
+    if (main.decision === 'explicitDeny') return { decision: 'explicitDeny', reason: main.deniedBy === 'boundary' ? 'boundary-explicit' : 'explicit' };
     if (bySession?.decision === 'explicitDeny') return { decision: 'explicitDeny', reason: 'session-explicit' };
-    if (main.decision !== 'allowed') return { decision: 'implicitDeny', reason: 'implicit' };
+    if (main.decision !== 'allowed') return { decision: 'implicitDeny', reason: main.deniedBy === 'boundary' ? 'boundary-implicit' : 'implicit' };
     if (bySession && bySession.decision !== 'allowed') return { decision: 'implicitDeny', reason: 'session-implicit' };
     return { decision: 'allowed', reason: 'implicit' };
   } catch (e) {

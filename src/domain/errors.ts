@@ -132,18 +132,32 @@ export const errors = {
    * Resource.denialName). None for an action AWS authorizes on no resource, whose denial names
    * none (as AWS words sts:DecodeAuthorizationMessage's).
    */
-  accessDenied: (principalArn: string, action: string, resource: string | undefined, reason: 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit') =>
+  accessDenied: (principalArn: string, action: string, resource: string | undefined, reason: DenialReason) =>
     new IamError(
       'AccessDenied',
-      `User: ${principalArn} is not authorized to perform: ${action}${resource === undefined ? '' : ` on resource: ${resource}`} ` +
-        (reason === 'explicit'
-          ? 'with an explicit deny in an identity-based policy'
-          : reason === 'session-explicit'
-            ? 'with an explicit deny in a session policy'
-            : reason === 'session-implicit'
-              ? `because no session policy allows the ${action} action`
-              : reason === 'unevaluable'
-                ? 'because its identity-based policies exceed the evaluation limit of this server'
-                : `because no identity-based policy allows the ${action} action`),
+      `User: ${principalArn} is not authorized to perform: ${action}${resource === undefined ? '' : ` on resource: ${resource}`} ${denialClause(action, reason)}`,
     ),
 } as const;
+
+/** Why a request was denied, for AccessDenied's closing clause (domain/authorization.ts decides which). */
+export type DenialReason = 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit' | 'boundary-implicit' | 'boundary-explicit';
+
+/** AWS's clauses ("Troubleshooting access denied error messages"); `unevaluable` is iamd's own. */
+function denialClause(action: string, reason: DenialReason): string {
+  switch (reason) {
+    case 'explicit':
+      return 'with an explicit deny in an identity-based policy';
+    case 'boundary-explicit':
+      return 'with an explicit deny in a permissions boundary';
+    case 'session-explicit':
+      return 'with an explicit deny in a session policy';
+    case 'implicit':
+      return `because no identity-based policy allows the ${action} action`;
+    case 'boundary-implicit':
+      return `because no permissions boundary allows the ${action} action`;
+    case 'session-implicit':
+      return `because no session policy allows the ${action} action`;
+    case 'unevaluable':
+      return 'because its identity-based policies exceed the evaluation limit of this server';
+  }
+}

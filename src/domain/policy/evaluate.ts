@@ -36,6 +36,12 @@ export interface Evaluation {
   decision: Decision;
   /** Every statement that applied to the request, Allow and Deny, identity policies first, then the boundary. */
   matched: MatchedStatement[];
+  /**
+   * When denied, which policies decided it (AWS's denials name them): an explicit Deny in the
+   * identity policies, else one in the boundary; with none, the identity policies if they do not
+   * allow, else the boundary.
+   */
+  deniedBy?: 'identity' | 'boundary';
 }
 
 /**
@@ -56,12 +62,13 @@ export function evaluate(
   const matched = [...identity, ...boundary];
   const allows = (statements: MatchedStatement[]) => statements.some((s) => s.effect === 'Allow');
 
-  const decision: Decision = matched.some((s) => s.effect === 'Deny')
-    ? 'explicitDeny'
-    : allows(identity) && (!permissionsBoundary || allows(boundary))
-      ? 'allowed'
-      : 'implicitDeny';
-  return { decision, matched };
+  const denies = (statements: MatchedStatement[]) => statements.some((s) => s.effect === 'Deny');
+
+  if (denies(identity)) return { decision: 'explicitDeny', matched, deniedBy: 'identity' };
+  if (denies(boundary)) return { decision: 'explicitDeny', matched, deniedBy: 'boundary' };
+  if (!allows(identity)) return { decision: 'implicitDeny', matched, deniedBy: 'identity' };
+  if (permissionsBoundary && !allows(boundary)) return { decision: 'implicitDeny', matched, deniedBy: 'boundary' };
+  return { decision: 'allowed', matched };
 }
 
 /**
