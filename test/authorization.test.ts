@@ -414,34 +414,35 @@ describe('denials name the resource as AWS does', () => {
     await api.iam.send(new CreateUserCommand({ UserName: named, Path: '/deep/path/' }));
     const missing = uniqueName('missing');
     const policyArn = `arn:aws:iam::${ACCOUNT_ID}:policy/some/path/P`;
-    const cases: [Promise<unknown>, string, string][] = [
-      [u.client.send(new GetUserCommand({ UserName: named })), 'iam:GetUser', `user ${named}`],
-      [u.client.send(new GetUserCommand({ UserName: missing })), 'iam:GetUser', `user ${missing}`],
-      [u.client.send(new GetUserCommand({})), 'iam:GetUser', `user ${u.name}`],
-      [u.client.send(new ListAccessKeysCommand({ UserName: u.name })), 'iam:ListAccessKeys', `user ${u.name}`],
+    // Each call is made when its case is checked: a refusal made earlier would be an unhandled rejection.
+    const cases: [() => Promise<unknown>, string, string][] = [
+      [() => u.client.send(new GetUserCommand({ UserName: named })), 'iam:GetUser', `user ${named}`],
+      [() => u.client.send(new GetUserCommand({ UserName: missing })), 'iam:GetUser', `user ${missing}`],
+      [() => u.client.send(new GetUserCommand({})), 'iam:GetUser', `user ${u.name}`],
+      [() => u.client.send(new ListAccessKeysCommand({ UserName: u.name })), 'iam:ListAccessKeys', `user ${u.name}`],
       // AWS's own quirk for access-key actions without UserName: "null" glued to the caller's name.
-      [u.client.send(new ListAccessKeysCommand({})), 'iam:ListAccessKeys', `user null${u.name}`],
-      [u.client.send(new GetGroupCommand({ GroupName: missing })), 'iam:GetGroup', `group ${missing}`],
-      [u.client.send(new CreateGroupCommand({ GroupName: missing, Path: '/ops/' })), 'iam:CreateGroup', `arn:aws:iam::${ACCOUNT_ID}:group/ops/${missing}`],
-      [u.client.send(new GetRoleCommand({ RoleName: missing })), 'iam:GetRole', `role ${missing}`],
+      [() => u.client.send(new ListAccessKeysCommand({})), 'iam:ListAccessKeys', `user null${u.name}`],
+      [() => u.client.send(new GetGroupCommand({ GroupName: missing })), 'iam:GetGroup', `group ${missing}`],
+      [() => u.client.send(new CreateGroupCommand({ GroupName: missing, Path: '/ops/' })), 'iam:CreateGroup', `arn:aws:iam::${ACCOUNT_ID}:group/ops/${missing}`],
+      [() => u.client.send(new GetRoleCommand({ RoleName: missing })), 'iam:GetRole', `role ${missing}`],
       [
-        u.client.send(new CreateRoleCommand({ RoleName: missing, Path: '/ops/', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: ACCOUNT_ID }, Action: 'sts:AssumeRole' }) })),
+        () => u.client.send(new CreateRoleCommand({ RoleName: missing, Path: '/ops/', AssumeRolePolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: ACCOUNT_ID }, Action: 'sts:AssumeRole' }) })),
         'iam:CreateRole',
         `arn:aws:iam::${ACCOUNT_ID}:role/ops/${missing}`,
       ],
-      [u.client.send(new GetInstanceProfileCommand({ InstanceProfileName: missing })), 'iam:GetInstanceProfile', `instance profile ${missing}`],
+      [() => u.client.send(new GetInstanceProfileCommand({ InstanceProfileName: missing })), 'iam:GetInstanceProfile', `instance profile ${missing}`],
       [
-        u.client.send(new CreateInstanceProfileCommand({ InstanceProfileName: missing, Path: '/ops/' })),
+        () => u.client.send(new CreateInstanceProfileCommand({ InstanceProfileName: missing, Path: '/ops/' })),
         'iam:CreateInstanceProfile',
         `arn:aws:iam::${ACCOUNT_ID}:instance-profile/ops/${missing}`,
       ],
-      [u.client.send(new CreateUserCommand({ UserName: missing, Path: '/ops/' })), 'iam:CreateUser', arnOf(missing, '/ops/')],
-      [u.client.send(new CreatePolicyCommand({ PolicyName: missing, Path: '/ops/', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }) })), 'iam:CreatePolicy', `policy ${missing}`],
-      [u.client.send(new GetPolicyCommand({ PolicyArn: policyArn })), 'iam:GetPolicy', `policy ${policyArn}`],
-      [u.client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn })), 'iam:ListPolicyVersions', `policy ${policyArn}`],
-      [u.client.send(new GetAccountSummaryCommand({})), 'iam:GetAccountSummary', '*'],
+      [() => u.client.send(new CreateUserCommand({ UserName: missing, Path: '/ops/' })), 'iam:CreateUser', arnOf(missing, '/ops/')],
+      [() => u.client.send(new CreatePolicyCommand({ PolicyName: missing, Path: '/ops/', PolicyDocument: doc({ Effect: 'Allow', Action: 'iam:GetUser', Resource: '*' }) })), 'iam:CreatePolicy', `policy ${missing}`],
+      [() => u.client.send(new GetPolicyCommand({ PolicyArn: policyArn })), 'iam:GetPolicy', `policy ${policyArn}`],
+      [() => u.client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn })), 'iam:ListPolicyVersions', `policy ${policyArn}`],
+      [() => u.client.send(new GetAccountSummaryCommand({})), 'iam:GetAccountSummary', '*'],
     ];
-    for (const [call, action, resource] of cases) expect(await awsError(call)).toEqual(denied(me, action, resource));
+    for (const [call, action, resource] of cases) expect(await awsError(call())).toEqual(denied(me, action, resource));
   });
 });
 
