@@ -139,6 +139,16 @@ export const errors = {
     ),
 } as const;
 
+/**
+ * A model violation in AWS's words: "2 validation errors detected: Value at 'userName' failed to
+ * satisfy constraint: …; …". The protocol's input reader and the domain's own checks of model
+ * constraints (the console's passwords, which reach no reader) word them alike.
+ */
+export function validationError(violations: readonly string[]): IamError {
+  const n = violations.length;
+  return new IamError('ValidationError', `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`);
+}
+
 /** Why a request was denied, for AccessDenied's closing clause (domain/authorization.ts decides which). */
 export type DenialReason = 'implicit' | 'explicit' | 'unevaluable' | 'session-implicit' | 'session-explicit' | 'boundary-implicit' | 'boundary-explicit';
 

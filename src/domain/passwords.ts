@@ -1,6 +1,6 @@
 import type { User } from './entities.js';
 import type { Domain } from './context.js';
-import { IamError } from './errors.js';
+import { IamError, validationError } from './errors.js';
 import { passwordRuleViolations } from './password-policy.js';
 import type { PasswordWrite } from '../ports/store.js';
 
@@ -79,10 +79,5 @@ function checkPasswordShape(password: string): void {
   if (password.length === 0) violations.push('Member must have length greater than or equal to 1');
   if (password.length > PASSWORD_MAX) violations.push(`Member must have length less than or equal to ${PASSWORD_MAX}`);
   if (password.length > 0 && !/^[\t\n\r\u0020-\u00FF]+$/.test(password)) violations.push(`Member must satisfy regular expression pattern: ${PASSWORD_PATTERN}`);
-  if (violations.length === 0) return;
-  const n = violations.length;
-  throw new IamError(
-    'ValidationError',
-    `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.map((v) => `Value at 'newPassword' failed to satisfy constraint: ${v}`).join('; ')}`,
-  );
+  if (violations.length > 0) throw validationError(violations.map((v) => `Value at 'newPassword' failed to satisfy constraint: ${v}`));
 }

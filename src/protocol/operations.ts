@@ -4,7 +4,7 @@ import * as users from '../domain/users.js';
 import * as accessKeys from '../domain/access-keys.js';
 import * as loginProfiles from '../domain/login-profiles.js';
 import * as accountPasswordPolicy from '../domain/account-password-policy.js';
-import { validationError } from './query/read-input.js';
+import { validationError } from '../domain/errors.js';
 import { presentAccessKeyMetadata, presentLoginProfile, presentPasswordPolicy, presentUser } from './presenters.js';
 
 import { type OperationTable, onAccount, onNewUser, onOwnAccessKeys, onPathPrefix, onUser } from './operation.js';

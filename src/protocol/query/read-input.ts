@@ -1,4 +1,4 @@
-import { IamError } from '../../domain/errors.js';
+import { IamError, validationError } from '../../domain/errors.js';
 import { TimeSlice } from '../../domain/time-slice.js';
 import { type Shape, type ServiceModel, shapeOf } from './model.js';
 import { type ParameterNode, nodeAt, parameterTree } from './parameter-tree.js';
@@ -95,10 +95,6 @@ export function checkPatternMessages(
   }
 }
 
-export function validationError(violations: readonly string[]): IamError {
-  const n = violations.length;
-  return new IamError('ValidationError', `${n} validation error${n === 1 ? '' : 's'} detected: ${violations.join('; ')}`);
-}
 
 const violation = (path: string, constraint: string, echoed?: string) =>
   `Value ${echoed === undefined ? '' : `'${echoed}' `}at '${path}' failed to satisfy constraint: ${constraint}`;
