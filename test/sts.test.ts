@@ -568,6 +568,8 @@ describe('AssumeRole with MFA', () => {
 });
 
 describe('GetFederationToken', () => {
+  const federated = (name: string) => `arn:aws:sts::${ACCOUNT_ID}:federated-user/${name}`;
+
   it('a federated user: its ARN and id; PackedPolicySize 0 without policies; no IAM call, no STS call but GetCallerIdentity', async () => {
     const user = await newUser(allow(['iam:ListUsers', 'sts:GetFederationToken']));
     const out = await sts(user.keys).send(new GetFederationTokenCommand({ Name: 'fed-bob', DurationSeconds: 900 }));
@@ -583,7 +585,6 @@ describe('GetFederationToken', () => {
   });
 
   it("needs sts:GetFederationToken in the caller's policies, on the federated user's ARN; an explicit Deny wins; the root user needs none", async () => {
-    const federated = (name: string) => `arn:aws:sts::${ACCOUNT_ID}:federated-user/${name}`;
     const none = await newUser();
     expect(await awsError(sts(none.keys).send(new GetFederationTokenCommand({ Name: 'fed-none', Policy: allow('*') })))).toEqual({
       code: 'AccessDenied',
@@ -614,7 +615,6 @@ describe('GetFederationToken', () => {
   });
 
   it('session tags need sts:TagSession too, and are aws:RequestTag/* to both checks', async () => {
-    const federated = (name: string) => `arn:aws:sts::${ACCOUNT_ID}:federated-user/${name}`;
     const Tags = [{ Key: 'team', Value: 'blue' }];
     const untagged = await newUser(allow('sts:GetFederationToken'));
     await sts(untagged.keys).send(new GetFederationTokenCommand({ Name: 'fed-plain' }));
