@@ -10,7 +10,6 @@ import type { Domain } from '../src/domain/context.js';
 import { randomIds } from '../src/domain/ids.js';
 import type { Caller, User } from '../src/domain/entities.js';
 import {
-  acceptMfaCode,
   checkMfaCode,
   createVirtualMfaDevice,
   deactivateMfaDevice,
@@ -20,6 +19,9 @@ import {
 } from '../src/domain/mfa.js';
 import { openSqliteStore } from '../src/storage/sqlite/sqlite-store.js';
 import { codeAt } from './support/totp.js';
+
+/** Whether one code is accepted (checkMfaCode's 'accepted'). */
+const acceptMfaCode = async (domain: Domain, user: User, serial: string, code: string) => (await checkMfaCode(domain, user, serial, code)) === 'accepted';
 
 const store = openSqliteStore(':memory:');
 afterAll(() => store.close());

@@ -227,11 +227,6 @@ export async function checkMfaCode(domain: Domain, user: User, serialNumber: str
   return 'accepted';
 }
 
-/** checkMfaCode, as yes or no. */
-export async function acceptMfaCode(domain: Domain, user: User, serialNumber: string, code: string): Promise<boolean> {
-  return (await checkMfaCode(domain, user, serialNumber, code)) === 'accepted';
-}
-
 /**
  * Without UserName the root user names its own devices; the root user of iamd has none (it signs
  * in with keys only), so whatever device it names is not its own.
